@@ -1,0 +1,121 @@
+//! Dependency file formats: one module per format, each with a parser that returns the unified
+//! model (or a [`Diagnostic`](unilock_model::Diagnostic) naming file, line and column) and an
+//! emitter that writes the model back.
+//!
+//! This crate owns file syntax and nothing else: it never talks to the network, never resolves,
+//! and never writes files itself (emitters return text; the CLI writes it atomically).
+//!
+//! [`Format`] names every format; the per-format modules arrive with their parsers.
+
+use std::fmt;
+use std::path::Path;
+
+/// A dependency file format unilock reads or writes. The names are the `--to`/`--format`
+/// values of the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Requirements,
+    Pyproject,
+    UvLock,
+    Pylock,
+    CondaEnv,
+    CondaExplicit,
+    CondaLock,
+    PixiLock,
+    FlakeLock,
+}
+
+impl Format {
+    /// Every format, in the order the CLI documents them.
+    pub const ALL: [Format; 9] = [
+        Format::Requirements,
+        Format::Pyproject,
+        Format::UvLock,
+        Format::Pylock,
+        Format::CondaEnv,
+        Format::CondaExplicit,
+        Format::CondaLock,
+        Format::PixiLock,
+        Format::FlakeLock,
+    ];
+
+    /// The CLI name (`uv-lock`, `conda-env`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Requirements => "requirements",
+            Format::Pyproject => "pyproject",
+            Format::UvLock => "uv-lock",
+            Format::Pylock => "pylock",
+            Format::CondaEnv => "conda-env",
+            Format::CondaExplicit => "conda-explicit",
+            Format::CondaLock => "conda-lock",
+            Format::PixiLock => "pixi-lock",
+            Format::FlakeLock => "flake-lock",
+        }
+    }
+
+    /// Looks a format up by its CLI name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Guesses the format from a file name alone, the way the owning tools name their files.
+    pub fn from_file_name(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        Some(match name.as_str() {
+            "pyproject.toml" => Format::Pyproject,
+            "uv.lock" => Format::UvLock,
+            "pylock.toml" => Format::Pylock,
+            "pixi.lock" => Format::PixiLock,
+            "flake.lock" | "devenv.lock" => Format::FlakeLock,
+            "conda-lock.yml" | "conda-lock.yaml" => Format::CondaLock,
+            _ if name.starts_with("pylock.") && name.ends_with(".toml") => Format::Pylock,
+            _ if name.ends_with(".conda-lock.yml") || name.ends_with(".conda-lock.yaml") => {
+                Format::CondaLock
+            }
+            _ if name.ends_with(".yml") || name.ends_with(".yaml") => Format::CondaEnv,
+            _ if name.ends_with(".lock") && name.contains("conda") => Format::CondaExplicit,
+            _ if name.ends_with(".txt") || name.ends_with(".in") => Format::Requirements,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+    }
+
+    #[test]
+    fn file_names_map_to_formats() {
+        let cases = [
+            ("requirements-dev.txt", Format::Requirements),
+            ("uv.lock", Format::UvLock),
+            ("pylock.dev.toml", Format::Pylock),
+            ("environment.yml", Format::CondaEnv),
+            ("conda-lock.yml", Format::CondaLock),
+            ("env.conda-lock.yml", Format::CondaLock),
+            ("conda-linux-64.lock", Format::CondaExplicit),
+            ("devenv.lock", Format::FlakeLock),
+        ];
+        for (name, format) in cases {
+            assert_eq!(
+                Format::from_file_name(Path::new(name)),
+                Some(format),
+                "{name}"
+            );
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The shared vocabulary of unilock.
+//!
+//! This crate owns the types every other part of unilock speaks in:
+//!
+//! - [`Ecosystem`], [`PackageName`] — PyPI names (PEP 503 normalised) and conda names;
+//! - [`Version`] — PEP 440 versions and conda versions, each ordered by its own rules;
+//! - [`Requirement`] — PEP 508 requirements (markers, extras, URLs) and conda MatchSpecs
+//!   (`channel::name`, version and build globs);
+//! - [`Manifest`] — the requirements read from input files, each with its [`Origin`];
+//! - [`Target`] — the platform a lock is for, and everything derived from it: the PEP 508
+//!   marker environment, the ordered wheel tags and the conda virtual packages;
+//! - [`Lock`] — the multi-target `unilock.lock`;
+//! - [`Diagnostic`] — the one error type, which points into the input that caused it.
+//!
+//! It must not do I/O: no files, no network, no environment variables. Callers pass in
+//! whatever the outside world says (for example the `CONDA_OVERRIDE_*` variables, through
+//! [`target::Environment`]).
+
+pub mod diagnostic;
+pub mod ecosystem;
+pub mod lock;
+pub mod manifest;
+pub mod name;
+pub mod requirement;
+pub mod target;
+pub mod version;
+
+pub use diagnostic::{Diagnostic, ErrorKind, Origin, Span};
+pub use ecosystem::Ecosystem;
+
+pub use name::PackageName;
+pub use requirement::Requirement;
+pub use target::Target;
+pub use version::Version;

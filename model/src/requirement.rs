@@ -1,0 +1,191 @@
+//! Requirements: what an input file asks for.
+//!
+//! A PyPI requirement is a PEP 508 requirement (name, extras, version specifiers or a direct
+//! URL, environment markers), parsed by `pep508_rs`. A conda requirement is a MatchSpec
+//! (`conda-forge::numpy >=1.26,<2 py312*`, `pytorch/linux-64::pytorch=2.3=*cuda*`), parsed by
+//! `rattler_conda_types`. Parse errors become [`Diagnostic`]s that point at the offending
+//! characters of the line they came from.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::{Ecosystem, PackageName};
+use rattler_conda_types::{MatchSpec, PackageNameMatcher, ParseMatchSpecOptions};
+use std::fmt;
+
+/// One requirement, PEP 508 or conda MatchSpec.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requirement {
+    Pypi(pep508_rs::Requirement),
+    Conda(Box<MatchSpec>),
+}
+
+impl Requirement {
+    /// Parses a PEP 508 requirement. `file` and `text` are the source the requirement was read
+    /// from and `offset` the byte offset of `requirement` within `text`, so that an error points
+    /// at the right line and column of the file.
+    pub fn parse_pypi(
+        requirement: &str,
+        file: &str,
+        text: &str,
+        offset: usize,
+    ) -> Result<Self, Diagnostic> {
+        requirement
+            .parse::<pep508_rs::Requirement>()
+            .map(Requirement::Pypi)
+            .map_err(|e| {
+                let start = offset + e.start.min(requirement.len());
+                let end = start + e.len.max(1);
+                Diagnostic::invalid(format!("invalid PEP 508 requirement: {}", e.message))
+                    .at(file, text, Span::new(start, end))
+                    .expected("a requirement such as `name[extra]>=1.0; python_version >= \"3.9\"`")
+            })
+    }
+
+    /// Parses a conda MatchSpec (strict parsing, as current conda does). See
+    /// [`Requirement::parse_pypi`] for the meaning of `file`, `text` and `offset`.
+    pub fn parse_conda(
+        spec: &str,
+        file: &str,
+        text: &str,
+        offset: usize,
+    ) -> Result<Self, Diagnostic> {
+        MatchSpec::from_str(spec, ParseMatchSpecOptions::strict())
+            .map(|m| Requirement::Conda(Box::new(m)))
+            .map_err(|e| {
+                Diagnostic::invalid(format!("invalid conda MatchSpec `{spec}`: {e}"))
+                    .at(file, text, Span::new(offset, offset + spec.len()))
+                    .expected("a MatchSpec such as `conda-forge::numpy >=1.26,<2 py312*`")
+            })
+    }
+
+    pub fn ecosystem(&self) -> Ecosystem {
+        match self {
+            Requirement::Pypi(_) => Ecosystem::Pypi,
+            Requirement::Conda(_) => Ecosystem::Conda,
+        }
+    }
+
+    /// The package this requirement is about, when it names exactly one (a conda MatchSpec may
+    /// use a glob or regex instead of a name).
+    pub fn name(&self) -> Option<PackageName> {
+        match self {
+            Requirement::Pypi(r) => Some(PackageName::Pypi(r.name.clone())),
+            Requirement::Conda(m) => match &m.name {
+                PackageNameMatcher::Exact(n) => Some(PackageName::Conda(n.clone())),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Requirement::Pypi(r) => r.fmt(f),
+            Requirement::Conda(m) => m.fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pypi(s: &str) -> Requirement {
+        Requirement::parse_pypi(s, "t", s, 0).unwrap()
+    }
+    fn conda(s: &str) -> Requirement {
+        Requirement::parse_conda(s, "t", s, 0).unwrap()
+    }
+
+    #[test]
+    fn pep508_with_extras_markers_and_url() {
+        let r = pypi(
+            "Requests[Socks,security] >=2.31,<3 ; python_version >= '3.8' and sys_platform == 'linux'",
+        );
+        assert_eq!(r.name().unwrap().to_string(), "requests");
+        let Requirement::Pypi(inner) = &r else {
+            unreachable!()
+        };
+        assert_eq!(inner.extras.len(), 2);
+        let url = pypi("pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl");
+        assert!(
+            url.to_string()
+                .contains("@ https://example.invalid/pkg-1.0")
+        );
+    }
+
+    #[test]
+    fn matchspec_with_channel_version_and_build_glob() {
+        let r = conda("conda-forge::numpy >=1.26,<2 py312*");
+        let Requirement::Conda(m) = &r else {
+            unreachable!()
+        };
+        assert_eq!(m.channel.as_ref().unwrap().name(), "conda-forge");
+        assert!(m.version.is_some());
+        assert_eq!(m.build.as_ref().unwrap().to_string(), "py312*");
+        assert_eq!(r.name().unwrap().to_string(), "numpy");
+        let eq = conda("pytorch=2.3.1=*cuda*");
+        let Requirement::Conda(m) = &eq else {
+            unreachable!()
+        };
+        assert_eq!(m.build.as_ref().unwrap().to_string(), "*cuda*");
+    }
+
+    #[test]
+    fn pep508_error_points_at_the_column_in_the_file() {
+        let text = "numpy\nscipy >=>1.0\n";
+        let err = Requirement::parse_pypi("scipy >=>1.0", "req.txt", text, 6).unwrap_err();
+        let origin = err.origin().unwrap();
+        assert_eq!((origin.file.as_str(), origin.line), ("req.txt", 2));
+        assert!(origin.column >= 7, "column {}", origin.column);
+        assert!(err.render().starts_with("req.txt:2:"), "{}", err.render());
+    }
+
+    #[test]
+    fn matchspec_error_points_at_the_spec() {
+        let text = "deps:\n  - numpy >=1.0,<<2\n";
+        let err = Requirement::parse_conda("numpy >=1.0,<<2", "env.yml", text, 10).unwrap_err();
+        assert_eq!(err.origin().map(|o| (o.line, o.column)), Some((2, 5)));
+    }
+
+    proptest! {
+        #[test]
+        fn pep508_round_trips_through_display(
+            name in "[A-Za-z][A-Za-z0-9_.-]{0,10}[A-Za-z0-9]",
+            extras in prop::collection::vec("[a-z][a-z0-9]{0,5}", 0..3),
+            op in prop::sample::select(vec![">=", "<=", "==", "!=", "~=", ">", "<"]),
+            version in "[0-9]{1,2}(\\.[0-9]{1,2}){1,2}",
+            marker in prop::sample::select(vec!["", "python_version >= '3.9'", "sys_platform == 'linux' and platform_machine == 'aarch64'", "extra == 'gpu'"]),
+        ) {
+            let mut text = name.clone();
+            if !extras.is_empty() { text.push_str(&format!("[{}]", extras.join(","))); }
+            text.push_str(&format!("{op}{version}"));
+            if !marker.is_empty() { text.push_str(&format!("; {marker}")); }
+            let once = pypi(&text);
+            let twice = pypi(&once.to_string());
+            prop_assert_eq!(&once, &twice);
+            prop_assert_eq!(once.to_string(), twice.to_string());
+        }
+
+        #[test]
+        fn matchspec_round_trips_through_display(
+            channel in prop::option::of(prop::sample::select(vec!["conda-forge", "pytorch", "nvidia"])),
+            name in "[a-z][a-z0-9-]{0,10}[a-z0-9]",
+            version in prop::option::of("(>=|<|==)?[0-9]{1,2}(\\.[0-9]{1,2}){0,2}"),
+            build in prop::option::of("[a-z0-9_*]{1,8}"),
+        ) {
+            let mut text = String::new();
+            if let Some(c) = &channel { text.push_str(&format!("{c}::")); }
+            text.push_str(&name);
+            if let Some(v) = &version {
+                text.push_str(&format!(" {v}"));
+                if let Some(b) = &build { text.push_str(&format!(" {b}")); }
+            }
+            let once = conda(&text);
+            let twice = conda(&once.to_string());
+            prop_assert_eq!(once.to_string(), twice.to_string());
+            prop_assert_eq!(once.name(), twice.name());
+        }
+    }
+}

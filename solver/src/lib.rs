@@ -1,0 +1,10 @@
+//! The solver: one PubGrub run per target over PyPI and conda packages together.
+//!
+//! This crate will own the PubGrub `DependencyProvider`, the joint encoding (conda builds as
+//! candidates, `constrains` through absent candidates, the PyPI↔conda bridge), preferences,
+//! multi-target consistency and platform-aware explanations. It must not do I/O: candidates
+//! and metadata arrive through the registries' trait, and it never parses files.
+//!
+//! Its first piece is [`wheel`]: which wheels run on a target and which fits it best.
+
+pub mod wheel;

@@ -1,0 +1,24 @@
+//! The commands, one module each. Each returns `Ok(())` or the diagnostic to show.
+
+mod targets;
+
+use crate::cli::{Cli, Command};
+use unilock_model::Diagnostic;
+
+pub fn run(cli: Cli) -> Result<(), Diagnostic> {
+    match cli.command {
+        Command::Targets(args) => targets::run(args),
+    }
+}
+
+/// Writes `text` to stdout, treating a closed pipe (`unilock … | head`) as success.
+pub fn print(text: &str) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Diagnostic::usage(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}
