@@ -91,8 +91,12 @@ struct Excerpt {
 }
 
 /// An error for the user: what happened, where, what was expected, and what to do next.
+/// Boxed so that `Result<T, Diagnostic>` stays one pointer wide on the happy path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub struct Diagnostic(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     excerpt: Option<Excerpt>,
@@ -102,13 +106,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Diagnostic {
+        Diagnostic(Box::new(Inner {
             kind,
             message: message.into(),
             excerpt: None,
             expected: None,
             notes: Vec::new(),
-        }
+        }))
     }
 
     /// An input that does not parse or makes no sense.
@@ -133,7 +137,7 @@ impl Diagnostic {
             .to_string();
         let underline_end = end.min(line_end);
         let width = text[start..underline_end].chars().count().max(1) as u32;
-        self.excerpt = Some(Excerpt {
+        self.0.excerpt = Some(Excerpt {
             underline: (origin.column, origin.column + width),
             origin,
             line_text,
@@ -143,51 +147,51 @@ impl Diagnostic {
 
     /// Says what the input should have held at that place.
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.0.expected = Some(expected.into());
         self
     }
 
     /// Adds a note: a suggestion, the valid choices, or the next command to run.
     pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.notes.push(note.into());
+        self.0.notes.push(note.into());
         self
     }
 
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn origin(&self) -> Option<&Origin> {
-        self.excerpt.as_ref().map(|e| &e.origin)
+        self.0.excerpt.as_ref().map(|e| &e.origin)
     }
 
     pub fn expected_text(&self) -> Option<&str> {
-        self.expected.as_deref()
+        self.0.expected.as_deref()
     }
 
     pub fn notes(&self) -> &[String] {
-        &self.notes
+        &self.0.notes
     }
 
     /// The diagnostic as the CLI prints it: `FILE:LINE:COL: error: message: expected …`, the
     /// source line with the place underlined, then the notes.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let mut headline = match &self.excerpt {
-            Some(e) => format!("{}: error: {}", e.origin, self.message),
-            None => format!("error: {}", self.message),
+        let mut headline = match &self.0.excerpt {
+            Some(e) => format!("{}: error: {}", e.origin, self.0.message),
+            None => format!("error: {}", self.0.message),
         };
-        if let Some(expected) = &self.expected {
+        if let Some(expected) = &self.0.expected {
             headline.push_str(": expected ");
             headline.push_str(expected);
         }
         out.push_str(&headline);
         out.push('\n');
-        if let Some(e) = &self.excerpt {
+        if let Some(e) = &self.0.excerpt {
             let number = e.origin.line.to_string();
             let pad = " ".repeat(number.len());
             let lead: String = e
@@ -202,7 +206,7 @@ impl Diagnostic {
                 e.line_text
             ));
         }
-        for note in &self.notes {
+        for note in &self.0.notes {
             out.push_str("  = ");
             out.push_str(note);
             out.push('\n');

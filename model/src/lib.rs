@@ -27,6 +27,8 @@ pub mod version;
 
 pub use diagnostic::{Diagnostic, ErrorKind, Origin, Span};
 pub use ecosystem::Ecosystem;
+pub use lock::Lock;
+pub use manifest::Manifest;
 
 pub use name::PackageName;
 pub use requirement::Requirement;

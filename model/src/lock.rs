@@ -1,1 +1,309 @@
-//! placeholder
+//! The lock: `unilock.lock`, every target and every package chosen for it.
+//!
+//! The TOML schema is documented in `docs/lock-format.md`. A lock holds the targets it was
+//! resolved for, then one entry per (ecosystem, package, version, build) with the targets it is
+//! chosen on, why it is there, and the artifacts (wheels, sdists, conda archives) with their
+//! URL, hash and size. Reading checks everything a writer could get wrong and reports it at the
+//! line and column of the lock file; writing is deterministic (entries sorted), so an unchanged
+//! lock is written byte for byte the same.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::{Ecosystem, Version};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The lock format version this build reads and writes.
+pub const LOCK_VERSION: u32 = 1;
+
+/// A multi-target lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Lock {
+    pub version: u32,
+    /// The targets this lock was resolved for.
+    #[serde(default, rename = "target", skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<LockedTarget>,
+    /// Every chosen package.
+    #[serde(default, rename = "package", skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<LockedPackage>,
+}
+
+/// One target of the lock, with the facts an installer checks before trusting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedTarget {
+    /// The canonical target string (`unilock targets describe` accepts it).
+    pub name: String,
+    pub conda_subdir: String,
+    /// Python version, e.g. `3.11`.
+    pub python: String,
+    /// The conda virtual packages the target provides, as `__name=version=build`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub virtual_packages: Vec<String>,
+}
+
+/// One chosen package version (for conda: one build).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedPackage {
+    pub name: String,
+    pub ecosystem: Ecosystem,
+    pub version: String,
+    /// The conda build string; absent for PyPI packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+    /// The index or channel it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The targets (by name) this package is chosen on.
+    pub targets: Vec<String>,
+    /// Why it is in the lock: an input requirement (`requirements.txt:3:1`) or a dependent
+    /// package (`pypi:pandas`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requested_by: Vec<String>,
+    /// Its own dependencies, as the requirement strings of its metadata.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, rename = "artifact", skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// A file that installs a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Artifact {
+    pub kind: ArtifactKind,
+    pub url: String,
+    /// `sha256:<hex>` (or `md5:<hex>` where a conda channel offers nothing better).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The targets this artifact is for, when not every target of the package uses it
+    /// (one wheel per platform).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+}
+
+/// What kind of file an artifact is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArtifactKind {
+    /// A built Python wheel.
+    Wheel,
+    /// A Python source distribution: it needs a build on the target.
+    Sdist,
+    /// A conda package archive (`.conda` or `.tar.bz2`).
+    Conda,
+}
+
+impl Lock {
+    /// An empty lock of the current format version.
+    pub fn new() -> Self {
+        Lock {
+            version: LOCK_VERSION,
+            targets: Vec::new(),
+            packages: Vec::new(),
+        }
+    }
+
+    /// Reads a lock from `text`, which came from `file`.
+    pub fn from_toml(text: &str, file: &str) -> Result<Lock, Diagnostic> {
+        let lock: Lock = toml::from_str(text).map_err(|e| {
+            let span = e
+                .span()
+                .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+            Diagnostic::invalid(format!("invalid unilock.lock: {}", e.message().trim_end()))
+                .at(file, text, span)
+        })?;
+        lock.validate().map_err(|(message, needle)| {
+            let start = needle.and_then(|n| text.find(&n)).unwrap_or(0);
+            let len = needle_len(text, start);
+            Diagnostic::invalid(message).at(file, text, Span::new(start, start + len))
+        })?;
+        Ok(lock)
+    }
+
+    /// Writes the lock as TOML, with targets and packages in canonical order.
+    pub fn to_toml(&self) -> String {
+        let mut lock = self.clone();
+        lock.canonicalize();
+        let body = toml::to_string(&lock).unwrap_or_default();
+        format!("# This file is written by unilock; do not edit it by hand.\n{body}")
+    }
+
+    /// Sorts everything whose order carries no meaning, so equal locks serialise identically.
+    pub fn canonicalize(&mut self) {
+        self.targets.sort_by(|a, b| a.name.cmp(&b.name));
+        for p in &mut self.packages {
+            p.targets.sort();
+            p.targets.dedup();
+            p.requested_by.sort();
+            p.requested_by.dedup();
+            p.artifacts
+                .sort_by(|a, b| (a.kind, &a.url).cmp(&(b.kind, &b.url)));
+        }
+        self.packages.sort_by(|a, b| {
+            (a.ecosystem, &a.name, &a.version, &a.build).cmp(&(
+                b.ecosystem,
+                &b.name,
+                &b.version,
+                &b.build,
+            ))
+        });
+    }
+
+    /// Checks what serde cannot: the version, names, versions and target references. The error
+    /// carries a piece of text to locate in the file.
+    fn validate(&self) -> Result<(), (String, Option<String>)> {
+        if self.version != LOCK_VERSION {
+            return Err((
+                format!(
+                    "unsupported lock version {}: this unilock reads version {LOCK_VERSION}",
+                    self.version
+                ),
+                Some("version".into()),
+            ));
+        }
+        let names: BTreeSet<&str> = self.targets.iter().map(|t| t.name.as_str()).collect();
+        if names.len() != self.targets.len() {
+            return Err(("a target is listed twice".into(), Some("[[target]]".into())));
+        }
+        for p in &self.packages {
+            crate::PackageName::parse(p.ecosystem, &p.name)
+                .map_err(|e| (e, Some(format!("\"{}\"", p.name))))?;
+            Version::parse(p.ecosystem, &p.version)
+                .map_err(|e| (e, Some(format!("\"{}\"", p.version))))?;
+            let unknown = p
+                .targets
+                .iter()
+                .chain(p.artifacts.iter().flat_map(|a| &a.targets))
+                .find(|t| !names.contains(t.as_str()));
+            if let Some(t) = unknown {
+                return Err((
+                    format!(
+                        "package {} uses target `{t}`, which is not among the lock's [[target]] entries",
+                        p.name
+                    ),
+                    Some(format!("\"{t}\"")),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for Lock {
+    fn default() -> Self {
+        Lock::new()
+    }
+}
+
+fn needle_len(text: &str, start: usize) -> usize {
+    text[start..]
+        .find(['\n', ' ', '='])
+        .unwrap_or(text.len() - start)
+        .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> Lock {
+        Lock {
+            version: 1,
+            targets: vec![LockedTarget {
+                name: "linux-aarch64,python=3.11".into(),
+                conda_subdir: "linux-aarch64".into(),
+                python: "3.11".into(),
+                virtual_packages: vec!["__glibc=2.28=0".into(), "__unix=0=0".into()],
+            }],
+            packages: vec![LockedPackage {
+                name: "numpy".into(),
+                ecosystem: Ecosystem::Pypi,
+                version: "1.26.4".into(),
+                build: None,
+                source: Some("file:///srv/index/simple".into()),
+                targets: vec!["linux-aarch64,python=3.11".into()],
+                requested_by: vec!["requirements.txt:1:1".into()],
+                dependencies: vec![],
+                artifacts: vec![Artifact {
+                    kind: ArtifactKind::Wheel,
+                    url: "file:///srv/index/files/numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.whl".into(),
+                    hash: Some("sha256:00".into()),
+                    size: Some(1),
+                    targets: vec![],
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn writes_and_reads_back() {
+        let lock = sample();
+        let text = lock.to_toml();
+        assert!(text.contains("[[package.artifact]]"), "{text}");
+        assert_eq!(Lock::from_toml(&text, "unilock.lock").unwrap(), lock);
+        assert_eq!(
+            Lock::from_toml(&text, "unilock.lock").unwrap().to_toml(),
+            text
+        );
+    }
+
+    #[test]
+    fn unknown_target_is_located() {
+        let text = sample().to_toml().replace(
+            "targets = [\"linux-aarch64,python=3.11\"]",
+            "targets = [\"linux-64\"]",
+        );
+        let err = Lock::from_toml(&text, "unilock.lock").unwrap_err();
+        assert!(err.message().contains("`linux-64`"), "{}", err.render());
+        let line = text
+            .lines()
+            .position(|l| l.contains("\"linux-64\""))
+            .unwrap() as u32
+            + 1;
+        assert_eq!(err.origin().unwrap().line, line);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_line() {
+        let err =
+            Lock::from_toml("version = 1\n[[package]]\nname = \n", "unilock.lock").unwrap_err();
+        assert_eq!(err.origin().unwrap().line, 3);
+        let err = Lock::from_toml("version = 2\n", "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unsupported lock version 2"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_lock_round_trips(
+            names in prop::collection::vec("[a-z][a-z0-9-]{0,8}[a-z0-9]", 0..5),
+            versions in prop::collection::vec("[0-9]{1,2}\\.[0-9]{1,2}", 5),
+            conda in prop::collection::vec(any::<bool>(), 5),
+            sizes in prop::collection::vec(prop::option::of(0u64..1_000_000), 5),
+        ) {
+            let mut lock = sample();
+            for (i, name) in names.iter().enumerate() {
+                lock.packages.push(LockedPackage {
+                    name: name.clone(),
+                    ecosystem: if conda[i] { Ecosystem::Conda } else { Ecosystem::Pypi },
+                    version: versions[i].clone(),
+                    build: conda[i].then(|| "py311_0".to_string()),
+                    source: None,
+                    targets: vec!["linux-aarch64,python=3.11".into()],
+                    requested_by: vec![],
+                    dependencies: vec![format!("{name}-dep >=1")],
+                    artifacts: vec![Artifact { kind: if conda[i] { ArtifactKind::Conda } else { ArtifactKind::Sdist }, url: format!("file:///x/{name}"), hash: None, size: sizes[i], targets: vec![] }],
+                });
+            }
+            let text = lock.to_toml();
+            let back = Lock::from_toml(&text, "unilock.lock").unwrap();
+            lock.canonicalize();
+            prop_assert_eq!(&back, &lock);
+            prop_assert_eq!(back.to_toml(), text);
+        }
+    }
+}

@@ -14,7 +14,7 @@ use std::fmt;
 /// One requirement, PEP 508 or conda MatchSpec.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Requirement {
-    Pypi(pep508_rs::Requirement),
+    Pypi(Box<pep508_rs::Requirement>),
     Conda(Box<MatchSpec>),
 }
 
@@ -30,7 +30,7 @@ impl Requirement {
     ) -> Result<Self, Diagnostic> {
         requirement
             .parse::<pep508_rs::Requirement>()
-            .map(Requirement::Pypi)
+            .map(|r| Requirement::Pypi(Box::new(r)))
             .map_err(|e| {
                 let start = offset + e.start.min(requirement.len());
                 let end = start + e.len.max(1);
@@ -40,7 +40,8 @@ impl Requirement {
             })
     }
 
-    /// Parses a conda MatchSpec (strict parsing, as current conda does). See
+    /// Parses a conda MatchSpec with the leniency conda itself shows real files
+    /// (`pytorch=2.3.1=*cuda*`, `numpy 1.26`). See
     /// [`Requirement::parse_pypi`] for the meaning of `file`, `text` and `offset`.
     pub fn parse_conda(
         spec: &str,
@@ -48,7 +49,7 @@ impl Requirement {
         text: &str,
         offset: usize,
     ) -> Result<Self, Diagnostic> {
-        MatchSpec::from_str(spec, ParseMatchSpecOptions::strict())
+        MatchSpec::from_str(spec, ParseMatchSpecOptions::lenient())
             .map(|m| Requirement::Conda(Box::new(m)))
             .map_err(|e| {
                 Diagnostic::invalid(format!("invalid conda MatchSpec `{spec}`: {e}"))
@@ -173,7 +174,7 @@ mod tests {
             channel in prop::option::of(prop::sample::select(vec!["conda-forge", "pytorch", "nvidia"])),
             name in "[a-z][a-z0-9-]{0,10}[a-z0-9]",
             version in prop::option::of("(>=|<|==)?[0-9]{1,2}(\\.[0-9]{1,2}){0,2}"),
-            build in prop::option::of("[a-z0-9_*]{1,8}"),
+            build in prop::option::of("[a-z0-9_]{1,6}\\*?"),
         ) {
             let mut text = String::new();
             if let Some(c) = &channel { text.push_str(&format!("{c}::")); }

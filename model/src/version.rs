@@ -90,19 +90,28 @@ mod tests {
 
     #[test]
     fn conda_order_follows_conda() {
+        // The order conda documents (and rattler implements).
         let ordered = [
-            "1.0.dev1",
-            "1.0a",
-            "1.0rc1",
-            "1.0",
-            "1.0.post1",
+            "1.1dev1",
+            "1.1_",
+            "1.1a1",
+            "1.1.dev1",
+            "1.1.a1",
+            "1.1.0rc1",
             "1.1",
+            "1.1.0post1",
+            "1.1post1",
+            "1.2dev1",
+            "1.2rc1",
+            "1.2",
             "2024.1",
             "1!0.1",
         ];
         for pair in ordered.windows(2) {
             assert!(conda(pair[0]) < conda(pair[1]), "{} < {}", pair[0], pair[1]);
         }
+        assert_eq!(conda("1.1.0"), conda("1.1"));
+        assert_eq!(conda("1.1.dev1"), conda("1.1.0dev1"));
     }
 
     #[test]

@@ -196,3 +196,6 @@ impl fmt::Display for Target {
         f.write_str(&self.spec)
     }
 }
+
+#[cfg(test)]
+mod tests;
