@@ -1,11 +1,18 @@
 //! Dependency file formats: one module per format, each with a parser that returns the unified
-//! model (or a [`Diagnostic`](unilock_model::Diagnostic) naming file, line and column) and an
-//! emitter that writes the model back.
+//! model ([`unilock_model::Document`]) or a [`Diagnostic`](unilock_model::Diagnostic) naming
+//! file, line and column, and an emitter that writes the model back.
 //!
 //! This crate owns file syntax and nothing else: it never talks to the network, never resolves,
-//! and never writes files itself (emitters return text; the CLI writes it atomically).
-//!
-//! [`Format`] names every format; the per-format modules arrive with their parsers.
+//! and never writes files (emitters return text; the CLI writes it atomically). Files a format
+//! includes (`-r other.txt`) are read through a [`Loader`], so parsing can run on memory alone.
+
+pub mod loader;
+pub mod pylock;
+pub mod pyproject;
+pub mod requirements;
+pub mod uv_lock;
+
+pub use loader::{FsLoader, Loader, MemoryLoader};
 
 use std::fmt;
 use std::path::Path;

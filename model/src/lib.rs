@@ -7,6 +7,7 @@
 //! - [`Requirement`] — PEP 508 requirements (markers, extras, URLs) and conda MatchSpecs
 //!   (`channel::name`, version and build globs);
 //! - [`Manifest`] — the requirements read from input files, each with its [`Origin`];
+//! - [`Document`] — the unified model of one dependency file: manifest, indexes, options, pins;
 //! - [`Target`] — the platform a lock is for, and everything derived from it: the PEP 508
 //!   marker environment, the ordered wheel tags and the conda virtual packages;
 //! - [`Lock`] — the multi-target `unilock.lock`;
@@ -17,6 +18,7 @@
 //! [`target::Environment`]).
 
 pub mod diagnostic;
+pub mod document;
 pub mod ecosystem;
 pub mod lock;
 pub mod manifest;
@@ -26,6 +28,7 @@ pub mod target;
 pub mod version;
 
 pub use diagnostic::{Diagnostic, ErrorKind, Origin, Span};
+pub use document::Document;
 pub use ecosystem::Ecosystem;
 pub use lock::Lock;
 pub use manifest::Manifest;

@@ -29,18 +29,32 @@ pub struct ManifestRequirement {
     pub role: RequirementRole,
     /// The extra, dependency group or environment it belongs to; `None` for the main set.
     pub group: Option<String>,
+    /// Installed in editable (development) mode (`-e`, `editable = true`).
+    pub editable: bool,
+    /// Hashes the artifact must match, as `algorithm:hex` (`--hash`).
+    pub hashes: Vec<String>,
     /// Where it was written. `None` for requirements that were derived rather than read.
     pub origin: Option<Origin>,
 }
 
 impl Serialize for ManifestRequirement {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("ManifestRequirement", 6)?;
+        let mut st = s.serialize_struct("ManifestRequirement", 8)?;
         st.serialize_field("ecosystem", &self.requirement.ecosystem())?;
         st.serialize_field("name", &self.requirement.name().map(|n| n.to_string()))?;
         st.serialize_field("requirement", &self.requirement.to_string())?;
         st.serialize_field("role", &self.role)?;
         st.serialize_field("group", &self.group)?;
+        if self.editable {
+            st.serialize_field("editable", &self.editable)?;
+        } else {
+            st.skip_field("editable")?;
+        }
+        if self.hashes.is_empty() {
+            st.skip_field("hashes")?;
+        } else {
+            st.serialize_field("hashes", &self.hashes)?;
+        }
         st.serialize_field("origin", &self.origin)?;
         st.end()
     }
@@ -95,6 +109,8 @@ mod tests {
                     requirement,
                     role: RequirementRole::Dependency,
                     group: None,
+                    editable: false,
+                    hashes: Vec::new(),
                     origin,
                 });
             }

@@ -15,6 +15,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Requirement {
     Pypi(Box<pep508_rs::Requirement>),
+    /// A PyPI requirement given only as a URL or path, whose name is known once it is built
+    /// (`./pkg`, `-e .`, `git+https://host/repo.git`).
+    PypiUnnamed(Box<pep508_rs::UnnamedRequirement>),
     Conda(Box<MatchSpec>),
 }
 
@@ -58,9 +61,34 @@ impl Requirement {
             })
     }
 
+    /// Parses a requirement given as a URL or path (`./pkg[extra]`, `git+https://…`), resolving
+    /// relative paths against `working_dir`. See [`Requirement::parse_pypi`] for the rest.
+    pub fn parse_pypi_unnamed(
+        requirement: &str,
+        working_dir: &std::path::Path,
+        file: &str,
+        text: &str,
+        offset: usize,
+    ) -> Result<Self, Diagnostic> {
+        pep508_rs::UnnamedRequirement::parse(
+            requirement,
+            working_dir,
+            &mut pep508_rs::TracingReporter,
+        )
+        .map(|r| Requirement::PypiUnnamed(Box::new(r)))
+        .map_err(|e| {
+            let start = offset + e.start.min(requirement.len());
+            Diagnostic::invalid(format!("invalid URL or path requirement: {}", e.message))
+                .at(file, text, Span::new(start, start + e.len.max(1)))
+                .expected(
+                    "a path such as `./pkg` or a URL such as `git+https://host/repo.git@v1.0`",
+                )
+        })
+    }
+
     pub fn ecosystem(&self) -> Ecosystem {
         match self {
-            Requirement::Pypi(_) => Ecosystem::Pypi,
+            Requirement::Pypi(_) | Requirement::PypiUnnamed(_) => Ecosystem::Pypi,
             Requirement::Conda(_) => Ecosystem::Conda,
         }
     }
@@ -70,6 +98,7 @@ impl Requirement {
     pub fn name(&self) -> Option<PackageName> {
         match self {
             Requirement::Pypi(r) => Some(PackageName::Pypi(r.name.clone())),
+            Requirement::PypiUnnamed(_) => None,
             Requirement::Conda(m) => match &m.name {
                 PackageNameMatcher::Exact(n) => Some(PackageName::Conda(n.clone())),
                 _ => None,
@@ -82,6 +111,7 @@ impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Requirement::Pypi(r) => r.fmt(f),
+            Requirement::PypiUnnamed(r) => r.fmt(f),
             Requirement::Conda(m) => m.fmt(f),
         }
     }

@@ -1,0 +1,53 @@
+//! Dependency file formats, end to end: every real-world file of the shared corpus parses,
+//! round-trips and is emitted as the owning tools expect.
+
+use std::path::PathBuf;
+
+/// A path under `../shared` (the read-only data beside the project). When the folder is
+/// missing the test is skipped with a visible message, unless `CI` is set, in which case it
+/// fails naming the missing path.
+#[allow(dead_code)] // used by the format modules as they land
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared");
+    let full = root.join(path);
+    if full.exists() {
+        return Some(full);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "shared data missing: {} (CI expects ../shared beside the project)",
+            full.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: {} is missing; put ../shared beside the project to run this test",
+        full.display()
+    );
+    None
+}
+
+/// Every file of one format folder of the shared real-world corpus, sorted.
+#[allow(dead_code)] // used by the format modules as they land
+pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
+    let Some(dir) = shared(&format!("corpus/real/{format_dir}")) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry
+                .unwrap_or_else(|e| panic!("{}: {e}", d.display()))
+                .path();
+            if path.is_dir() {
+                stack.push(path)
+            } else {
+                files.push(path)
+            }
+        }
+    }
+    files.sort();
+    files
+}
