@@ -35,9 +35,21 @@ impl Requirement {
             .parse::<pep508_rs::Requirement>()
             .map(|r| Requirement::Pypi(Box::new(r)))
             .map_err(|e| {
-                let start = offset + e.start.min(requirement.len());
-                let end = start + e.len.max(1);
-                Diagnostic::invalid(format!("invalid PEP 508 requirement: {}", e.message))
+                let (mut start, mut len) = (e.start.min(requirement.len()), e.len.max(1));
+                // For "Trailing `…` is not allowed" the span covers the whole specifier; point
+                // at the trailing text itself, where pip points.
+                let message = e.message.to_string();
+                if let Some(trailing) = message
+                    .strip_prefix("Trailing `")
+                    .and_then(|m| m.split('`').next())
+                    && !trailing.is_empty()
+                    && let Some(at) = requirement.get(start..).and_then(|r| r.find(trailing))
+                {
+                    (start, len) = (start + at, trailing.len());
+                }
+                let start = offset + start;
+                let end = start + len;
+                Diagnostic::invalid(format!("invalid PEP 508 requirement: {message}"))
                     .at(file, text, Span::new(start, end))
                     .expected("a requirement such as `name[extra]>=1.0; python_version >= \"3.9\"`")
             })
@@ -111,7 +123,19 @@ impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Requirement::Pypi(r) => r.fmt(f),
-            Requirement::PypiUnnamed(r) => r.fmt(f),
+            Requirement::PypiUnnamed(r) => {
+                // As written (`./pkg`), not as resolved (`file:///abs/pkg`), so emitted files
+                // stay relative like their input.
+                f.write_str(r.url.given().unwrap_or(r.url.as_str()))?;
+                if !r.extras.is_empty() {
+                    let extras: Vec<String> = r.extras.iter().map(ToString::to_string).collect();
+                    write!(f, "[{}]", extras.join(","))?;
+                }
+                if let Some(marker) = r.marker.contents() {
+                    write!(f, " ; {marker}")?;
+                }
+                Ok(())
+            }
             Requirement::Conda(m) => m.fmt(f),
         }
     }

@@ -1,12 +1,13 @@
 //! Dependency file formats, end to end: every real-world file of the shared corpus parses,
 //! round-trips and is emitted as the owning tools expect.
 
+mod requirements;
+
 use std::path::PathBuf;
 
 /// A path under `../shared` (the read-only data beside the project). When the folder is
 /// missing the test is skipped with a visible message, unless `CI` is set, in which case it
 /// fails naming the missing path.
-#[allow(dead_code)] // used by the format modules as they land
 pub fn shared(path: &str) -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -29,7 +30,6 @@ pub fn shared(path: &str) -> Option<PathBuf> {
 }
 
 /// Every file of one format folder of the shared real-world corpus, sorted.
-#[allow(dead_code)] // used by the format modules as they land
 pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
     let Some(dir) = shared(&format!("corpus/real/{format_dir}")) else {
         return Vec::new();

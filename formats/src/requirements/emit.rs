@@ -1,0 +1,152 @@
+//! Writing a [`Document`] as a requirements file, in unilock's canonical form:
+//!
+//! ```text
+//! --index-url URL            (then --extra-index-url, --find-links, --trusted-host,
+//! --pre                       --pre, --only-binary, --no-binary, --require-hashes)
+//!
+//! name[extra]>=1.0 ; marker   (the manifest's requirements, in order; `-e` for editables)
+//! pinned==1.2 ; marker \      (or, for a document of pinned packages: one line per package,
+//!     --hash=sha256:…          with every artifact hash, sorted)
+//! ```
+//!
+//! Constraints and overrides cannot be written inline in a requirements file, so a document
+//! that has them is refused with an error that says so.
+
+use unilock_model::document::{IndexKind, PinSource, PinnedPackage};
+use unilock_model::manifest::RequirementRole;
+use unilock_model::{Diagnostic, Document, Requirement};
+
+/// Writes `doc` as a requirements file.
+pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
+    let mut out = String::new();
+    for index in &doc.indexes {
+        let flag = match index.kind {
+            IndexKind::Default => "--index-url",
+            IndexKind::Extra => "--extra-index-url",
+            IndexKind::FindLinks => "--find-links",
+        };
+        out.push_str(&format!("{flag} {}\n", index.url));
+    }
+    let o = &doc.options;
+    for host in &o.trusted_hosts {
+        out.push_str(&format!("--trusted-host {host}\n"));
+    }
+    if o.pre {
+        out.push_str("--pre\n");
+    }
+    for p in &o.only_binary {
+        out.push_str(&format!("--only-binary {p}\n"));
+    }
+    for p in &o.no_binary {
+        out.push_str(&format!("--no-binary {p}\n"));
+    }
+    if o.require_hashes {
+        out.push_str("--require-hashes\n");
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    for r in &doc.manifest.requirements {
+        if r.role != RequirementRole::Dependency {
+            return Err(Diagnostic::usage(format!(
+                "`{}` is a {} and a requirements file cannot hold one inline",
+                r.requirement,
+                if r.role == RequirementRole::Constraint {
+                    "constraint"
+                } else {
+                    "override"
+                }
+            ))
+            .note("write constraints to their own file and include it with `-c FILE`"));
+        }
+        if let Requirement::Conda(_) = r.requirement {
+            return Err(Diagnostic::usage(format!(
+                "`{}` is a conda requirement; requirements files hold PyPI requirements only",
+                r.requirement
+            )));
+        }
+        let prefix = if r.editable { "-e " } else { "" };
+        line_with_hashes(
+            &mut out,
+            &format!("{prefix}{}", requirement_text(&r.requirement)),
+            r.hashes.iter().cloned(),
+        );
+    }
+    for p in &doc.packages {
+        line_with_hashes(&mut out, &pinned_line(p), pinned_hashes(p));
+    }
+    Ok(out)
+}
+
+/// A requirement as pip reads it back: URL requirements keep a space before `;`.
+fn requirement_text(r: &Requirement) -> String {
+    r.to_string()
+}
+
+fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = String>) {
+    out.push_str(line);
+    for h in hashes {
+        out.push_str(" \\\n    --hash=");
+        out.push_str(&h);
+    }
+    out.push('\n');
+}
+
+/// A pinned package as a requirement line.
+fn pinned_line(p: &PinnedPackage) -> String {
+    let marker = p
+        .marker
+        .as_ref()
+        .map_or(String::new(), |m| format!(" ; {m}"));
+    let version = p.version.as_deref().unwrap_or("");
+    match &p.source {
+        PinSource::Registry { .. } => format!("{}=={version}{marker}", p.name),
+        PinSource::Git {
+            url,
+            commit,
+            reference,
+            subdirectory,
+        } => {
+            let rev = commit
+                .as_ref()
+                .or(reference.as_ref())
+                .map_or(String::new(), |r| format!("@{r}"));
+            let sub = subdirectory
+                .as_ref()
+                .map_or(String::new(), |s| format!("#subdirectory={s}"));
+            let url = url.strip_prefix("git+").unwrap_or(url);
+            format!("{} @ git+{url}{rev}{sub}{marker}", p.name)
+        }
+        PinSource::Url { url, subdirectory } => {
+            let sub = subdirectory
+                .as_ref()
+                .map_or(String::new(), |s| format!("#subdirectory={s}"));
+            format!("{} @ {url}{sub}{marker}", p.name)
+        }
+        PinSource::Path { path } => format!("{path}{marker}"),
+        PinSource::Directory { path, editable, .. } => {
+            let prefix = if *editable { "-e " } else { "" };
+            format!("{prefix}{path}{marker}")
+        }
+    }
+}
+
+/// Every hash of every artifact of a registry package, `algorithm:hex`, sorted.
+fn pinned_hashes(p: &PinnedPackage) -> impl Iterator<Item = String> {
+    let mut hashes: Vec<String> = match p.source {
+        PinSource::Registry { .. } | PinSource::Url { .. } | PinSource::Path { .. } => p
+            .artifacts
+            .iter()
+            .flat_map(|a| {
+                a.hashes
+                    .iter()
+                    .filter(|(alg, _)| alg.as_str() == "sha256")
+                    .map(|(alg, hex)| format!("{alg}:{hex}"))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    hashes.sort();
+    hashes.dedup();
+    hashes.into_iter()
+}
