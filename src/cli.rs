@@ -1,12 +1,15 @@
 //! The command-line interface definition: every command, flag and help text.
 
 use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
   unilock targets                                   list presets and platforms
   unilock targets describe linux-aarch64,python=3.11
   unilock targets describe centos7,cuda=11.8,cpu=x86_64_v3 --json
+  unilock show requirements.txt --json              the unified model of a file
+  unilock convert uv.lock --to requirements --target linux-64,python=3.12 -o requirements.lock.txt
 
 Exit codes: 0 success, 1 unsatisfiable, 2 bad usage or invalid input, 3 registry or network failure.";
 
@@ -20,6 +23,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the unified model of any supported dependency file.
+    #[command(after_help = SHOW_EXAMPLES)]
+    Show(ShowArgs),
+    /// Convert a file to another format where no solving is needed (a lock to requirements or
+    /// pylock.toml, any format to itself).
+    #[command(after_help = CONVERT_EXAMPLES)]
+    Convert(ConvertArgs),
     /// List target presets and platforms, or describe one target.
     #[command(after_help = TARGETS_EXAMPLES, args_conflicts_with_subcommands = true)]
     Targets(TargetsArgs),
@@ -74,4 +84,55 @@ pub struct DescribeArgs {
     /// List every wheel tag instead of the first few.
     #[arg(long)]
     pub all_tags: bool,
+}
+
+const FORMATS: &str = "requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock";
+
+const SHOW_EXAMPLES: &str = "\
+The format is detected from the file name, then the content; --format overrides it.
+FORMAT: requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock
+
+Examples:
+  unilock show requirements.txt
+  unilock show uv.lock --json
+  unilock show deps/prod.in --format requirements --json";
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The dependency file.
+    pub file: PathBuf,
+    /// The file's format, when its name does not say.
+    #[arg(long, value_name = "FORMAT", help = format!("The file's format when its name does not say: {FORMATS}"))]
+    pub format: Option<String>,
+    /// Print the model as JSON (documented in docs/model-json.md); origins appear only under `origin` keys.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const CONVERT_EXAMPLES: &str = "\
+Without --target a lock keeps its markers, so the output serves every platform the input did.
+Inputs that pin nothing (requirements.in, pyproject.toml) need `unilock resolve` instead.
+
+Examples:
+  unilock convert uv.lock --to requirements --target linux-aarch64,python=3.11 -o requirements.txt
+  unilock convert uv.lock --to pylock -o pylock.toml
+  unilock convert pylock.toml --to requirements
+  unilock convert requirements.txt --to requirements     (canonical form, includes inlined)";
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The file to convert.
+    pub file: PathBuf,
+    /// The output format.
+    #[arg(long, value_name = "FORMAT", help = format!("The output format: {FORMATS}"))]
+    pub to: String,
+    /// The input's format, when its name does not say.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Keep only what is installed on this target (see `unilock targets`).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
+    /// Write here (atomically) instead of to standard output.
+    #[arg(short = 'o', long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@
 //! and never writes files (emitters return text; the CLI writes it atomically). Files a format
 //! includes (`-r other.txt`) are read through a [`Loader`], so parsing can run on memory alone.
 
+pub mod dispatch;
 pub mod loader;
 pub mod pylock;
 pub mod pyproject;

@@ -97,3 +97,88 @@ fn every_real_requirements_file_round_trips() {
         );
     }
 }
+
+#[test]
+fn show_json_keeps_origins_only_under_origin_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.txt");
+    let b = dir.path().join("b.txt");
+    std::fs::write(&a, "numpy>=1.26\n-e ./pkg[dev]\n").expect("write");
+    std::fs::write(
+        &b,
+        "# same, other layout\n\nnumpy >= 1.26\n\n-e ./pkg[dev]\n",
+    )
+    .expect("write");
+    let json = |p: &Path| -> serde_json::Value {
+        let out = crate::unilock(&["show", p.to_str().expect("utf-8"), "--json"]);
+        assert!(out.status.success(), "{}", crate::stderr(&out));
+        serde_json::from_str(&crate::stdout(&out)).expect("JSON")
+    };
+    fn drop_origins(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("origin");
+                map.values_mut().for_each(drop_origins);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(drop_origins),
+            _ => {}
+        }
+    }
+    let (mut ja, mut jb) = (json(&a), json(&b));
+    assert_eq!(ja["manifest"]["requirements"][1]["origin"]["line"], 2);
+    assert_eq!(jb["manifest"]["requirements"][1]["origin"]["line"], 5);
+    assert_eq!(ja["manifest"]["requirements"][1]["editable"], true);
+    drop_origins(&mut ja);
+    drop_origins(&mut jb);
+    assert_eq!(ja, jb);
+}
+
+#[test]
+fn convert_writes_atomically_and_leaves_the_old_file_on_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.txt");
+    let out = dir.path().join("out.txt");
+    std::fs::write(
+        &input,
+        "--extra-index-url file:///srv/simple\nnumpy==1.26.4 --hash=sha256:aa\n",
+    )
+    .expect("write");
+    std::fs::write(&out, "previous\n").expect("write");
+    let run = crate::unilock(&[
+        "convert",
+        input.to_str().expect("utf-8"),
+        "--to",
+        "requirements",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", crate::stderr(&run));
+    let written = std::fs::read_to_string(&out).expect("read");
+    assert_eq!(
+        written,
+        "--extra-index-url file:///srv/simple\n\nnumpy==1.26.4 \\\n    --hash=sha256:aa\n"
+    );
+    std::fs::write(&input, "numpy==1.26.4 --hash\n").expect("write");
+    let run = crate::unilock(&[
+        "convert",
+        input.to_str().expect("utf-8"),
+        "--to",
+        "requirements",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&out).expect("read"), written);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".unilock-"))
+        .collect();
+    assert!(leftovers.is_empty());
+    let run = crate::unilock(&["convert", input.to_str().expect("utf-8"), "--to", "uv-lok"]);
+    assert!(
+        crate::stderr(&run).contains("did you mean `uv-lock`?"),
+        "{}",
+        crate::stderr(&run)
+    );
+}

@@ -1,0 +1,130 @@
+//! `unilock show` and `unilock convert`: read any supported file into the unified model, print
+//! it, or write it in another format where no solving is needed.
+
+use super::print;
+use crate::cli::{ConvertArgs, ShowArgs};
+use crate::output::write_atomic;
+use std::path::Path;
+use unilock_formats::{Format, FsLoader, dispatch, requirements};
+use unilock_model::{Diagnostic, Document, Target};
+
+fn read_input(path: &Path) -> Result<String, Diagnostic> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn format_of(path: &Path, text: &str, given: Option<&str>) -> Result<Format, Diagnostic> {
+    if let Some(name) = given {
+        return Format::from_name(name).ok_or_else(|| unknown_format(name));
+    }
+    dispatch::detect(path, text).ok_or_else(|| {
+        Diagnostic::usage(format!("cannot tell the format of {}", path.display()))
+            .note("name it with `--format FORMAT`")
+    })
+}
+
+pub fn unknown_format(name: &str) -> Diagnostic {
+    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    let mut d = Diagnostic::usage(format!("unknown format `{name}`"))
+        .expected(format!("one of {}", names.join(", ")));
+    if let Some(s) = unilock_model::target::parse::did_you_mean(name, names.iter().copied()) {
+        d = d.note(format!("did you mean `{s}`?"));
+    }
+    d
+}
+
+pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
+    let text = read_input(&args.file)?;
+    let format = format_of(&args.file, &text, args.format.as_deref())?;
+    let ctx = requirements::Context {
+        loader: &FsLoader,
+        env: &env_var,
+    };
+    let doc = dispatch::read(format, &args.file, &text, &ctx)?;
+    if args.json {
+        let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        json.push('\n');
+        return print(&json);
+    }
+    print(&summary(&doc))
+}
+
+fn summary(doc: &Document) -> String {
+    let mut out = format!("format: {}\n", doc.format);
+    if let Some(p) = &doc.project {
+        out.push_str(&format!("project: {p}\n"));
+    }
+    if let Some(rp) = &doc.requires_python {
+        out.push_str(&format!("requires-python: {rp}\n"));
+    }
+    for index in &doc.indexes {
+        out.push_str(&format!("index ({:?}): {}\n", index.kind, index.url).to_lowercase());
+    }
+    for env in &doc.environments {
+        out.push_str(&format!("environment: {env}\n"));
+    }
+    if !doc.manifest.requirements.is_empty() {
+        out.push_str(&format!(
+            "requirements ({}):\n",
+            doc.manifest.requirements.len()
+        ));
+        for r in &doc.manifest.requirements {
+            let origin = r
+                .origin
+                .as_ref()
+                .map_or(String::new(), |o| format!("  ({o})"));
+            let group = r
+                .group
+                .as_ref()
+                .map_or(String::new(), |g| format!(" [{g}]"));
+            let role = match r.role {
+                unilock_model::manifest::RequirementRole::Dependency => "",
+                unilock_model::manifest::RequirementRole::Constraint => " (constraint)",
+                unilock_model::manifest::RequirementRole::Override => " (override)",
+            };
+            let editable = if r.editable { "-e " } else { "" };
+            out.push_str(&format!(
+                "  {editable}{}{group}{role}{origin}\n",
+                r.requirement
+            ));
+        }
+    }
+    if !doc.packages.is_empty() {
+        out.push_str(&format!("packages ({}):\n", doc.packages.len()));
+        for p in &doc.packages {
+            let marker = p
+                .marker
+                .as_ref()
+                .map_or(String::new(), |m| format!(" ; {m}"));
+            out.push_str(&format!(
+                "  {} {}{marker}\n",
+                p.name,
+                p.version.as_deref().unwrap_or("-")
+            ));
+        }
+    }
+    out
+}
+
+pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
+    let text = read_input(&args.file)?;
+    let from = format_of(&args.file, &text, args.format.as_deref())?;
+    let to = Format::from_name(&args.to).ok_or_else(|| unknown_format(&args.to))?;
+    let target = match &args.target {
+        Some(t) => Some(Target::parse(t, &env_var)?),
+        None => None,
+    };
+    let ctx = requirements::Context {
+        loader: &FsLoader,
+        env: &env_var,
+    };
+    let out = dispatch::convert(from, to, &args.file, &text, target.as_ref(), &ctx)?;
+    match &args.output {
+        Some(path) => write_atomic(path, &out),
+        None => print(&out),
+    }
+}
