@@ -39,3 +39,22 @@ pub fn corpus(path: &str) -> PathBuf {
         .join("corpus")
         .join(path)
 }
+
+/// A real tool installed by `scripts/install-test-tools.sh` (uv, pip, python), to check that
+/// what unilock writes is accepted by the tools that own each format. Missing tools skip the
+/// test with a visible message, unless `CI` is set, when they fail it.
+#[allow(dead_code)] // used by the format acceptance tests as they land
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("UNILOCK_TEST_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv"));
+    let path = venv.join("bin").join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{} is missing: .ci/run installs it with scripts/install-test-tools.sh", path.display());
+    }
+    eprintln!("SKIPPED: {} is missing; run scripts/install-test-tools.sh", path.display());
+    None
+}

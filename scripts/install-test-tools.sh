@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the real tools the tests use to check that unilock's output is accepted by the tools
+# that own each format: uv and pip, pinned, from the default Python index, into
+# target/test-tools/venv. The tests find them there (or through UNILOCK_TEST_TOOLS).
+# Safe to run repeatedly: an existing venv with the right versions is kept.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${UNILOCK_TEST_TOOLS:-$root/target/test-tools/venv}"
+UV_VERSION=0.13.9
+PIP_VERSION=26.3
+PACKAGING_VERSION=26.3
+python="${PYTHON:-python3}"
+
+if [ -x "$venv/bin/uv" ] && "$venv/bin/uv" --version | grep -q " $UV_VERSION" \
+   && "$venv/bin/pip" --version | grep -q "^pip $PIP_VERSION "; then
+  echo "test tools present in $venv"
+  exit 0
+fi
+rm -rf "$venv"
+mkdir -p "$(dirname "$venv")"
+"$python" -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  "pip==$PIP_VERSION" "uv==$UV_VERSION" "packaging==$PACKAGING_VERSION"
+echo "installed into $venv: $("$venv/bin/uv" --version), $("$venv/bin/pip" --version | cut -d' ' -f1-2)"
