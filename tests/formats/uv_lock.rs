@@ -57,3 +57,35 @@ fn every_real_lock_re_emits_byte_for_byte() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn every_real_lock_keeps_its_model_through_a_round_trip() {
+    for (path, text) in corpus() {
+        let lock = uv_lock::parse(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        let again = uv_lock::parse(&path, &uv_lock::emit(&lock)).unwrap_or_else(|e| panic!("{e}"));
+        let doc = lock.to_document();
+        assert_eq!(doc, again.to_document(), "{path}");
+        assert_eq!(doc.packages.len(), lock.packages.len(), "{path}");
+        // Every workspace requirement becomes a manifest requirement: none is dropped.
+        let roots = lock.root_packages();
+        let from_roots: usize = roots
+            .iter()
+            .filter_map(|p| p.metadata.as_ref())
+            .map(|m| {
+                m.requires_dist.len() + m.requires_dev.iter().map(|g| g.1.len()).sum::<usize>()
+            })
+            .sum();
+        let from_manifest = lock.manifest.as_ref().map_or(0, |m| {
+            m.requirements.len()
+                + m.constraints.len()
+                + m.overrides.len()
+                + m.dependency_groups.iter().map(|g| g.1.len()).sum::<usize>()
+        });
+        assert!(!roots.is_empty(), "{path}: no workspace root found");
+        assert_eq!(
+            doc.manifest.requirements.len(),
+            from_roots + from_manifest,
+            "{path}: requirements lost in the manifest"
+        );
+    }
+}
