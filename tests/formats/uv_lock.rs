@@ -89,3 +89,131 @@ fn every_real_lock_keeps_its_model_through_a_round_trip() {
         );
     }
 }
+
+fn fastapi() -> Option<uv_lock::UvLock> {
+    let (path, text) = corpus()
+        .into_iter()
+        .find(|(p, _)| p.contains("fastapi__fastapi"))?;
+    Some(uv_lock::parse(&path, &text).unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[test]
+fn fastapi_export_without_groups_is_its_runtime_closure() {
+    let Some(lock) = fastapi() else { return };
+    let doc = uv_lock::export(
+        &lock,
+        &ExportOptions {
+            no_default_groups: true,
+            ..ExportOptions::default()
+        },
+    );
+    let names: Vec<&str> = doc.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "annotated-doc",
+            "annotated-types",
+            "anyio",
+            "exceptiongroup",
+            "fastapi",
+            "idna",
+            "pydantic",
+            "pydantic-core",
+            "starlette",
+            "typing-extensions",
+            "typing-inspection"
+        ]
+    );
+    let marker = |name: &str| {
+        doc.packages
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.marker.clone())
+    };
+    assert_eq!(
+        marker("exceptiongroup").as_deref(),
+        Some("python_full_version < '3.11'")
+    );
+    assert_eq!(marker("pydantic"), None);
+}
+
+#[test]
+fn fastapi_dev_export_installs_windows_only_packages_under_win32() {
+    let Some(lock) = fastapi() else { return };
+    let doc = uv_lock::export(&lock, &ExportOptions::default());
+    for name in ["colorama", "pywin32"] {
+        let p = doc.packages.iter().find(|p| p.name == name);
+        assert_eq!(
+            p.and_then(|p| p.marker.as_deref()),
+            Some("sys_platform == 'win32'"),
+            "{name}"
+        );
+    }
+    let linux = uv_lock::MarkerEnvironment::try_from(uv_lock::MarkerEnvironmentBuilder {
+        implementation_name: "cpython",
+        implementation_version: "3.12.1",
+        os_name: "posix",
+        platform_machine: "x86_64",
+        platform_python_implementation: "CPython",
+        platform_release: "",
+        platform_system: "Linux",
+        platform_version: "",
+        python_full_version: "3.12.1",
+        python_version: "3.12",
+        sys_platform: "linux",
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let on_linux = uv_lock::export(
+        &lock,
+        &ExportOptions {
+            target: Some(linux),
+            ..ExportOptions::default()
+        },
+    );
+    assert!(on_linux.packages.iter().all(|p| p.marker.is_none()));
+    assert!(!on_linux.packages.iter().any(|p| p.name == "colorama"));
+    assert!(on_linux.packages.len() < doc.packages.len());
+}
+
+#[test]
+fn every_real_lock_exports_with_all_extras() {
+    for (path, text) in corpus() {
+        let lock = uv_lock::parse(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        let doc = uv_lock::export(
+            &lock,
+            &ExportOptions {
+                all_extras: true,
+                ..ExportOptions::default()
+            },
+        );
+        assert!(!doc.packages.is_empty(), "{path}");
+        for p in &doc.packages {
+            if let Some(m) = &p.marker {
+                assert!(
+                    m.parse::<uv_lock::MarkerTree>().is_ok(),
+                    "{path}: {} has marker {m}",
+                    p.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_locks_are_errors_or_locks_never_panics() {
+    let Some((path, text)) = corpus()
+        .into_iter()
+        .find(|(p, _)| p.contains("pydantic-core"))
+    else {
+        return;
+    };
+    let mut cut = 0;
+    while cut < text.len() {
+        if text.is_char_boundary(cut)
+            && let Err(e) = uv_lock::parse(&path, &text[..cut])
+        {
+            assert!(e.origin().is_some(), "{e}");
+        }
+        cut += 4999;
+    }
+}

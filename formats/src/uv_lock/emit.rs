@@ -9,8 +9,10 @@ use super::*;
 
 /// Serializes a lock in uv's canonical layout.
 pub fn emit(lock: &UvLock) -> String {
-    let mut w = Writer::default();
-    w.comments = &lock.comments;
+    let mut w = Writer {
+        out: String::new(),
+        comments: &lock.comments,
+    };
     w.kv("version", &lock.version.to_string());
     if let Some(revision) = lock.revision {
         w.kv("revision", &revision.to_string());

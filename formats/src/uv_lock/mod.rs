@@ -16,10 +16,14 @@ mod document;
 mod emit;
 mod export;
 mod parse;
+#[cfg(test)]
+mod tests;
 
 pub use emit::emit;
 pub use export::{ExportOptions, export};
 pub use parse::parse;
+/// The marker types of [`ExportOptions::target`] and of exported markers.
+pub use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
 
 /// Keys the model does not know, in file order: the key and its value as TOML text.
 pub type Unknown = Vec<(String, String)>;
