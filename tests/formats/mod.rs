@@ -52,3 +52,5 @@ pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+mod uv_lock;
