@@ -132,6 +132,18 @@ pub struct ConvertArgs {
     /// Keep only what is installed on this target (see `unilock targets`).
     #[arg(long, value_name = "TARGET")]
     pub target: Option<String>,
+    /// Include this extra of the project (repeatable).
+    #[arg(long, value_name = "EXTRA")]
+    pub extra: Vec<String>,
+    /// Include every extra of the project.
+    #[arg(long)]
+    pub all_extras: bool,
+    /// Include this dependency group besides the default ones (repeatable).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Leave out the default dependency groups (`dev`).
+    #[arg(long)]
+    pub no_default_groups: bool,
     /// Write here (atomically) instead of to standard output.
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,

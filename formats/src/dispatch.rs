@@ -1,7 +1,7 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, requirements};
+use crate::{Format, requirements, uv_lock};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
@@ -49,24 +49,51 @@ pub fn read(
 ) -> Result<Document, Diagnostic> {
     match format {
         Format::Requirements => requirements::parse(path, text, ctx),
+        Format::UvLock => Ok(uv_lock::parse(&path.display().to_string(), text)?.to_document()),
         other => Err(not_yet(other)),
     }
 }
 
-/// Converts a file of `from` into `to` without solving. `target` restricts a lock to the
-/// packages installed on that target; without it, markers are kept so the output serves every
-/// target the input did.
+/// What to take from a lock when converting it.
+#[derive(Debug, Clone, Default)]
+pub struct Selection<'a> {
+    /// Keep only what is installed on this target; without it, markers are kept so the output
+    /// serves every target the input did.
+    pub target: Option<&'a Target>,
+    /// Extras of the project to include.
+    pub extras: Vec<String>,
+    pub all_extras: bool,
+    /// Dependency groups to include besides the default ones.
+    pub groups: Vec<String>,
+    pub no_default_groups: bool,
+}
+
+/// The packages of a uv.lock that `selection` installs.
+fn export_uv_lock(path: &Path, text: &str, selection: &Selection) -> Result<Document, Diagnostic> {
+    let lock = uv_lock::parse(&path.display().to_string(), text)?;
+    let options = uv_lock::ExportOptions {
+        extras: selection.extras.clone(),
+        all_extras: selection.all_extras,
+        groups: selection.groups.clone(),
+        no_default_groups: selection.no_default_groups,
+        target: selection.target.map(Target::marker_environment),
+    };
+    Ok(uv_lock::export(&lock, &options))
+}
+
+/// Converts a file of `from` into `to` without solving.
 pub fn convert(
     from: Format,
     to: Format,
     path: &Path,
     text: &str,
-    target: Option<&Target>,
+    selection: &Selection,
     ctx: &requirements::Context,
 ) -> Result<String, Diagnostic> {
-    let _ = target;
     match (from, to) {
         (Format::Requirements, Format::Requirements) => requirements::emit(&requirements::parse(path, text, ctx)?),
+        (Format::UvLock, Format::UvLock) => Ok(uv_lock::emit(&uv_lock::parse(&path.display().to_string(), text)?)),
+        (Format::UvLock, Format::Requirements) => requirements::emit(&export_uv_lock(path, text, selection)?),
         (Format::Requirements | Format::Pyproject, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock) => {
             Err(Diagnostic::usage(format!("{} pins nothing, so it cannot become a {to} without resolving", path.display()))
                 .note(format!("resolve it instead: `unilock resolve {} --target TARGET`", path.display())))

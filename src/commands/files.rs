@@ -122,7 +122,14 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         loader: &FsLoader,
         env: &env_var,
     };
-    let out = dispatch::convert(from, to, &args.file, &text, target.as_ref(), &ctx)?;
+    let selection = dispatch::Selection {
+        target: target.as_ref(),
+        extras: args.extra.clone(),
+        all_extras: args.all_extras,
+        groups: args.group.clone(),
+        no_default_groups: args.no_default_groups,
+    };
+    let out = dispatch::convert(from, to, &args.file, &text, &selection, &ctx)?;
     match &args.output {
         Some(path) => write_atomic(path, &out),
         None => print(&out),
