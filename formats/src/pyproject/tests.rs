@@ -1,0 +1,3 @@
+//! Unit specifications of the `pyproject.toml` reader and writer.
+
+use super::*;
