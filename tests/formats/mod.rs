@@ -1,6 +1,8 @@
 //! Dependency file formats, end to end: every real-world file of the shared corpus parses,
 //! round-trips and is emitted as the owning tools expect.
 
+mod pyproject;
+
 use std::path::PathBuf;
 
 /// A path under `../shared` (the read-only data beside the project). When the folder is
