@@ -37,11 +37,10 @@ fn every_corpus_pyproject_parses_with_located_requirements() {
             assert_eq!(origin.file, name);
             let line = text.lines().nth(origin.line as usize - 1).unwrap_or("");
             let rest: String = line.chars().skip(origin.column as usize - 1).collect();
-            let first = rest.trim_start_matches(['"', '\'']).to_ascii_lowercase();
+            let written = rest.trim_start_matches(['"', '\'']).to_ascii_lowercase().replace(['_', '.'], "-");
             let named = r.requirement.name().map(|n| n.to_string()).unwrap_or_default();
-            let head: String = first.chars().take(3).collect();
             assert!(
-                named.replace('_', "-").starts_with(&head.replace('_', "-")) || named.is_empty(),
+                written.starts_with(&named.replace(['_', '.'], "-")),
                 "{name}:{}:{}: origin of `{}` points at `{rest}`",
                 origin.line,
                 origin.column,

@@ -17,13 +17,16 @@ use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
 use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 use unilock_model::{Diagnostic, Document, Requirement};
 
-/// The name parse errors of `original` are reported against.
+/// The name `original` is read as when the document does not say which file it came from.
 const FILE: &str = "pyproject.toml";
 
 /// Writes `doc` into `original` (the current text of the `pyproject.toml`; empty for a new
 /// file) and returns the new text.
 pub fn emit(original: &str, doc: &Document) -> Result<String, Diagnostic> {
-    let (before, sections) = parse_tagged(FILE, original)?;
+    // Read the original as the file the document was read from, so relative paths resolve
+    // the same way.
+    let file = doc.manifest.sources.first().map_or(FILE, String::as_str);
+    let (before, sections) = parse_tagged(file, original)?;
     let mut wanted = doc.without_origins();
     wanted.format = FORMAT.to_string();
     if before.without_origins() == wanted {
