@@ -33,12 +33,22 @@ fn every_corpus_pyproject_parses_with_located_requirements() {
         assert_eq!(doc.format, "pyproject");
         let reqs = &doc.manifest.requirements;
         for r in reqs {
-            let origin = r.origin.as_ref().unwrap_or_else(|| panic!("{name}: {} has no origin", r.requirement));
+            let origin = r
+                .origin
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name}: {} has no origin", r.requirement));
             assert_eq!(origin.file, name);
             let line = text.lines().nth(origin.line as usize - 1).unwrap_or("");
             let rest: String = line.chars().skip(origin.column as usize - 1).collect();
-            let written = rest.trim_start_matches(['"', '\'']).to_ascii_lowercase().replace(['_', '.'], "-");
-            let named = r.requirement.name().map(|n| n.to_string()).unwrap_or_default();
+            let written = rest
+                .trim_start_matches(['"', '\''])
+                .to_ascii_lowercase()
+                .replace(['_', '.'], "-");
+            let named = r
+                .requirement
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             assert!(
                 written.starts_with(&named.replace(['_', '.'], "-")),
                 "{name}:{}:{}: origin of `{}` points at `{rest}`",
@@ -47,7 +57,8 @@ fn every_corpus_pyproject_parses_with_located_requirements() {
                 r.requirement
             );
         }
-        let groups: std::collections::BTreeSet<_> = reqs.iter().filter_map(|r| r.group.clone()).collect();
+        let groups: std::collections::BTreeSet<_> =
+            reqs.iter().filter_map(|r| r.group.clone()).collect();
         println!(
             "{:>4} requirements, {:>2} groups, {} indexes, {} environments, requires-python {:?}: {}",
             reqs.len(),
@@ -55,7 +66,9 @@ fn every_corpus_pyproject_parses_with_located_requirements() {
             doc.indexes.len(),
             doc.environments.len(),
             doc.requires_python,
-            path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+            path.file_name()
+                .map(|f| f.to_string_lossy())
+                .unwrap_or_default()
         );
         total += reqs.len();
     }
@@ -86,7 +99,11 @@ fn a_rewritten_corpus_file_reads_back_as_the_model_it_was_written_from() {
             continue;
         };
         let line = first.origin.as_ref().map_or(0, |o| o.line as usize);
-        let Some(package) = first.requirement.name().filter(|_| in_project_table(&text, line)) else {
+        let Some(package) = first
+            .requirement
+            .name()
+            .filter(|_| in_project_table(&text, line))
+        else {
             continue;
         };
         first.requirement = Requirement::parse_pypi(&format!("{package}>=0.0.1"), "t", "", 0)
@@ -94,8 +111,16 @@ fn a_rewritten_corpus_file_reads_back_as_the_model_it_was_written_from() {
         let out = pyproject::emit(&text, &doc).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
         let back = pyproject::parse(&name, &out)
             .unwrap_or_else(|e| panic!("{name} after emit: {}\n{out}", e.render()));
-        assert_eq!(back.without_origins(), doc.without_origins(), "{name}:\n{out}");
-        let changed: Vec<(&str, &str)> = text.lines().zip(out.lines()).filter(|(a, b)| a != b).collect();
+        assert_eq!(
+            back.without_origins(),
+            doc.without_origins(),
+            "{name}:\n{out}"
+        );
+        let changed: Vec<(&str, &str)> = text
+            .lines()
+            .zip(out.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
         assert_eq!(changed.len(), 1, "{name}: {changed:?}");
         assert_eq!(text.lines().count(), out.lines().count(), "{name}");
         rewritten += 1;
@@ -108,7 +133,11 @@ fn in_project_table(text: &str, line: usize) -> bool {
     let mut inside = false;
     for (i, l) in text.lines().enumerate() {
         let t = l.trim_start();
-        if t.starts_with('[') && !t.starts_with("[[") && t.trim_end().ends_with(']') && !t.contains('"') {
+        if t.starts_with('[')
+            && !t.starts_with("[[")
+            && t.trim_end().ends_with(']')
+            && !t.contains('"')
+        {
             inside = t.trim_end() == "[project]";
         }
         if i + 1 == line {

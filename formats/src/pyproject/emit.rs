@@ -85,7 +85,9 @@ fn section_key(section: &Section) -> Option<Key> {
     let dep = RequirementRole::Dependency;
     match section {
         Section::Dependencies => Some((dep, None)),
-        Section::OptionalDependencies(g) | Section::DependencyGroup(g) => Some((dep, Some(g.clone()))),
+        Section::OptionalDependencies(g) | Section::DependencyGroup(g) => {
+            Some((dep, Some(g.clone())))
+        }
         Section::UvConstraints => Some((RequirementRole::Constraint, None)),
         Section::UvOverrides => Some((RequirementRole::Override, None)),
         Section::Tool => None,
@@ -100,15 +102,22 @@ fn bare(r: &ManifestRequirement) -> ManifestRequirement {
 }
 
 fn plan(before: &Document, sections: &[Section], wanted: &Document) -> Result<Plan, Diagnostic> {
-    let mut rest: Vec<Option<ManifestRequirement>> =
-        wanted.manifest.requirements.iter().map(|r| Some(bare(r))).collect();
+    let mut rest: Vec<Option<ManifestRequirement>> = wanted
+        .manifest
+        .requirements
+        .iter()
+        .map(|r| Some(bare(r)))
+        .collect();
     let mut original: Vec<(Section, Vec<Requirement>)> = Vec::new();
     for (r, section) in before.manifest.requirements.iter().zip(sections) {
         if *section == Section::Tool {
             let r = bare(r);
             let Some(slot) = rest.iter_mut().find(|x| x.as_ref() == Some(&r)) else {
                 let at = before.manifest.requirements.iter().find(|x| bare(x) == r);
-                let place = at.and_then(|x| x.origin.as_ref()).map(|o| format!(" (at {o})")).unwrap_or_default();
+                let place = at
+                    .and_then(|x| x.origin.as_ref())
+                    .map(|o| format!(" (at {o})"))
+                    .unwrap_or_default();
                 return Err(Diagnostic::invalid(format!(
                     "cannot remove or change `{}`{place}: only [project], [dependency-groups] and uv's constraint and override arrays are rewritten",
                     r.requirement
@@ -126,8 +135,10 @@ fn plan(before: &Document, sections: &[Section], wanted: &Document) -> Result<Pl
         .iter()
         .map(|(s, l)| (s.clone(), l.iter().cloned().map(Some).collect()))
         .collect();
-    let mut desired: Vec<(Section, Vec<Requirement>)> =
-        original.iter().map(|(s, _)| (s.clone(), Vec::new())).collect();
+    let mut desired: Vec<(Section, Vec<Requirement>)> = original
+        .iter()
+        .map(|(s, _)| (s.clone(), Vec::new()))
+        .collect();
     let mut last: HashMap<Key, Section> = HashMap::new();
     for r in rest.into_iter().flatten() {
         representable(&r)?;
@@ -136,13 +147,18 @@ fn plan(before: &Document, sections: &[Section], wanted: &Document) -> Result<Pl
             .iter_mut()
             .filter(|(s, _)| section_key(s).as_ref() == Some(&key))
             .find_map(|(s, list)| {
-                let slot = list.iter_mut().find(|x| x.as_ref() == Some(&r.requirement))?;
+                let slot = list
+                    .iter_mut()
+                    .find(|x| x.as_ref() == Some(&r.requirement))?;
                 *slot = None;
                 Some(s.clone())
             });
         let target = match matched.or_else(|| last.get(&key).cloned()) {
             Some(s) => s,
-            None => match desired.iter().find(|(s, _)| section_key(s).as_ref() == Some(&key)) {
+            None => match desired
+                .iter()
+                .find(|(s, _)| section_key(s).as_ref() == Some(&key))
+            {
                 Some((s, _)) => s.clone(),
                 None => new_section(&key, &r)?,
             },
@@ -210,13 +226,15 @@ impl GroupLists {
         };
         for candidate in [desired, original] {
             let mut left = remaining.clone();
-            let all = candidate.iter().all(|r| match left.iter().position(|x| x == r) {
-                Some(i) => {
-                    left.remove(i);
-                    true
-                }
-                None => false,
-            });
+            let all = candidate
+                .iter()
+                .all(|r| match left.iter().position(|x| x == r) {
+                    Some(i) => {
+                        left.remove(i);
+                        true
+                    }
+                    None => false,
+                });
             if all {
                 *remaining = left;
                 return true;
@@ -227,7 +245,10 @@ impl GroupLists {
 }
 
 /// The array of a managed section, created (with its tables) when missing.
-fn array_mut<'a>(toml: &'a mut DocumentMut, section: &Section) -> Result<&'a mut Array, Diagnostic> {
+fn array_mut<'a>(
+    toml: &'a mut DocumentMut,
+    section: &Section,
+) -> Result<&'a mut Array, Diagnostic> {
     let root = toml.as_table_mut() as &mut dyn TableLike;
     let (parent, key): (&mut dyn TableLike, &str) = match section {
         Section::Dependencies => (table_mut(root, "project")?, "dependencies"),
@@ -258,7 +279,10 @@ fn array_mut<'a>(toml: &'a mut DocumentMut, section: &Section) -> Result<&'a mut
         .ok_or_else(|| Diagnostic::invalid(format!("`{key}` is not an array")))
 }
 
-fn table_mut<'a>(parent: &'a mut dyn TableLike, key: &str) -> Result<&'a mut dyn TableLike, Diagnostic> {
+fn table_mut<'a>(
+    parent: &'a mut dyn TableLike,
+    key: &str,
+) -> Result<&'a mut dyn TableLike, Diagnostic> {
     parent
         .entry(key)
         .or_insert_with(|| Item::Table(Table::new()))
@@ -266,7 +290,10 @@ fn table_mut<'a>(parent: &'a mut dyn TableLike, key: &str) -> Result<&'a mut dyn
         .ok_or_else(|| Diagnostic::invalid(format!("`{key}` is not a table")))
 }
 
-fn implicit_table_mut<'a>(parent: &'a mut dyn TableLike, key: &str) -> Result<&'a mut dyn TableLike, Diagnostic> {
+fn implicit_table_mut<'a>(
+    parent: &'a mut dyn TableLike,
+    key: &str,
+) -> Result<&'a mut dyn TableLike, Diagnostic> {
     parent
         .entry(key)
         .or_insert_with(|| {
@@ -299,11 +326,19 @@ enum Element {
 fn rewrite(array: &mut Array, desired: &[Requirement], groups: &GroupLists) {
     let elements: Vec<Element> = array
         .iter()
-        .map(|v| match v.as_inline_table().and_then(|t| t.get("include-group")).and_then(Value::as_str) {
-            Some(group) => Element::Include(group.to_string(), v.clone()),
-            None => {
-                let parsed = v.as_str().and_then(|s| Requirement::parse_pypi(s, FILE, s, 0).ok());
-                Element::Requirement(parsed, v.clone())
+        .map(|v| {
+            match v
+                .as_inline_table()
+                .and_then(|t| t.get("include-group"))
+                .and_then(Value::as_str)
+            {
+                Some(group) => Element::Include(group.to_string(), v.clone()),
+                None => {
+                    let parsed = v
+                        .as_str()
+                        .and_then(|s| Requirement::parse_pypi(s, FILE, s, 0).ok());
+                    Element::Requirement(parsed, v.clone())
+                }
             }
         })
         .collect();
@@ -323,7 +358,10 @@ fn rewrite(array: &mut Array, desired: &[Requirement], groups: &GroupLists) {
             Element::Include(..) => None,
         })
         .collect();
-    let typical = strings.get(1).or(strings.first()).map(|(_, _, v)| v.decor().clone());
+    let typical = strings
+        .get(1)
+        .or(strings.first())
+        .map(|(_, _, v)| v.decor().clone());
     let fresh = |r: &Requirement, like: Option<&Value>| {
         let mut v = Value::from(r.to_string());
         match (like, &typical) {
@@ -388,9 +426,19 @@ fn rewrite(array: &mut Array, desired: &[Requirement], groups: &GroupLists) {
         if let (Element::Include(_, v), Some(true)) = (&element, kept.get(index)) {
             values.push(v.clone());
         }
-        values.extend(out_at.get_mut(index).map(std::mem::take).unwrap_or_default());
+        values.extend(
+            out_at
+                .get_mut(index)
+                .map(std::mem::take)
+                .unwrap_or_default(),
+        );
     }
-    let multiline = values.iter().any(|v| v.decor().prefix().and_then(|p| p.as_str()).is_some_and(|p| p.contains('\n')));
+    let multiline = values.iter().any(|v| {
+        v.decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'))
+    });
     array.clear();
     for (k, mut v) in values.into_iter().enumerate() {
         if k == 0 && !multiline {

@@ -53,10 +53,7 @@ pub(crate) enum Section {
 
 /// Parses and also says which [`Section`] each requirement came from (parallel to
 /// `doc.manifest.requirements`).
-pub(crate) fn parse_tagged(
-    path: &str,
-    text: &str,
-) -> Result<(Document, Vec<Section>), Diagnostic> {
+pub(crate) fn parse_tagged(path: &str, text: &str) -> Result<(Document, Vec<Section>), Diagnostic> {
     let toml = toml_edit::Document::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Diagnostic::invalid(format!("invalid TOML: {}", e.message().trim_end()))
@@ -148,7 +145,10 @@ impl<'a> Cx<'a> {
         match item.as_value() {
             Some(v) => self.string(v, what),
             None => Err(self
-                .error(self.span_of(key, item), format!("`{what}` must be a string"))
+                .error(
+                    self.span_of(key, item),
+                    format!("`{what}` must be a string"),
+                )
                 .expected("a quoted string")),
         }
     }
@@ -186,8 +186,11 @@ impl<'a> Cx<'a> {
     /// An item that must be a boolean.
     pub fn bool_item(&self, key: &Key, item: &Item, what: &str) -> Result<bool, Diagnostic> {
         item.as_bool().ok_or_else(|| {
-            self.error(self.span_of(key, item), format!("`{what}` must be a boolean"))
-                .expected("`true` or `false`")
+            self.error(
+                self.span_of(key, item),
+                format!("`{what}` must be a boolean"),
+            )
+            .expected("`true` or `false`")
         })
     }
 

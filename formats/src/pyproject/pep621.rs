@@ -111,11 +111,8 @@ fn dependency_groups(cx: &mut Cx, groups: &dyn TableLike) -> Result<(), Diagnost
 fn group_entries(cx: &Cx, key: &Key, item: &Item) -> Result<Vec<Entry>, Diagnostic> {
     let what = format!("dependency-groups.{}", key.get());
     let array = item.as_array().ok_or_else(|| {
-        cx.error(
-            cx.span_of(key, item),
-            format!("`{what}` must be an array"),
-        )
-        .expected("an array of PEP 508 strings and `{include-group = \"name\"}` tables")
+        cx.error(cx.span_of(key, item), format!("`{what}` must be an array"))
+            .expected("an array of PEP 508 strings and `{include-group = \"name\"}` tables")
     })?;
     let mut out = Vec::new();
     for value in array.iter() {

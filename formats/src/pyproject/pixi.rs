@@ -27,13 +27,21 @@ pub(super) fn read(cx: &mut Cx, pixi: &dyn TableLike) -> Result<(), Diagnostic> 
     let mut features = HashSet::from(["default".to_string()]);
     if let Some((key, item)) = pixi.get_key_value("feature") {
         for (feature, item) in entries(cx.table(key, item, "tool.pixi.feature")?) {
-            let table = cx.table(feature, item, &format!("tool.pixi.feature.{}", feature.get()))?;
+            let table = cx.table(
+                feature,
+                item,
+                &format!("tool.pixi.feature.{}", feature.get()),
+            )?;
             tables(cx, table, Some(feature.get()))?;
             features.insert(feature.get().to_string());
         }
     }
     if let Some((key, item)) = pixi.get_key_value("environments") {
-        environments(cx, cx.table(key, item, "tool.pixi.environments")?, &features)?;
+        environments(
+            cx,
+            cx.table(key, item, "tool.pixi.environments")?,
+            &features,
+        )?;
     }
     if let Some((key, item)) = pixi.get_key_value("system-requirements") {
         let table = cx.table(key, item, "tool.pixi.system-requirements")?;
@@ -41,7 +49,10 @@ pub(super) fn read(cx: &mut Cx, pixi: &dyn TableLike) -> Result<(), Diagnostic> 
             if item.as_str().is_none() && item.as_table_like().is_none() {
                 let what = format!("tool.pixi.system-requirements.{}", name.get());
                 return Err(cx
-                    .error(cx.span_of(name, item), format!("`{what}` must be a version or a table"))
+                    .error(
+                        cx.span_of(name, item),
+                        format!("`{what}` must be a version or a table"),
+                    )
                     .expected("`\"2.28\"` or `{ version = \"…\", family = \"…\" }`"));
             }
         }
@@ -67,7 +78,9 @@ fn workspace(cx: &mut Cx, ws: &dyn TableLike) -> Result<(), Diagnostic> {
                 .expected("`[\"conda-forge\"]`")
         })?;
         for v in array.iter() {
-            let ok = v.is_str() || v.as_inline_table().is_some_and(|t| t.get("channel").is_some_and(|c| c.is_str()));
+            let ok = v.is_str()
+                || v.as_inline_table()
+                    .is_some_and(|t| t.get("channel").is_some_and(|c| c.is_str()));
             if !ok {
                 return Err(cx
                     .error(v.span().unwrap_or(0..0), "invalid channel")
@@ -87,7 +100,14 @@ fn tables(cx: &mut Cx, table: &dyn TableLike, feature: Option<&str>) -> Result<(
             let span = cx.span_of(name, item);
             let spec = conda_spec(cx, name, item)?;
             let requirement = cx.conda_built(&spec, span)?;
-            cx.push(Section::Tool, requirement, RequirementRole::Dependency, group.clone(), false, offset);
+            cx.push(
+                Section::Tool,
+                requirement,
+                RequirementRole::Dependency,
+                group.clone(),
+                false,
+                offset,
+            );
         }
     }
     if let Some((key, item)) = table.get_key_value("pypi-dependencies") {
@@ -96,7 +116,14 @@ fn tables(cx: &mut Cx, table: &dyn TableLike, feature: Option<&str>) -> Result<(
             let span = cx.span_of(name, item);
             let (spec, editable) = pypi_spec(cx, name, item)?;
             let requirement = cx.pypi_built(&spec, span)?;
-            cx.push(Section::Tool, requirement, RequirementRole::Dependency, group.clone(), editable, offset);
+            cx.push(
+                Section::Tool,
+                requirement,
+                RequirementRole::Dependency,
+                group.clone(),
+                editable,
+                offset,
+            );
         }
     }
     Ok(())
@@ -145,7 +172,10 @@ fn pypi_spec(cx: &Cx, name: &Key, item: &Item) -> Result<(String, bool), Diagnos
     let what = format!("PyPI dependency `{}`", name.get());
     if let Some(v) = item.as_value().filter(|v| v.is_str()) {
         let (version, _) = cx.string(v, &what)?;
-        return Ok((format!("{}{}", name.get(), version_part(&version).unwrap_or("")), false));
+        return Ok((
+            format!("{}{}", name.get(), version_part(&version).unwrap_or("")),
+            false,
+        ));
     }
     let t = cx.table(name, item, &what)?;
     let field = |f: &str| -> Result<Option<String>, Diagnostic> {
@@ -156,7 +186,11 @@ fn pypi_spec(cx: &Cx, name: &Key, item: &Item) -> Result<(String, bool), Diagnos
     };
     let mut spec = name.get().to_string();
     if let Some((k, i)) = t.get_key_value("extras") {
-        let extras: Vec<String> = cx.string_array(k, i, "extras")?.into_iter().map(|(e, _)| e).collect();
+        let extras: Vec<String> = cx
+            .string_array(k, i, "extras")?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
         spec.push_str(&format!("[{}]", extras.join(",")));
     }
     if let Some(git) = field("git")? {
@@ -184,7 +218,11 @@ fn pypi_spec(cx: &Cx, name: &Key, item: &Item) -> Result<(String, bool), Diagnos
     Ok((spec, editable))
 }
 
-fn environments(cx: &Cx, envs: &dyn TableLike, features: &HashSet<String>) -> Result<(), Diagnostic> {
+fn environments(
+    cx: &Cx,
+    envs: &dyn TableLike,
+    features: &HashSet<String>,
+) -> Result<(), Diagnostic> {
     for (env, item) in entries(envs) {
         let what = format!("tool.pixi.environments.{}", env.get());
         let listed = match item.as_table_like() {
@@ -197,7 +235,10 @@ fn environments(cx: &Cx, envs: &dyn TableLike, features: &HashSet<String>) -> Re
         for (feature, offset) in listed {
             if !features.contains(&feature) {
                 return Err(cx
-                    .error(offset..offset + feature.len(), format!("unknown pixi feature `{feature}`"))
+                    .error(
+                        offset..offset + feature.len(),
+                        format!("unknown pixi feature `{feature}`"),
+                    )
                     .expected("a feature defined as `[tool.pixi.feature.<name>]`"));
             }
         }
@@ -223,7 +264,9 @@ fn pypi_options(cx: &mut Cx, options: &dyn TableLike) -> Result<(), Diagnostic> 
                 .expected("`[{ path = \"./wheels\" }]` or `[{ url = \"https://…\" }]`")
         })?;
         for v in array.iter() {
-            let location = v.as_inline_table().and_then(|t| t.get("path").or_else(|| t.get("url")));
+            let location = v
+                .as_inline_table()
+                .and_then(|t| t.get("path").or_else(|| t.get("url")));
             let Some(location) = location else {
                 return Err(cx
                     .error(v.span().unwrap_or(0..0), "invalid find-links entry")
@@ -235,7 +278,12 @@ fn pypi_options(cx: &mut Cx, options: &dyn TableLike) -> Result<(), Diagnostic> 
     }
     for (kind, url, offset) in found {
         let origin = Some(Origin::locate(cx.file, cx.text, offset));
-        cx.doc.indexes.push(IndexLocation { kind, url, name: None, origin });
+        cx.doc.indexes.push(IndexLocation {
+            kind,
+            url,
+            name: None,
+            origin,
+        });
     }
     Ok(())
 }

@@ -29,7 +29,8 @@ pub(super) fn read(cx: &mut Cx, poetry: &dyn TableLike) -> Result<(), Diagnostic
         let table = cx.table(key, item, "tool.poetry.dependencies")?;
         for (name, item) in entries(table) {
             if name.get() == "python" {
-                let (spec, offset) = cx.string_item(name, item, "tool.poetry.dependencies.python")?;
+                let (spec, offset) =
+                    cx.string_item(name, item, "tool.poetry.dependencies.python")?;
                 let pep440 = convert_at(cx, &spec, offset)?;
                 if cx.doc.requires_python.is_none() && !pep440.is_empty() {
                     cx.doc.requires_python = Some(pep440);
@@ -44,7 +45,14 @@ pub(super) fn read(cx: &mut Cx, poetry: &dyn TableLike) -> Result<(), Diagnostic
                         dep.offset,
                     ));
                 } else {
-                    cx.push(Section::Tool, dep.requirement, RequirementRole::Dependency, None, dep.editable, dep.offset);
+                    cx.push(
+                        Section::Tool,
+                        dep.requirement,
+                        RequirementRole::Dependency,
+                        None,
+                        dep.editable,
+                        dep.offset,
+                    );
                 }
             }
         }
@@ -56,12 +64,22 @@ pub(super) fn read(cx: &mut Cx, poetry: &dyn TableLike) -> Result<(), Diagnostic
             for (dep, offset) in cx.string_array(extra, item, &what)? {
                 let Some(found) = optional.get(&normalize(&dep)) else {
                     return Err(cx
-                        .error(offset..offset + dep.len(), format!("`{dep}` is not an optional dependency"))
+                        .error(
+                            offset..offset + dep.len(),
+                            format!("`{dep}` is not an optional dependency"),
+                        )
                         .expected("the name of a dependency with `optional = true`"));
                 };
                 for (requirement, editable, at) in found.clone() {
                     let group = Some(extra.get().to_string());
-                    cx.push(Section::Tool, requirement, RequirementRole::Dependency, group, editable, at);
+                    cx.push(
+                        Section::Tool,
+                        requirement,
+                        RequirementRole::Dependency,
+                        group,
+                        editable,
+                        at,
+                    );
                 }
             }
         }
@@ -79,10 +97,21 @@ pub(super) fn read(cx: &mut Cx, poetry: &dyn TableLike) -> Result<(), Diagnostic
         }
     }
     for (group, key, item) in groups {
-        let table = cx.table(key, item, &format!("tool.poetry.group.{group}.dependencies"))?;
+        let table = cx.table(
+            key,
+            item,
+            &format!("tool.poetry.group.{group}.dependencies"),
+        )?;
         for (name, item) in entries(table) {
             for dep in dependency(cx, name, item)? {
-                cx.push(Section::Tool, dep.requirement, RequirementRole::Dependency, Some(group.clone()), dep.editable, dep.offset);
+                cx.push(
+                    Section::Tool,
+                    dep.requirement,
+                    RequirementRole::Dependency,
+                    Some(group.clone()),
+                    dep.editable,
+                    dep.offset,
+                );
             }
         }
     }
@@ -106,14 +135,22 @@ fn dependency(cx: &Cx, name: &Key, item: &Item) -> Result<Vec<Dep>, Diagnostic> 
         let spec = convert_at(cx, &constraint, at)?;
         let span = v.span().unwrap_or(0..0);
         let requirement = cx.pypi_built(&format!("{}{spec}", name.get()), span)?;
-        return Ok(vec![Dep { requirement, optional: false, editable: false, offset }]);
+        return Ok(vec![Dep {
+            requirement,
+            optional: false,
+            editable: false,
+            offset,
+        }]);
     }
     if let Some(array) = value.and_then(Value::as_array) {
         let mut out = Vec::new();
         for v in array.iter() {
             let table = v.as_inline_table().ok_or_else(|| {
-                cx.error(v.span().unwrap_or(0..0), format!("{what}: multiple constraints must be tables"))
-                    .expected("`{ version = \"…\", python = \"…\" }`")
+                cx.error(
+                    v.span().unwrap_or(0..0),
+                    format!("{what}: multiple constraints must be tables"),
+                )
+                .expected("`{ version = \"…\", python = \"…\" }`")
             })?;
             out.push(from_table(cx, name, table, v.span().unwrap_or(0..0))?);
         }
@@ -123,7 +160,12 @@ fn dependency(cx: &Cx, name: &Key, item: &Item) -> Result<Vec<Dep>, Diagnostic> 
     Ok(vec![from_table(cx, name, table, cx.span_of(name, item))?])
 }
 
-fn from_table(cx: &Cx, name: &Key, t: &dyn TableLike, span: Range<usize>) -> Result<Dep, Diagnostic> {
+fn from_table(
+    cx: &Cx,
+    name: &Key,
+    t: &dyn TableLike,
+    span: Range<usize>,
+) -> Result<Dep, Diagnostic> {
     let text = |field: &str| -> Result<Option<(String, usize)>, Diagnostic> {
         match t.get_key_value(field) {
             Some((k, i)) => Ok(Some(cx.string_item(k, i, field)?)),
@@ -185,10 +227,16 @@ fn python_markers(spec: &str) -> Vec<String> {
     spec.split(',')
         .filter(|c| !c.is_empty())
         .map(|clause| {
-            let at = clause.find(|c: char| c.is_ascii_digit()).unwrap_or(clause.len());
+            let at = clause
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(clause.len());
             let (op, version) = clause.split_at(at);
             let full = version.trim_end_matches(".*").split('.').count() >= 3;
-            let variable = if full { "python_full_version" } else { "python_version" };
+            let variable = if full {
+                "python_full_version"
+            } else {
+                "python_version"
+            };
             format!("{variable} {op} '{version}'")
         })
         .collect()
@@ -197,8 +245,11 @@ fn python_markers(spec: &str) -> Vec<String> {
 /// Converts a Poetry constraint written at `offset`, pointing errors at the offending clause.
 fn convert_at(cx: &Cx, constraint: &str, offset: usize) -> Result<String, Diagnostic> {
     to_pep440(constraint).map_err(|(range, message)| {
-        cx.error(offset + range.start..offset + range.end, format!("invalid Poetry constraint `{constraint}`: {message}"))
-            .expected("a constraint such as `^1.2`, `~1.2.3`, `>=1,<2`, `1.2.*` or `*`")
+        cx.error(
+            offset + range.start..offset + range.end,
+            format!("invalid Poetry constraint `{constraint}`: {message}"),
+        )
+        .expected("a constraint such as `^1.2`, `~1.2.3`, `>=1,<2`, `1.2.*` or `*`")
     })
 }
 
@@ -226,7 +277,11 @@ pub(super) fn to_pep440(constraint: &str) -> Result<String, (Range<usize>, Strin
             i += 1;
         }
         let op_end = i;
-        while bytes.get(i).copied().is_some_and(|b| b.is_ascii_whitespace()) {
+        while bytes
+            .get(i)
+            .copied()
+            .is_some_and(|b| b.is_ascii_whitespace())
+        {
             i += 1;
         }
         let version_start = i;
@@ -269,7 +324,10 @@ fn clause(op: &str, version: &str, out: &mut Vec<String>) -> Result<(), String> 
                 return Err(format!("`{op}{version}` needs a plain version"));
             }
             let bump = if op == "^" {
-                release.iter().position(|&p| p != 0).unwrap_or(release.len() - 1)
+                release
+                    .iter()
+                    .position(|&p| p != 0)
+                    .unwrap_or(release.len() - 1)
             } else {
                 usize::from(release.len() >= 2)
             };

@@ -27,8 +27,13 @@ fn main(req: &str) -> (Option<String>, String) {
 /// The error of parsing `text`, as `(line, column, message)`.
 fn error(text: &str) -> (u32, u32, String) {
     let e = parse("pyproject.toml", text).expect_err("parse should fail");
-    let o = e.origin().unwrap_or_else(|| panic!("no location: {}", e.render()));
-    assert!(e.render().starts_with(&format!("pyproject.toml:{}:{}: error: ", o.line, o.column)));
+    let o = e
+        .origin()
+        .unwrap_or_else(|| panic!("no location: {}", e.render()));
+    assert!(
+        e.render()
+            .starts_with(&format!("pyproject.toml:{}:{}: error: ", o.line, o.column))
+    );
     (o.line, o.column, e.message().to_string())
 }
 
@@ -42,7 +47,11 @@ fn pep621_dependencies_extras_name_and_requires_python() {
     assert_eq!(doc.requires_python.as_deref(), Some(">=3.10"));
     assert_eq!(
         listed(&doc),
-        [main("numpy>=1.26"), main("pandas ; python_full_version >= '3.11'"), g("plot", "matplotlib")]
+        [
+            main("numpy>=1.26"),
+            main("pandas ; python_full_version >= '3.11'"),
+            g("plot", "matplotlib")
+        ]
     );
     let origin = doc.manifest.requirements[1].origin.clone().expect("origin");
     assert_eq!((origin.line, origin.column), (6, 4));
@@ -55,7 +64,13 @@ fn include_group_expands_in_place_with_the_included_origin() {
     );
     assert_eq!(
         listed(&doc),
-        [g("test", "pytest"), g("lint", "ruff"), g("dev", "ipython"), g("dev", "pytest"), g("dev", "ruff")]
+        [
+            g("test", "pytest"),
+            g("lint", "ruff"),
+            g("dev", "ipython"),
+            g("dev", "pytest"),
+            g("dev", "ruff")
+        ]
     );
     let included = doc.manifest.requirements[3].origin.clone().expect("origin");
     assert_eq!((included.line, included.column), (2, 10));
@@ -63,13 +78,18 @@ fn include_group_expands_in_place_with_the_included_origin() {
 
 #[test]
 fn include_group_cycles_and_unknown_groups_are_located_errors() {
-    let (line, column, message) =
-        error("[dependency-groups]\na = [{include-group = \"b\"}]\nb = [\"x\", {include-group = \"a\"}]\n");
+    let (line, column, message) = error(
+        "[dependency-groups]\na = [{include-group = \"b\"}]\nb = [\"x\", {include-group = \"a\"}]\n",
+    );
     assert_eq!((line, column), (3, 11), "{message}");
     assert!(message.contains("cycle: a -> b -> a"), "{message}");
-    let (line, column, message) = error("[dependency-groups]\na = [\"x\",\n  {include-group = \"nope\"}]\n");
+    let (line, column, message) =
+        error("[dependency-groups]\na = [\"x\",\n  {include-group = \"nope\"}]\n");
     assert_eq!((line, column), (3, 3));
-    assert!(message.contains("unknown dependency group `nope`"), "{message}");
+    assert!(
+        message.contains("unknown dependency group `nope`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -79,9 +99,13 @@ fn shape_errors_point_at_the_value() {
     assert!(message.contains("must be an array"), "{message}");
     let (line, column, _) = error("[project]\ndependencies = [\"numpy\", 3]\n");
     assert_eq!((line, column), (2, 26));
-    let (line, column, message) = error("[project]\ndependencies = [\n  \"numpy\",\n  \"scipy >=>1\",\n]\n");
+    let (line, column, message) =
+        error("[project]\ndependencies = [\n  \"numpy\",\n  \"scipy >=>1\",\n]\n");
     assert_eq!(line, 4);
-    assert!(column > 4 && column < 16, "column {column} should be inside the string");
+    assert!(
+        column > 4 && column < 16,
+        "column {column} should be inside the string"
+    );
     assert!(message.contains("PEP 508"), "{message}");
     let (line, column, message) = error("[project]\nname = \"x\"\ndependencies = [\n");
     assert_eq!((line, column), (3, 17), "{message}");
@@ -112,7 +136,11 @@ url = "https://gpu.example/whl"
 explicit = true
 "#,
     );
-    let kinds: Vec<(IndexKind, &str)> = doc.indexes.iter().map(|i| (i.kind, i.url.as_str())).collect();
+    let kinds: Vec<(IndexKind, &str)> = doc
+        .indexes
+        .iter()
+        .map(|i| (i.kind, i.url.as_str()))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -135,10 +163,17 @@ explicit = true
             (RequirementRole::Dependency, None, "torch".to_string()),
             (RequirementRole::Constraint, None, "urllib3<3".to_string()),
             (RequirementRole::Override, None, "six==1.16".to_string()),
-            (RequirementRole::Dependency, Some("dev"), "pytest".to_string()),
+            (
+                RequirementRole::Dependency,
+                Some("dev"),
+                "pytest".to_string()
+            ),
         ]
     );
-    assert_eq!(doc.environments, ["sys_platform == 'linux'", "sys_platform == 'darwin'"]);
+    assert_eq!(
+        doc.environments,
+        ["sys_platform == 'linux'", "sys_platform == 'darwin'"]
+    );
 }
 
 #[test]
@@ -174,7 +209,15 @@ default = { features = ["test"], solve-group = "default" }
         .of(unilock_model::Ecosystem::Conda)
         .map(|r| r.requirement.to_string())
         .collect();
-    assert_eq!(conda, ["python >=3.12", "numpy", "pytorch::pytorch >=2.3 *cuda*", "pytest 8.*"]);
+    assert_eq!(
+        conda,
+        [
+            "python >=3.12",
+            "numpy",
+            "pytorch::pytorch >=2.3 *cuda*",
+            "pytest 8.*"
+        ]
+    );
     assert_eq!(listed(&doc)[3], main("rich[jupyter]>=13"));
     assert_eq!(doc.manifest.requirements[4].group.as_deref(), Some("test"));
     let origin = doc.manifest.requirements[2].origin.clone().expect("origin");
@@ -197,8 +240,9 @@ fn pixi_editable_path_dependency_resolves_against_the_file() {
 fn pixi_errors_point_at_the_spec_and_the_unknown_feature() {
     let (line, column, message) = error("[tool.pixi.dependencies]\nnumpy = \">=1.0,<<2\"\n");
     assert_eq!((line, column), (2, 9), "{message}");
-    let (line, column, message) =
-        error("[tool.pixi.feature.a.dependencies]\nx = \"*\"\n[tool.pixi.environments]\nci = [\"a\", \"b\"]\n");
+    let (line, column, message) = error(
+        "[tool.pixi.feature.a.dependencies]\nx = \"*\"\n[tool.pixi.environments]\nci = [\"a\", \"b\"]\n",
+    );
     assert_eq!((line, column), (4, 13));
     assert!(message.contains("unknown pixi feature `b`"), "{message}");
 }
@@ -296,8 +340,18 @@ fn changing_one_dependency_changes_only_its_line() {
     doc.manifest.requirements[1].requirement =
         Requirement::parse_pypi("pandas>=2.2", "t", "", 0).unwrap_or_else(|e| panic!("{e}"));
     let out = emit(PROJECT, &doc).unwrap_or_else(|e| panic!("{}", e.render()));
-    let changed: Vec<(&str, &str)> = PROJECT.lines().zip(out.lines()).filter(|(a, b)| a != b).collect();
-    assert_eq!(changed, [("    \"pandas>=2\",    # frames", "    \"pandas>=2.2\",    # frames")]);
+    let changed: Vec<(&str, &str)> = PROJECT
+        .lines()
+        .zip(out.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "    \"pandas>=2\",    # frames",
+            "    \"pandas>=2.2\",    # frames"
+        )]
+    );
     assert_eq!(PROJECT.lines().count(), out.lines().count());
     assert_eq!(read(&out).without_origins(), doc.without_origins());
 }
@@ -315,9 +369,18 @@ fn adding_and_removing_keeps_layout_and_includes() {
     mypy.requirement = new("mypy");
     doc.manifest.requirements.insert(6, mypy);
     let out = emit(PROJECT, &doc).unwrap_or_else(|e| panic!("{}", e.render()));
-    assert!(out.contains("    \"pandas>=2\",    # frames\n    \"scipy\",\n]"), "{out}");
-    assert!(out.contains("dev = [{ include-group = \"test\" }, \"ruff\", \"mypy\"]"), "{out}");
-    assert!(out.starts_with("# top comment\n") && out.ends_with("[tool.pixi.dependencies]\npython = \">=3.12\"\n"));
+    assert!(
+        out.contains("    \"pandas>=2\",    # frames\n    \"scipy\",\n]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("dev = [{ include-group = \"test\" }, \"ruff\", \"mypy\"]"),
+        "{out}"
+    );
+    assert!(
+        out.starts_with("# top comment\n")
+            && out.ends_with("[tool.pixi.dependencies]\npython = \">=3.12\"\n")
+    );
     assert_eq!(read(&out).without_origins(), doc.without_origins());
 }
 
@@ -335,7 +398,12 @@ fn emit_creates_missing_tables_and_refuses_what_pep621_cannot_hold() {
     let mut changed = read(pixi);
     changed.manifest.requirements.clear();
     let e = emit(pixi, &changed).expect_err("a pixi dependency cannot be removed");
-    assert!(e.message().contains("cannot remove or change `python >=3.12`"), "{}", e.message());
+    assert!(
+        e.message()
+            .contains("cannot remove or change `python >=3.12`"),
+        "{}",
+        e.message()
+    );
     let e = emit("", &read(pixi)).expect_err("conda has no place in [project]");
     assert!(e.message().contains("conda"), "{}", e.message());
 }
@@ -343,10 +411,18 @@ fn emit_creates_missing_tables_and_refuses_what_pep621_cannot_hold() {
 #[test]
 fn arbitrary_text_never_panics() {
     let inputs = [
-        "", "[", "[project]\ndependencies = [{}]", "[dependency-groups]\na = [{include-group = 1}]",
-        "[tool]\nuv = 3", "[tool.pixi.feature]\nx = 1", "[tool.poetry.dependencies]\nx = [1]",
-        "[tool.poetry.dependencies]\nx = \"^\"", "[tool.uv.index]\nurl = 1", "\u{feff}[project]\nname = \"é\"",
-        "[tool.poetry.dependencies]\nx = \"^0\"", "[tool.uv]\nconflicts = [1, 2]",
+        "",
+        "[",
+        "[project]\ndependencies = [{}]",
+        "[dependency-groups]\na = [{include-group = 1}]",
+        "[tool]\nuv = 3",
+        "[tool.pixi.feature]\nx = 1",
+        "[tool.poetry.dependencies]\nx = [1]",
+        "[tool.poetry.dependencies]\nx = \"^\"",
+        "[tool.uv.index]\nurl = 1",
+        "\u{feff}[project]\nname = \"é\"",
+        "[tool.poetry.dependencies]\nx = \"^0\"",
+        "[tool.uv]\nconflicts = [1, 2]",
     ];
     for text in inputs {
         let _ = parse("p.toml", text);

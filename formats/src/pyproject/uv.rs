@@ -52,9 +52,24 @@ pub(super) fn read(cx: &mut Cx, uv: &dyn TableLike) -> Result<(), Diagnostic> {
         sources(cx, cx.table(key, item, "tool.uv.sources")?, &named)?;
     }
     let arrays = [
-        ("constraint-dependencies", Section::UvConstraints, RequirementRole::Constraint, None),
-        ("override-dependencies", Section::UvOverrides, RequirementRole::Override, None),
-        ("dev-dependencies", Section::Tool, RequirementRole::Dependency, Some("dev")),
+        (
+            "constraint-dependencies",
+            Section::UvConstraints,
+            RequirementRole::Constraint,
+            None,
+        ),
+        (
+            "override-dependencies",
+            Section::UvOverrides,
+            RequirementRole::Override,
+            None,
+        ),
+        (
+            "dev-dependencies",
+            Section::Tool,
+            RequirementRole::Dependency,
+            Some("dev"),
+        ),
     ];
     for (name, section, role, group) in arrays {
         if let Some((key, item)) = uv.get_key_value(name) {
@@ -107,15 +122,23 @@ fn indexes(cx: &Cx, key: &Key, item: &Item) -> Result<Vec<IndexLocation>, Diagno
         Item::Value(Value::Array(a)) => a
             .iter()
             .map(|v| {
-                v.as_inline_table().map(|t| t as &dyn TableLike).ok_or_else(|| {
-                    cx.error(v.span().unwrap_or(0..0), "`tool.uv.index` entries must be tables")
+                v.as_inline_table()
+                    .map(|t| t as &dyn TableLike)
+                    .ok_or_else(|| {
+                        cx.error(
+                            v.span().unwrap_or(0..0),
+                            "`tool.uv.index` entries must be tables",
+                        )
                         .expected("`{ name = \"…\", url = \"…\" }`")
-                })
+                    })
             })
             .collect::<Result<_, _>>()?,
         _ => {
             return Err(cx
-                .error(cx.span_of(key, item), "`tool.uv.index` must be an array of tables")
+                .error(
+                    cx.span_of(key, item),
+                    "`tool.uv.index` must be an array of tables",
+                )
                 .expected("`[[tool.uv.index]]` tables"));
         }
     };
@@ -124,7 +147,10 @@ fn indexes(cx: &Cx, key: &Key, item: &Item) -> Result<Vec<IndexLocation>, Diagno
         let Some((url_key, url_item)) = table.get_key_value("url") else {
             let span = table.iter().next().and_then(|(k, _)| table.key(k)?.span());
             return Err(cx
-                .error(span.unwrap_or(cx.span_of(key, item)), "index without a `url`")
+                .error(
+                    span.unwrap_or(cx.span_of(key, item)),
+                    "index without a `url`",
+                )
                 .expected("`url = \"https://…\"` in every `[[tool.uv.index]]`"));
         };
         let (url, offset) = cx.string_item(url_key, url_item, "tool.uv.index.url")?;
@@ -167,9 +193,9 @@ fn sources(cx: &Cx, sources: &dyn TableLike, named: &HashSet<String>) -> Result<
                     match v.as_inline_table() {
                         Some(t) => tables.push((t, span)),
                         None => {
-                            return Err(cx
-                                .error(span, "a uv source must be a table")
-                                .expected("`{ index = \"…\" }`, `{ git = \"…\" }`, `{ path = \"…\" }`, …"));
+                            return Err(cx.error(span, "a uv source must be a table").expected(
+                                "`{ index = \"…\" }`, `{ git = \"…\" }`, `{ path = \"…\" }`, …",
+                            ));
                         }
                     }
                 }
@@ -180,12 +206,18 @@ fn sources(cx: &Cx, sources: &dyn TableLike, named: &HashSet<String>) -> Result<
             )),
         }
         for (table, span) in tables {
-            let kinds: Vec<&str> = KINDS.into_iter().filter(|k| table.contains_key(k)).collect();
+            let kinds: Vec<&str> = KINDS
+                .into_iter()
+                .filter(|k| table.contains_key(k))
+                .collect();
             if kinds.len() != 1 {
                 return Err(cx
                     .error(
                         span,
-                        format!("uv source for `{}` must have exactly one kind", package.get()),
+                        format!(
+                            "uv source for `{}` must have exactly one kind",
+                            package.get()
+                        ),
                     )
                     .expected("one of `git`, `path`, `url`, `index`, `workspace`"));
             }
@@ -193,7 +225,10 @@ fn sources(cx: &Cx, sources: &dyn TableLike, named: &HashSet<String>) -> Result<
                 let (name, offset) = cx.string_item(k, i, "tool.uv.sources.index")?;
                 if !named.contains(&name) {
                     return Err(cx
-                        .error(offset..offset + name.len(), format!("unknown index `{name}`"))
+                        .error(
+                            offset..offset + name.len(),
+                            format!("unknown index `{name}`"),
+                        )
                         .expected("the `name` of a `[[tool.uv.index]]`"));
                 }
             }
@@ -217,28 +252,37 @@ fn sources(cx: &Cx, sources: &dyn TableLike, named: &HashSet<String>) -> Result<
 fn conflicts(cx: &Cx, key: &Key, item: &Item) -> Result<(), Diagnostic> {
     let expected = "`[[{ extra = \"a\" }, { extra = \"b\" }]]` (sets of extras or groups)";
     let sets = item.as_array().ok_or_else(|| {
-        cx.error(cx.span_of(key, item), "`tool.uv.conflicts` must be an array")
-            .expected(expected)
+        cx.error(
+            cx.span_of(key, item),
+            "`tool.uv.conflicts` must be an array",
+        )
+        .expected(expected)
     })?;
     for set in sets.iter() {
         let span = set.span().unwrap_or(0..0);
         let members = set.as_array().filter(|a| a.len() >= 2).ok_or_else(|| {
-            cx.error(span.clone(), "a conflict set must be an array of two or more tables")
-                .expected(expected)
+            cx.error(
+                span.clone(),
+                "a conflict set must be an array of two or more tables",
+            )
+            .expected(expected)
         })?;
         for member in members.iter() {
             let span = member.span().unwrap_or(0..0);
             let table = member.as_inline_table();
             let valid = table.is_some_and(|t| {
-                let kinds = ["extra", "group"].iter().filter(|k| t.contains_key(k)).count();
+                let kinds = ["extra", "group"]
+                    .iter()
+                    .filter(|k| t.contains_key(k))
+                    .count();
                 kinds == 1
                     && t.iter()
                         .all(|(k, v)| ["extra", "group", "package"].contains(&k) && v.is_str())
             });
             if !valid {
-                return Err(cx
-                    .error(span, "invalid conflict entry")
-                    .expected("`{ extra = \"…\" }` or `{ group = \"…\" }`, optionally with `package`"));
+                return Err(cx.error(span, "invalid conflict entry").expected(
+                    "`{ extra = \"…\" }` or `{ group = \"…\" }`, optionally with `package`",
+                ));
             }
         }
     }
