@@ -36,6 +36,7 @@ pub fn emit(original: &str, doc: &Document) -> Result<String, Diagnostic> {
     let mut toml: DocumentMut = original
         .parse()
         .map_err(|e| Diagnostic::invalid(format!("invalid TOML: {e}")))?;
+    let original_has_project = toml.contains_key("project");
     let groups = GroupLists::new(&plan);
     for (section, desired) in &plan.desired {
         let original = plan.original_list(section);
@@ -45,19 +46,35 @@ pub fn emit(original: &str, doc: &Document) -> Result<String, Diagnostic> {
         let array = array_mut(&mut toml, section)?;
         rewrite(array, desired, &groups);
     }
-    if wanted.project != before.project
+    if wanted.requires_python != before.requires_python {
+        match &wanted.requires_python {
+            Some(spec) => {
+                let project = table_mut(toml.as_table_mut(), "project")?;
+                set_string(project, "requires-python", spec);
+            }
+            None => {
+                if let Some(project) = toml.get_mut("project").and_then(Item::as_table_like_mut) {
+                    project.remove("requires-python");
+                }
+            }
+        }
+    }
+    // A `[project]` table this emit created needs the name PEP 621 requires.
+    let created = !original_has_project && toml.contains_key("project");
+    if (wanted.project != before.project || created)
         && let Some(name) = &wanted.project
     {
         set_string(table_mut(toml.as_table_mut(), "project")?, "name", name);
     }
-    if wanted.requires_python != before.requires_python {
-        let project = table_mut(toml.as_table_mut(), "project")?;
-        match &wanted.requires_python {
-            Some(spec) => set_string(project, "requires-python", spec),
-            None => {
-                project.remove("requires-python");
-            }
-        }
+    if created && let Some(project) = toml.get_mut("project").and_then(Item::as_table_mut) {
+        // Nobody laid this table out: put `name` and `requires-python` first, as tools do.
+        let rank = |k: &str| {
+            ["name", "requires-python"]
+                .iter()
+                .position(|f| *f == k)
+                .unwrap_or(2)
+        };
+        project.sort_values_by(|a, _, b, _| rank(a.get()).cmp(&rank(b.get())));
     }
     Ok(toml.to_string())
 }

@@ -431,3 +431,14 @@ fn arbitrary_text_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_new_file_gets_a_named_project_table() {
+    let mut doc = read("[project]\ndependencies = [\"attrs>=23\"]\n");
+    doc.project = Some("fresh".to_string());
+    doc.requires_python = Some(">=3.10".to_string());
+    let out = emit("", &doc).unwrap_or_else(|e| panic!("{}", e.render()));
+    let expected = "[project]\nname = \"fresh\"\nrequires-python = \">=3.10\"\n\
+                    dependencies = [\n    \"attrs>=23\",\n]\n";
+    assert_eq!(out, expected);
+}
