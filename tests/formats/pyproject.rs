@@ -146,3 +146,20 @@ fn in_project_table(text: &str, line: usize) -> bool {
     }
     false
 }
+
+#[test]
+fn a_corpus_file_cut_anywhere_parses_or_fails_with_a_location() {
+    for path in corpus() {
+        let (name, text) = read(&path);
+        let cuts = text.char_indices().map(|(i, _)| i).step_by(23);
+        for cut in cuts {
+            let Some(head) = text.get(..cut) else {
+                continue;
+            };
+            match pyproject::parse(&name, head) {
+                Ok(doc) => assert_eq!(pyproject::emit(head, &doc).as_deref(), Ok(head)),
+                Err(e) => assert!(e.origin().is_some(), "{name} cut at {cut}: {}", e.render()),
+            }
+        }
+    }
+}
