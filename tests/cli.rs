@@ -53,8 +53,14 @@ pub fn tool(name: &str) -> Option<PathBuf> {
         return Some(path);
     }
     if std::env::var_os("CI").is_some() {
-        panic!("{} is missing: .ci/run installs it with scripts/install-test-tools.sh", path.display());
+        panic!(
+            "{} is missing: .ci/run installs it with scripts/install-test-tools.sh",
+            path.display()
+        );
     }
-    eprintln!("SKIPPED: {} is missing; run scripts/install-test-tools.sh", path.display());
+    eprintln!(
+        "SKIPPED: {} is missing; run scripts/install-test-tools.sh",
+        path.display()
+    );
     None
 }

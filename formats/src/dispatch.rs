@@ -1,7 +1,7 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, requirements, uv_lock};
+use crate::{Format, pyproject, requirements, uv_lock};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
@@ -50,6 +50,7 @@ pub fn read(
     match format {
         Format::Requirements => requirements::parse(path, text, ctx),
         Format::UvLock => Ok(uv_lock::parse(&path.display().to_string(), text)?.to_document()),
+        Format::Pyproject => pyproject::parse(&path.display().to_string(), text),
         other => Err(not_yet(other)),
     }
 }
@@ -92,6 +93,10 @@ pub fn convert(
 ) -> Result<String, Diagnostic> {
     match (from, to) {
         (Format::Requirements, Format::Requirements) => requirements::emit(&requirements::parse(path, text, ctx)?),
+        (Format::Pyproject, Format::Pyproject) => {
+            let name = path.display().to_string();
+            pyproject::emit(text, &pyproject::parse(&name, text)?)
+        }
         (Format::UvLock, Format::UvLock) => Ok(uv_lock::emit(&uv_lock::parse(&path.display().to_string(), text)?)),
         (Format::UvLock, Format::Requirements) => requirements::emit(&export_uv_lock(path, text, selection)?),
         (Format::Requirements | Format::Pyproject, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock) => {

@@ -2,17 +2,23 @@
 //! round-trips and is emitted as the owning tools expect.
 
 mod invalid;
+mod pyproject;
 mod requirements;
+mod uv_lock;
 
 use std::path::PathBuf;
 
-/// A path under `../shared` (the read-only data beside the project). When the folder is
-/// missing the test is skipped with a visible message, unless `CI` is set, in which case it
-/// fails naming the missing path.
+/// A path under `../shared` (the read-only data beside the project; `UNILOCK_SHARED` points
+/// elsewhere). When the folder is missing the test is skipped with a visible message, unless
+/// `CI` is set, in which case it fails naming the missing path.
 pub fn shared(path: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared");
+    let root = std::env::var_os("UNILOCK_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("shared")
+        });
     let full = root.join(path);
     if full.exists() {
         return Some(full);
@@ -52,5 +58,3 @@ pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
-
-mod uv_lock;

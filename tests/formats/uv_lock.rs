@@ -4,18 +4,9 @@
 use super::real_files;
 use unilock_formats::uv_lock::{self, ExportOptions};
 
-/// The corpus files: from `../shared` beside the project, or, in a checkout that has it
-/// elsewhere (a git worktree), from the folder `UNILOCK_SHARED` names.
+/// The corpus files with their text.
 fn corpus() -> Vec<(String, String)> {
-    let mut files = real_files("uv-lock");
-    if files.is_empty()
-        && let Some(dir) = std::env::var_os("UNILOCK_SHARED")
-    {
-        let dir = std::path::PathBuf::from(dir).join("corpus/real/uv-lock");
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        files = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.sort();
-    }
+    let files = real_files("uv-lock");
     files
         .into_iter()
         .map(|path| {
