@@ -1,0 +1,1 @@
+//! Specifications of the pylock.toml parser, writer and conversions.
