@@ -6,11 +6,14 @@
 //! value.
 
 use super::{Archive, Artifact, Datetime, Directory, Package, Pylock, Source, Table, Vcs};
+use nodes::{At, Entry, Fields, table_to_toml};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::str::FromStr;
-use toml_edit::{Item, TableLike, Value};
+use toml_edit::{Item, Value};
 use unilock_model::{Diagnostic, Span};
+
+mod nodes;
 
 /// Parses the text of the pylock file at `path` (used in diagnostics only).
 pub fn parse(path: &str, text: &str) -> std::result::Result<Pylock, Diagnostic> {
@@ -25,174 +28,6 @@ pub fn parse(path: &str, text: &str) -> std::result::Result<Pylock, Diagnostic> 
     let parser = Parser { file: path, text };
     let root = Fields::new(doc.as_table(), 0..0, String::new());
     parser.pylock(root)
-}
-
-/// A TOML node of the parsed document: an item, an array element or an array-of-tables entry.
-#[derive(Clone, Copy)]
-enum Node<'a> {
-    Item(&'a Item),
-    Value(&'a Value),
-    Table(&'a toml_edit::Table),
-}
-
-impl<'a> Node<'a> {
-    fn span(self) -> Option<Range<usize>> {
-        match self {
-            Node::Item(i) => i.span(),
-            Node::Value(v) => v.span(),
-            Node::Table(t) => t.span(),
-        }
-    }
-
-    fn value(self) -> Option<&'a Value> {
-        match self {
-            Node::Item(i) => i.as_value(),
-            Node::Value(v) => Some(v),
-            Node::Table(_) => None,
-        }
-    }
-
-    fn table(self) -> Option<&'a dyn TableLike> {
-        match self {
-            Node::Item(i) => i.as_table_like(),
-            Node::Value(v) => v.as_inline_table().map(|t| t as &dyn TableLike),
-            Node::Table(t) => Some(t as &dyn TableLike),
-        }
-    }
-
-    fn array(self) -> Option<Vec<Node<'a>>> {
-        match self {
-            Node::Item(Item::ArrayOfTables(a)) => Some(a.iter().map(Node::Table).collect()),
-            _ => Some(self.value()?.as_array()?.iter().map(Node::Value).collect()),
-        }
-    }
-
-    fn type_name(self) -> &'static str {
-        match self {
-            Node::Item(i) => match i {
-                Item::Value(v) => v.type_name(),
-                _ => i.type_name(),
-            },
-            Node::Value(v) => v.type_name(),
-            Node::Table(_) => "table",
-        }
-    }
-
-    /// The node as plain TOML data.
-    fn to_toml(self) -> Option<toml::Value> {
-        match self {
-            Node::Value(v) | Node::Item(Item::Value(v)) => Some(value_to_toml(v)),
-            Node::Table(t) | Node::Item(Item::Table(t)) => {
-                Some(toml::Value::Table(table_to_toml(t)))
-            }
-            Node::Item(Item::ArrayOfTables(a)) => Some(toml::Value::Array(
-                a.iter()
-                    .map(|t| toml::Value::Table(table_to_toml(t)))
-                    .collect(),
-            )),
-            Node::Item(Item::None) => None,
-        }
-    }
-}
-
-fn value_to_toml(value: &Value) -> toml::Value {
-    match value {
-        Value::String(s) => toml::Value::String(s.value().clone()),
-        Value::Integer(i) => toml::Value::Integer(*i.value()),
-        Value::Float(f) => toml::Value::Float(*f.value()),
-        Value::Boolean(b) => toml::Value::Boolean(*b.value()),
-        Value::Datetime(d) => toml::Value::Datetime(*d.value()),
-        Value::Array(a) => toml::Value::Array(a.iter().map(value_to_toml).collect()),
-        Value::InlineTable(t) => toml::Value::Table(table_to_toml(t)),
-    }
-}
-
-fn table_to_toml(table: &dyn TableLike) -> Table {
-    table
-        .iter()
-        .filter_map(|(k, item)| Some((k.to_string(), Node::Item(item).to_toml()?)))
-        .collect()
-}
-
-/// One table being read: which keys were consumed, so the rest are kept as unknown keys.
-struct Fields<'a> {
-    table: &'a dyn TableLike,
-    /// Where to point when a key is missing.
-    span: Range<usize>,
-    /// Dotted path for messages (`packages[3].sdist`); empty at the top level.
-    path: String,
-    seen: Vec<&'static str>,
-}
-
-impl<'a> Fields<'a> {
-    fn new(table: &'a dyn TableLike, span: Range<usize>, path: String) -> Self {
-        Fields {
-            table,
-            span,
-            path,
-            seen: Vec::new(),
-        }
-    }
-
-    fn key_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
-
-    /// The node under `key`, marked as consumed, with the span of the key and of the value.
-    fn get(&mut self, key: &'static str) -> Option<Entry<'a>> {
-        self.seen.push(key);
-        let (k, item) = self.table.get_key_value(key)?;
-        if item.is_none() {
-            return None;
-        }
-        let node = Node::Item(item);
-        let key_span = k.span().unwrap_or_else(|| self.span.clone());
-        let span = node.span().unwrap_or_else(|| key_span.clone());
-        Some(Entry {
-            node,
-            span,
-            path: self.key_path(key),
-        })
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.table.get(key).is_some_and(|i| !i.is_none())
-    }
-
-    /// The keys not consumed, as data.
-    fn unknown(&self) -> Table {
-        self.table
-            .iter()
-            .filter(|(k, _)| !self.seen.contains(k))
-            .filter_map(|(k, item)| Some((k.to_string(), Node::Item(item).to_toml()?)))
-            .collect()
-    }
-}
-
-/// A key's value with where it is.
-struct Entry<'a> {
-    node: Node<'a>,
-    span: Range<usize>,
-    path: String,
-}
-
-impl Entry<'_> {
-    fn at(&self) -> At {
-        At {
-            span: self.span.clone(),
-            path: self.path.clone(),
-        }
-    }
-}
-
-/// Where a value was: its span and dotted path.
-struct At {
-    span: Range<usize>,
-    path: String,
 }
 
 struct Parser<'t> {
