@@ -238,9 +238,14 @@ impl Parser<'_> {
         }
         let environments = self.string_array(&mut top, "environments")?;
         if let Some(envs) = &environments {
-            let span = top.table.get("environments").and_then(Item::span);
-            let span = span.unwrap_or(0..0);
+            let item = top.table.get("environments");
+            let whole = item.and_then(Item::span).unwrap_or(0..0);
+            let elements = item.and_then(Item::as_array);
             for (i, env) in envs.iter().enumerate() {
+                let span = elements
+                    .and_then(|a| a.get(i))
+                    .and_then(Value::span)
+                    .unwrap_or_else(|| whole.clone());
                 self.marker(env, &span, &format!("environments[{i}]"))?;
             }
         }

@@ -146,10 +146,11 @@ fn names_must_be_normalized_and_versions_and_markers_valid() {
         msg.contains("invalid `packages[0] (attrs).requires-python`"),
         "{msg}"
     );
-    let (msg, _) = err(
-        "lock-version = \"1.0\"\ncreated-by = \"x\"\nenvironments = [\"os_name =\"]\npackages = []\n",
+    let (msg, at) = err(
+        "lock-version = \"1.0\"\ncreated-by = \"x\"\nenvironments = [\n    \"os_name == 'nt'\",\n    \"os_name =\",\n]\npackages = []\n",
     );
-    assert!(msg.contains("invalid marker in `environments[0]`"), "{msg}");
+    assert!(msg.contains("invalid marker in `environments[1]`"), "{msg}");
+    assert_eq!(at, (5, 5));
 }
 
 #[test]
