@@ -58,3 +58,4 @@ pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+mod pylock;
