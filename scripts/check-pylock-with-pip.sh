@@ -2,8 +2,7 @@
 # Checks unilock's pylock.toml output with the reference reader, pip.
 #
 # For every pylock file of the shared corpus (or the files given as arguments) it writes
-# unilock's canonical form twice: parsed and emitted (`direct`), and after a trip through the
-# unified model, to_document -> from_document (`via-document`). Then, in a throwaway venv under
+# unilock's canonical form (`unilock convert FILE --to pylock`). Then, in a throwaway venv under
 # ${TMPDIR:-/tmp} with the newest pip and packaging from the default index:
 #
 #   1. every file, original and ours, is validated with packaging.pylock
@@ -39,9 +38,9 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/unilock-pylock-check.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-echo "== building the pylock emitter"
-(cd "$root" && cargo build --quiet -p unilock-formats --example pylock_emit)
-emit="$root/target/debug/examples/pylock_emit"
+echo "== building unilock"
+(cd "$root" && cargo build --quiet)
+unilock="$root/target/debug/unilock"
 
 echo "== venv with the newest pip and packaging ($("$python" --version 2>&1))"
 "$python" -m venv "$work/venv"
@@ -90,14 +89,13 @@ fail() {
 for file in "${files[@]}"; do
     name="$(basename "$file")"
     echo "== $name"
-    mkdir -p "$work/original" "$work/direct" "$work/via-document"
+    mkdir -p "$work/original" "$work/direct"
     cp "$file" "$work/original/pylock.toml"
     rm -f "$work"/*/report.json "$work"/*/selected.txt
-    "$emit" "$file" >"$work/direct/pylock.toml"
-    "$emit" --via-document "$file" >"$work/via-document/pylock.toml"
+    "$unilock" convert "$file" --to pylock >"$work/direct/pylock.toml"
 
     original_valid=yes
-    for kind in original direct via-document; do
+    for kind in original direct; do
         if out="$(validate "$work/$kind/pylock.toml" 2>&1)"; then
             echo "   packaging.pylock, $kind: $out"
         else

@@ -144,6 +144,9 @@ pub struct ConvertArgs {
     /// Leave out the default dependency groups (`dev`).
     #[arg(long)]
     pub no_default_groups: bool,
+    /// Export every workspace member, not only the project at the workspace root.
+    #[arg(long)]
+    pub all_packages: bool,
     /// Write here (atomically) instead of to standard output.
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,

@@ -1,8 +1,9 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, pyproject, requirements, uv_lock};
+use crate::{Format, pylock, pyproject, requirements, uv_lock};
 use std::path::Path;
+use std::str::FromStr;
 use unilock_model::{Diagnostic, Document, Target};
 
 /// Guesses a file's format from its name, then from its content.
@@ -11,7 +12,9 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         return Some(format);
     }
     let head: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
-    if head.contains("lock-version") {
+    if text.starts_with("version = 1\n") && text.contains("\n[[package]]\n") {
+        Some(Format::UvLock)
+    } else if head.contains("lock-version") {
         Some(Format::Pylock)
     } else if head.contains("[[package]]") && head.contains("version = 1") {
         Some(Format::UvLock)
@@ -51,6 +54,7 @@ pub fn read(
         Format::Requirements => requirements::parse(path, text, ctx),
         Format::UvLock => Ok(uv_lock::parse(&path.display().to_string(), text)?.to_document()),
         Format::Pyproject => pyproject::parse(&path.display().to_string(), text),
+        Format::Pylock => Ok(pylock::parse(&path.display().to_string(), text)?.to_document()),
         other => Err(not_yet(other)),
     }
 }
@@ -67,6 +71,8 @@ pub struct Selection<'a> {
     /// Dependency groups to include besides the default ones.
     pub groups: Vec<String>,
     pub no_default_groups: bool,
+    /// Every workspace member, not only the project at the workspace root.
+    pub all_packages: bool,
 }
 
 /// The packages of a uv.lock that `selection` installs.
@@ -77,9 +83,17 @@ fn export_uv_lock(path: &Path, text: &str, selection: &Selection) -> Result<Docu
         all_extras: selection.all_extras,
         groups: selection.groups.clone(),
         no_default_groups: selection.no_default_groups,
+        all_packages: selection.all_packages,
         target: selection.target.map(Target::marker_environment),
     };
     Ok(uv_lock::export(&lock, &options))
+}
+
+/// The text of a converted file, and what the user should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    pub text: String,
+    pub warnings: Vec<String>,
 }
 
 /// Converts a file of `from` into `to` without solving.
@@ -90,6 +104,20 @@ pub fn convert(
     text: &str,
     selection: &Selection,
     ctx: &requirements::Context,
+) -> Result<Converted, Diagnostic> {
+    let mut warnings = Vec::new();
+    let text = convert_text(from, to, path, text, selection, ctx, &mut warnings)?;
+    Ok(Converted { text, warnings })
+}
+
+fn convert_text(
+    from: Format,
+    to: Format,
+    path: &Path,
+    text: &str,
+    selection: &Selection,
+    ctx: &requirements::Context,
+    warnings: &mut Vec<String>,
 ) -> Result<String, Diagnostic> {
     match (from, to) {
         (Format::Requirements, Format::Requirements) => requirements::emit(&requirements::parse(path, text, ctx)?),
@@ -99,6 +127,32 @@ pub fn convert(
         }
         (Format::UvLock, Format::UvLock) => Ok(uv_lock::emit(&uv_lock::parse(&path.display().to_string(), text)?)),
         (Format::UvLock, Format::Requirements) => requirements::emit(&export_uv_lock(path, text, selection)?),
+        (Format::UvLock, Format::Pylock) => {
+            let mut doc = export_uv_lock(path, text, selection)?;
+            // PEP 751 needs a file (or another source) for every package; a registry package
+            // the lock has no files for cannot be installed from a pylock.toml.
+            doc.packages.retain(|p| {
+                let fileless = matches!(p.source, unilock_model::document::PinSource::Registry { .. }) && p.artifacts.is_empty();
+                if fileless {
+                    let version = p.version.as_deref().unwrap_or("?");
+                    let marker = p.marker.as_ref().map_or(String::new(), |m| format!(" (installed when {m})"));
+                    warnings.push(format!(
+                        "{} {version}{marker} is left out: the lock records no file for it, and pylock.toml needs one",
+                        p.name
+                    ));
+                }
+                !fileless
+            });
+            Ok(pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")))
+        }
+        (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),
+        (Format::Pylock, Format::Requirements) => {
+            let mut doc = pylock::parse(&path.display().to_string(), text)?.to_document();
+            if let Some(target) = selection.target {
+                retain_installed(&mut doc, target, &path.display().to_string())?;
+            }
+            requirements::emit(&doc)
+        }
         (Format::Requirements | Format::Pyproject, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock) => {
             Err(Diagnostic::usage(format!("{} pins nothing, so it cannot become a {to} without resolving", path.display()))
                 .note(format!("resolve it instead: `unilock resolve {} --target TARGET`", path.display())))
@@ -107,4 +161,28 @@ pub fn convert(
         (from, to) => Err(Diagnostic::usage(format!("converting {from} to {to} is not supported"))
             .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock to requirements")),
     }
+}
+
+/// Keeps the packages a lock installs on `target` (their marker holds there) and drops the
+/// markers, which the target has answered.
+fn retain_installed(doc: &mut Document, target: &Target, file: &str) -> Result<(), Diagnostic> {
+    let env = target.marker_environment();
+    let mut kept = Vec::new();
+    for mut package in std::mem::take(&mut doc.packages) {
+        if let Some(marker) = &package.marker {
+            let tree = pep508_rs::MarkerTree::from_str(marker).map_err(|e| {
+                Diagnostic::invalid(format!(
+                    "{file}: marker of {} cannot be evaluated: {e}",
+                    package.name
+                ))
+            })?;
+            if !tree.evaluate(&env, &[]) {
+                continue;
+            }
+        }
+        package.marker = None;
+        kept.push(package);
+    }
+    doc.packages = kept;
+    Ok(())
 }

@@ -128,10 +128,14 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         all_extras: args.all_extras,
         groups: args.group.clone(),
         no_default_groups: args.no_default_groups,
+        all_packages: args.all_packages,
     };
-    let out = dispatch::convert(from, to, &args.file, &text, &selection, &ctx)?;
+    let converted = dispatch::convert(from, to, &args.file, &text, &selection, &ctx)?;
+    for warning in &converted.warnings {
+        eprintln!("warning: {warning}");
+    }
     match &args.output {
-        Some(path) => write_atomic(path, &out),
-        None => print(&out),
+        Some(path) => write_atomic(path, &converted.text),
+        None => print(&converted.text),
     }
 }

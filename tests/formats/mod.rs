@@ -1,7 +1,9 @@
 //! Dependency file formats, end to end: every real-world file of the shared corpus parses,
 //! round-trips and is emitted as the owning tools expect.
 
+mod convert;
 mod invalid;
+mod pylock;
 mod pyproject;
 mod requirements;
 mod uv_lock;
@@ -58,4 +60,3 @@ pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
-mod pylock;

@@ -2,18 +2,11 @@
 //! writer and the unified model unchanged, and the writer is idempotent.
 
 use super::real_files;
-use std::path::PathBuf;
 use unilock_formats::pylock::{self, Pylock, Source};
 
-/// The corpus files with their text. `UNILOCK_SHARED` names the shared folder when it is not
-/// beside the project (a worktree elsewhere).
+/// The corpus files with their text.
 fn corpus() -> Vec<(String, String)> {
-    let mut files = match std::env::var_os("UNILOCK_SHARED") {
-        Some(shared) => std::fs::read_dir(PathBuf::from(shared).join("corpus/real/pylock"))
-            .map(|dir| dir.filter_map(|e| Some(e.ok()?.path())).collect())
-            .unwrap_or_default(),
-        None => real_files("pylock"),
-    };
+    let mut files = real_files("pylock");
     files.sort();
     files
         .into_iter()

@@ -89,6 +89,7 @@ fn fastapi() -> Option<uv_lock::UvLock> {
 }
 
 #[test]
+/// The project first, then its runtime closure by name, as `uv export --no-default-groups`.
 fn fastapi_export_without_groups_is_its_runtime_closure() {
     let Some(lock) = fastapi() else { return };
     let doc = uv_lock::export(
@@ -102,11 +103,11 @@ fn fastapi_export_without_groups_is_its_runtime_closure() {
     assert_eq!(
         names,
         [
+            "fastapi",
             "annotated-doc",
             "annotated-types",
             "anyio",
             "exceptiongroup",
-            "fastapi",
             "idna",
             "pydantic",
             "pydantic-core",

@@ -158,9 +158,13 @@ impl Artifact {
     }
 }
 
-/// The last `/`-separated segment of a URL or path, without query or fragment.
+/// The last `/`-separated segment of a URL or path, without query or fragment, with
+/// percent-escapes decoded (`torch-2.7.0%2Bcu128-….whl` names `torch-2.7.0+cu128-….whl`).
 pub(crate) fn last_segment(location: &str) -> Option<String> {
     let location = location.split(['?', '#']).next().unwrap_or(location);
     let segment = location.rsplit(['/', '\\']).next().unwrap_or(location);
-    (!segment.is_empty()).then(|| segment.to_string())
+    let decoded = percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned();
+    (!decoded.is_empty()).then_some(decoded)
 }

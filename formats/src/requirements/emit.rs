@@ -123,11 +123,20 @@ fn pinned_line(p: &PinnedPackage) -> String {
                 .map_or(String::new(), |s| format!("#subdirectory={s}"));
             format!("{} @ {url}{sub}{marker}", p.name)
         }
-        PinSource::Path { path } => format!("{path}{marker}"),
+        PinSource::Path { path } => format!("{}{marker}", local_path(path)),
         PinSource::Directory { path, editable, .. } => {
             let prefix = if *editable { "-e " } else { "" };
-            format!("{prefix}{path}{marker}")
+            format!("{prefix}{}{marker}", local_path(path))
         }
+    }
+}
+
+/// A local path as pip recognises it: relative paths start with `./` (or `../`).
+fn local_path(path: &str) -> String {
+    if path.starts_with('.') || path.starts_with('/') || path.contains(':') {
+        path.to_string()
+    } else {
+        format!("./{path}")
     }
 }
 

@@ -299,13 +299,7 @@ fn pin_source(s: &Source) -> PinSource {
 }
 
 pub(super) fn pin_artifact(a: &Artifact, kind: PinArtifactKind) -> PinArtifact {
-    let last_segment = |s: &str| {
-        let s = s.split(['?', '#']).next().unwrap_or_default();
-        s.rsplit('/')
-            .next()
-            .filter(|n| !n.is_empty())
-            .map(str::to_string)
-    };
+    let last_segment = crate::pylock::last_segment;
     let (url, filename) = match &a.location {
         Some(ArtifactLocation::Url(u)) => (Some(u.clone()), last_segment(u)),
         Some(ArtifactLocation::Path(p)) => (Some(p.clone()), last_segment(p)),

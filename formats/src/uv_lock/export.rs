@@ -27,6 +27,8 @@ pub struct ExportOptions {
     pub groups: Vec<String>,
     /// Leave out the default group (`dev`).
     pub no_default_groups: bool,
+    /// Export every workspace member, not only the project at the workspace root.
+    pub all_packages: bool,
     /// Keep only the packages installed in this environment, and drop markers.
     pub target: Option<MarkerEnvironment>,
 }
@@ -38,11 +40,21 @@ type Node = (usize, Option<String>);
 /// always) and its artifacts. Virtual workspace members are left out; other workspace
 /// members are included as directory sources.
 pub fn export(lock: &UvLock, options: &ExportOptions) -> Document {
-    let roots: Vec<usize> = lock
+    let members: Vec<usize> = lock
         .root_packages()
         .into_iter()
         .filter_map(|r| lock.packages.iter().position(|p| std::ptr::eq(p, r)))
         .collect();
+    // Like `uv export` run at the workspace root: the project there, unless every member is
+    // asked for or the root is not a package (a virtual workspace).
+    let at_root = members
+        .iter()
+        .copied()
+        .find(|&i| lock.packages[i].source.as_ref().and_then(Source::tree_path) == Some("."));
+    let roots: Vec<usize> = match at_root {
+        Some(root) if !options.all_packages => vec![root],
+        _ => members,
+    };
     let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in lock.packages.iter().enumerate() {
         by_name.entry(p.name.as_str()).or_default().push(i);
@@ -126,11 +138,12 @@ pub fn export(lock: &UvLock, options: &ExportOptions) -> Document {
     let mut doc = Document::new("uv-lock");
     doc.project = roots.first().map(|&r| lock.packages[r].name.clone());
     doc.requires_python = lock.requires_python.clone();
+    let mut is_root = Vec::new();
     for (i, package) in lock.packages.iter().enumerate() {
         let Some(marker) = marks.get(&(i, None)).cloned() else {
             continue;
         };
-        let marker = marker.simplify_extras_with(|e| active.contains(e));
+        let marker = decide_conflict_extras(marker, &active);
         if marker.is_false() {
             continue;
         }
@@ -168,7 +181,22 @@ pub fn export(lock: &UvLock, options: &ExportOptions) -> Document {
             )
             .collect();
         doc.packages.push(pinned);
+        is_root.push(roots.contains(&i));
     }
+    // uv export lists the project first, then other local packages (workspace members, path
+    // and directory sources), then the rest, each by name.
+    let mut flagged: Vec<_> = is_root
+        .into_iter()
+        .zip(std::mem::take(&mut doc.packages))
+        .collect();
+    flagged.sort_by_key(|(root, p)| {
+        let local = matches!(
+            p.source,
+            PinSource::Directory { .. } | PinSource::Path { .. }
+        );
+        (!*root, !local)
+    });
+    doc.packages = flagged.into_iter().map(|(_, p)| p).collect();
     doc
 }
 
@@ -384,4 +412,52 @@ source = { registry = "file:///index" }
         );
         assert!(a.dependencies.is_empty());
     }
+}
+
+/// Is `name` one of uv's conflict-marker extras (`extra-N-pkg-extra`, `group-N-pkg-group`)?
+fn is_conflict_extra(name: &ExtraName) -> bool {
+    let text = name.as_ref();
+    let Some(rest) = text
+        .strip_prefix("extra-")
+        .or_else(|| text.strip_prefix("group-"))
+    else {
+        return false;
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with('-')
+}
+
+/// Settles uv's conflict-marker extras: the chosen ones (`active`) are true, every other one is
+/// false, as `uv export` settles them; plain extras stay as they are.
+fn decide_conflict_extras(marker: MarkerTree, active: &[ExtraName]) -> MarkerTree {
+    use pep508_rs::{ExtraOperator, MarkerExpression, MarkerValueExtra};
+    let marker = marker.simplify_extras_with(|e| active.contains(e));
+    if marker.is_true() || marker.is_false() {
+        return marker;
+    }
+    let mut result = MarkerTree::FALSE;
+    for conjunction in marker.to_dnf() {
+        let mut term = MarkerTree::TRUE;
+        let mut holds = true;
+        for expression in conjunction {
+            if let MarkerExpression::Extra {
+                operator,
+                name: MarkerValueExtra::Extra(name),
+            } = &expression
+                && is_conflict_extra(name)
+            {
+                let chosen = active.contains(name);
+                if (*operator == ExtraOperator::Equal) != chosen {
+                    holds = false;
+                    break;
+                }
+                continue;
+            }
+            term.and(MarkerTree::expression(expression));
+        }
+        if holds {
+            result.or(term);
+        }
+    }
+    result
 }
