@@ -40,9 +40,11 @@ pub fn unknown_format(name: &str) -> Diagnostic {
 pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
     let text = read_input(&args.file)?;
     let format = format_of(&args.file, &text, args.format.as_deref())?;
+    let cwd = std::env::current_dir().ok();
     let ctx = requirements::Context {
         loader: &FsLoader,
         env: &env_var,
+        cwd: cwd.as_deref(),
     };
     let doc = dispatch::read(format, &args.file, &text, &ctx)?;
     if args.json {
@@ -118,9 +120,11 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         Some(t) => Some(Target::parse(t, &env_var)?),
         None => None,
     };
+    let cwd = std::env::current_dir().ok();
     let ctx = requirements::Context {
         loader: &FsLoader,
         env: &env_var,
+        cwd: cwd.as_deref(),
     };
     let selection = dispatch::Selection {
         target: target.as_ref(),

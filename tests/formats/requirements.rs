@@ -13,6 +13,7 @@ fn parse(path: &Path) -> Result<unilock_model::Document, unilock_model::Diagnost
         &Context {
             loader: &FsLoader,
             env: &|_| None,
+            cwd: None,
         },
     )
 }
@@ -74,6 +75,7 @@ fn every_real_requirements_file_round_trips() {
             &Context {
                 loader: &FsLoader,
                 env: &|_| None,
+                cwd: None,
             },
         )
         .unwrap_or_else(|e| {

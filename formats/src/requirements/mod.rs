@@ -29,6 +29,66 @@ pub fn parse_str(
         &Context {
             loader: &loader,
             env: &|_| None,
+            cwd: None,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn relative_paths_in_text_not_on_disk_do_not_need_a_directory() {
+        for text in [
+            "./pkg\n",
+            "-e ./pkg[dev]\n",
+            "pkg @ file:///srv/pkg\n",
+            "../x.whl\n",
+        ] {
+            let doc = parse_str(Path::new("rel/requirements.txt"), text)
+                .unwrap_or_else(|e| panic!("{text}: {}", e.render()));
+            assert_eq!(doc.manifest.requirements.len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn includes_come_from_the_loader_relative_to_the_including_file() {
+        let loader = crate::MemoryLoader::default()
+            .with("dir/base.txt", "numpy\n-c constraints.txt\n")
+            .with("dir/constraints.txt", "numpy<2\n");
+        let doc = parse(
+            Path::new("dir/top.txt"),
+            "-r base.txt\npandas\n",
+            &Context {
+                loader: &loader,
+                env: &|_| None,
+                cwd: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+        let roles: Vec<_> = doc
+            .manifest
+            .requirements
+            .iter()
+            .map(|r| (r.requirement.to_string(), r.role))
+            .collect();
+        use unilock_model::manifest::RequirementRole::{Constraint, Dependency};
+        assert_eq!(
+            roles,
+            [
+                ("numpy".into(), Dependency),
+                ("numpy<2".into(), Constraint),
+                ("pandas".into(), Dependency)
+            ]
+        );
+        assert_eq!(
+            doc.manifest.requirements[1]
+                .origin
+                .as_ref()
+                .map(|o| (o.file.as_str(), o.line)),
+            Some(("dir/constraints.txt", 1))
+        );
+    }
 }

@@ -16,10 +16,14 @@ use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 /// How deep `-r` includes may nest before unilock assumes a cycle.
 const MAX_INCLUDE_DEPTH: usize = 32;
 
-/// What parsing needs from the outside: included files and environment variables.
+/// What parsing needs from the outside: included files, environment variables and the
+/// directory relative paths start from.
 pub struct Context<'a> {
     pub loader: &'a dyn Loader,
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// The current directory, to make relative file names absolute for path requirements
+    /// (`./pkg`). `None` (parsing text that is not on disk): they are taken from `/`.
+    pub cwd: Option<&'a Path>,
 }
 
 struct Reader<'a> {
@@ -291,7 +295,11 @@ impl Reader<'_> {
                     )
                 })?,
                 None => {
-                    Requirement::parse_pypi_unnamed(text, &src.dir, &src.name, src.text, offset)?
+                    {
+                        // Path requirements resolve against an absolute directory.
+                        let base = self.ctx.cwd.unwrap_or(Path::new("/")).join(&src.dir);
+                        Requirement::parse_pypi_unnamed(text, &base, &src.name, src.text, offset)?
+                    }
                 }
             }
         } else {
