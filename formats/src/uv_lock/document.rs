@@ -250,6 +250,20 @@ pub(super) fn pinned_package(p: &Package) -> PinnedPackage {
             .iter()
             .map(|w| pin_artifact(w, PinArtifactKind::Wheel)),
     );
+    // Files of a local (find-links) registry are named relative to it; name them relative to
+    // the lock, as every other format expects.
+    if let Some(Source::Registry(registry)) = &p.source
+        && !registry.contains("://")
+    {
+        for a in &mut artifacts {
+            if let Some(url) = &mut a.url
+                && !url.contains("://")
+                && !url.starts_with('/')
+            {
+                *url = format!("{}/{url}", registry.trim_end_matches('/'));
+            }
+        }
+    }
     let groups = |groups: &[(String, Vec<Dependency>)]| -> BTreeMap<String, Vec<PinDependency>> {
         groups
             .iter()

@@ -8,13 +8,13 @@
 //! The graph may have cycles, so markers are propagated until nothing changes; each step
 //! only widens a marker, so this ends.
 
-use super::document::{pin_artifact, pinned_package};
+use super::document::pinned_package;
 use super::*;
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
 use std::collections::{BTreeMap, VecDeque};
 use std::str::FromStr;
 use unilock_model::Document;
-use unilock_model::document::{PinArtifactKind, PinSource};
+use unilock_model::document::PinSource;
 
 /// What to export: extras, dependency groups and an optional target environment.
 #[derive(Debug, Clone, Default)]
@@ -138,12 +138,24 @@ pub fn export(lock: &UvLock, options: &ExportOptions) -> Document {
     let mut doc = Document::new("uv-lock");
     doc.project = roots.first().map(|&r| lock.packages[r].name.clone());
     doc.requires_python = lock.requires_python.clone();
+    let supported = (!lock.supported_markers.is_empty()).then(|| {
+        let mut any = MarkerTree::FALSE;
+        for m in &lock.supported_markers {
+            // Markers were checked when the lock was parsed.
+            any.or(MarkerTree::from_str(m).unwrap_or(MarkerTree::TRUE));
+        }
+        any
+    });
     let mut is_root = Vec::new();
     for (i, package) in lock.packages.iter().enumerate() {
         let Some(marker) = marks.get(&(i, None)).cloned() else {
             continue;
         };
-        let marker = decide_conflict_extras(marker, &active);
+        let mut marker = decide_conflict_extras(marker, &active);
+        // A lock made for some environments only installs there (uv ANDs them in too).
+        if let Some(supported) = &supported {
+            marker.and(supported.clone());
+        }
         if marker.is_false() {
             continue;
         }
@@ -169,17 +181,6 @@ pub fn export(lock: &UvLock, options: &ExportOptions) -> Document {
             Some(_) => None,
             None => marker.try_to_string(),
         };
-        pinned.artifacts = package
-            .sdist
-            .iter()
-            .map(|a| pin_artifact(a, PinArtifactKind::Sdist))
-            .chain(
-                package
-                    .wheels
-                    .iter()
-                    .map(|a| pin_artifact(a, PinArtifactKind::Wheel)),
-            )
-            .collect();
         doc.packages.push(pinned);
         is_root.push(roots.contains(&i));
     }

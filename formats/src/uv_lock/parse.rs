@@ -81,13 +81,15 @@ impl Cx<'_> {
                 ));
             }
         }
+        // Revisions only add fields within version 1 (uv 0.13 writes revision 5); uv reads
+        // any of them, and so does unilock, keeping fields it does not know.
         if let Some(r) = lock.revision
-            && !(0..=3).contains(&r)
+            && r < 0
         {
             return Err(self.err(
                 root.get("revision").and_then(Item::span),
-                format!("unsupported uv.lock revision {r}"),
-                "a revision from 0 to 3",
+                format!("invalid uv.lock revision {r}"),
+                "a revision of 0 or more",
             ));
         }
         Ok(lock)

@@ -1,0 +1,64 @@
+"""Writes tiny, deterministic wheels for offline tests into corpus/fixtures/find-links/.
+
+Each wheel is a real wheel (dist-info with METADATA, WHEEL and RECORD; one module) that pip
+and uv install; dependencies and markers exercise what the tests need:
+
+    alpha 1.0      requires beta>=1, gamma; sys_platform == "win32"
+    beta 1.0, 2.0  (2.0 only as a manylinux_2_28 x86_64 wheel, 1.0 pure Python)
+    gamma 1.0      pure Python
+    delta 1.0      requires alpha[extra-x]; extra "x" pulls in gamma
+
+Run: python3 scripts/make-fixture-wheels.py   (no network; standard library only)
+"""
+
+import base64
+import hashlib
+import os
+import sys
+import zipfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus", "fixtures", "find-links")
+EPOCH = (2020, 1, 1, 0, 0, 0)
+
+WHEELS = [
+    ("alpha", "1.0", "py3-none-any", ["beta>=1", 'gamma; sys_platform == "win32"'], [], {}),
+    ("beta", "1.0", "py3-none-any", [], [], {}),
+    ("beta", "2.0", "cp312-cp312-manylinux_2_28_x86_64", [], [], {}),
+    ("gamma", "1.0", "py3-none-any", [], [], {}),
+    ("delta", "1.0", "py3-none-any", ["alpha", 'gamma; extra == "x"'], ["x"], {}),
+]
+
+
+def record_line(path, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}"
+
+
+def write(name, version, tag, requires, extras, _):
+    dist = f"{name}-{version}.dist-info"
+    files = {f"{name}/__init__.py": f'__version__ = "{version}"\n'.encode()}
+    meta = [f"Metadata-Version: 2.3", f"Name: {name}", f"Version: {version}", "Requires-Python: >=3.8"]
+    meta += [f"Provides-Extra: {e}" for e in extras]
+    meta += [f"Requires-Dist: {r}" for r in requires]
+    files[f"{dist}/METADATA"] = ("\n".join(meta) + "\n").encode()
+    pure = "true" if tag.endswith("-none-any") else "false"
+    files[f"{dist}/WHEEL"] = f"Wheel-Version: 1.0\nGenerator: unilock-fixtures\nRoot-Is-Purelib: {pure}\nTag: {tag}\n".encode()
+    record = [record_line(p, d) for p, d in files.items()] + [f"{dist}/RECORD,,"]
+    files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = os.path.join(ROOT, f"{name}-{version}-{tag}.whl")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for p, d in files.items():
+            info = zipfile.ZipInfo(p, EPOCH)
+            info.external_attr = 0o644 << 16
+            z.writestr(info, d)
+    return path
+
+
+def main():
+    os.makedirs(ROOT, exist_ok=True)
+    for w in WHEELS:
+        print(write(*w))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
