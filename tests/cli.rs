@@ -43,7 +43,6 @@ pub fn corpus(path: &str) -> PathBuf {
 /// A real tool installed by `scripts/install-test-tools.sh` (uv, pip, python), to check that
 /// what unilock writes is accepted by the tools that own each format. Missing tools skip the
 /// test with a visible message, unless `CI` is set, when they fail it.
-#[allow(dead_code)] // used by the format acceptance tests as they land
 pub fn tool(name: &str) -> Option<PathBuf> {
     let venv = std::env::var_os("UNILOCK_TEST_TOOLS")
         .map(PathBuf::from)

@@ -143,6 +143,7 @@ fn convert_text(
                 }
                 !fileless
             });
+            hash_local_files(&mut doc, path, ctx, warnings);
             Ok(pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")))
         }
         (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),
@@ -185,4 +186,35 @@ fn retain_installed(doc: &mut Document, target: &Target, file: &str) -> Result<(
     }
     doc.packages = kept;
     Ok(())
+}
+
+/// Fills in the sha256 of local files (relative to the input file) that the input records
+/// without a hash — uv.lock does not hash find-links wheels, and PEP 751 needs a hash.
+fn hash_local_files(
+    doc: &mut Document,
+    input: &Path,
+    ctx: &requirements::Context,
+    warnings: &mut Vec<String>,
+) {
+    let base = input.parent().unwrap_or(Path::new(""));
+    for package in &mut doc.packages {
+        for artifact in &mut package.artifacts {
+            let Some(location) = artifact.url.as_deref() else {
+                continue;
+            };
+            if !artifact.hashes.is_empty() || location.contains("://") {
+                continue;
+            }
+            match ctx.hash_file.and_then(|hash| hash(&base.join(location))) {
+                Some(hex) => {
+                    artifact.hashes.insert("sha256".into(), hex);
+                }
+                None => warnings.push(format!(
+                    "{location} ({} {}) has no hash and could not be read to compute one; pylock.toml readers will refuse it",
+                    package.name,
+                    package.version.as_deref().unwrap_or("")
+                )),
+            }
+        }
+    }
 }

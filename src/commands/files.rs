@@ -13,6 +13,29 @@ fn read_input(path: &Path) -> Result<String, Diagnostic> {
         .map_err(|e| Diagnostic::usage(format!("cannot read {}: {e}", path.display())))
 }
 
+/// The sha256 of a local file, hex, read in chunks.
+fn sha256_file(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
@@ -45,6 +68,7 @@ pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
         loader: &FsLoader,
         env: &env_var,
         cwd: cwd.as_deref(),
+        hash_file: Some(&sha256_file),
     };
     let doc = dispatch::read(format, &args.file, &text, &ctx)?;
     if args.json {
@@ -125,6 +149,7 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         loader: &FsLoader,
         env: &env_var,
         cwd: cwd.as_deref(),
+        hash_file: Some(&sha256_file),
     };
     let selection = dispatch::Selection {
         target: target.as_ref(),

@@ -14,6 +14,7 @@ fn parse(path: &Path) -> Result<unilock_model::Document, unilock_model::Diagnost
             loader: &FsLoader,
             env: &|_| None,
             cwd: None,
+            hash_file: None,
         },
     )
 }
@@ -76,6 +77,7 @@ fn every_real_requirements_file_round_trips() {
                 loader: &FsLoader,
                 env: &|_| None,
                 cwd: None,
+                hash_file: None,
             },
         )
         .unwrap_or_else(|e| {

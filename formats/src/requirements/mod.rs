@@ -30,6 +30,7 @@ pub fn parse_str(
             loader: &loader,
             env: &|_| None,
             cwd: None,
+            hash_file: None,
         },
     )
 }
@@ -65,6 +66,7 @@ mod tests {
                 loader: &loader,
                 env: &|_| None,
                 cwd: None,
+                hash_file: None,
             },
         )
         .unwrap_or_else(|e| panic!("{}", e.render()));

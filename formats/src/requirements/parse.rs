@@ -24,6 +24,9 @@ pub struct Context<'a> {
     /// The current directory, to make relative file names absolute for path requirements
     /// (`./pkg`). `None` (parsing text that is not on disk): they are taken from `/`.
     pub cwd: Option<&'a Path>,
+    /// Computes the sha256 (hex) of a local file, for outputs that need hashes the input does
+    /// not record (a lock's find-links wheels in a pylock.toml). `None`: no file access.
+    pub hash_file: Option<&'a dyn Fn(&Path) -> Option<String>>,
 }
 
 struct Reader<'a> {
