@@ -16,6 +16,9 @@ use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 /// How deep `-r` includes may nest before unilock assumes a cycle.
 const MAX_INCLUDE_DEPTH: usize = 32;
 
+/// Computes the sha256 (hex) of a local file; `None` when it cannot be read.
+pub type FileHasher = dyn Fn(&Path) -> Option<String>;
+
 /// What parsing needs from the outside: included files, environment variables and the
 /// directory relative paths start from.
 pub struct Context<'a> {
@@ -26,7 +29,7 @@ pub struct Context<'a> {
     pub cwd: Option<&'a Path>,
     /// Computes the sha256 (hex) of a local file, for outputs that need hashes the input does
     /// not record (a lock's find-links wheels in a pylock.toml). `None`: no file access.
-    pub hash_file: Option<&'a dyn Fn(&Path) -> Option<String>>,
+    pub hash_file: Option<&'a FileHasher>,
 }
 
 struct Reader<'a> {
