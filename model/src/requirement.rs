@@ -31,6 +31,14 @@ impl Requirement {
         text: &str,
         offset: usize,
     ) -> Result<Self, Diagnostic> {
+        if let Some((at, last)) = name_ends_in_punctuation(requirement) {
+            let at = offset + at;
+            return Err(Diagnostic::invalid(format!(
+                "package name must end with a letter or digit, not `{last}`"
+            ))
+            .at(file, text, Span::new(at, at + 1))
+            .expected("a name such as `typing-extensions`"));
+        }
         requirement
             .parse::<pep508_rs::Requirement>()
             .map(|r| Requirement::Pypi(Box::new(r)))
@@ -119,6 +127,18 @@ impl Requirement {
     }
 }
 
+/// Where a PEP 508 requirement's leading name ends in `.`, `-` or `_` (byte offset of that
+/// character), which PEP 508 forbids. pep508_rs 0.9 panics instead of refusing such a name when
+/// more input follows it (`numpy-==1`), so every caller of its parser checks this first.
+pub fn name_ends_in_punctuation(requirement: &str) -> Option<(usize, char)> {
+    let lead = requirement.len() - requirement.trim_start().len();
+    let name_len = requirement[lead..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .unwrap_or(requirement.len() - lead);
+    let last = requirement[lead..lead + name_len].chars().last()?;
+    matches!(last, '.' | '-' | '_').then_some((lead + name_len - 1, last))
+}
+
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -195,6 +215,23 @@ mod tests {
         assert_eq!((origin.file.as_str(), origin.line), ("req.txt", 2));
         assert!(origin.column >= 7, "column {}", origin.column);
         assert!(err.render().starts_with("req.txt:2:"), "{}", err.render());
+    }
+
+    #[test]
+    fn names_ending_in_punctuation_are_refused_not_panicked_on() {
+        for text in [
+            "numpy-==1.0",
+            "numpy_ [extra]",
+            "a. ; python_version > '3'",
+            "x-",
+        ] {
+            let err = Requirement::parse_pypi(text, "t", text, 0).unwrap_err();
+            assert!(
+                err.message().contains("end with"),
+                "{text}: {}",
+                err.render()
+            );
+        }
     }
 
     #[test]

@@ -172,6 +172,9 @@ fn manifest_requirement(
     if let Some(m) = marker.try_to_string() {
         text.push_str(&format!(" ; {m}"));
     }
+    if unilock_model::requirement::name_ends_in_punctuation(&text).is_some() {
+        return None;
+    }
     let mut requirement = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(&text).ok()?;
     if let Some(path) = local_path {
         requirement.version_or_url = Some(pep508_rs::VersionOrUrl::Url(local_url(path)?));

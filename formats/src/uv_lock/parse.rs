@@ -541,6 +541,14 @@ impl Cx<'_> {
     }
 
     fn check_pep508(&self, s: &str, span: Option<Range<usize>>) -> R<()> {
+        if let Some((at, last)) = unilock_model::requirement::name_ends_in_punctuation(s) {
+            let start = span.as_ref().map_or(0, |r| r.start + 1) + at;
+            return Err(Diagnostic::invalid(format!(
+                "package name must end with a letter or digit, not `{last}`"
+            ))
+            .at(self.file, self.text, Span::new(start, start + 1))
+            .expected("a requirement such as `name>=1.0`"));
+        }
         pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(s)
             .map(|_| ())
             .map_err(|e| {
