@@ -36,6 +36,17 @@ fn sha256_file(path: &Path) -> Option<String> {
     )
 }
 
+/// What the formats read from the outside world: files, environment variables, the current
+/// directory, file hashes.
+fn context(cwd: Option<&Path>) -> requirements::Context<'_> {
+    requirements::Context {
+        loader: &FsLoader,
+        env: &env_var,
+        cwd,
+        hash_file: Some(&sha256_file),
+    }
+}
+
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
@@ -64,12 +75,7 @@ pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
     let text = read_input(&args.file)?;
     let format = format_of(&args.file, &text, args.format.as_deref())?;
     let cwd = std::env::current_dir().ok();
-    let ctx = requirements::Context {
-        loader: &FsLoader,
-        env: &env_var,
-        cwd: cwd.as_deref(),
-        hash_file: Some(&sha256_file),
-    };
+    let ctx = context(cwd.as_deref());
     let doc = dispatch::read(format, &args.file, &text, &ctx)?;
     if args.json {
         let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -145,12 +151,7 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         None => None,
     };
     let cwd = std::env::current_dir().ok();
-    let ctx = requirements::Context {
-        loader: &FsLoader,
-        env: &env_var,
-        cwd: cwd.as_deref(),
-        hash_file: Some(&sha256_file),
-    };
+    let ctx = context(cwd.as_deref());
     let selection = dispatch::Selection {
         target: target.as_ref(),
         extras: args.extra.clone(),

@@ -61,3 +61,15 @@ pub fn real_files(format_dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// Every file of one format folder of the shared corpus with its text, sorted by path.
+pub fn real_texts(format_dir: &str) -> Vec<(String, String)> {
+    real_files(format_dir)
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path.display().to_string(), text)
+        })
+        .collect()
+}

@@ -1,21 +1,11 @@
 //! pylock.toml (PEP 751) on the real-world corpus: every file parses, survives the canonical
 //! writer and the unified model unchanged, and the writer is idempotent.
 
-use super::real_files;
 use unilock_formats::pylock::{self, Pylock, Source};
 
 /// The corpus files with their text.
 fn corpus() -> Vec<(String, String)> {
-    let mut files = real_files("pylock");
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (path.display().to_string(), text)
-        })
-        .collect()
+    super::real_texts("pylock")
 }
 
 fn parse(name: &str, text: &str) -> Pylock {

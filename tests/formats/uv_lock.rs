@@ -1,20 +1,11 @@
 //! uv.lock over the real-world corpus: every file parses, re-emits byte for byte, and keeps
 //! its unified model through a round trip; `uv export` semantics hold on a real lock.
 
-use super::real_files;
 use unilock_formats::uv_lock::{self, ExportOptions};
 
 /// The corpus files with their text.
 fn corpus() -> Vec<(String, String)> {
-    let files = real_files("uv-lock");
-    files
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (path.display().to_string(), text)
-        })
-        .collect()
+    super::real_texts("uv-lock")
 }
 
 /// The first line where two texts differ, for a readable failure.
