@@ -41,7 +41,7 @@ impl Requirement {
         }
         requirement
             .parse::<pep508_rs::Requirement>()
-            .map(|r| Requirement::Pypi(Box::new(r)))
+            .map(|r| Requirement::Pypi(Box::new(settle_marker(r))))
             .map_err(|e| {
                 let (mut start, mut len) = (e.start.min(requirement.len()), e.len.max(1));
                 // For "Trailing `…` is not allowed" the span covers the whole specifier; point
@@ -125,6 +125,20 @@ impl Requirement {
             },
         }
     }
+}
+
+/// The requirement with its marker in the form it keeps through display and parse. pep508_rs
+/// writes some degenerate markers (`python_version < '0'`) in a form that reads back as a
+/// different tree (`python_full_version < '0'`); taking the read-back form once makes every
+/// later write → read stable.
+fn settle_marker(mut r: pep508_rs::Requirement) -> pep508_rs::Requirement {
+    let Some(shown) = r.marker.try_to_string() else { return r };
+    if let Ok(again) = shown.parse::<pep508_rs::MarkerTree>()
+        && again != r.marker
+    {
+        r.marker = again;
+    }
+    r
 }
 
 /// Where a PEP 508 requirement's leading name ends in `.`, `-` or `_` (byte offset of that
@@ -215,6 +229,14 @@ mod tests {
         assert_eq!((origin.file.as_str(), origin.line), ("req.txt", 2));
         assert!(origin.column >= 7, "column {}", origin.column);
         assert!(err.render().starts_with("req.txt:2:"), "{}", err.render());
+    }
+
+    #[test]
+    fn degenerate_markers_settle_in_one_round() {
+        let once = pypi("prompt-toolkit==3.0.52 ; python_version < '0'");
+        let twice = pypi(&once.to_string());
+        assert_eq!(once, twice);
+        assert_eq!(once.to_string(), twice.to_string());
     }
 
     #[test]
