@@ -34,7 +34,7 @@ impl Requirement {
         if let Some((at, last)) = name_ends_in_punctuation(requirement) {
             let at = offset + at;
             return Err(Diagnostic::invalid(format!(
-                "package name must end with a letter or digit, not `{last}`"
+                "package names and extras must end with a letter or digit, not `{last}`"
             ))
             .at(file, text, Span::new(at, at + 1))
             .expected("a name such as `typing-extensions`"));
@@ -132,7 +132,9 @@ impl Requirement {
 /// different tree (`python_full_version < '0'`); taking the read-back form once makes every
 /// later write → read stable.
 fn settle_marker(mut r: pep508_rs::Requirement) -> pep508_rs::Requirement {
-    let Some(shown) = r.marker.try_to_string() else { return r };
+    let Some(shown) = r.marker.try_to_string() else {
+        return r;
+    };
     if let Ok(again) = shown.parse::<pep508_rs::MarkerTree>()
         && again != r.marker
     {
@@ -141,16 +143,46 @@ fn settle_marker(mut r: pep508_rs::Requirement) -> pep508_rs::Requirement {
     r
 }
 
-/// Where a PEP 508 requirement's leading name ends in `.`, `-` or `_` (byte offset of that
-/// character), which PEP 508 forbids. pep508_rs 0.9 panics instead of refusing such a name when
-/// more input follows it (`numpy-==1`), so every caller of its parser checks this first.
+/// Where a PEP 508 requirement's name, or one of its `[extras]`, ends in `.`, `-` or `_` (byte
+/// offset of that character), which PEP 508 forbids. pep508_rs 0.9 panics instead of refusing
+/// such a name when more input follows it (`numpy-==1`, `pkg[a-, b]`), so every caller of its
+/// parser checks this first.
 pub fn name_ends_in_punctuation(requirement: &str) -> Option<(usize, char)> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    // The identifier starting at `start`, and the offset and value of its last character when
+    // that is punctuation.
+    let bad_end = |start: usize| -> (usize, Option<(usize, char)>) {
+        let len = requirement[start..]
+            .find(|c: char| !is_name_char(c))
+            .unwrap_or(requirement.len() - start);
+        let last = requirement[start..start + len].chars().last();
+        let bad = last
+            .filter(|c| matches!(c, '.' | '-' | '_'))
+            .map(|c| (start + len - 1, c));
+        (start + len, bad)
+    };
     let lead = requirement.len() - requirement.trim_start().len();
-    let name_len = requirement[lead..]
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-        .unwrap_or(requirement.len() - lead);
-    let last = requirement[lead..lead + name_len].chars().last()?;
-    matches!(last, '.' | '-' | '_').then_some((lead + name_len - 1, last))
+    let (mut at, bad) = bad_end(lead);
+    if bad.is_some() {
+        return bad;
+    }
+    at += requirement[at..].len() - requirement[at..].trim_start().len();
+    if !requirement[at..].starts_with('[') {
+        return None;
+    }
+    at += 1;
+    loop {
+        at += requirement[at..].len() - requirement[at..].trim_start().len();
+        let (end, bad) = bad_end(at);
+        if bad.is_some() {
+            return bad;
+        }
+        at = end + requirement[end..].len() - requirement[end..].trim_start().len();
+        match requirement[at..].chars().next() {
+            Some(',') => at += 1,
+            _ => return None,
+        }
+    }
 }
 
 impl fmt::Display for Requirement {

@@ -231,7 +231,9 @@ impl<'a> Cx<'a> {
             return Err(self
                 .error(
                     span,
-                    format!("package name must end with a letter or digit, not `{last}`"),
+                    format!(
+                        "package names and extras must end with a letter or digit, not `{last}`"
+                    ),
                 )
                 .expected("a name such as `typing-extensions`"));
         }

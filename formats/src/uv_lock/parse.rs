@@ -544,7 +544,7 @@ impl Cx<'_> {
         if let Some((at, last)) = unilock_model::requirement::name_ends_in_punctuation(s) {
             let start = span.as_ref().map_or(0, |r| r.start + 1) + at;
             return Err(Diagnostic::invalid(format!(
-                "package name must end with a letter or digit, not `{last}`"
+                "package names and extras must end with a letter or digit, not `{last}`"
             ))
             .at(self.file, self.text, Span::new(start, start + 1))
             .expected("a requirement such as `name>=1.0`"));
