@@ -55,6 +55,14 @@ mod tests {
     }
 
     #[test]
+    fn options_with_non_ascii_characters_are_refused_not_panicked_on() {
+        for text in ["-\u{20c}x\n", "numpy -é\n", "-é\n"] {
+            let err = parse_str(Path::new("r.txt"), text).expect_err(text);
+            assert!(err.message().contains("no such option"), "{}", err.render());
+        }
+    }
+
+    #[test]
     fn includes_come_from_the_loader_relative_to_the_including_file() {
         let loader = crate::MemoryLoader::default()
             .with("dir/base.txt", "numpy\n-c constraints.txt\n")

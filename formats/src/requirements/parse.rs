@@ -149,8 +149,12 @@ fn options(src: &Source, line: &LogicalLine, from: usize) -> Result<Vec<Opt>, Di
         }
         let (name_part, attached) = match token.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n, Some((v.to_string(), s + n.len() + 1, e))),
-            _ if !token.starts_with("--") && token.len() > 2 => {
-                (&token[..2], Some((token[2..].to_string(), s + 2, e)))
+            // `-rFILE`: a one-character short option with its value attached.
+            _ if !token.starts_with("--")
+                && token.len() > 1 + token[1..].chars().next().map_or(0, char::len_utf8) =>
+            {
+                let cut = 1 + token[1..].chars().next().map_or(0, char::len_utf8);
+                (&token[..cut], Some((token[cut..].to_string(), s + cut, e)))
             }
             _ => (token, None),
         };
