@@ -13,6 +13,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_parser_panics();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -21,4 +22,19 @@ fn main() -> ExitCode {
             ExitCode::from(diagnostic.kind().exit_code() as u8)
         }
     }
+}
+
+/// pep508_rs 0.9 panics on some malformed input; unilock catches those panics and reports the
+/// input as invalid (see `unilock_model::requirement::guard_pep508`), so their default
+/// "thread panicked" message would only be noise. Every other panic is reported as usual.
+fn quiet_parser_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_parser = info
+            .location()
+            .is_some_and(|l| l.file().contains("pep508_rs"));
+        if !in_parser {
+            default(info);
+        }
+    }));
 }

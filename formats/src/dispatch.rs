@@ -3,7 +3,6 @@
 
 use crate::{Format, pylock, pyproject, requirements, uv_lock};
 use std::path::Path;
-use std::str::FromStr;
 use unilock_model::{Diagnostic, Document, Target};
 
 /// Guesses a file's format from its name, then from its content.
@@ -171,7 +170,7 @@ fn retain_installed(doc: &mut Document, target: &Target, file: &str) -> Result<(
     let mut kept = Vec::new();
     for mut package in std::mem::take(&mut doc.packages) {
         if let Some(marker) = &package.marker {
-            let tree = pep508_rs::MarkerTree::from_str(marker).map_err(|e| {
+            let tree = unilock_model::requirement::parse_marker(marker).map_err(|e| {
                 Diagnostic::invalid(format!(
                     "{file}: marker of {} cannot be evaluated: {e}",
                     package.name

@@ -5,7 +5,10 @@
 use libfuzzer_sys::fuzz_target;
 use unilock_formats::pylock;
 
+include!("quiet_parser_panics.rs");
+
 fuzz_target!(|data: &[u8]| {
+    quiet_parser_panics();
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(lock) = pylock::parse("fuzz/pylock.toml", text) {
         let emitted = pylock::emit(&lock);

@@ -6,7 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 use unilock_formats::requirements;
 
+include!("quiet_parser_panics.rs");
+
 fuzz_target!(|data: &[u8]| {
+    quiet_parser_panics();
     let Ok(text) = std::str::from_utf8(data) else { return };
     let path = Path::new("fuzz/requirements.txt");
     if let Ok(doc) = requirements::parse_str(path, text) {

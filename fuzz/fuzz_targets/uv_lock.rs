@@ -5,7 +5,10 @@
 use libfuzzer_sys::fuzz_target;
 use unilock_formats::uv_lock;
 
+include!("quiet_parser_panics.rs");
+
 fuzz_target!(|data: &[u8]| {
+    quiet_parser_panics();
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(lock) = uv_lock::parse("fuzz/uv.lock", text) {
         let emitted = uv_lock::emit(&lock);

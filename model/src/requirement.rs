@@ -39,8 +39,9 @@ impl Requirement {
             .at(file, text, Span::new(at, at + 1))
             .expected("a name such as `typing-extensions`"));
         }
-        requirement
-            .parse::<pep508_rs::Requirement>()
+        let parsed = guard_pep508(|| requirement.parse::<pep508_rs::Requirement>())
+            .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
+        parsed
             .map(|r| Requirement::Pypi(Box::new(settle_marker(r))))
             .map_err(|e| {
                 let (mut start, mut len) = (e.start.min(requirement.len()), e.len.max(1));
@@ -90,11 +91,14 @@ impl Requirement {
         text: &str,
         offset: usize,
     ) -> Result<Self, Diagnostic> {
-        pep508_rs::UnnamedRequirement::parse(
-            requirement,
-            working_dir,
-            &mut pep508_rs::TracingReporter,
-        )
+        guard_pep508(|| {
+            pep508_rs::UnnamedRequirement::parse(
+                requirement,
+                working_dir,
+                &mut pep508_rs::TracingReporter,
+            )
+        })
+        .ok_or_else(|| parser_failure(file, text, offset, requirement))?
         .map(|r| Requirement::PypiUnnamed(Box::new(r)))
         .map_err(|e| {
             let start = offset + e.start.min(requirement.len());
@@ -125,6 +129,85 @@ impl Requirement {
             },
         }
     }
+}
+
+/// Runs a pep508_rs parser, turning a panic into `None`. pep508_rs 0.9 (no longer maintained)
+/// still panics on some malformed input — byte slicing inside multi-byte characters in its
+/// marker parser, found by fuzzing — and user input must never crash unilock.
+pub fn guard_pep508<T>(parse: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)).ok()
+}
+
+/// Why a PEP 508 string was refused, and where in it (byte offsets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pep508Failure {
+    pub message: String,
+    pub start: usize,
+    pub len: usize,
+}
+
+impl fmt::Display for Pep508Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Parses a PEP 508 marker; never panics.
+pub fn parse_marker(text: &str) -> Result<pep508_rs::MarkerTree, Pep508Failure> {
+    match guard_pep508(|| text.parse::<pep508_rs::MarkerTree>()) {
+        Some(Ok(tree)) => Ok(tree),
+        Some(Err(e)) => Err(Pep508Failure {
+            message: e.message.to_string(),
+            start: e.start,
+            len: e.len,
+        }),
+        None => Err(Pep508Failure {
+            message: "this marker cannot be read as PEP 508".into(),
+            start: 0,
+            len: text.len(),
+        }),
+    }
+}
+
+/// Parses a PEP 508 requirement, resolving relative paths against `working_dir` (absolute)
+/// when given; never panics.
+pub fn parse_requirement(
+    text: &str,
+    working_dir: Option<&std::path::Path>,
+) -> Result<pep508_rs::Requirement, Pep508Failure> {
+    if let Some((at, last)) = name_ends_in_punctuation(text) {
+        return Err(Pep508Failure {
+            message: format!(
+                "package names and extras must end with a letter or digit, not `{last}`"
+            ),
+            start: at,
+            len: 1,
+        });
+    }
+    let parsed = guard_pep508(|| match working_dir {
+        Some(dir) => pep508_rs::Requirement::parse(text, dir),
+        None => text.parse::<pep508_rs::Requirement>(),
+    });
+    match parsed {
+        Some(Ok(r)) => Ok(r),
+        Some(Err(e)) => Err(Pep508Failure {
+            message: e.message.to_string(),
+            start: e.start,
+            len: e.len,
+        }),
+        None => Err(Pep508Failure {
+            message: "this requirement cannot be read as PEP 508".into(),
+            start: 0,
+            len: text.len(),
+        }),
+    }
+}
+
+/// The diagnostic for input the PEP 508 parser could not handle at all.
+fn parser_failure(file: &str, text: &str, offset: usize, requirement: &str) -> Diagnostic {
+    Diagnostic::invalid("this requirement cannot be read as PEP 508")
+        .at(file, text, Span::new(offset, offset + requirement.len()))
+        .expected("a requirement such as `name[extra]>=1.0; python_version >= \"3.9\"`")
 }
 
 /// The requirement with its marker in the form it keeps through display and parse. pep508_rs
@@ -269,6 +352,19 @@ mod tests {
         let twice = pypi(&once.to_string());
         assert_eq!(once, twice);
         assert_eq!(once.to_string(), twice.to_string());
+    }
+
+    #[test]
+    fn input_the_pep508_parser_panics_on_is_an_error() {
+        let text = "x.whl; platform_system == \"w\"==1.27.*/g\u{0}l-\u{0}\u{cd}\n";
+        let err = Requirement::parse_pypi_unnamed(
+            text.trim_end(),
+            std::path::Path::new("/"),
+            "t",
+            text,
+            0,
+        );
+        assert!(err.is_err());
     }
 
     #[test]

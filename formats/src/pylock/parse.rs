@@ -213,7 +213,7 @@ impl Parser<'_> {
     }
 
     fn marker(&self, text: &str, span: &Range<usize>, path: &str) -> Result<()> {
-        pep508_rs::MarkerTree::from_str(&pep751_marker_for_pep508(text))
+        unilock_model::requirement::parse_marker(&pep751_marker_for_pep508(text))
             .map(|_| ())
             .map_err(|e| {
                 self.error(span, format!("invalid marker in `{path}`: {}", e.message))

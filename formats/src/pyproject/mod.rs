@@ -227,17 +227,7 @@ impl<'a> Cx<'a> {
         requirement: &str,
         span: Range<usize>,
     ) -> Result<Requirement, Diagnostic> {
-        if let Some((_, last)) = unilock_model::requirement::name_ends_in_punctuation(requirement) {
-            return Err(self
-                .error(
-                    span,
-                    format!(
-                        "package names and extras must end with a letter or digit, not `{last}`"
-                    ),
-                )
-                .expected("a name such as `typing-extensions`"));
-        }
-        pep508_rs::Requirement::parse(requirement, self.working_dir())
+        unilock_model::requirement::parse_requirement(requirement, Some(&self.working_dir()))
             .map(|r| Requirement::Pypi(Box::new(r)))
             .map_err(|e| {
                 self.error(

@@ -9,7 +9,6 @@
 
 use super::{Cx, Section, entries};
 use std::collections::HashSet;
-use std::str::FromStr;
 use toml_edit::{Item, Key, TableLike, Value};
 use unilock_model::document::{IndexKind, IndexLocation};
 use unilock_model::manifest::RequirementRole;
@@ -80,7 +79,7 @@ pub(super) fn read(cx: &mut Cx, uv: &dyn TableLike) -> Result<(), Diagnostic> {
     for name in ["environments", "required-environments"] {
         if let Some((key, item)) = uv.get_key_value(name) {
             for (marker, offset) in cx.string_or_array(key, item, &format!("tool.uv.{name}"))? {
-                pep508_rs::MarkerTree::from_str(&marker).map_err(|e| {
+                unilock_model::requirement::parse_marker(&marker).map_err(|e| {
                     let start = offset + e.start.min(marker.len());
                     cx.error(
                         start..start + e.len.max(1),
@@ -234,7 +233,7 @@ fn sources(cx: &Cx, sources: &dyn TableLike, named: &HashSet<String>) -> Result<
             }
             if let Some((k, i)) = table.get_key_value("marker") {
                 let (marker, offset) = cx.string_item(k, i, "tool.uv.sources.marker")?;
-                pep508_rs::MarkerTree::from_str(&marker).map_err(|e| {
+                unilock_model::requirement::parse_marker(&marker).map_err(|e| {
                     cx.error(
                         offset..offset + marker.len(),
                         format!("invalid source marker: {}", e.message),

@@ -3,7 +3,6 @@
 //! column of the offending value. Versions are checked as PEP 440, markers as PEP 508.
 
 use super::*;
-use pep508_rs::MarkerTree;
 use std::ops::Range;
 use std::str::FromStr;
 use toml_edit::{Item, TableLike, Value};
@@ -532,24 +531,18 @@ impl Cx<'_> {
     }
 
     fn check_marker(&self, s: &str, span: Option<Range<usize>>) -> R<()> {
-        MarkerTree::from_str(s).map(|_| ()).map_err(|e| {
-            let start = span.as_ref().map_or(0, |r| r.start + 1) + e.start.min(s.len());
-            Diagnostic::invalid(format!("invalid PEP 508 marker: {}", e.message))
-                .at(self.file, self.text, Span::new(start, start + e.len.max(1)))
-                .expected("a marker such as `sys_platform == 'linux'`")
-        })
+        unilock_model::requirement::parse_marker(s)
+            .map(|_| ())
+            .map_err(|e| {
+                let start = span.as_ref().map_or(0, |r| r.start + 1) + e.start.min(s.len());
+                Diagnostic::invalid(format!("invalid PEP 508 marker: {}", e.message))
+                    .at(self.file, self.text, Span::new(start, start + e.len.max(1)))
+                    .expected("a marker such as `sys_platform == 'linux'`")
+            })
     }
 
     fn check_pep508(&self, s: &str, span: Option<Range<usize>>) -> R<()> {
-        if let Some((at, last)) = unilock_model::requirement::name_ends_in_punctuation(s) {
-            let start = span.as_ref().map_or(0, |r| r.start + 1) + at;
-            return Err(Diagnostic::invalid(format!(
-                "package names and extras must end with a letter or digit, not `{last}`"
-            ))
-            .at(self.file, self.text, Span::new(start, start + 1))
-            .expected("a requirement such as `name>=1.0`"));
-        }
-        pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(s)
+        unilock_model::requirement::parse_requirement(s, None)
             .map(|_| ())
             .map_err(|e| {
                 let start = span.as_ref().map_or(0, |r| r.start + 1) + e.start.min(s.len());
