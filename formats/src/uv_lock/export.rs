@@ -226,6 +226,54 @@ fn conflict_name(kind: &str, package: &str, name: &str) -> String {
     format!("{kind}-{}-{package}-{name}", package.len())
 }
 
+/// Is `name` one of uv's conflict-marker extras (`extra-N-pkg-extra`, `group-N-pkg-group`)?
+fn is_conflict_extra(name: &ExtraName) -> bool {
+    let text = name.as_ref();
+    let Some(rest) = text
+        .strip_prefix("extra-")
+        .or_else(|| text.strip_prefix("group-"))
+    else {
+        return false;
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with('-')
+}
+
+/// Settles uv's conflict-marker extras: the chosen ones (`active`) are true, every other one is
+/// false, as `uv export` settles them; plain extras stay as they are.
+fn decide_conflict_extras(marker: MarkerTree, active: &[ExtraName]) -> MarkerTree {
+    use pep508_rs::{ExtraOperator, MarkerExpression, MarkerValueExtra};
+    let marker = marker.simplify_extras_with(|e| active.contains(e));
+    if marker.is_true() || marker.is_false() {
+        return marker;
+    }
+    let mut result = MarkerTree::FALSE;
+    for conjunction in marker.to_dnf() {
+        let mut term = MarkerTree::TRUE;
+        let mut holds = true;
+        for expression in conjunction {
+            if let MarkerExpression::Extra {
+                operator,
+                name: MarkerValueExtra::Extra(name),
+            } = &expression
+                && is_conflict_extra(name)
+            {
+                let chosen = active.contains(name);
+                if (*operator == ExtraOperator::Equal) != chosen {
+                    holds = false;
+                    break;
+                }
+                continue;
+            }
+            term.and(MarkerTree::expression(expression));
+        }
+        if holds {
+            result.or(term);
+        }
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,52 +461,4 @@ source = { registry = "file:///index" }
         );
         assert!(a.dependencies.is_empty());
     }
-}
-
-/// Is `name` one of uv's conflict-marker extras (`extra-N-pkg-extra`, `group-N-pkg-group`)?
-fn is_conflict_extra(name: &ExtraName) -> bool {
-    let text = name.as_ref();
-    let Some(rest) = text
-        .strip_prefix("extra-")
-        .or_else(|| text.strip_prefix("group-"))
-    else {
-        return false;
-    };
-    let digits = rest.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && rest[digits..].starts_with('-')
-}
-
-/// Settles uv's conflict-marker extras: the chosen ones (`active`) are true, every other one is
-/// false, as `uv export` settles them; plain extras stay as they are.
-fn decide_conflict_extras(marker: MarkerTree, active: &[ExtraName]) -> MarkerTree {
-    use pep508_rs::{ExtraOperator, MarkerExpression, MarkerValueExtra};
-    let marker = marker.simplify_extras_with(|e| active.contains(e));
-    if marker.is_true() || marker.is_false() {
-        return marker;
-    }
-    let mut result = MarkerTree::FALSE;
-    for conjunction in marker.to_dnf() {
-        let mut term = MarkerTree::TRUE;
-        let mut holds = true;
-        for expression in conjunction {
-            if let MarkerExpression::Extra {
-                operator,
-                name: MarkerValueExtra::Extra(name),
-            } = &expression
-                && is_conflict_extra(name)
-            {
-                let chosen = active.contains(name);
-                if (*operator == ExtraOperator::Equal) != chosen {
-                    holds = false;
-                    break;
-                }
-                continue;
-            }
-            term.and(MarkerTree::expression(expression));
-        }
-        if holds {
-            result.or(term);
-        }
-    }
-    result
 }
