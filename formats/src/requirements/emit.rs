@@ -89,6 +89,10 @@ fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = S
         out.push_str(" \\\n    --hash=");
         out.push_str(&h);
     }
+    // A line ending in a backslash would continue onto the next one when read back.
+    if out.ends_with('\\') {
+        out.push(' ');
+    }
     out.push('\n');
 }
 

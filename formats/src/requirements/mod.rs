@@ -63,6 +63,16 @@ mod tests {
     }
 
     #[test]
+    fn a_requirement_ending_in_a_backslash_does_not_swallow_the_next_line() {
+        let text = "git+https://host/x\\ # note\nurllib3==2.7.0\n";
+        let doc = parse_str(Path::new("r.txt"), text).unwrap_or_else(|e| panic!("{}", e.render()));
+        let emitted = emit(&doc).unwrap_or_else(|e| panic!("{}", e.render()));
+        let again =
+            parse_str(Path::new("r.txt"), &emitted).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(again.without_origins(), doc.without_origins(), "{emitted}");
+    }
+
+    #[test]
     fn includes_come_from_the_loader_relative_to_the_including_file() {
         let loader = crate::MemoryLoader::default()
             .with("dir/base.txt", "numpy\n-c constraints.txt\n")

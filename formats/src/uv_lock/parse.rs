@@ -16,13 +16,19 @@ pub fn parse(path: &str, text: &str) -> Result<UvLock, Diagnostic> {
             .at(path, text, Span::new(span.start, span.end))
             .expected("a uv.lock file as uv writes it")
     })?;
-    let cx = Cx { file: path, text };
+    let cx = Cx {
+        file: path,
+        text,
+        valid_markers: Default::default(),
+    };
     cx.lock(doc.as_table())
 }
 
 struct Cx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Markers already found valid: a lock repeats the same few markers thousands of times.
+    valid_markers: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -531,8 +537,13 @@ impl Cx<'_> {
     }
 
     fn check_marker(&self, s: &str, span: Option<Range<usize>>) -> R<()> {
+        if self.valid_markers.borrow().contains(s) {
+            return Ok(());
+        }
         unilock_model::requirement::parse_marker(s)
-            .map(|_| ())
+            .map(|_| {
+                self.valid_markers.borrow_mut().insert(s.to_string());
+            })
             .map_err(|e| {
                 let start = span.as_ref().map_or(0, |r| r.start + 1) + e.start.min(s.len());
                 Diagnostic::invalid(format!("invalid PEP 508 marker: {}", e.message))
@@ -635,5 +646,16 @@ fn first_line(e: &impl std::fmt::Display) -> String {
 
 /// A string as a TOML basic string, the way uv writes it.
 pub(super) fn toml_string(s: &str) -> String {
+    // Plain ASCII needs no escaping and is written as a basic string, as toml_edit would write
+    // it; everything else goes through toml_edit's encoder.
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     Value::from(s).to_string()
 }
