@@ -210,20 +210,16 @@ fn parser_failure(file: &str, text: &str, offset: usize, requirement: &str) -> D
         .expected("a requirement such as `name[extra]>=1.0; python_version >= \"3.9\"`")
 }
 
-/// The requirement with its marker in the form it keeps through display and parse. pep508_rs
-/// writes some degenerate markers (`python_version < '0'`) in a form that reads back as a
-/// different tree (`python_full_version < '0'`); taking the read-back form once makes every
+/// The requirement in the form it keeps through display and parse. pep508_rs writes some
+/// degenerate markers (`python_version < '0'`) and the url crate some URLs (`%2E%2E` path
+/// segments) in a form that reads back differently; taking the read-back form once makes every
 /// later write → read stable.
-fn settle_marker(mut r: pep508_rs::Requirement) -> pep508_rs::Requirement {
-    let Some(shown) = r.marker.try_to_string() else {
-        return r;
-    };
-    if let Ok(again) = shown.parse::<pep508_rs::MarkerTree>()
-        && again != r.marker
-    {
-        r.marker = again;
+fn settle_marker(r: pep508_rs::Requirement) -> pep508_rs::Requirement {
+    let shown = r.to_string();
+    match guard_pep508(|| shown.parse::<pep508_rs::Requirement>()) {
+        Some(Ok(again)) if again != r => again,
+        _ => r,
     }
-    r
 }
 
 /// Where a PEP 508 requirement's name, or one of its `[extras]`, ends in `.`, `-` or `_` (byte
@@ -365,6 +361,13 @@ mod tests {
             0,
         );
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn urls_settle_in_one_round() {
+        let once = pypi("p @ file:///a/%2E%2E/b%7F");
+        let twice = pypi(&once.to_string());
+        assert_eq!(once, twice);
     }
 
     #[test]
