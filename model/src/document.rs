@@ -9,10 +9,12 @@
 //! files that say the same thing in different layouts are equal after
 //! [`Document::without_origins`].
 
+use crate::conda::CondaRecord;
 use crate::diagnostic::Origin;
+use crate::nix::FlakeInput;
 use crate::{Ecosystem, Manifest};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The unified model of one dependency file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -30,6 +32,15 @@ pub struct Document {
     /// Where packages come from: indexes and find-links locations, in priority order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexLocation>,
+    /// Conda channels, in priority order, as written (`conda-forge`, a URL, `nodefaults`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    /// The conda platforms (subdirs) the file is for (`linux-64`, `osx-arm64`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    /// Environment variables the file sets for its environment (environment.yml `variables`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
     /// Resolver options the file sets.
     #[serde(skip_serializing_if = "ResolverOptions::is_empty")]
     pub options: ResolverOptions,
@@ -40,6 +51,9 @@ pub struct Document {
     /// The pinned packages, for lock files and fully pinned requirement files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<PinnedPackage>,
+    /// Nix flake inputs, for flake.lock files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flake_inputs: Vec<FlakeInput>,
 }
 
 impl Document {
@@ -57,8 +71,14 @@ impl Document {
         for index in &mut doc.indexes {
             index.origin = None;
         }
+        for channel in &mut doc.channels {
+            channel.origin = None;
+        }
         for package in &mut doc.packages {
             package.origin = None;
+        }
+        for input in &mut doc.flake_inputs {
+            input.origin = None;
         }
         doc
     }
@@ -86,6 +106,15 @@ pub struct IndexLocation {
     /// The index's name, where the format names indexes (`[[tool.uv.index]] name`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A conda channel as a file names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    /// The channel as written: a name (`conda-forge`), a URL, or `nodefaults`.
+    pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -218,6 +247,13 @@ pub struct PinnedPackage {
     /// Dependencies of each dependency group (development dependencies).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub dependency_groups: BTreeMap<String, Vec<PinDependency>>,
+    /// The conda build, for conda packages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conda: Option<Box<CondaRecord>>,
+    /// Where the pin applies in a lock with several environments or platforms: environment
+    /// name → conda platforms (subdirs). Empty: everywhere the file applies.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub used_in: BTreeMap<String, BTreeSet<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -237,6 +273,8 @@ impl PinnedPackage {
             dependencies: Vec::new(),
             optional_dependencies: BTreeMap::new(),
             dependency_groups: BTreeMap::new(),
+            conda: None,
+            used_in: BTreeMap::new(),
             origin: None,
         }
     }

@@ -7,7 +7,8 @@
 //! - [`Requirement`] — PEP 508 requirements (markers, extras, URLs) and conda MatchSpecs
 //!   (`channel::name`, version and build globs);
 //! - [`Manifest`] — the requirements read from input files, each with its [`Origin`];
-//! - [`Document`] — the unified model of one dependency file: manifest, indexes, options, pins;
+//! - [`Document`] — the unified model of one dependency file: manifest, indexes, channels,
+//!   options, pins (PyPI and conda, per platform and environment) and Nix flake inputs;
 //! - [`Target`] — the platform a lock is for, and everything derived from it: the PEP 508
 //!   marker environment, the ordered wheel tags and the conda virtual packages;
 //! - [`Lock`] — the multi-target `unilock.lock`;
@@ -17,12 +18,14 @@
 //! whatever the outside world says (for example the `CONDA_OVERRIDE_*` variables, through
 //! [`target::Environment`]).
 
+pub mod conda;
 pub mod diagnostic;
 pub mod document;
 pub mod ecosystem;
 pub mod lock;
 pub mod manifest;
 pub mod name;
+pub mod nix;
 pub mod requirement;
 pub mod target;
 pub mod version;

@@ -132,6 +132,8 @@ fn pinned_package(p: &Package) -> PinnedPackage {
         dependencies,
         optional_dependencies: BTreeMap::new(),
         dependency_groups: BTreeMap::new(),
+        conda: None,
+        used_in: BTreeMap::new(),
         origin: None,
     }
 }

@@ -283,6 +283,8 @@ pub(super) fn pinned_package(p: &Package) -> PinnedPackage {
         dependencies: p.dependencies.iter().map(pin_dependency).collect(),
         optional_dependencies: groups(&p.optional_dependencies),
         dependency_groups: groups(&p.dependency_groups),
+        conda: None,
+        used_in: BTreeMap::new(),
         origin: None,
     }
 }
