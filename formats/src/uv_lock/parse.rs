@@ -9,26 +9,149 @@ use toml_edit::{Item, TableLike, Value};
 use unilock_model::{Diagnostic, Span};
 
 /// Parses a `uv.lock`. `path` names the file in diagnostics.
+///
+/// A large lock is read in parts on every core (see [`parse_in_parts`]); whenever that path
+/// meets anything it does not expect, the whole text is read in one piece, which also gives
+/// every error its location.
 pub fn parse(path: &str, text: &str) -> Result<UvLock, Diagnostic> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(lock) = parse_in_parts(path, text, cores, PART_BYTES) {
+        return Ok(lock);
+    }
+    parse_whole(path, text)
+}
+
+/// Parses a `uv.lock` in one piece.
+pub(super) fn parse_whole(path: &str, text: &str) -> Result<UvLock, Diagnostic> {
     let doc = toml_edit::Document::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Diagnostic::invalid(format!("not valid TOML: {}", e.message().trim_end()))
             .at(path, text, Span::new(span.start, span.end))
             .expected("a uv.lock file as uv writes it")
     })?;
-    let cx = Cx {
-        file: path,
-        text,
-        valid_markers: Default::default(),
+    Cx::new(path, text, 0).lock(doc.as_table())
+}
+
+/// The size of the parts a large lock is read in. A TOML syntax tree takes many times the
+/// memory of its text, and fresh memory costs time (the kernel clears every page), so a lock
+/// is read part by part, each tree dropped before the next is built, on as many threads as
+/// there are cores.
+const PART_BYTES: usize = 128 * 1024;
+
+/// Reads a lock in parts of about `part_bytes`, split at `[[package]]` headers, on up to
+/// `threads` threads; `None` when the text is too small to split, a part is not valid, or a
+/// part after the first holds anything but packages (then the caller reads it whole).
+///
+/// Why this is exact: a part ends right before a line that is only `[[package]]`. If the part
+/// before such a line is valid TOML on its own, the line cannot be inside a string, array or
+/// inline table, so it starts a new element of the top-level `package` array of tables; a part
+/// that starts with it and defines nothing but `package` tables (and their sub-tables, which
+/// attach to the last element of the same part) adds exactly those elements. Keys cannot clash
+/// across parts, because each element's keys are all inside its own part.
+pub(super) fn parse_in_parts(
+    path: &str,
+    text: &str,
+    threads: usize,
+    part_bytes: usize,
+) -> Option<UvLock> {
+    let bounds = part_bounds(text, part_bytes.max(1));
+    if bounds.len() < 3 {
+        return None;
+    }
+    let tails = bounds.len() - 2;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let read_tails = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= tails {
+                return done;
+            }
+            done.push((i, packages_part(path, text, bounds[i + 1], bounds[i + 2])));
+        }
     };
-    cx.lock(doc.as_table())
+    let (head, mut parts) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads.clamp(1, tails + 1))
+            .map(|_| scope.spawn(read_tails))
+            .collect();
+        let head = toml_edit::Document::parse(&text[..bounds[1]])
+            .ok()
+            .and_then(|doc| {
+                let package = doc.as_table().get("package");
+                if package.is_some_and(|p| !p.is_array_of_tables()) {
+                    return None;
+                }
+                Cx::new(path, text, 0).lock(doc.as_table()).ok()
+            });
+        let mut parts = read_tails();
+        for worker in workers {
+            parts.extend(worker.join().ok()?);
+        }
+        Some((head, parts))
+    })?;
+    let mut lock = head?;
+    parts.sort_by_key(|(i, _)| *i);
+    for (_, part) in parts {
+        lock.packages.extend(part?);
+    }
+    Some(lock)
+}
+
+/// Where the parts of `text` start (the first at 0, the others at `[[package]]` lines), and
+/// its end.
+fn part_bounds(text: &str, part_bytes: usize) -> Vec<usize> {
+    let mut bounds = vec![0];
+    let mut goal = part_bytes;
+    for (i, _) in text.match_indices("\n[[package]]\n") {
+        if i + 1 >= goal && text.len() - (i + 1) >= part_bytes / 2 {
+            bounds.push(i + 1);
+            goal = i + 1 + part_bytes;
+        }
+    }
+    bounds.push(text.len());
+    bounds
+}
+
+/// The packages of `text[start..end]`, a part that must hold `[[package]]` tables only.
+fn packages_part(path: &str, text: &str, start: usize, end: usize) -> Option<Vec<Package>> {
+    let doc = toml_edit::Document::parse(&text[start..end]).ok()?;
+    let root = doc.as_table();
+    if root.len() != 1 {
+        return None;
+    }
+    let Some(Item::ArrayOfTables(tables)) = root.get("package") else {
+        return None;
+    };
+    let cx = Cx::new(path, text, start);
+    tables
+        .iter()
+        .map(|t| cx.package(t, t.span()).ok())
+        .collect()
 }
 
 struct Cx<'a> {
     file: &'a str,
+    /// The whole file; spans of the TOML being read are relative to `base` within it.
     text: &'a str,
+    base: usize,
     /// Markers already found valid: a lock repeats the same few markers thousands of times.
     valid_markers: std::cell::RefCell<std::collections::HashSet<String>>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(file: &'a str, text: &'a str, base: usize) -> Self {
+        Cx {
+            file,
+            text,
+            base,
+            valid_markers: Default::default(),
+        }
+    }
+
+    /// A span of the part being read, as a span of the whole file.
+    fn shift(&self, span: Range<usize>) -> Range<usize> {
+        span.start + self.base..span.end + self.base
+    }
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -38,7 +161,7 @@ type Located<'i> = (&'i dyn TableLike, Option<Range<usize>>);
 
 impl Cx<'_> {
     fn err(&self, span: Option<Range<usize>>, message: String, expected: &str) -> Diagnostic {
-        let span = span.unwrap_or(0..0);
+        let span = span.map_or(0..0, |s| self.shift(s));
         Diagnostic::invalid(message)
             .at(self.file, self.text, Span::new(span.start, span.end))
             .expected(expected.to_string())
@@ -454,7 +577,7 @@ impl Cx<'_> {
         };
         let raw = match suffix.as_str() {
             Some(s) => Some(s),
-            None => suffix.span().and_then(|r| self.text.get(r)),
+            None => suffix.span().and_then(|r| self.text.get(self.shift(r))),
         };
         if let Some(raw) = raw
             && raw.trim_start().starts_with('#')
@@ -545,7 +668,8 @@ impl Cx<'_> {
                 self.valid_markers.borrow_mut().insert(s.to_string());
             })
             .map_err(|e| {
-                let start = span.as_ref().map_or(0, |r| r.start + 1) + e.start.min(s.len());
+                let start =
+                    span.as_ref().map_or(0, |r| self.base + r.start + 1) + e.start.min(s.len());
                 Diagnostic::invalid(format!("invalid PEP 508 marker: {}", e.message))
                     .at(self.file, self.text, Span::new(start, start + e.len.max(1)))
                     .expected("a marker such as `sys_platform == 'linux'`")
@@ -556,7 +680,8 @@ impl Cx<'_> {
         unilock_model::requirement::parse_requirement(s, None)
             .map(|_| ())
             .map_err(|e| {
-                let start = span.as_ref().map_or(0, |r| r.start + 1) + e.start.min(s.len());
+                let start =
+                    span.as_ref().map_or(0, |r| self.base + r.start + 1) + e.start.min(s.len());
                 Diagnostic::invalid(format!("invalid PEP 508 requirement: {}", e.message))
                     .at(self.file, self.text, Span::new(start, start + e.len.max(1)))
                     .expected("a requirement such as `name>=1.0`")

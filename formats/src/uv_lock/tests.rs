@@ -92,3 +92,65 @@ fn unknown_keys_are_kept() {
         vec![("future".to_string(), "[1, 2]".to_string())]
     );
 }
+
+/// A lock of `n` packages in uv's layout, each with a marker, an extra and wheels.
+fn large_lock(n: usize) -> String {
+    let mut text = String::from(MINIMAL);
+    for i in 0..n {
+        text.push_str(&format!(
+            r#"
+[[package]]
+name = "pkg-{i}"
+version = "1.{i}"
+source = {{ registry = "file:///index" }}
+dependencies = [
+    {{ name = "idna", marker = "sys_platform == 'linux'" }},
+]
+wheels = [
+    {{ url = "file:///index/pkg_{i}-1.{i}-py3-none-any.whl", hash = "sha256:{i:064}", size = {i} }},
+]
+
+[package.optional-dependencies]
+socks = [
+    {{ name = "idna" }},
+]
+"#
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_lock_read_in_parts_equals_the_lock_read_whole() {
+    let text = large_lock(400);
+    let whole = parse::parse_whole("uv.lock", &text).unwrap();
+    for (threads, part_bytes) in [(1, 4096), (2, 100_000), (3, 7000), (8, 1)] {
+        let lock =
+            parse::parse_in_parts("uv.lock", &text, threads, part_bytes).expect("read in parts");
+        assert_eq!(
+            lock, whole,
+            "{threads} threads, parts of {part_bytes} bytes"
+        );
+    }
+    assert_eq!(emit(&whole), text);
+}
+
+#[test]
+fn an_error_in_a_later_part_is_located_in_the_whole_file() {
+    let mut text = large_lock(400);
+    let at = text.rfind("sys_platform == 'linux'").unwrap();
+    text.replace_range(at..at + 12, "sys_platfrom");
+    assert!(parse::parse_in_parts("uv.lock", &text, 2, 4096).is_none());
+    let line = text[..at].matches('\n').count() + 1;
+    let e = error(&text);
+    assert!(e.starts_with(&format!("uv.lock:{line}:")), "{e}");
+}
+
+#[test]
+fn parts_that_hold_more_than_packages_are_read_whole() {
+    let mut text = large_lock(400);
+    text.push_str("\n[manifest]\nmembers = [\"a\"]\n");
+    assert!(parse::parse_in_parts("uv.lock", &text, 2, 4096).is_none());
+    let lock = parse("uv.lock", &text).unwrap();
+    assert_eq!(lock.manifest.unwrap().members, ["a"]);
+}
