@@ -23,6 +23,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Resolve requirements files and pyproject.toml for one or more targets into unilock.lock.
+    #[command(after_help = RESOLVE_EXAMPLES)]
+    Resolve(ResolveArgs),
+    /// Write a pinned file of one format for one target of a unilock.lock.
+    #[command(after_help = EXPORT_EXAMPLES)]
+    Export(ExportArgs),
     /// Print the unified model of any supported dependency file.
     #[command(after_help = SHOW_EXAMPLES)]
     Show(ShowArgs),
@@ -147,6 +153,78 @@ pub struct ConvertArgs {
     /// Export every workspace member, not only the project at the workspace root.
     #[arg(long)]
     pub all_packages: bool,
+    /// Write here (atomically) instead of to standard output.
+    #[arg(short = 'o', long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+const RESOLVE_EXAMPLES: &str = "\
+Indexes: --index-url, --extra-index-url, --find-links, the UV_DEFAULT_INDEX, UV_INDEX_URL,
+PIP_INDEX_URL, UV_EXTRA_INDEX_URL and PIP_EXTRA_INDEX_URL variables, and index options inside
+requirements files; the first index that has a package is the only one used for it.
+Pins of an existing output lock are kept unless --upgrade or --upgrade-package says otherwise.
+
+Examples:
+  unilock resolve requirements.txt --target linux-aarch64,python=3.11 -o unilock.lock
+  unilock resolve requirements.in --target linux-64,python=3.11 --target osx-arm64,python=3.11 --consistent
+  unilock resolve requirements.txt --target centos7 --index-url file:///srv/simple";
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Requirements files and pyproject.toml files.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// A target to resolve for (repeatable; see `unilock targets`).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Vec<String>,
+    /// Write the lock here (atomically); default `unilock.lock`.
+    #[arg(short = 'o', long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The index to use instead of the default one.
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Another index, consulted before the default one (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// A directory of distribution files (repeatable).
+    #[arg(long, short = 'f', value_name = "DIR")]
+    pub find_links: Vec<String>,
+    /// Use no index, only --find-links.
+    #[arg(long)]
+    pub no_index: bool,
+    /// Allow pre-releases of every package.
+    #[arg(long)]
+    pub pre: bool,
+    /// Use wheels only, never source distributions.
+    #[arg(long)]
+    pub only_binary: bool,
+    /// Ignore the pins of the existing lock.
+    #[arg(long)]
+    pub upgrade: bool,
+    /// Ignore the existing pin of this package (repeatable).
+    #[arg(long, value_name = "PACKAGE")]
+    pub upgrade_package: Vec<String>,
+    /// Require one version of each package on every target.
+    #[arg(long)]
+    pub consistent: bool,
+}
+
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  unilock export --lock unilock.lock --to requirements --target linux-aarch64,python=3.11 -o requirements.lock.txt
+  unilock export --to pylock -o pylock.toml";
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The lock to read; default `unilock.lock`.
+    #[arg(long, value_name = "LOCK")]
+    pub lock: Option<PathBuf>,
+    /// The output format: requirements or pylock.
+    #[arg(long, value_name = "FORMAT")]
+    pub to: String,
+    /// The target to export (one of the lock's targets; needed when it has several).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
     /// Write here (atomically) instead of to standard output.
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,

@@ -11,6 +11,8 @@
 //!   options, pins (PyPI and conda, per platform and environment) and Nix flake inputs;
 //! - [`Target`] — the platform a lock is for, and everything derived from it: the PEP 508
 //!   marker environment, the ordered wheel tags and the conda virtual packages;
+//! - [`index`] — what a Python package index says about a project, and the
+//!   [`PackageSource`](index::PackageSource) trait the solver reads it through;
 //! - [`Lock`] — the multi-target `unilock.lock`;
 //! - [`Diagnostic`] — the one error type, which points into the input that caused it.
 //!
@@ -22,6 +24,7 @@ pub mod conda;
 pub mod diagnostic;
 pub mod document;
 pub mod ecosystem;
+pub mod index;
 pub mod lock;
 pub mod manifest;
 pub mod name;

@@ -193,6 +193,65 @@ impl Lock {
     }
 }
 
+impl Lock {
+    /// The pins of one target (by name) as a [`Document`](crate::Document) of `format`: every
+    /// package chosen on it, with the artifacts for it.
+    pub fn to_document(&self, target: &str, format: &str) -> crate::Document {
+        use crate::document::{
+            PinArtifact, PinArtifactKind, PinDependency, PinSource, PinnedPackage,
+        };
+        let mut doc = crate::Document::new(format);
+        for p in self
+            .packages
+            .iter()
+            .filter(|p| p.targets.iter().any(|t| t == target))
+        {
+            let mut pin =
+                PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
+            pin.ecosystem = p.ecosystem;
+            pin.artifacts = p
+                .artifacts
+                .iter()
+                .filter(|a| a.targets.is_empty() || a.targets.iter().any(|t| t == target))
+                .map(|a| PinArtifact {
+                    kind: match a.kind {
+                        ArtifactKind::Wheel => PinArtifactKind::Wheel,
+                        ArtifactKind::Sdist => PinArtifactKind::Sdist,
+                        ArtifactKind::Conda => PinArtifactKind::Conda,
+                    },
+                    url: Some(a.url.clone()),
+                    filename: a.url.rsplit('/').next().map(str::to_string),
+                    hashes: a
+                        .hash
+                        .as_deref()
+                        .and_then(|h| h.split_once(':'))
+                        .map(|(alg, hex)| [(alg.to_string(), hex.to_string())].into())
+                        .unwrap_or_default(),
+                    size: a.size,
+                    upload_time: None,
+                })
+                .collect();
+            pin.dependencies = p
+                .dependencies
+                .iter()
+                .map(|d| PinDependency {
+                    name: d.split('[').next().unwrap_or(d).to_string(),
+                    version: None,
+                    extras: Vec::new(),
+                    marker: None,
+                })
+                .collect();
+            if let Some(source) = &p.source {
+                pin.source = PinSource::Registry {
+                    url: source.clone(),
+                };
+            }
+            doc.packages.push(pin);
+        }
+        doc
+    }
+}
+
 impl Default for Lock {
     fn default() -> Self {
         Lock::new()

@@ -1,11 +1,19 @@
 //! Registries: where candidates and their metadata come from.
 //!
-//! This crate will own the PyPI-compatible index client (PEP 691/503, PEP 658/714 metadata,
-//! range reads), the conda channel client (`repodata.json`, sharded repodata), the on-disk HTTP
-//! cache and offline mode, and the conda↔PyPI name mapping, all presented to the solver through
-//! one trait. It must not parse user dependency files and must not decide versions.
+//! This crate owns reading package indexes and presenting them to the solver through
+//! [`PackageSource`](unilock_model::index::PackageSource): the simple repository API pages
+//! ([`simple`]: PEP 691 JSON, PEP 503 HTML), core metadata ([`metadata`], from PEP 658 files,
+//! wheels and static sdists via [`archive`]), and local `file://` indexes and find-links
+//! directories ([`local`]). It will also own the HTTP client and its on-disk cache, the conda
+//! channel client and the conda↔PyPI name mapping. It must not parse user dependency files
+//! and must not decide versions.
 //!
-//! Today it holds the one place a registry host is named: [`DEFAULT_INDEX_URL`].
+//! [`DEFAULT_INDEX_URL`] is the one place a registry host is named.
+
+pub mod archive;
+pub mod local;
+pub mod metadata;
+pub mod simple;
 
 /// The default Python package index, used when no `--index-url`, `PIP_INDEX_URL`,
 /// `UV_INDEX_URL` or `UV_DEFAULT_INDEX` says otherwise. This constant is the only place in

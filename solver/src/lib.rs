@@ -5,6 +5,8 @@
 //! multi-target consistency and platform-aware explanations. It must not do I/O: candidates
 //! and metadata arrive through the registries' trait, and it never parses files.
 //!
-//! Its first piece is [`wheel`]: which wheels run on a target and which fits it best.
+//! Today it resolves PyPI requirements for one target ([`pypi`]); [`wheel`] says which wheels
+//! run on a target and which fits it best.
 
+pub mod pypi;
 pub mod wheel;

@@ -8,7 +8,7 @@ use std::path::Path;
 use unilock_formats::{Format, FsLoader, dispatch, requirements};
 use unilock_model::{Diagnostic, Document, Target};
 
-fn read_input(path: &Path) -> Result<String, Diagnostic> {
+pub(super) fn read_input(path: &Path) -> Result<String, Diagnostic> {
     std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::usage(format!("cannot read {}: {e}", path.display())))
 }
@@ -38,7 +38,7 @@ fn sha256_file(path: &Path) -> Option<String> {
 
 /// What the formats read from the outside world: files, environment variables, the current
 /// directory, file hashes.
-fn context(cwd: Option<&Path>) -> requirements::Context<'_> {
+pub(super) fn context(cwd: Option<&Path>) -> requirements::Context<'_> {
     requirements::Context {
         loader: &FsLoader,
         env: &env_var,
@@ -47,11 +47,15 @@ fn context(cwd: Option<&Path>) -> requirements::Context<'_> {
     }
 }
 
-fn env_var(name: &str) -> Option<String> {
+pub(super) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-fn format_of(path: &Path, text: &str, given: Option<&str>) -> Result<Format, Diagnostic> {
+pub(super) fn format_of(
+    path: &Path,
+    text: &str,
+    given: Option<&str>,
+) -> Result<Format, Diagnostic> {
     if let Some(name) = given {
         return Format::from_name(name).ok_or_else(|| unknown_format(name));
     }

@@ -1,6 +1,7 @@
 //! The commands, one module each. Each returns `Ok(())` or the diagnostic to show.
 
 mod files;
+mod resolve;
 mod targets;
 
 use crate::cli::{Cli, Command};
@@ -8,6 +9,8 @@ use unilock_model::Diagnostic;
 
 pub fn run(cli: Cli) -> Result<(), Diagnostic> {
     match cli.command {
+        Command::Resolve(args) => resolve::resolve(args),
+        Command::Export(args) => resolve::export(args),
         Command::Targets(args) => targets::run(args),
         Command::Show(args) => files::show(args),
         Command::Convert(args) => files::convert(args),

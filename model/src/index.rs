@@ -1,0 +1,79 @@
+//! What a Python package index says about a project, and the one trait through which the
+//! solver asks for it.
+//!
+//! An index lists a project's distribution files ([`ProjectFiles`], from a PEP 691 JSON or
+//! PEP 503 HTML page, or a find-links directory); a chosen file's core metadata
+//! ([`CoreMetadata`]: `Requires-Dist`, `Requires-Python`, `Provides-Extra`) says what it
+//! needs. Registries implement [`PackageSource`]; the solver only reads through it, so it never
+//! does I/O itself.
+
+use crate::Diagnostic;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One distribution file of a project, as the index lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DistFile {
+    pub filename: String,
+    /// Absolute URL (`https://…`, `file:///…`), without credentials.
+    pub url: String,
+    /// Hashes by algorithm (`sha256` → hex).
+    pub hashes: BTreeMap<String, String>,
+    pub size: Option<u64>,
+    /// The file's `requires-python` (`data-requires-python`), a PEP 440 specifier.
+    pub requires_python: Option<String>,
+    /// `Some(reason)` when the file is yanked (the reason may be empty).
+    pub yanked: Option<String>,
+    /// Upload time (RFC 3339), where the index says.
+    pub upload_time: Option<String>,
+    /// The index serves the file's core metadata at `<url>.metadata` (PEP 658/714), with
+    /// these hashes (possibly none).
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// Every file one index has for a project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFiles {
+    /// The normalised project name.
+    pub name: String,
+    /// The index (or find-links location) the files come from, without credentials.
+    pub index: String,
+    pub files: Vec<DistFile>,
+}
+
+/// The core metadata of one distribution (the fields resolution needs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CoreMetadata {
+    pub name: String,
+    pub version: String,
+    /// `Requires-Dist`, as PEP 508 strings.
+    pub requires_dist: Vec<String>,
+    pub requires_python: Option<String>,
+    pub provides_extra: Vec<String>,
+}
+
+/// What can be known of a distribution's dependencies without running its build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Metadata {
+    Known(Arc<CoreMetadata>),
+    /// Only a build would tell (an sdist whose metadata is not static); says why.
+    NeedsBuild(String),
+}
+
+/// Where the solver gets projects and metadata from.
+///
+/// Implementations may fetch concurrently: [`PackageSource::prefetch`] is a hint that a
+/// project is likely to be asked for soon. Errors are diagnostics with their exit code
+/// (registry failures exit 3, bad metadata 2).
+pub trait PackageSource: Send + Sync {
+    /// The files of the first index that has `name` (normalised), or `None` when none has it.
+    fn project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic>;
+
+    /// The core metadata of `file`, one of the files of `project`.
+    fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic>;
+
+    /// A hint that `name` will probably be needed.
+    fn prefetch(&self, name: &str) {
+        let _ = name;
+    }
+}

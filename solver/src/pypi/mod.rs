@@ -1,0 +1,196 @@
+//! Resolving PyPI requirements for one target with PubGrub.
+//!
+//! [`resolve`] takes the input requirements ([`Request`]), a [`PackageSource`] and a target,
+//! and returns one version per package ([`Resolution`]) with the files that install each on the
+//! target, best wheel first; or, when no set of versions works, an explanation that names the
+//! target attribute responsible (see [`explain`]).
+
+mod candidates;
+mod explain;
+mod provider;
+#[cfg(test)]
+mod tests;
+
+pub use candidates::{FileKind, version_of};
+
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+use provider::{Pkg, Provider};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use unilock_model::index::{DistFile, PackageSource};
+use unilock_model::{Diagnostic, ErrorKind, Target};
+
+/// What to resolve.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The requirements, each with where it was written (`requirements.txt:3:1`).
+    pub requirements: Vec<(pep508_rs::Requirement, String)>,
+    /// Constraints (`-c`): limit versions of packages that something else requires.
+    pub constraints: Vec<pep508_rs::Requirement>,
+    /// Overrides: replace every requirement on the package.
+    pub overrides: Vec<pep508_rs::Requirement>,
+    /// Versions to keep when they still fit (pins of an existing lock).
+    pub preferences: HashMap<PackageName, Version>,
+    /// Allow pre-releases of every package (`--pre`).
+    pub pre: bool,
+    /// Install from wheels only (`--only-binary :all:`).
+    pub only_binary: bool,
+}
+
+/// Why a package version cannot be used, beyond its version constraints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    NotFound,
+    NoFile,
+    RequiresPython { requires: String, python: String },
+    NeedsBuild { file: String, why: String },
+    BadMetadata(String),
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unavailable::NotFound => f.write_str("no index has it"),
+            Unavailable::NoFile => f.write_str("has no file for the target"),
+            Unavailable::RequiresPython { requires, python } => {
+                write!(
+                    f,
+                    "requires Python {requires}, the target has Python {python}"
+                )
+            }
+            Unavailable::NeedsBuild { file, why } => write!(
+                f,
+                "has only the source distribution {file}, whose dependencies are only known after a build ({why})"
+            ),
+            Unavailable::BadMetadata(why) => write!(f, "has invalid metadata: {why}"),
+        }
+    }
+}
+
+/// One chosen package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedPackage {
+    pub name: String,
+    pub version: String,
+    /// The index its files come from.
+    pub index: String,
+    /// Files that install it on the target: wheels, best first; sdists when no wheel fits.
+    pub files: Vec<DistFile>,
+    /// No wheel fits the target: it must be built there from an sdist.
+    pub needs_build: bool,
+    /// The extras asked of it.
+    pub extras: Vec<String>,
+    /// Its dependencies on the target, as `name` or `name[extra,…]`.
+    pub dependencies: Vec<String>,
+    /// Input requirements (their origins) and packages (`pypi:name`) that asked for it.
+    pub requested_by: Vec<String>,
+}
+
+/// The outcome of a resolution: every chosen package, sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolution {
+    pub packages: Vec<ResolvedPackage>,
+}
+
+/// Resolves `request` for `target`.
+pub fn resolve(
+    source: &dyn PackageSource,
+    target: &Target,
+    request: &Request,
+) -> Result<Resolution, Diagnostic> {
+    let provider = Provider::new(source, request, target);
+    let selected = match pubgrub::resolve(&provider, Pkg::Root, provider::root_version()) {
+        Ok(selected) => selected,
+        Err(pubgrub::PubGrubError::NoSolution(tree)) => {
+            return Err(Diagnostic::new(
+                ErrorKind::Unsatisfiable,
+                format!(
+                    "the requirements cannot be satisfied on target {}",
+                    target.spec()
+                ),
+            )
+            .note(explain::explain(&tree, &provider, target)));
+        }
+        Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source, .. })
+        | Err(pubgrub::PubGrubError::ErrorChoosingVersion { source, .. })
+        | Err(pubgrub::PubGrubError::ErrorInShouldCancel(source)) => return Err(source),
+    };
+    collect(&provider, selected.into_iter().collect(), request)
+}
+
+fn collect(
+    provider: &Provider,
+    selected: BTreeMap<Pkg, Version>,
+    request: &Request,
+) -> Result<Resolution, Diagnostic> {
+    let edges = provider.edges.borrow();
+    let mut requested_by: HashMap<&PackageName, Vec<String>> = HashMap::new();
+    for (r, origin) in &request.requirements {
+        requested_by
+            .entry(&r.name)
+            .or_default()
+            .push(origin.clone());
+    }
+    let mut extras: BTreeMap<&PackageName, Vec<String>> = BTreeMap::new();
+    let mut dependencies: BTreeMap<&PackageName, Vec<String>> = BTreeMap::new();
+    for (pkg, version) in &selected {
+        let Some(name) = pkg.name() else { continue };
+        if let Pkg::Extra(_, e) = pkg {
+            extras.entry(name).or_default().push(e.to_string());
+        }
+        let Some(e) = edges.get(&(pkg.clone(), version.clone())) else {
+            continue;
+        };
+        for (dep, dep_extras) in &e.dependencies {
+            let by = requested_by.entry(dep).or_default();
+            let label = format!("pypi:{name}");
+            if !by.contains(&label) {
+                by.push(label);
+            }
+            let text = if dep_extras.is_empty() {
+                dep.to_string()
+            } else {
+                let list: Vec<String> = dep_extras.iter().map(ToString::to_string).collect();
+                format!("{dep}[{}]", list.join(","))
+            };
+            let list = dependencies.entry(name).or_default();
+            if !list.contains(&text) {
+                list.push(text);
+            }
+        }
+    }
+    let mut packages = Vec::new();
+    for (pkg, version) in &selected {
+        let Pkg::Dist(name) = pkg else { continue };
+        let Some(project) = provider.project(name)? else {
+            continue;
+        };
+        let Some(files) = project.versions.get(version) else {
+            continue;
+        };
+        let needs_build = files.wheels.is_empty();
+        let chosen = if needs_build {
+            &files.sdists
+        } else {
+            &files.wheels
+        };
+        let mut deps = dependencies.get(name).cloned().unwrap_or_default();
+        deps.sort();
+        packages.push(ResolvedPackage {
+            name: name.to_string(),
+            version: version.to_string(),
+            index: project.files.index.clone(),
+            files: chosen
+                .iter()
+                .map(|&i| project.files.files[i].clone())
+                .collect(),
+            needs_build,
+            extras: extras.get(name).cloned().unwrap_or_default(),
+            dependencies: deps,
+            requested_by: requested_by.get(name).cloned().unwrap_or_default(),
+        });
+    }
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Resolution { packages })
+}

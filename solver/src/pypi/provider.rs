@@ -1,0 +1,381 @@
+//! The PubGrub [`DependencyProvider`] for PyPI packages on one target.
+//!
+//! Encoding (as uv does it): a package is [`Pkg::Dist`]; each extra a package is asked for
+//! with is its own package [`Pkg::Extra`], which depends on the same version of the base
+//! package and on the requirements under that extra. Markers are evaluated against the target
+//! while dependencies are listed, so only what installs on the target enters the solve.
+//! Version sets are ranges over the versions the index lists: a specifier's set is the union of
+//! the runs of listed versions it contains, so PEP 440 semantics (local versions, `~=`, `.*`)
+//! come from `pep440_rs` itself rather than from a translation into intervals.
+
+use super::candidates::{Filter, Project, VersionFiles};
+use super::{Request, Unavailable};
+use crate::wheel::TagRanking;
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyProvider, Ranges};
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+use unilock_model::index::{CoreMetadata, Metadata, PackageSource};
+use unilock_model::{Diagnostic, ErrorKind};
+
+/// A package of the solve.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pkg {
+    /// The input requirements.
+    Root,
+    Dist(PackageName),
+    Extra(PackageName, ExtraName),
+}
+
+impl Pkg {
+    pub fn name(&self) -> Option<&PackageName> {
+        match self {
+            Pkg::Root => None,
+            Pkg::Dist(n) | Pkg::Extra(n, _) => Some(n),
+        }
+    }
+}
+
+impl fmt::Display for Pkg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pkg::Root => f.write_str("the requirements"),
+            Pkg::Dist(n) => write!(f, "{n}"),
+            Pkg::Extra(n, e) => write!(f, "{n}[{e}]"),
+        }
+    }
+}
+
+/// The dependencies of one chosen package version on the target.
+#[derive(Debug, Clone, Default)]
+pub struct Edges {
+    /// (package, extras asked for) for each dependency that applies on the target.
+    pub dependencies: Vec<(PackageName, Vec<ExtraName>)>,
+}
+
+pub struct Provider<'a> {
+    source: &'a dyn PackageSource,
+    request: &'a Request,
+    env: MarkerEnvironment,
+    ranking: TagRanking,
+    python: Version,
+    projects: RefCell<HashMap<PackageName, Option<Rc<Project>>>>,
+    metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
+    /// The edges recorded for every (package, version) whose dependencies were listed.
+    pub(super) edges: RefCell<HashMap<(Pkg, Version), Edges>>,
+    /// The order packages were first seen in, for tie-breaking priorities.
+    seen: RefCell<HashMap<Pkg, u32>>,
+    /// Packages some requirement names a pre-release for: their pre-releases may be chosen.
+    explicit_pre: HashSet<PackageName>,
+    constraints: HashMap<PackageName, Vec<VersionSpecifiers>>,
+    overrides: HashMap<PackageName, pep508_rs::Requirement>,
+}
+
+/// The version that stands for the root package.
+pub fn root_version() -> Version {
+    Version::new([0])
+}
+
+impl<'a> Provider<'a> {
+    pub fn new(
+        source: &'a dyn PackageSource,
+        request: &'a Request,
+        target: &unilock_model::Target,
+    ) -> Self {
+        let env = target.marker_environment();
+        let python = env.python_full_version().version.clone();
+        let mut explicit_pre = HashSet::new();
+        let mut constraints: HashMap<PackageName, Vec<VersionSpecifiers>> = HashMap::new();
+        let all = request
+            .requirements
+            .iter()
+            .map(|(r, _)| r)
+            .chain(&request.constraints)
+            .chain(&request.overrides);
+        for r in all {
+            if let Some(VersionOrUrl::VersionSpecifier(specs)) = &r.version_or_url
+                && specs.iter().any(|s| s.version().any_prerelease())
+            {
+                explicit_pre.insert(r.name.clone());
+            }
+        }
+        for c in &request.constraints {
+            if let Some(VersionOrUrl::VersionSpecifier(specs)) = &c.version_or_url
+                && c.marker.evaluate(&env, &[])
+            {
+                constraints
+                    .entry(c.name.clone())
+                    .or_default()
+                    .push(specs.clone());
+            }
+        }
+        let overrides = request
+            .overrides
+            .iter()
+            .filter(|o| o.marker.evaluate(&env, &[]))
+            .map(|o| (o.name.clone(), o.clone()))
+            .collect();
+        Provider {
+            source,
+            request,
+            ranking: TagRanking::new(target),
+            python,
+            env,
+            projects: RefCell::default(),
+            metadata: RefCell::default(),
+            edges: RefCell::default(),
+            seen: RefCell::default(),
+            explicit_pre,
+            constraints,
+            overrides,
+        }
+    }
+
+    /// The project `name` on the target, fetched once; `None` when no index has it.
+    pub fn project(&self, name: &PackageName) -> Result<Option<Rc<Project>>, Diagnostic> {
+        if let Some(p) = self.projects.borrow().get(name) {
+            return Ok(p.clone());
+        }
+        let files = self.source.project(name.as_ref())?;
+        let filter = Filter {
+            ranking: &self.ranking,
+            python: &self.python,
+            only_binary: self.request.only_binary,
+        };
+        let project = files.map(|f| Rc::new(Project::new(f, &filter)));
+        self.projects
+            .borrow_mut()
+            .insert(name.clone(), project.clone());
+        Ok(project)
+    }
+
+    /// The core metadata of the version chosen for `name`, cached.
+    pub fn core_metadata(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Result<Arc<CoreMetadata>, Unavailable>, Diagnostic> {
+        if let Some(m) = self.metadata.borrow().get(&(name.clone(), version.clone())) {
+            return Ok(Ok(m.clone()));
+        }
+        let Some(project) = self.project(name)? else {
+            return Ok(Err(Unavailable::NotFound));
+        };
+        let Some(best) = project.versions.get(version).and_then(VersionFiles::best) else {
+            return Ok(Err(Unavailable::NoFile));
+        };
+        let file = &project.files.files[best];
+        let metadata = match self.source.metadata(&project.files, file)? {
+            Metadata::Known(m) => m,
+            Metadata::NeedsBuild(why) => {
+                return Ok(Err(Unavailable::NeedsBuild {
+                    file: file.filename.clone(),
+                    why,
+                }));
+            }
+        };
+        if let Some(rp) = &metadata.requires_python
+            && let Ok(specs) = rp.parse::<VersionSpecifiers>()
+            && !specs.contains(&self.python)
+        {
+            return Ok(Err(Unavailable::RequiresPython {
+                requires: rp.clone(),
+                python: self.python.to_string(),
+            }));
+        }
+        self.metadata
+            .borrow_mut()
+            .insert((name.clone(), version.clone()), metadata.clone());
+        Ok(Ok(metadata))
+    }
+
+    fn see(&self, pkg: &Pkg) {
+        let mut seen = self.seen.borrow_mut();
+        let n = seen.len() as u32;
+        seen.entry(pkg.clone()).or_insert(n);
+    }
+
+    /// The version set a requirement allows, over the versions its project lists.
+    fn range(
+        &self,
+        name: &PackageName,
+        version_or_url: &Option<VersionOrUrl>,
+    ) -> Result<Ranges<Version>, Diagnostic> {
+        let mut specs = match version_or_url {
+            None => Vec::new(),
+            Some(VersionOrUrl::VersionSpecifier(s)) => vec![s.clone()],
+            Some(VersionOrUrl::Url(url)) => {
+                return Err(Diagnostic::new(
+                    ErrorKind::Usage,
+                    format!("{name} @ {url}: direct URL requirements are not resolved yet"),
+                )
+                .note("pin the package by version, or install it from a find-links directory"));
+            }
+        };
+        specs.extend(self.constraints.get(name).cloned().unwrap_or_default());
+        let Some(project) = self.project(name)? else {
+            return Ok(Ranges::full());
+        };
+        let mut set = Ranges::full();
+        for s in &specs {
+            set = set.intersection(&project.matching(s));
+        }
+        Ok(set)
+    }
+
+    /// Adds the requirements that apply on the target (with `extras` active) to `deps`.
+    fn add_requirements<'r>(
+        &self,
+        requirements: impl IntoIterator<Item = &'r pep508_rs::Requirement>,
+        extras: &[ExtraName],
+        skip_without_extras: bool,
+        deps: &mut BTreeMap<Pkg, Ranges<Version>>,
+        edges: &mut Edges,
+    ) -> Result<(), Diagnostic> {
+        let mut chosen = Vec::new();
+        for r in requirements {
+            if !r.marker.evaluate(&self.env, extras) {
+                continue;
+            }
+            if skip_without_extras && r.marker.evaluate(&self.env, &[]) {
+                continue;
+            }
+            let r = self.overrides.get(&r.name).unwrap_or(r);
+            self.source.prefetch(r.name.as_ref());
+            chosen.push(r);
+        }
+        for r in chosen {
+            let range = self.range(&r.name, &r.version_or_url)?;
+            let mut add = |pkg: Pkg| {
+                self.see(&pkg);
+                let entry = deps.entry(pkg).or_insert_with(Ranges::full);
+                *entry = entry.intersection(&range);
+            };
+            add(Pkg::Dist(r.name.clone()));
+            for e in &r.extras {
+                add(Pkg::Extra(r.name.clone(), e.clone()));
+            }
+            edges.dependencies.push((r.name.clone(), r.extras.clone()));
+        }
+        Ok(())
+    }
+
+    fn allowed(&self, name: &PackageName, version: &Version, files: &VersionFiles) -> bool {
+        files.usable()
+            && (self.request.pre || !version.any_prerelease() || self.explicit_pre.contains(name))
+    }
+}
+
+/// Priorities: exact pins first, then packages that conflicted most, then first seen.
+type Priority = (bool, u32, Reverse<u32>);
+
+impl DependencyProvider for Provider<'_> {
+    type P = Pkg;
+    type V = Version;
+    type VS = Ranges<Version>;
+    type M = Unavailable;
+    type Err = Diagnostic;
+    type Priority = Priority;
+
+    fn prioritize(
+        &self,
+        package: &Pkg,
+        range: &Ranges<Version>,
+        stats: &pubgrub::PackageResolutionStatistics,
+    ) -> Priority {
+        let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
+        (
+            range.as_singleton().is_some(),
+            stats.conflict_count(),
+            Reverse(order),
+        )
+    }
+
+    fn choose_version(
+        &self,
+        package: &Pkg,
+        range: &Ranges<Version>,
+    ) -> Result<Option<Version>, Diagnostic> {
+        let Some(name) = package.name() else {
+            return Ok(Some(root_version()));
+        };
+        let Some(project) = self.project(name)? else {
+            return Ok(None);
+        };
+        let exact = range.as_singleton().is_some();
+        let usable = |(v, f): &(&Version, &VersionFiles)| {
+            range.contains(v) && f.usable() && (!f.yanked || exact)
+        };
+        if let Some(preferred) = self.request.preferences.get(name)
+            && let Some(files) = project.versions.get(preferred)
+            && usable(&(preferred, files))
+        {
+            return Ok(Some(preferred.clone()));
+        }
+        let mut candidates = project.versions.iter().rev().filter(usable);
+        let stable = candidates
+            .clone()
+            .find(|(v, f)| self.allowed(name, v, f))
+            .map(|(v, _)| v.clone());
+        // Pre-releases only when nothing else fits the range (pip's and uv's default).
+        Ok(stable.or_else(|| candidates.next().map(|(v, _)| v.clone())))
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<Dependencies<Pkg, Ranges<Version>, Unavailable>, Diagnostic> {
+        let mut deps = BTreeMap::new();
+        let mut edges = Edges::default();
+        match package {
+            Pkg::Root => {
+                let reqs: Vec<_> = self.request.requirements.iter().map(|(r, _)| r).collect();
+                for r in &reqs {
+                    self.source.prefetch(r.name.as_ref());
+                }
+                self.add_requirements(reqs, &[], false, &mut deps, &mut edges)?;
+            }
+            Pkg::Dist(name) | Pkg::Extra(name, _) => {
+                let metadata = match self.core_metadata(name, version)? {
+                    Ok(m) => m,
+                    Err(why) => return Ok(Dependencies::Unavailable(why)),
+                };
+                let mut requirements = Vec::new();
+                for text in &metadata.requires_dist {
+                    match unilock_model::requirement::parse_requirement(text, None) {
+                        Ok(r) => requirements.push(r),
+                        Err(e) => {
+                            return Ok(Dependencies::Unavailable(Unavailable::BadMetadata(
+                                format!("`Requires-Dist: {text}` is not valid PEP 508: {e}"),
+                            )));
+                        }
+                    }
+                }
+                // A package that depends on itself (through an extra) adds nothing new.
+                requirements.retain(|r| &r.name != name || !r.extras.is_empty());
+                match package {
+                    Pkg::Extra(_, extra) => {
+                        let base = Pkg::Dist(name.clone());
+                        deps.insert(base, Ranges::singleton(version.clone()));
+                        let extras = std::slice::from_ref(extra);
+                        self.add_requirements(&requirements, extras, true, &mut deps, &mut edges)?;
+                    }
+                    _ => {
+                        requirements.retain(|r| &r.name != name);
+                        self.add_requirements(&requirements, &[], false, &mut deps, &mut edges)?;
+                    }
+                }
+            }
+        }
+        self.edges
+            .borrow_mut()
+            .insert((package.clone(), version.clone()), edges);
+        Ok(Dependencies::Available(deps.into_iter().collect()))
+    }
+}

@@ -1,0 +1,111 @@
+//! Resolution specified on the fixture wheels of `corpus/fixtures/find-links` (real wheels,
+//! read through the local find-links source):
+//!
+//! alpha 1.0 requires beta>=1 and, on Windows, gamma; beta 1.0 is pure Python, beta 2.0 has
+//! only a manylinux_2_28 x86_64 wheel; delta 1.0 requires alpha and, with extra x, gamma.
+
+use super::*;
+use std::path::PathBuf;
+use unilock_model::target::NoEnvironment;
+use unilock_registries::local::{LocalSource, Location};
+
+fn source() -> LocalSource {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/fixtures/find-links");
+    LocalSource::new(vec![Location::FindLinks(dir)])
+}
+
+fn request(lines: &[&str]) -> Request {
+    Request {
+        requirements: lines
+            .iter()
+            .map(|l| (l.parse().unwrap(), format!("test:{l}")))
+            .collect(),
+        ..Request::default()
+    }
+}
+
+fn pins(target: &str, lines: &[&str]) -> Vec<String> {
+    let target = Target::parse(target, &NoEnvironment).unwrap();
+    let r = resolve(&source(), &target, &request(lines)).unwrap_or_else(|e| panic!("{e}"));
+    r.packages
+        .iter()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect()
+}
+
+#[test]
+fn newest_fitting_wheel_wins_and_markers_follow_the_target() {
+    assert_eq!(
+        pins("linux-64,python=3.12", &["delta"]),
+        ["alpha==1.0", "beta==2.0", "delta==1.0"]
+    );
+    assert_eq!(
+        pins("win-64,python=3.12", &["delta"]),
+        ["alpha==1.0", "beta==1.0", "delta==1.0", "gamma==1.0"]
+    );
+}
+
+#[test]
+fn old_glibc_and_other_architectures_fall_back_to_pure_wheels() {
+    assert_eq!(pins("centos7,python=3.11", &["beta"]), ["beta==1.0"]);
+    assert_eq!(pins("linux-aarch64,python=3.11", &["beta"]), ["beta==1.0"]);
+}
+
+#[test]
+fn extras_pull_in_their_requirements() {
+    assert_eq!(
+        pins("linux-64,python=3.12", &["delta[x]"]),
+        ["alpha==1.0", "beta==2.0", "delta==1.0", "gamma==1.0"]
+    );
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let r = resolve(&source(), &target, &request(&["delta[x]"])).unwrap();
+    let delta = r.packages.iter().find(|p| p.name == "delta").unwrap();
+    assert_eq!(delta.extras, ["x"]);
+    assert_eq!(delta.dependencies, ["alpha", "gamma"]);
+    assert_eq!(delta.requested_by, ["test:delta[x]"]);
+}
+
+#[test]
+fn files_carry_hashes_and_the_best_wheel_comes_first() {
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let r = resolve(&source(), &target, &request(&["beta"])).unwrap();
+    let beta = &r.packages[0];
+    assert_eq!(beta.files.len(), 1);
+    assert!(beta.files[0].filename.contains("manylinux_2_28"));
+    assert_eq!(beta.files[0].hashes["sha256"].len(), 64);
+    assert!(!beta.needs_build);
+}
+
+#[test]
+fn an_impossible_pin_is_explained_in_the_targets_terms() {
+    let target = Target::parse("centos7,python=3.11", &NoEnvironment).unwrap();
+    let e = resolve(&source(), &target, &request(&["beta>=2"])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsatisfiable);
+    let text = e.render();
+    assert!(
+        text.contains("beta 2.0 has only manylinux_2_28 wheels for x86_64; target centos7,python=3.11 has glibc 2.17"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_project_is_named() {
+    let target = Target::parse("linux-64", &NoEnvironment).unwrap();
+    let e = resolve(&source(), &target, &request(&["epsilon"])).unwrap_err();
+    assert!(
+        e.render()
+            .contains("epsilon is on none of the configured indexes"),
+        "{}",
+        e.render()
+    );
+}
+
+#[test]
+fn preferences_keep_an_older_pin() {
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let mut req = request(&["beta"]);
+    req.preferences
+        .insert("beta".parse().unwrap(), "1.0".parse().unwrap());
+    let r = resolve(&source(), &target, &req).unwrap();
+    assert_eq!(r.packages[0].version, "1.0");
+}

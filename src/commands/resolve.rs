@@ -1,0 +1,397 @@
+//! `unilock resolve` and `unilock export`: input files → one multi-target `unilock.lock`, and a
+//! lock → a pinned file of one ecosystem for one target.
+
+use super::files::{env_var, format_of, read_input, unknown_format};
+use super::print;
+use crate::cli::{ExportArgs, ResolveArgs};
+use crate::output::write_atomic;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use unilock_formats::{Format, dispatch, pylock, requirements};
+use unilock_model::document::IndexKind;
+use unilock_model::lock::{Artifact, ArtifactKind, LockedPackage, LockedTarget};
+use unilock_model::manifest::RequirementRole;
+use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
+use unilock_registries::local::{LocalSource, Location};
+use unilock_solver::pypi::{self, Request};
+
+pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
+    if args.target.is_empty() {
+        return Err(Diagnostic::usage(
+            "no target: say which platform to resolve for with --target (see `unilock targets`)",
+        ));
+    }
+    let targets = args
+        .target
+        .iter()
+        .map(|t| Target::parse(t, &env_var))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut request = Request {
+        pre: args.pre,
+        only_binary: args.only_binary,
+        ..Request::default()
+    };
+    let mut from_files = Vec::new();
+    for input in &args.inputs {
+        read_requirements(input, &mut request, &mut from_files)?;
+    }
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("unilock.lock"));
+    if !args.upgrade {
+        keep_pins(&output, &args.upgrade_package, &mut request)?;
+    }
+    let source = LocalSource::new(locations(&args, from_files)?);
+    let mut lock = Lock::new();
+    let mut packages: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
+    for target in &targets {
+        let resolution = pypi::resolve(&source, target, &request)?;
+        let name = target.spec().to_string();
+        lock.targets.push(LockedTarget {
+            name: name.clone(),
+            conda_subdir: target.platform.conda_subdir().to_string(),
+            python: format!("{}.{}", target.python.major, target.python.minor),
+            virtual_packages: target
+                .virtual_packages()
+                .iter()
+                .map(|v| format!("{}={}={}", v.name, v.version, v.build))
+                .collect(),
+        });
+        for p in resolution.packages {
+            let entry = packages
+                .entry((p.name.clone(), p.version.clone()))
+                .or_insert_with(|| LockedPackage {
+                    name: p.name.clone(),
+                    ecosystem: Ecosystem::Pypi,
+                    version: p.version.clone(),
+                    build: None,
+                    source: Some(p.index.clone()),
+                    targets: Vec::new(),
+                    requested_by: Vec::new(),
+                    dependencies: Vec::new(),
+                    artifacts: Vec::new(),
+                });
+            entry.targets.push(name.clone());
+            entry.requested_by.extend(p.requested_by);
+            for d in p.dependencies {
+                if !entry.dependencies.contains(&d) {
+                    entry.dependencies.push(d);
+                }
+            }
+            for f in p.files {
+                let kind = if f.filename.ends_with(".whl") {
+                    ArtifactKind::Wheel
+                } else {
+                    ArtifactKind::Sdist
+                };
+                let hash = f
+                    .hashes
+                    .get("sha256")
+                    .map(|h| format!("sha256:{h}"))
+                    .or_else(|| f.hashes.iter().next().map(|(a, h)| format!("{a}:{h}")));
+                match entry.artifacts.iter_mut().find(|a| a.url == f.url) {
+                    Some(a) => a.targets.push(name.clone()),
+                    None => entry.artifacts.push(Artifact {
+                        kind,
+                        url: f.url,
+                        hash,
+                        size: f.size,
+                        targets: vec![name.clone()],
+                    }),
+                }
+            }
+        }
+    }
+    lock.packages = packages.into_values().collect();
+    // An artifact every target of its package uses needs no target list.
+    for p in &mut lock.packages {
+        for a in &mut p.artifacts {
+            a.targets.sort();
+            if a.targets == {
+                let mut t = p.targets.clone();
+                t.sort();
+                t
+            } {
+                a.targets.clear();
+            }
+        }
+    }
+    if args.consistent {
+        check_consistent(&lock)?;
+    }
+    write_atomic(&output, &lock.to_toml())?;
+    eprintln!(
+        "resolved {} packages for {} target(s) into {}",
+        lock.packages.len(),
+        lock.targets.len(),
+        output.display()
+    );
+    Ok(())
+}
+
+/// Adds the PyPI requirements of `input` to the request, and the indexes it names.
+fn read_requirements(
+    input: &Path,
+    request: &mut Request,
+    indexes: &mut Vec<(IndexKind, String)>,
+) -> Result<(), Diagnostic> {
+    let text = read_input(input)?;
+    let format = format_of(input, &text, None)?;
+    if !matches!(format, Format::Requirements | Format::Pyproject) {
+        return Err(Diagnostic::usage(format!(
+            "{}: `unilock resolve` reads requirements files and pyproject.toml; this is {}",
+            input.display(),
+            format.name()
+        )));
+    }
+    let cwd = std::env::current_dir().ok();
+    let ctx = super::files::context(cwd.as_deref());
+    let doc = dispatch::read(format, input, &text, &ctx)?;
+    let base = input.parent().unwrap_or(Path::new("."));
+    for index in &doc.indexes {
+        let url = match index.kind {
+            IndexKind::FindLinks if !index.url.contains("://") => {
+                base.join(&index.url).display().to_string()
+            }
+            _ => index.url.clone(),
+        };
+        indexes.push((index.kind, url));
+    }
+    request.pre |= doc.options.pre;
+    request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
+    for r in &doc.manifest.requirements {
+        if r.group.is_some() {
+            continue;
+        }
+        let origin = r
+            .origin
+            .as_ref()
+            .map(|o| format!("{}:{}:{}", o.file, o.line, o.column))
+            .unwrap_or_else(|| input.display().to_string());
+        let requirement = match &r.requirement {
+            Requirement::Pypi(p) => (**p).clone(),
+            Requirement::PypiUnnamed(u) => {
+                return Err(Diagnostic::usage(format!(
+                    "{origin}: `{u}` names no package; requirements by URL or path alone are not resolved yet"
+                )));
+            }
+            Requirement::Conda(_) => continue,
+        };
+        match r.role {
+            RequirementRole::Dependency => request.requirements.push((requirement, origin)),
+            RequirementRole::Constraint => request.constraints.push(requirement),
+            RequirementRole::Override => request.overrides.push(requirement),
+        }
+    }
+    Ok(())
+}
+
+/// The pins of an existing lock at `output` become preferences.
+fn keep_pins(output: &Path, upgrade: &[String], request: &mut Request) -> Result<(), Diagnostic> {
+    let Ok(text) = std::fs::read_to_string(output) else {
+        return Ok(());
+    };
+    let lock = Lock::from_toml(&text, &output.display().to_string())?;
+    let upgrade: Vec<String> = upgrade.iter().map(|u| normalize(u)).collect();
+    for p in lock
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Pypi)
+    {
+        if upgrade.contains(&p.name) {
+            continue;
+        }
+        if let (Ok(name), Ok(version)) = (
+            pep508_rs::PackageName::new(p.name.clone()),
+            p.version.parse::<pep440_rs::Version>(),
+        ) {
+            request.preferences.insert(name, version);
+        }
+    }
+    Ok(())
+}
+
+fn normalize(name: &str) -> String {
+    unilock_registries::local::normalize(name)
+}
+
+/// Where packages come from: command line, then environment, then the input files.
+fn locations(
+    args: &ResolveArgs,
+    from_files: Vec<(IndexKind, String)>,
+) -> Result<Vec<Location>, Diagnostic> {
+    let var = |names: &[&str]| names.iter().find_map(|n| env_var(n));
+    let default = args
+        .index_url
+        .clone()
+        .or_else(|| var(&["UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL"]))
+        .or_else(|| {
+            from_files
+                .iter()
+                .find(|(k, _)| *k == IndexKind::Default)
+                .map(|(_, u)| u.clone())
+        })
+        .unwrap_or_else(|| unilock_registries::DEFAULT_INDEX_URL.to_string());
+    let mut extra: Vec<String> = args.extra_index_url.clone();
+    if let Some(v) = var(&["UV_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]) {
+        extra.extend(v.split_whitespace().map(str::to_string));
+    }
+    extra.extend(
+        from_files
+            .iter()
+            .filter(|(k, _)| *k == IndexKind::Extra)
+            .map(|(_, u)| u.clone()),
+    );
+    let mut find_links: Vec<String> = args.find_links.clone();
+    find_links.extend(
+        from_files
+            .iter()
+            .filter(|(k, _)| *k == IndexKind::FindLinks)
+            .map(|(_, u)| u.clone()),
+    );
+    let mut out = Vec::new();
+    // uv's order: extra indexes before the default one; the first that has a package wins.
+    let no_index = args.no_index;
+    if !no_index {
+        for url in extra.iter().chain(std::iter::once(&default)) {
+            out.push(index_location(url)?);
+        }
+    }
+    for f in find_links {
+        let path = match url::Url::parse(&f) {
+            Ok(u) if u.scheme() == "file" => u
+                .to_file_path()
+                .map_err(|()| Diagnostic::usage(format!("--find-links {f}: not a local path")))?,
+            Ok(u) if u.scheme().len() > 1 => return Err(not_yet(&f)),
+            _ => PathBuf::from(&f),
+        };
+        out.push(Location::FindLinks(path));
+    }
+    Ok(out)
+}
+
+fn index_location(url: &str) -> Result<Location, Diagnostic> {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "file" => {
+            let mut u = u;
+            if !u.path().ends_with('/') {
+                u.set_path(&format!("{}/", u.path()));
+            }
+            Ok(Location::Index(u))
+        }
+        Ok(_) => Err(not_yet(url)),
+        Err(_) => {
+            let path = std::path::absolute(url)
+                .map_err(|e| Diagnostic::usage(format!("index {url}: {e}")))?;
+            url::Url::from_directory_path(&path)
+                .map(Location::Index)
+                .map_err(|()| Diagnostic::usage(format!("index {url}: not a directory path")))
+        }
+    }
+}
+
+fn not_yet(url: &str) -> Diagnostic {
+    Diagnostic::usage(format!(
+        "{}: this build of unilock reads local indexes only (file:// URLs, --find-links directories); HTTP indexes come with the registry client",
+        redact(url)
+    ))
+    .note("pass --index-url file:///path/to/simple or --no-index --find-links DIR")
+}
+
+/// A URL without its credentials, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// `--consistent`: every package takes one version on every target.
+fn check_consistent(lock: &Lock) -> Result<(), Diagnostic> {
+    let mut versions: HashMap<&str, Vec<(&str, &Vec<String>)>> = HashMap::new();
+    for p in &lock.packages {
+        versions
+            .entry(&p.name)
+            .or_default()
+            .push((&p.version, &p.targets));
+    }
+    let mut problems: Vec<String> = versions
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(name, v)| {
+            let each: Vec<String> = v
+                .iter()
+                .map(|(version, targets)| format!("{version} on {}", targets.join(", ")))
+                .collect();
+            format!("{name}: {}", each.join("; "))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    problems.sort();
+    let mut d = Diagnostic::new(
+        ErrorKind::Unsatisfiable,
+        "--consistent: some packages resolve to different versions on different targets",
+    );
+    for p in problems {
+        d = d.note(p);
+    }
+    Err(d)
+}
+
+pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
+    let path = args
+        .lock
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("unilock.lock"));
+    let text = read_input(&path)?;
+    let lock = Lock::from_toml(&text, &path.display().to_string())?;
+    let to = Format::from_name(&args.to).ok_or_else(|| unknown_format(&args.to))?;
+    let target = match &args.target {
+        Some(t) => Target::parse(t, &env_var)?.spec().to_string(),
+        None if lock.targets.len() == 1 => lock.targets[0].name.clone(),
+        None => {
+            return Err(Diagnostic::usage(format!(
+                "the lock has {} targets; choose one with --target: {}",
+                lock.targets.len(),
+                lock.targets
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    };
+    if !lock.targets.iter().any(|t| t.name == target) {
+        return Err(Diagnostic::usage(format!(
+            "{}: no target `{target}` in the lock; it has: {}",
+            path.display(),
+            lock.targets
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let doc = lock.to_document(&target, to.name());
+    let out = match to {
+        Format::Requirements => requirements::emit(&doc)?,
+        Format::Pylock => pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")),
+        other => {
+            return Err(Diagnostic::usage(format!(
+                "export to {} is not written yet; export writes requirements and pylock",
+                other.name()
+            )));
+        }
+    };
+    match &args.output {
+        Some(p) => write_atomic(p, &out),
+        None => print(&out),
+    }
+}
