@@ -2,6 +2,7 @@
 //! binary: every end-to-end test lives in a module below.
 
 mod formats;
+mod resolve;
 mod targets;
 
 use std::path::{Path, PathBuf};

@@ -26,7 +26,7 @@ fn fixtures() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Runs pip's resolver without installing and returns `name==version` of what it would install.
-fn pip_dry_run(pip: &Path, cwd: &Path, args: &[&str]) -> Vec<String> {
+pub fn pip_dry_run(pip: &Path, cwd: &Path, args: &[&str]) -> Vec<String> {
     let report = cwd.join("report.json");
     let out = Command::new(pip)
         .current_dir(cwd)

@@ -1,7 +1,7 @@
 //! Dependency file formats, end to end: every real-world file of the shared corpus parses,
 //! round-trips and is emitted as the owning tools expect.
 
-mod acceptance;
+pub mod acceptance;
 mod convert;
 mod invalid;
 mod pylock;
