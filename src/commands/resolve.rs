@@ -45,8 +45,15 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     let source = LocalSource::new(locations(&args, from_files)?);
     let mut lock = Lock::new();
     let mut packages: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
-    for target in &targets {
-        let resolution = pypi::resolve(&source, target, &request)?;
+    let resolutions = if args.consistent {
+        pypi::resolve_consistent(&source, &targets, &request)?
+    } else {
+        targets
+            .iter()
+            .map(|t| pypi::resolve(&source, t, &request))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for (target, resolution) in targets.iter().zip(resolutions) {
         let name = target.spec().to_string();
         lock.targets.push(LockedTarget {
             name: name.clone(),

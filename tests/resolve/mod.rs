@@ -193,17 +193,44 @@ fn an_impossible_request_is_explained_and_leaves_the_lock_alone() {
 }
 
 #[test]
-fn consistent_names_each_package_that_differs_between_targets() {
+fn consistent_takes_the_version_every_target_can_use() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = write(dir.path(), "requirements.txt", "alpha\n");
+    let targets = ["linux-64,python=3.12", "linux-aarch64,python=3.12"];
+    let out = resolve(dir.path(), &input, &targets, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        pins(&export(dir.path(), targets[0])),
+        ["alpha==1.0", "beta==2.0"]
+    );
+    let out = resolve(dir.path(), &input, &targets, &["--consistent", "--upgrade"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for t in targets {
+        assert_eq!(
+            pins(&export(dir.path(), t)),
+            ["alpha==1.0", "beta==1.0"],
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn consistent_explains_a_package_no_common_version_fits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        dir.path(),
+        "requirements.txt",
+        "alpha\nbeta>=2; platform_machine == 'x86_64'\n",
+    );
     let targets = ["linux-64,python=3.12", "linux-aarch64,python=3.12"];
     let out = resolve(dir.path(), &input, &targets, &["--consistent"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("beta: 1.0 on linux-aarch64,python=3.12; 2.0 on linux-64,python=3.12"),
+        err.contains("--consistent") && err.contains("beta==1.0"),
         "{err}"
     );
+    assert!(err.contains("target linux-64,python=3.12 fails"), "{err}");
     assert!(!dir.path().join("unilock.lock").exists());
 }
 

@@ -6,12 +6,14 @@
 //! target attribute responsible (see [`explain`]).
 
 mod candidates;
+mod consistent;
 mod explain;
 mod provider;
 #[cfg(test)]
 mod tests;
 
 pub use candidates::{FileKind, version_of};
+pub use consistent::resolve_consistent;
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
