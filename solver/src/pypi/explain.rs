@@ -72,6 +72,8 @@ struct Wording;
 fn versions(range: &Ranges<Version>) -> String {
     if *range == Ranges::full() {
         String::new()
+    } else if range.is_empty() {
+        " (none of its listed versions matches every requirement and constraint on it)".into()
     } else {
         format!(" {range}")
     }
