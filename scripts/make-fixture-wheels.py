@@ -8,13 +8,20 @@ and uv install; dependencies and markers exercise what the tests need:
     gamma 1.0      pure Python
     delta 1.0      requires alpha[extra-x]; extra "x" pulls in gamma
 
+and, in corpus/fixtures/sdists/, source distributions for reading metadata without a build:
+
+    gamma 2.0      sdist only, metadata 2.1: its dependencies are only known after a build
+    epsilon 1.0    sdist only, metadata 2.2 (static): requires gamma
+
 Run: python3 scripts/make-fixture-wheels.py   (no network; standard library only)
 """
 
 import base64
 import hashlib
 import os
+import io
 import sys
+import tarfile
 import zipfile
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus", "fixtures", "find-links")
@@ -54,10 +61,41 @@ def write(name, version, tag, requires, extras, _):
     return path
 
 
+SDISTS_ROOT = os.path.join(os.path.dirname(ROOT), "sdists")
+
+SDISTS = [
+    ("gamma", "2.0", "2.1", []),
+    ("epsilon", "1.0", "2.2", ["gamma"]),
+]
+
+
+def write_sdist(name, version, metadata_version, requires):
+    meta = [f"Metadata-Version: {metadata_version}", f"Name: {name}", f"Version: {version}"]
+    meta += [f"Requires-Dist: {r}" for r in requires]
+    files = {
+        f"{name}-{version}/PKG-INFO": ("\n".join(meta) + "\n").encode(),
+        f"{name}-{version}/{name}/__init__.py": f'__version__ = "{version}"\n'.encode(),
+    }
+    path = os.path.join(SDISTS_ROOT, f"{name}-{version}.tar.gz")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for p, d in files.items():
+            info = tarfile.TarInfo(p)
+            info.size, info.mtime, info.mode = len(d), 1577836800, 0o644
+            tar.addfile(info, io.BytesIO(d))
+    import gzip
+    with open(path, "wb") as f:
+        f.write(gzip.compress(raw.getvalue(), mtime=0))
+    return path
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
+    os.makedirs(SDISTS_ROOT, exist_ok=True)
     for w in WHEELS:
         print(write(*w))
+    for s in SDISTS:
+        print(write_sdist(*s))
 
 
 if __name__ == "__main__":

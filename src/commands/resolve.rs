@@ -54,6 +54,9 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             .collect::<Result<Vec<_>, _>>()?
     };
     for (target, resolution) in targets.iter().zip(resolutions) {
+        for w in &resolution.warnings {
+            eprintln!("warning: {}: {w}", target.spec());
+        }
         let name = target.spec().to_string();
         lock.targets.push(LockedTarget {
             name: name.clone(),

@@ -93,6 +93,9 @@ pub struct ResolvedPackage {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolution {
     pub packages: Vec<ResolvedPackage>,
+    /// What the user should know: versions skipped because only a build would tell their
+    /// dependencies.
+    pub warnings: Vec<String>,
 }
 
 /// Resolves `request` for `target`.
@@ -194,5 +197,6 @@ fn collect(
         });
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Resolution { packages })
+    let warnings = provider.skipped.borrow().iter().cloned().collect();
+    Ok(Resolution { packages, warnings })
 }

@@ -68,6 +68,8 @@ pub struct Provider<'a> {
     metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     /// The edges recorded for every (package, version) whose dependencies were listed.
     pub(super) edges: RefCell<HashMap<(Pkg, Version), Edges>>,
+    /// Versions left out because only a build would tell their dependencies.
+    pub(super) skipped: RefCell<std::collections::BTreeSet<String>>,
     /// The order packages were first seen in, for tie-breaking priorities.
     seen: RefCell<HashMap<Pkg, u32>>,
     /// Packages some requirement names a pre-release for: their pre-releases may be chosen.
@@ -129,6 +131,7 @@ impl<'a> Provider<'a> {
             projects: RefCell::default(),
             metadata: RefCell::default(),
             edges: RefCell::default(),
+            skipped: RefCell::default(),
             seen: RefCell::default(),
             explicit_pre,
             constraints,
@@ -173,6 +176,10 @@ impl<'a> Provider<'a> {
         let metadata = match self.source.metadata(&project.files, file)? {
             Metadata::Known(m) => m,
             Metadata::NeedsBuild(why) => {
+                self.skipped.borrow_mut().insert(format!(
+                    "{name} {version} is skipped: its only file for the target is the source distribution {}, and {why}",
+                    file.filename
+                ));
                 return Ok(Err(Unavailable::NeedsBuild {
                     file: file.filename.clone(),
                     why,

@@ -9,9 +9,14 @@ use std::path::PathBuf;
 use unilock_model::target::NoEnvironment;
 use unilock_registries::local::{LocalSource, Location};
 
+fn fixtures(dir: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/fixtures")
+        .join(dir)
+}
+
 fn source() -> LocalSource {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/fixtures/find-links");
-    LocalSource::new(vec![Location::FindLinks(dir)])
+    LocalSource::new(vec![Location::FindLinks(fixtures("find-links"))])
 }
 
 fn request(lines: &[&str]) -> Request {
@@ -108,4 +113,38 @@ fn preferences_keep_an_older_pin() {
         .insert("beta".parse().unwrap(), "1.0".parse().unwrap());
     let r = resolve(&source(), &target, &req).unwrap();
     assert_eq!(r.packages[0].version, "1.0");
+}
+
+/// corpus/fixtures/sdists: gamma 2.0 is an sdist with metadata 2.1 (dependencies known only
+/// after a build); epsilon 1.0 an sdist with static metadata 2.2 requiring gamma.
+#[test]
+fn sdists_are_read_when_static_and_skipped_with_a_reason_when_not() {
+    let source = LocalSource::new(vec![
+        Location::FindLinks(fixtures("find-links")),
+        Location::FindLinks(fixtures("sdists")),
+    ]);
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let r = resolve(&source, &target, &request(&["epsilon"])).unwrap();
+    let got: Vec<String> = r
+        .packages
+        .iter()
+        .map(|p| format!("{}=={} build={}", p.name, p.version, p.needs_build))
+        .collect();
+    assert_eq!(got, ["epsilon==1.0 build=true", "gamma==1.0 build=false"]);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].starts_with("gamma 2.0 is skipped: its only file for the target is the source distribution gamma-2.0.tar.gz")
+            && r.warnings[0].contains("metadata 2.1, older than 2.2"),
+        "{}",
+        r.warnings[0]
+    );
+    let mut only_binary = request(&["epsilon"]);
+    only_binary.only_binary = true;
+    let e = resolve(&source, &target, &only_binary).unwrap_err();
+    assert!(
+        e.render()
+            .contains("epsilon 1.0 has only a source distribution"),
+        "{}",
+        e.render()
+    );
 }
