@@ -13,6 +13,9 @@ and, in corpus/fixtures/sdists/, source distributions for reading metadata witho
     gamma 2.0      sdist only, metadata 2.1: its dependencies are only known after a build
     epsilon 1.0    sdist only, metadata 2.2 (static): requires gamma
 
+and corpus/fixtures/index/simple/, a PEP 503 file:// index over the same wheels that marks
+beta 2.0 yanked and gives delta 1.0 `requires-python >=3.13` (gamma 1.1rc1 is a pre-release).
+
 Run: python3 scripts/make-fixture-wheels.py   (no network; standard library only)
 """
 
@@ -33,6 +36,7 @@ WHEELS = [
     ("beta", "2.0", "py3-none-manylinux_2_28_x86_64", [], [], {}),
     ("gamma", "1.0", "py3-none-any", [], [], {}),
     ("delta", "1.0", "py3-none-any", ["alpha", 'gamma; extra == "x"'], ["x"], {}),
+    ("gamma", "1.1rc1", "py3-none-any", [], [], {}),
 ]
 
 
@@ -89,6 +93,33 @@ def write_sdist(name, version, metadata_version, requires):
     return path
 
 
+INDEX_ROOT = os.path.join(os.path.dirname(ROOT), "index", "simple")
+
+# Per-file attributes of the index pages.
+INDEX_ATTRS = {
+    "beta-2.0-py3-none-manylinux_2_28_x86_64.whl": ' data-yanked="broken build"',
+    "delta-1.0-py3-none-any.whl": ' data-requires-python="&gt;=3.13"',
+}
+
+
+def write_index():
+    projects = {}
+    for name in sorted(os.listdir(ROOT)):
+        projects.setdefault(name.split("-")[0], []).append(name)
+    for project, files in projects.items():
+        links = []
+        for f in files:
+            digest = hashlib.sha256(open(os.path.join(ROOT, f), "rb").read()).hexdigest()
+            attrs = INDEX_ATTRS.get(f, "")
+            links.append(f'<a href="../../../find-links/{f}#sha256={digest}"{attrs}>{f}</a><br/>')
+        page = "<!DOCTYPE html>\n<html><body>\n" + "\n".join(links) + "\n</body></html>\n"
+        os.makedirs(os.path.join(INDEX_ROOT, project), exist_ok=True)
+        path = os.path.join(INDEX_ROOT, project, "index.html")
+        with open(path, "w") as f:
+            f.write(page)
+        print(path)
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
     os.makedirs(SDISTS_ROOT, exist_ok=True)
@@ -96,6 +127,7 @@ def main():
         print(write(*w))
     for s in SDISTS:
         print(write_sdist(*s))
+    write_index()
 
 
 if __name__ == "__main__":

@@ -186,7 +186,7 @@ fn why_unusable(project: &Project, range: &Ranges<Version>, target: &Target) -> 
         .versions
         .iter()
         .rev()
-        .find(|(v, f)| range.contains(v) && !f.usable())?;
+        .find(|(v, f)| range.contains(v) && (!f.usable() || f.yanked))?;
     let all: Vec<&str> = files
         .all
         .iter()

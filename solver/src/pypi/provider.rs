@@ -72,6 +72,8 @@ pub struct Provider<'a> {
     pub(super) skipped: RefCell<std::collections::BTreeSet<String>>,
     /// The order packages were first seen in, for tie-breaking priorities.
     seen: RefCell<HashMap<Pkg, u32>>,
+    /// Packages some requirement pins with `==`/`===`: a yanked version may be chosen for them.
+    exact: RefCell<HashSet<PackageName>>,
     /// Packages some requirement names a pre-release for: their pre-releases may be chosen.
     explicit_pre: HashSet<PackageName>,
     constraints: HashMap<PackageName, Vec<VersionSpecifiers>>,
@@ -132,6 +134,7 @@ impl<'a> Provider<'a> {
             metadata: RefCell::default(),
             edges: RefCell::default(),
             skipped: RefCell::default(),
+            exact: RefCell::default(),
             seen: RefCell::default(),
             explicit_pre,
             constraints,
@@ -257,6 +260,16 @@ impl<'a> Provider<'a> {
             chosen.push(r);
         }
         for r in chosen {
+            if let Some(VersionOrUrl::VersionSpecifier(specs)) = &r.version_or_url
+                && specs.iter().any(|s| {
+                    matches!(
+                        s.operator(),
+                        pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual
+                    )
+                })
+            {
+                self.exact.borrow_mut().insert(r.name.clone());
+            }
             let range = self.range(&r.name, &r.version_or_url)?;
             let mut add = |pkg: Pkg| {
                 self.see(&pkg);
@@ -314,7 +327,8 @@ impl DependencyProvider for Provider<'_> {
         let Some(project) = self.project(name)? else {
             return Ok(None);
         };
-        let exact = range.as_singleton().is_some();
+        // pip and uv: a yanked version only for a requirement that pins it with `==`.
+        let exact = self.exact.borrow().contains(name);
         let usable = |(v, f): &(&Version, &VersionFiles)| {
             range.contains(v) && f.usable() && (!f.yanked || exact)
         };

@@ -148,3 +148,61 @@ fn sdists_are_read_when_static_and_skipped_with_a_reason_when_not() {
         e.render()
     );
 }
+
+/// corpus/fixtures/index/simple: a PEP 503 file:// index over the fixture wheels, with beta 2.0
+/// yanked and delta 1.0 requiring Python >=3.13.
+fn index() -> LocalSource {
+    let url =
+        url::Url::from_directory_path(fixtures("index/simple").canonicalize().unwrap()).unwrap();
+    LocalSource::new(vec![Location::Index(url)])
+}
+
+fn index_pins(target: &str, req: &Request) -> Result<Vec<String>, String> {
+    let target = Target::parse(target, &NoEnvironment).unwrap();
+    resolve(&index(), &target, req)
+        .map(|r| {
+            r.packages
+                .iter()
+                .map(|p| format!("{}=={}", p.name, p.version))
+                .collect()
+        })
+        .map_err(|e| e.render())
+}
+
+#[test]
+fn yanked_versions_only_when_pinned_exactly() {
+    let t = "linux-64,python=3.13";
+    assert_eq!(index_pins(t, &request(&["beta"])).unwrap(), ["beta==1.0"]);
+    assert_eq!(
+        index_pins(t, &request(&["beta==2.0"])).unwrap(),
+        ["beta==2.0"]
+    );
+    let e = index_pins(t, &request(&["beta>1"])).unwrap_err();
+    assert!(e.contains("beta 2.0 is yanked"), "{e}");
+}
+
+#[test]
+fn requires_python_of_the_index_is_honoured() {
+    let e = index_pins("linux-64,python=3.12", &request(&["delta"])).unwrap_err();
+    assert!(
+        e.contains("delta 1.0 requires Python >=3.13; target linux-64,python=3.12 has Python 3.12"),
+        "{e}"
+    );
+    assert_eq!(
+        index_pins("linux-64,python=3.13", &request(&["delta"])).unwrap(),
+        ["alpha==1.0", "beta==1.0", "delta==1.0"]
+    );
+}
+
+#[test]
+fn pre_releases_when_asked_for_or_allowed() {
+    let t = "linux-64,python=3.12";
+    assert_eq!(index_pins(t, &request(&["gamma"])).unwrap(), ["gamma==1.0"]);
+    assert_eq!(
+        index_pins(t, &request(&["gamma>=1.1rc1"])).unwrap(),
+        ["gamma==1.1rc1"]
+    );
+    let mut pre = request(&["gamma"]);
+    pre.pre = true;
+    assert_eq!(index_pins(t, &pre).unwrap(), ["gamma==1.1rc1"]);
+}
