@@ -1,0 +1,3 @@
+//! Parse errors, warnings and the writer, specified on small hand-written locks.
+
+use super::*;
