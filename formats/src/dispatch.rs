@@ -174,7 +174,7 @@ fn convert_text(
         }
         (Format::FlakeLock, Format::FlakeLock) => {
             let (lock, found) = flake_lock::parse_with_warnings(&path.display().to_string(), text)?;
-            warnings.extend(found.iter().map(ToString::to_string));
+            warnings.extend(found.iter().map(|w| format!("{}: {}", w.origin, w.message)));
             Ok(flake_lock::emit(&lock))
         }
         (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),

@@ -3,6 +3,7 @@
 
 mod acceptance;
 mod convert;
+mod flake_lock;
 mod invalid;
 mod pylock;
 mod pyproject;

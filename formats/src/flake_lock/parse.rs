@@ -63,6 +63,9 @@ struct Cx<'a> {
 
 type R<T> = Result<T, Diagnostic>;
 
+/// An attribute value with the spans of its key and of its value.
+type Located = (Attr, Range<usize>, Range<usize>);
+
 const TOP: &str = "a flake.lock: a JSON object with `nodes`, `root` and `version`";
 
 impl Cx<'_> {
@@ -214,7 +217,7 @@ impl Cx<'_> {
                 "original" => node.original = Some(self.flake_ref(&what, m)?),
                 "info" => {
                     let attrs = self.attrs(&what, &m.value)?;
-                    node.info = Some(attrs.into_iter().map(|(k, (v, _))| (k, v)).collect());
+                    node.info = Some(attrs.into_iter().map(|(k, (v, ..))| (k, v)).collect());
                 }
                 "flake" => match m.value.kind {
                     Kind::Bool(b) => node.flake = Some(b),
@@ -287,8 +290,9 @@ impl Cx<'_> {
         Ok((path, spans))
     }
 
-    /// Fetcher attributes: every value a string, a non-negative integer or a boolean.
-    fn attrs(&self, what: &str, value: &Value) -> R<BTreeMap<String, (Attr, Range<usize>)>> {
+    /// Fetcher attributes: every value a string, a non-negative integer or a boolean, with
+    /// the span of its key and of its value.
+    fn attrs(&self, what: &str, value: &Value) -> R<BTreeMap<String, Located>> {
         let members = self.object(value, what, "an object of fetcher attributes")?;
         let mut attrs = BTreeMap::new();
         for m in members {
@@ -313,7 +317,10 @@ impl Cx<'_> {
                     ));
                 }
             };
-            attrs.insert(m.key.clone(), (attr, m.value.span.clone()));
+            attrs.insert(
+                m.key.clone(),
+                (attr, m.key_span.clone(), m.value.span.clone()),
+            );
         }
         Ok(attrs)
     }
@@ -322,8 +329,8 @@ impl Cx<'_> {
     fn flake_ref(&mut self, what: &str, member: &Member) -> R<FlakeRef> {
         let mut attrs = self.attrs(what, &member.value)?;
         let kind = match attrs.remove("type") {
-            Some((Attr::String(t), _)) => RefKind::from_name(&t),
-            Some((_, span)) => {
+            Some((Attr::String(t), ..)) => RefKind::from_name(&t),
+            Some((_, _, span)) => {
                 return Err(self.err(
                     &span,
                     format!("`type` of {what} is not a string"),
@@ -348,7 +355,7 @@ impl Cx<'_> {
             );
             return Ok(FlakeRef {
                 kind,
-                attrs: attrs.into_iter().map(|(k, (v, _))| (k, v)).collect(),
+                attrs: attrs.into_iter().map(|(k, (v, ..))| (k, v)).collect(),
             });
         };
         for spec in schema {
@@ -366,9 +373,9 @@ impl Cx<'_> {
             }
         }
         let mut unknown = Vec::new();
-        for (name, (value, span)) in &attrs {
+        for (name, (value, key_span, span)) in &attrs {
             let Some(spec) = schema.iter().find(|s| s.name == name) else {
-                unknown.push((name.clone(), span.clone()));
+                unknown.push((name.clone(), key_span.clone()));
                 continue;
             };
             let ok = match (spec.ty, value) {
@@ -398,7 +405,7 @@ impl Cx<'_> {
         }
         Ok(FlakeRef {
             kind,
-            attrs: attrs.into_iter().map(|(k, (v, _))| (k, v)).collect(),
+            attrs: attrs.into_iter().map(|(k, (v, ..))| (k, v)).collect(),
         })
     }
 }
