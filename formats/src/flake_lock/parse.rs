@@ -209,14 +209,19 @@ impl Cx<'_> {
             origin: Some(Origin::locate(self.file, self.text, member.key_span.start)),
             ..Node::default()
         };
+        // Version 5's `info` is read into `locked` (as Nix does), so `locked` is checked with it.
+        let info = match members.iter().find(|m| m.key == "info") {
+            Some(m) => Some(self.info(&format!("`nodes.{key}.info`"), &m.value)?),
+            None => None,
+        };
         for m in members {
             let what = format!("`nodes.{key}.{}`", m.key);
             match m.key.as_str() {
                 "inputs" => node.inputs = Some(self.inputs(key, &m.value)?),
-                "locked" => node.locked = Some(self.flake_ref(&what, m)?),
-                "original" => node.original = Some(self.flake_ref(&what, m)?),
+                "locked" => node.locked = Some(self.flake_ref(&what, m, info.as_ref())?),
+                "original" => node.original = Some(self.flake_ref(&what, m, None)?),
                 "info" => {
-                    let attrs = self.attrs(&what, &m.value)?;
+                    let attrs = info.clone().unwrap_or_default();
                     node.info = Some(attrs.into_iter().map(|(k, (v, ..))| (k, v)).collect());
                 }
                 "flake" => match m.value.kind {
@@ -325,8 +330,27 @@ impl Cx<'_> {
         Ok(attrs)
     }
 
-    /// A `locked` or `original` reference, checked against its type's attributes.
-    fn flake_ref(&mut self, what: &str, member: &Member) -> R<FlakeRef> {
+    /// Version 5's `info`: attributes Nix adds to `locked`; never its `type`.
+    fn info(&self, what: &str, value: &Value) -> R<BTreeMap<String, Located>> {
+        let attrs = self.attrs(what, value)?;
+        if let Some((_, key_span, _)) = attrs.get("type") {
+            return Err(self.err(
+                key_span,
+                format!("{what} sets `type`"),
+                "only attributes added to `locked`, such as `narHash` and `lastModified`",
+            ));
+        }
+        Ok(attrs)
+    }
+
+    /// A `locked` or `original` reference, checked against its type's attributes (with
+    /// `info`'s, which Nix adds to `locked`).
+    fn flake_ref(
+        &mut self,
+        what: &str,
+        member: &Member,
+        info: Option<&BTreeMap<String, Located>>,
+    ) -> R<FlakeRef> {
         let mut attrs = self.attrs(what, &member.value)?;
         let kind = match attrs.remove("type") {
             Some((Attr::String(t), ..)) => RefKind::from_name(&t),
@@ -345,6 +369,15 @@ impl Cx<'_> {
                 ));
             }
         };
+        let own: BTreeMap<String, Attr> = attrs
+            .iter()
+            .map(|(k, (v, ..))| (k.clone(), v.clone()))
+            .collect();
+        attrs.extend(
+            info.into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         let Some(schema) = kind.attributes() else {
             self.warn(
                 &member.key_span,
@@ -353,10 +386,7 @@ impl Cx<'_> {
                     kind.name()
                 ),
             );
-            return Ok(FlakeRef {
-                kind,
-                attrs: attrs.into_iter().map(|(k, (v, ..))| (k, v)).collect(),
-            });
+            return Ok(FlakeRef { kind, attrs: own });
         };
         for spec in schema {
             if spec.required && !attrs.contains_key(spec.name) {
@@ -403,10 +433,7 @@ impl Cx<'_> {
                 ),
             );
         }
-        Ok(FlakeRef {
-            kind,
-            attrs: attrs.into_iter().map(|(k, (v, ..))| (k, v)).collect(),
-        })
+        Ok(FlakeRef { kind, attrs: own })
     }
 }
 
