@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use unilock_model::{Diagnostic, Span};
 
+/// A value that is an input path, and each of its elements.
+pub(super) type PathSpans = (Range<usize>, Vec<Range<usize>>);
+
 /// Where the values the graph rules are about are in the text.
 #[derive(Debug, Default)]
 pub(super) struct Spans {
@@ -17,9 +20,9 @@ pub(super) struct Spans {
     /// Each node's key.
     pub node_keys: BTreeMap<String, Range<usize>>,
     /// (node, input) → the input's value and, for a `follows` path, each element.
-    pub inputs: BTreeMap<(String, String), (Range<usize>, Vec<Range<usize>>)>,
+    pub inputs: BTreeMap<(String, String), PathSpans>,
     /// node → its `parent` array and each element.
-    pub parents: BTreeMap<String, (Range<usize>, Vec<Range<usize>>)>,
+    pub parents: BTreeMap<String, PathSpans>,
 }
 
 /// Why a path does not resolve, and at which of its elements.

@@ -622,8 +622,24 @@ fn a_model_without_a_consistent_graph_is_refused() {
 
 #[test]
 fn version_5_info_is_checked_as_part_of_locked() {
-    let e = error(&edit(VERSION_5, "\"lastModified\": 1700000004", "\"lastModified\": \"yesterday\""));
-    assert!(e.starts_with("flake.lock:5:25: error: `lastModified` of `nodes.nixpkgs.locked` is \"yesterday\""), "{e}");
-    let e = error(&edit(VERSION_5, "\"lastModified\": 1700000004", "\"type\": \"git\""));
-    assert!(e.starts_with("flake.lock:5:9: error: `nodes.nixpkgs.info` sets `type`"), "{e}");
+    let e = error(&edit(
+        VERSION_5,
+        "\"lastModified\": 1700000004",
+        "\"lastModified\": \"yesterday\"",
+    ));
+    assert!(
+        e.starts_with(
+            "flake.lock:5:25: error: `lastModified` of `nodes.nixpkgs.locked` is \"yesterday\""
+        ),
+        "{e}"
+    );
+    let e = error(&edit(
+        VERSION_5,
+        "\"lastModified\": 1700000004",
+        "\"type\": \"git\"",
+    ));
+    assert!(
+        e.starts_with("flake.lock:5:9: error: `nodes.nixpkgs.info` sets `type`"),
+        "{e}"
+    );
 }
