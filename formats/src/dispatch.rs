@@ -1,7 +1,7 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, pylock, pyproject, requirements, uv_lock};
+use crate::{Format, flake_lock, pylock, pyproject, requirements, uv_lock};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
@@ -9,6 +9,9 @@ use unilock_model::{Diagnostic, Document, Target};
 pub fn detect(path: &Path, text: &str) -> Option<Format> {
     if let Some(format) = Format::from_file_name(path) {
         return Some(format);
+    }
+    if is_flake_lock(text) {
+        return Some(Format::FlakeLock);
     }
     let head: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
     if text.starts_with("version = 1\n") && text.contains("\n[[package]]\n") {
@@ -24,8 +27,6 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         Some(Format::Pyproject)
     } else if head.contains("@EXPLICIT") {
         Some(Format::CondaExplicit)
-    } else if head.contains("\"nodes\"") && head.contains("\"root\"") {
-        Some(Format::FlakeLock)
     } else if head
         .lines()
         .any(|l| l.starts_with("dependencies:") || l.starts_with("channels:"))
@@ -34,6 +35,13 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// A JSON object with `nodes` and `root`: a flake.lock (or devenv.lock) under another name.
+/// The keys are sorted, so `root` comes after every node; the whole text is looked at.
+fn is_flake_lock(text: &str) -> bool {
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    body.starts_with('{') && text.contains("\"nodes\"") && text.contains("\"root\"")
 }
 
 fn not_yet(format: Format) -> Diagnostic {
@@ -49,13 +57,32 @@ pub fn read(
     text: &str,
     ctx: &requirements::Context,
 ) -> Result<Document, Diagnostic> {
-    match format {
+    read_reporting(format, path, text, ctx).map(|(doc, _)| doc)
+}
+
+/// Reads a file of `format` into the unified model, with what the user should know about what
+/// was read (located warnings, `FILE:LINE:COL: warning: …`).
+pub fn read_reporting(
+    format: Format,
+    path: &Path,
+    text: &str,
+    ctx: &requirements::Context,
+) -> Result<(Document, Vec<String>), Diagnostic> {
+    if format == Format::FlakeLock {
+        let (lock, warnings) = flake_lock::parse_with_warnings(&path.display().to_string(), text)?;
+        return Ok((
+            lock.to_document(),
+            warnings.iter().map(ToString::to_string).collect(),
+        ));
+    }
+    let doc = match format {
         Format::Requirements => requirements::parse(path, text, ctx),
         Format::UvLock => Ok(uv_lock::parse(&path.display().to_string(), text)?.to_document()),
         Format::Pyproject => pyproject::parse(&path.display().to_string(), text),
         Format::Pylock => Ok(pylock::parse(&path.display().to_string(), text)?.to_document()),
         other => Err(not_yet(other)),
-    }
+    }?;
+    Ok((doc, Vec::new()))
 }
 
 /// What to take from a lock when converting it.
@@ -144,6 +171,11 @@ fn convert_text(
             });
             hash_local_files(&mut doc, path, ctx, warnings);
             Ok(pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")))
+        }
+        (Format::FlakeLock, Format::FlakeLock) => {
+            let (lock, found) = flake_lock::parse_with_warnings(&path.display().to_string(), text)?;
+            warnings.extend(found.iter().map(|w| format!("{}: {}", w.origin, w.message)));
+            Ok(flake_lock::emit(&lock))
         }
         (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),
         (Format::Pylock, Format::Requirements) => {

@@ -7,6 +7,7 @@
 //! includes (`-r other.txt`) are read through a [`Loader`], so parsing can run on memory alone.
 
 pub mod dispatch;
+pub mod flake_lock;
 pub mod loader;
 pub mod pylock;
 pub mod pyproject;

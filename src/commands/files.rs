@@ -80,7 +80,10 @@ pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
     let format = format_of(&args.file, &text, args.format.as_deref())?;
     let cwd = std::env::current_dir().ok();
     let ctx = context(cwd.as_deref());
-    let doc = dispatch::read(format, &args.file, &text, &ctx)?;
+    let (doc, warnings) = dispatch::read_reporting(format, &args.file, &text, &ctx)?;
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
     if args.json {
         let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
         json.push('\n');
@@ -143,7 +146,39 @@ fn summary(doc: &Document) -> String {
             ));
         }
     }
+    if !doc.flake_inputs.is_empty() {
+        out.push_str(&format!("flake inputs ({}):\n", doc.flake_inputs.len()));
+        for input in &doc.flake_inputs {
+            out.push_str(&format!("  {}\n", flake_input_line(input)));
+        }
+    }
     out
+}
+
+/// `nixpkgs: github NixOS/nixpkgs @ 0123abcd…`; for the root, its direct inputs.
+fn flake_input_line(input: &unilock_model::nix::FlakeInput) -> String {
+    if input.root {
+        let names: Vec<&str> = input.inputs.keys().map(String::as_str).collect();
+        return format!("{} (root): inputs {}", input.node, names.join(", "));
+    }
+    let kind = input.kind().unwrap_or("?");
+    let source = match (input.locked_str("owner"), input.locked_str("repo")) {
+        (Some(owner), Some(repo)) => format!("{owner}/{repo}"),
+        _ => ["url", "path", "id"]
+            .iter()
+            .find_map(|k| input.locked_str(k))
+            .unwrap_or("")
+            .to_string(),
+    };
+    let rev = input
+        .locked_str("rev")
+        .map_or(String::new(), |r| format!(" @ {r}"));
+    let not_flake = if input.not_flake {
+        " (not a flake)"
+    } else {
+        ""
+    };
+    format!("{}: {kind} {source}{rev}{not_flake}", input.node)
 }
 
 pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {

@@ -3,6 +3,7 @@
 
 pub mod acceptance;
 mod convert;
+mod flake_lock;
 mod invalid;
 mod pylock;
 mod pyproject;
