@@ -207,6 +207,12 @@ pub struct ResolveArgs {
     /// Require one version of each package on every target.
     #[arg(long)]
     pub consistent: bool,
+    /// Include this extra or dependency group of a pyproject.toml (repeatable).
+    #[arg(long, value_name = "NAME", alias = "group")]
+    pub extra: Vec<String>,
+    /// Include every extra and dependency group of a pyproject.toml.
+    #[arg(long)]
+    pub all_extras: bool,
 }
 
 const EXPORT_EXAMPLES: &str = "\

@@ -32,8 +32,12 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         ..Request::default()
     };
     let mut from_files = Vec::new();
+    let groups = Groups {
+        names: args.extra.iter().map(|e| normalize(e)).collect(),
+        all: args.all_extras,
+    };
     for input in &args.inputs {
-        read_requirements(input, &mut request, &mut from_files)?;
+        read_requirements(input, &groups, &mut request, &mut from_files)?;
     }
     let output = args
         .output
@@ -140,9 +144,22 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Which extras and dependency groups of the inputs to include besides the main set.
+struct Groups {
+    names: Vec<String>,
+    all: bool,
+}
+
+impl Groups {
+    fn wants(&self, group: &str) -> bool {
+        self.all || self.names.iter().any(|n| *n == normalize(group))
+    }
+}
+
 /// Adds the PyPI requirements of `input` to the request, and the indexes it names.
 fn read_requirements(
     input: &Path,
+    groups: &Groups,
     request: &mut Request,
     indexes: &mut Vec<(IndexKind, String)>,
 ) -> Result<(), Diagnostic> {
@@ -170,8 +187,42 @@ fn read_requirements(
     }
     request.pre |= doc.options.pre;
     request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
+    let project = doc.project.as_deref().map(normalize);
+    // The main requirements and the chosen groups; a group that names the project itself
+    // (`all = ["project[cli,gpu]"]`) brings in those groups too.
+    let mut wanted: Vec<String> = Vec::new();
+    let mut pending: Vec<String> = doc
+        .manifest
+        .requirements
+        .iter()
+        .filter_map(|r| r.group.clone())
+        .filter(|g| groups.wants(g))
+        .collect();
+    while let Some(g) = pending.pop() {
+        let g = normalize(&g);
+        if wanted.contains(&g) {
+            continue;
+        }
+        for r in &doc.manifest.requirements {
+            if r.group.as_deref().map(normalize).as_ref() == Some(&g)
+                && let Requirement::Pypi(p) = &r.requirement
+                && Some(p.name.to_string()) == project
+            {
+                pending.extend(p.extras.iter().map(ToString::to_string));
+            }
+        }
+        wanted.push(g);
+    }
     for r in &doc.manifest.requirements {
-        if r.group.is_some() {
+        if let Some(g) = &r.group
+            && !wanted.contains(&normalize(g))
+        {
+            continue;
+        }
+        if let Requirement::Pypi(p) = &r.requirement
+            && project.is_some()
+            && Some(p.name.to_string()) == project
+        {
             continue;
         }
         let origin = r

@@ -267,3 +267,42 @@ fn http_indexes_are_refused_with_what_to_do_instead() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pyproject_resolves_its_dependencies_and_the_extras_and_groups_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        dir.path(),
+        "pyproject.toml",
+        r#"[project]
+name = "proj"
+version = "0.1"
+dependencies = ["delta"]
+
+[project.optional-dependencies]
+x = ["gamma"]
+all = ["proj[x]"]
+
+[dependency-groups]
+dev = ["beta<2"]
+"#,
+    );
+    let t = "linux-64,python=3.12";
+    assert!(resolve(dir.path(), &input, &[t], &[]).status.success());
+    assert_eq!(
+        pins(&export(dir.path(), t)),
+        ["alpha==1.0", "beta==2.0", "delta==1.0"]
+    );
+    let out = resolve(dir.path(), &input, &[t], &["--extra", "all", "--upgrade"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        pins(&export(dir.path(), t)),
+        ["alpha==1.0", "beta==2.0", "delta==1.0", "gamma==1.0"]
+    );
+    let out = resolve(dir.path(), &input, &[t], &["--group", "dev", "--upgrade"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        pins(&export(dir.path(), t)),
+        ["alpha==1.0", "beta==1.0", "delta==1.0"]
+    );
+}
