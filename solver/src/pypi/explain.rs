@@ -28,7 +28,12 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
     no_versions(tree, &mut ranges);
     let mut collapsed = tree.clone();
     collapsed.collapse_no_versions();
-    let mut text = DefaultStringReporter::report_with_formatter(&collapsed, &Wording);
+    let edges = provider.edges.borrow();
+    let wording = Wording {
+        edges: &edges,
+        provider,
+    };
+    let mut text = DefaultStringReporter::report_with_formatter(&collapsed, &wording);
     let mut notes = BTreeSet::new();
     for (pkg, range) in ranges {
         let Some(name) = pkg.name() else { continue };
@@ -66,8 +71,12 @@ fn no_versions(tree: &Tree, out: &mut Vec<(Pkg, Ranges<Version>)>) {
     }
 }
 
-/// PubGrub's report in unilock's words: the root is "the requirements", without a version.
-struct Wording;
+/// PubGrub's report in unilock's words: the root is "the requirements", without a version,
+/// and a dependency is shown as it was written (`beta>=2`) where the depender's version is known.
+struct Wording<'a> {
+    edges: &'a std::collections::HashMap<(Pkg, Version), super::provider::Edges>,
+    provider: &'a Provider<'a>,
+}
 
 fn versions(range: &Ranges<Version>) -> String {
     if *range == Ranges::full() {
@@ -79,7 +88,54 @@ fn versions(range: &Ranges<Version>) -> String {
     }
 }
 
-impl Wording {
+impl Wording<'_> {
+    /// `dep` as `pkg` at the versions `range` asked for it, when that is one known version.
+    fn asked(&self, pkg: &Pkg, range: &Ranges<Version>, dep: &Pkg) -> Option<String> {
+        let version = match pkg {
+            Pkg::Root => super::provider::root_version(),
+            _ => range.as_singleton()?.clone(),
+        };
+        let name = dep.name()?;
+        let text = self.edges.get(&(pkg.clone(), version))?.asked.get(name)?;
+        Some(if text.is_empty() {
+            format!("{dep}")
+        } else if text.starts_with('(') {
+            format!("{dep} {text}")
+        } else {
+            format!("{dep}{text}")
+        })
+    }
+
+    /// For a dependency no listed version satisfies: what the indexes do list.
+    fn none_match(&self, dep: &Pkg, range: &Ranges<Version>) -> String {
+        if !range.is_empty() {
+            return String::new();
+        }
+        let listed = dep
+            .name()
+            .and_then(|n| self.provider.project(n).ok().flatten())
+            .map(|p| {
+                p.versions
+                    .keys()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let shown: Vec<&str> = listed.iter().rev().take(8).map(String::as_str).collect();
+        match shown.as_slice() {
+            [] => ", which no listed version matches".into(),
+            _ => format!(
+                ", which no listed version matches (newest first: {}{})",
+                shown.join(", "),
+                if listed.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+
     fn external(&self, e: &Ext) -> String {
         match e {
             External::NotRoot(p, _) => format!("{p} is what is resolved"),
@@ -89,11 +145,21 @@ impl Wording {
                     versions(r)
                 )
             }
-            External::FromDependencyOf(Pkg::Root, _, d, dr) => {
-                format!("the requirements ask for {d}{}", versions(dr))
+            External::FromDependencyOf(Pkg::Root, pr, d, dr) => {
+                let asked = self
+                    .asked(&Pkg::Root, pr, d)
+                    .unwrap_or_else(|| format!("{d}{}", versions(dr)));
+                format!("the requirements ask for {asked}{}", self.none_match(d, dr))
             }
             External::FromDependencyOf(p, pr, d, dr) => {
-                format!("{p}{} depends on {d}{}", versions(pr), versions(dr))
+                let asked = self
+                    .asked(p, pr, d)
+                    .unwrap_or_else(|| format!("{d}{}", versions(dr)));
+                format!(
+                    "{p}{} depends on {asked}{}",
+                    versions(pr),
+                    self.none_match(d, dr)
+                )
             }
             External::Custom(p, r, why) => format!("{p}{} {why}", versions(r)),
         }
@@ -120,7 +186,7 @@ impl Wording {
 
 type D = Derived<Pkg, Ranges<Version>, super::Unavailable>;
 
-impl ReportFormatter<Pkg, Ranges<Version>, super::Unavailable> for Wording {
+impl ReportFormatter<Pkg, Ranges<Version>, super::Unavailable> for Wording<'_> {
     type Output = String;
 
     fn format_external(&self, e: &Ext) -> String {

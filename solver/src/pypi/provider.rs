@@ -56,6 +56,9 @@ impl fmt::Display for Pkg {
 pub struct Edges {
     /// (package, extras asked for) for each dependency that applies on the target.
     pub dependencies: Vec<(PackageName, Vec<ExtraName>)>,
+    /// How each dependency was asked for, as written (`>=2`, with any constraint added), for
+    /// explanations.
+    pub asked: HashMap<PackageName, String>,
 }
 
 pub struct Provider<'a> {
@@ -281,6 +284,18 @@ impl<'a> Provider<'a> {
                 add(Pkg::Extra(r.name.clone(), e.clone()));
             }
             edges.dependencies.push((r.name.clone(), r.extras.clone()));
+            let mut asked = match &r.version_or_url {
+                Some(VersionOrUrl::VersionSpecifier(s)) => s.to_string(),
+                Some(VersionOrUrl::Url(u)) => format!("@ {u}"),
+                None => String::new(),
+            };
+            if let Some(constraints) = self.constraints.get(&r.name) {
+                let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
+                asked = format!("{asked} (constrained to {})", list.join(", "))
+                    .trim_start()
+                    .to_string();
+            }
+            edges.asked.insert(r.name.clone(), asked);
         }
         Ok(())
     }

@@ -206,3 +206,14 @@ fn pre_releases_when_asked_for_or_allowed() {
     pre.pre = true;
     assert_eq!(index_pins(t, &pre).unwrap(), ["gamma==1.1rc1"]);
 }
+
+#[test]
+fn a_specifier_no_listed_version_matches_is_shown_as_written() {
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let e = resolve(&source(), &target, &request(&["alpha", "beta<1"])).unwrap_err();
+    assert!(
+        e.render().contains("the requirements ask for beta<1, which no listed version matches (newest first: 2.0, 1.0)"),
+        "{}",
+        e.render()
+    );
+}
