@@ -51,10 +51,45 @@ pub fn emit(lock: &UvLock) -> String {
     if let Some(manifest) = &lock.manifest {
         write_manifest(&mut w, manifest);
     }
-    for package in &lock.packages {
-        write_package(&mut w, package);
+    let parts = packages_in_parts(&lock.packages);
+    w.out.reserve(parts.iter().map(String::len).sum());
+    for part in parts {
+        w.out.push_str(&part);
     }
     w.out
+}
+
+/// Packages below this many are written on one thread.
+const PARALLEL_PACKAGES: usize = 128;
+
+/// The `[[package]]` tables, written in consecutive slices on every core (each table's text
+/// depends on that package alone), in order.
+fn packages_in_parts(packages: &[Package]) -> Vec<String> {
+    let write = |slice: &[Package]| {
+        let mut w = Writer {
+            out: String::new(),
+            comments: &[],
+        };
+        for package in slice {
+            write_package(&mut w, package);
+        }
+        w.out
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || packages.len() < PARALLEL_PACKAGES {
+        return vec![write(packages)];
+    }
+    let size = packages.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = packages
+            .chunks(size)
+            .map(|slice| (slice, scope.spawn(move || write(slice))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|(slice, h)| h.join().unwrap_or_else(|_| write(slice)))
+            .collect()
+    })
 }
 
 fn write_options(w: &mut Writer, o: &LockOptions) {
