@@ -19,29 +19,9 @@ use unilock_model::{Diagnostic, Document, Requirement};
 /// Writes `doc` as a requirements file.
 pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
     let mut out = String::new();
-    for index in &doc.indexes {
-        let flag = match index.kind {
-            IndexKind::Default => "--index-url",
-            IndexKind::Extra => "--extra-index-url",
-            IndexKind::FindLinks => "--find-links",
-        };
-        out.push_str(&format!("{flag} {}\n", index.url));
-    }
-    let o = &doc.options;
-    for host in &o.trusted_hosts {
-        out.push_str(&format!("--trusted-host {host}\n"));
-    }
-    if o.pre {
-        out.push_str("--pre\n");
-    }
-    for p in &o.only_binary {
-        out.push_str(&format!("--only-binary {p}\n"));
-    }
-    for p in &o.no_binary {
-        out.push_str(&format!("--no-binary {p}\n"));
-    }
-    if o.require_hashes {
-        out.push_str("--require-hashes\n");
+    for line in option_lines(doc) {
+        out.push_str(&line);
+        out.push('\n');
     }
     if !out.is_empty() {
         out.push('\n');
@@ -78,6 +58,36 @@ pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
     Ok(out)
 }
 
+/// The option lines of a document: indexes and find-links locations, then resolver options.
+pub(crate) fn option_lines(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    for index in &doc.indexes {
+        let flag = match index.kind {
+            IndexKind::Default => "--index-url",
+            IndexKind::Extra => "--extra-index-url",
+            IndexKind::FindLinks => "--find-links",
+        };
+        out.push(format!("{flag} {}", index.url));
+    }
+    let o = &doc.options;
+    for host in &o.trusted_hosts {
+        out.push(format!("--trusted-host {host}"));
+    }
+    if o.pre {
+        out.push("--pre".into());
+    }
+    for p in &o.only_binary {
+        out.push(format!("--only-binary {p}"));
+    }
+    for p in &o.no_binary {
+        out.push(format!("--no-binary {p}"));
+    }
+    if o.require_hashes {
+        out.push("--require-hashes".into());
+    }
+    out
+}
+
 /// A requirement as pip reads it back: URL requirements keep a space before `;`.
 fn requirement_text(r: &Requirement) -> String {
     r.to_string()
@@ -97,7 +107,7 @@ fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = S
 }
 
 /// A pinned package as a requirement line.
-fn pinned_line(p: &PinnedPackage) -> String {
+pub(crate) fn pinned_line(p: &PinnedPackage) -> String {
     let marker = p
         .marker
         .as_ref()

@@ -12,6 +12,7 @@ mod lines;
 mod parse;
 
 pub use emit::emit;
+pub(crate) use emit::{option_lines, pinned_line};
 pub use parse::{Context, parse};
 
 use unilock_model::Document;
