@@ -8,7 +8,7 @@ use super::yaml::scalar;
 use crate::conda_pins;
 use crate::dispatch::Converted;
 use rattler_conda_types::MatchSpec;
-use unilock_model::document::{PinSource, PinnedPackage};
+use unilock_model::document::PinnedPackage;
 use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 use unilock_model::{Diagnostic, Document, Ecosystem, Requirement};
 
@@ -162,11 +162,7 @@ fn matchspec_text(m: &MatchSpec) -> Result<String, Diagnostic> {
 
 /// A pip requirement as a line of the pip section: `-e` for editables, hashes inline.
 fn pip_line(r: &ManifestRequirement) -> String {
-    let mut line = String::new();
-    if r.editable {
-        line.push_str("-e ");
-    }
-    line.push_str(&r.requirement.to_string());
+    let mut line = crate::requirements::requirement_line(r);
     for hash in &r.hashes {
         line.push_str(" --hash=");
         line.push_str(hash);
@@ -232,16 +228,8 @@ fn conda_pin(p: &PinnedPackage, warnings: &mut Vec<String>) -> Option<String> {
     }
 }
 
-/// A PyPI pin as a pip requirement line.
+/// A PyPI pin as a pip requirement line: `name==version`, or `name @ URL` for a direct
+/// reference.
 fn pypi_pin(p: &PinnedPackage) -> String {
-    match (&p.source, &p.version) {
-        (PinSource::Registry { .. }, Some(version)) => {
-            let marker = p
-                .marker
-                .as_ref()
-                .map_or(String::new(), |m| format!(" ; {m}"));
-            format!("{}=={version}{marker}", p.name)
-        }
-        _ => crate::requirements::pinned_line(p),
-    }
+    crate::requirements::pinned_line(p)
 }

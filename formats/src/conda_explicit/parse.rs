@@ -104,7 +104,7 @@ impl Cx<'_> {
                 .expected("`URL#HASH` with no spaces"));
         }
         let (url, fragment) = match line.rfind('#') {
-            Some(h) => (&line[..h], Some((&line[h + 1..], at + h + 1))),
+            Some(h) => (&line[..h], Some((&line[h + 1..], at + h))),
             None => (line, None),
         };
         let (md5, sha256) = match fragment {
@@ -192,7 +192,7 @@ impl Cx<'_> {
             32 if !prefixed && is_hex(hex) => Ok((Some(hex.to_ascii_lowercase()), None)),
             64 if is_hex(hex) => Ok((None, Some(hex.to_ascii_lowercase()))),
             _ => Err(self
-                .error(at, hash.len(), format!("`#{hash}` is not a package hash"))
+                .error(at, hash.len() + 1, format!("`#{hash}` is not a package hash"))
                 .expected("`#` and an MD5 (32 hex digits) or SHA-256 (64 hex digits, optionally after `sha256:`)")),
         }
     }
@@ -223,11 +223,11 @@ impl Cx<'_> {
                     (u, Some(hex.to_ascii_lowercase()))
                 }
                 Some(_) => {
-                    let h = url_at + u.len() + 1;
+                    let h = url_at + u.len();
                     return Err(self
                         .error(
                             h,
-                            fragment.len(),
+                            fragment.len() + 1,
                             format!("`#{fragment}` is not a SHA-256 hash"),
                         )
                         .expected("`#sha256=` and 64 hex digits"));

@@ -13,7 +13,7 @@
 //! that has them is refused with an error that says so.
 
 use unilock_model::document::{IndexKind, PinSource, PinnedPackage};
-use unilock_model::manifest::RequirementRole;
+use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 use unilock_model::{Diagnostic, Document, Requirement};
 
 /// Writes `doc` as a requirements file.
@@ -45,12 +45,7 @@ pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
                 r.requirement
             )));
         }
-        let prefix = if r.editable { "-e " } else { "" };
-        line_with_hashes(
-            &mut out,
-            &format!("{prefix}{}", requirement_text(&r.requirement)),
-            r.hashes.iter().cloned(),
-        );
+        line_with_hashes(&mut out, &requirement_line(r), r.hashes.iter().cloned());
     }
     for p in &doc.packages {
         line_with_hashes(&mut out, &pinned_line(p), pinned_hashes(p));
@@ -88,9 +83,23 @@ pub(crate) fn option_lines(doc: &Document) -> Vec<String> {
     out
 }
 
-/// A requirement as pip reads it back: URL requirements keep a space before `;`.
-fn requirement_text(r: &Requirement) -> String {
-    r.to_string()
+/// A manifest requirement as pip reads it back: `-e URL` for an editable named by its URL's
+/// `#egg=` (pip refuses `-e name @ URL`), `-e PATH` or the requirement itself otherwise.
+pub(crate) fn requirement_line(r: &ManifestRequirement) -> String {
+    if !r.editable {
+        return r.requirement.to_string();
+    }
+    if let Requirement::Pypi(req) = &r.requirement
+        && let Some(pep508_rs::VersionOrUrl::Url(url)) = &req.version_or_url
+    {
+        let mut text = url.given().map_or_else(|| url.to_string(), str::to_string);
+        if !text.contains("#egg=") && !text.contains("&egg=") {
+            text.push(if text.contains('#') { '&' } else { '#' });
+            text.push_str(&format!("egg={}", req.name));
+        }
+        return format!("-e {text}");
+    }
+    format!("-e {}", r.requirement)
 }
 
 fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = String>) {
