@@ -44,6 +44,7 @@ pub fn parse(path: &Path, text: &str, ctx: &Context) -> Result<Read, Diagnostic>
         doc: Document::new("conda-env"),
         warnings: Vec::new(),
         cursor: 0,
+        pip: Vec::new(),
     };
     reader.document(value)?;
     Ok(Read {
@@ -62,6 +63,9 @@ pub(super) struct Reader<'a> {
     pub(super) warnings: Vec<String>,
     /// Everything before this byte offset has been matched to the loaded tree.
     pub(super) cursor: usize,
+    /// The pip section's requirements, which follow the conda ones in the manifest wherever
+    /// the section stands: conda installs them after the conda packages.
+    pub(super) pip: Vec<ManifestRequirement>,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -101,7 +105,12 @@ impl Reader<'_> {
                 found
             }
             None => {
-                let at = self.loc.next_token(self.cursor);
+                let at = self.loc.next_item(self.cursor);
+                // Past this item's first character, so the next search does not find it again.
+                self.cursor = self.text[at..]
+                    .chars()
+                    .next()
+                    .map_or(at, |c| at + c.len_utf8());
                 Found {
                     start: at,
                     end: at,
@@ -181,6 +190,8 @@ impl Reader<'_> {
                 }
             }
         }
+        let pip = std::mem::take(&mut self.pip);
+        self.doc.manifest.requirements.extend(pip);
         if !seen_dependencies {
             self.warn(
                 self.loc.next_token(0),
@@ -314,8 +325,8 @@ impl Reader<'_> {
             value,
             "a list of conda subdirs such as `linux-64`",
         )? {
-            let subdir = Subdir::from_str(&name).map_err(|e| {
-                self.error(at, name.len(), format!("invalid platform `{name}`: {e}"))
+            let subdir = Subdir::from_str(&name).map_err(|_| {
+                self.error(at, name.len(), format!("unknown platform `{name}`"))
                     .expected("a conda subdir such as `linux-64`, `osx-arm64` or `win-64`")
             })?;
             if subdir == Subdir::NoArch {
@@ -589,6 +600,16 @@ pub fn parse_matchspec(spec: &str) -> Result<MatchSpec, String> {
     let parsed = std::panic::catch_unwind(|| MatchSpec::from_str(spec, options))
         .map_err(|_| "this MatchSpec cannot be read".to_string())?
         .map_err(|e| e.to_string())?;
+    // rattler's lenient mode takes everything after the version as the build string, so
+    // `a ==1 - b ==2` (a YAML scalar folded over several lines) would read as one spec whose
+    // build is `- b ==2`. A build string has no spaces: refuse rather than guess.
+    if let Some(build) = &parsed.build
+        && build.to_string().contains(char::is_whitespace)
+    {
+        return Err(format!(
+            "more than a name, a version and a build: the build would be `{build}`"
+        ));
+    }
     // Display writes some specs in a form that reads back differently (`=1.2` as `1.2.*`);
     // taking the read-back form once keeps every later write → read stable.
     let shown = parsed.to_string();

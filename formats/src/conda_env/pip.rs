@@ -112,7 +112,7 @@ pub(super) fn section(reader: &mut Reader, key_at: usize, value: &Value) -> Resu
                 ));
             }
         }
-        reader.doc.manifest.requirements.push(r);
+        reader.pip.push(r);
     }
     for mut index in parsed.indexes {
         if let Some(o) = &mut index.origin {

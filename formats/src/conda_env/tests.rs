@@ -135,6 +135,24 @@ fn matchspecs_in_every_cep_29_form() {
 }
 
 #[test]
+fn pip_requirements_follow_the_conda_ones_wherever_the_section_stands() {
+    let d = read("dependencies:\n  - python\n  - pip:\n      - requests\n  - numpy\n").document;
+    assert_eq!(specs(&d), ["python", "numpy", "requests"]);
+    round_trip(&d);
+}
+
+#[test]
+fn a_spec_folded_over_several_lines_is_refused_not_read_as_a_build() {
+    // Found by fuzzing: the indented lines continue the plain scalar `griddata==2.3.0`.
+    let e = error("dependencies:\n  - griddata==2.3.0\n    - opencv ==4.7\n    - wandb\n");
+    assert!(
+        e.starts_with("env/environment.yml:2:5: error: invalid conda MatchSpec"),
+        "{e}"
+    );
+    assert!(e.contains("more than a name, a version and a build"), "{e}");
+}
+
+#[test]
 fn a_bad_matchspec_points_at_its_item() {
     let e = error("name: x\ndependencies:\n  - numpy\n  - scipy >=1.0,<<2\n");
     assert!(
@@ -301,7 +319,7 @@ fn yaml_and_schema_errors_are_located() {
     );
     let e = error("platforms:\n  - linux-64\n  - linux-65\ndependencies: []\n");
     assert!(
-        e.starts_with("env/environment.yml:3:5: error: invalid platform `linux-65`"),
+        e.starts_with("env/environment.yml:3:5: error: unknown platform `linux-65`"),
         "{e}"
     );
     let e = error("dependencies:\n  - numpy\n  - conda: [x]\n");

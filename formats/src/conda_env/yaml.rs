@@ -169,7 +169,11 @@ impl<'a> Locator<'a> {
     /// Where the next list item's value starts at or after `from`: past its `- ` (or the `[` or
     /// `,` of a flow list), or at the `-` of an item with nothing after it.
     pub fn next_item(&self, from: usize) -> usize {
-        let at = self.next_token(from);
+        let mut at = self.next_token(from);
+        // Past the `:` of the key the cursor stands after.
+        if self.text[at..].starts_with(':') {
+            at = self.next_token(at + 1);
+        }
         let rest = &self.text[at..];
         let marker = rest.starts_with(['[', ','])
             || rest.starts_with('-') && rest[1..].starts_with([' ', '\t', '\n', '\r']);

@@ -107,6 +107,15 @@ impl Cx<'_> {
             Some(h) => (&line[..h], Some((&line[h + 1..], at + h))),
             None => (line, None),
         };
+        if let Some(first) = url.find('#') {
+            return Err(self
+                .error(
+                    at + first,
+                    1,
+                    "a package line has one `#`, before the package's hash",
+                )
+                .expected("`URL#HASH`"));
+        }
         let (md5, sha256) = match fragment {
             Some((hash, hash_at)) => self.hash(hash, hash_at)?,
             None => (None, None),

@@ -144,6 +144,14 @@ fn malformed_lines_are_refused_where_they_are() {
         e.starts_with("env.lock:2:36: error: a package line holds one URL"),
         "{e}"
     );
+    // Found by fuzzing: a URL with a `#` before the hash cannot be written back.
+    let e = error(&format!(
+        "@EXPLICIT\nhttps://host/c/noarch/a-1-0.conda#0123sha256:ttps://host/c/noarch/b-1-0.conda#{MD5}\n"
+    ));
+    assert!(
+        e.starts_with("env.lock:2:34: error: a package line has one `#`"),
+        "{e}"
+    );
     let e = error("@EXPLICIT\nhttps://[host/c/linux-64/a-1-0.conda\n");
     assert!(e.starts_with("env.lock:2:1: error: invalid URL"), "{e}");
     let e = error("@EXPLICIT\n# pip requests @ https://host/r-1-py3-none-any.whl#sha256=zz\n");
