@@ -2,7 +2,7 @@
 //! ([`emit`]) and a pinned environment from a document's pins ([`emit_pinned`]). Both are
 //! documented in `docs/conda-env-format.md`.
 
-use super::parse::parse_matchspec;
+use super::dependencies::parse_matchspec;
 use super::selector;
 use super::yaml::scalar;
 use crate::conda_pins;

@@ -17,6 +17,7 @@
 //! documented in `docs/conda-env-format.md`. Comments, key order and quoting style are not
 //! kept.
 
+mod dependencies;
 mod emit;
 mod parse;
 mod pip;
@@ -25,8 +26,9 @@ mod selector;
 mod tests;
 mod yaml;
 
+pub use dependencies::parse_matchspec;
 pub use emit::{emit, emit_pinned};
-pub use parse::{parse, parse_matchspec};
+pub use parse::parse;
 
 use unilock_model::Document;
 
