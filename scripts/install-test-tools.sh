@@ -1,24 +1,51 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests use to check that unilock's output is accepted by the tools
-# that own each format: uv and pip, pinned, from the default Python index, into
-# target/test-tools/venv. The tests find them there (or through UNILOCK_TEST_TOOLS).
-# Safe to run repeatedly: an existing venv with the right versions is kept.
+# that own each format, pinned, from the default Python index, into target/test-tools/venv. The
+# tests find them there (or through UNILOCK_TEST_TOOLS).
+# Safe to run repeatedly: tools already present in the right versions are kept. Each block
+# installs one tool; pip is always run as `python -m pip`, so a venv copied from elsewhere
+# (whose scripts name another interpreter) installs into itself.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${UNILOCK_TEST_TOOLS:-$root/target/test-tools/venv}"
+python="${PYTHON:-python3}"
+
+# Is distribution $1 installed in the venv in version $2?
+has() {
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null
+}
+
+# --- uv and pip (uv.lock, pylock.toml, requirements files) -------------------------------------
 UV_VERSION=0.13.9
 PIP_VERSION=26.3
 PACKAGING_VERSION=26.3
-python="${PYTHON:-python3}"
-
-if [ -x "$venv/bin/uv" ] && "$venv/bin/uv" --version | grep -q " $UV_VERSION" \
-   && "$venv/bin/pip" --version | grep -q "^pip $PIP_VERSION "; then
-  echo "test tools present in $venv"
-  exit 0
+if [ -x "$venv/bin/python" ] && has uv "$UV_VERSION" && has pip "$PIP_VERSION"; then
+  echo "uv and pip present in $venv"
+else
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "pip==$PIP_VERSION" "uv==$UV_VERSION" "packaging==$PACKAGING_VERSION"
+  echo "installed into $venv: $("$venv/bin/uv" --version), pip $PIP_VERSION"
 fi
-rm -rf "$venv"
-mkdir -p "$(dirname "$venv")"
-"$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "pip==$PIP_VERSION" "uv==$UV_VERSION" "packaging==$PACKAGING_VERSION"
-echo "installed into $venv: $("$venv/bin/uv" --version), $("$venv/bin/pip" --version | cut -d' ' -f1-2)"
+
+# --- py-rattler (conda explicit files and MatchSpecs, as rattler reads them) -------------------
+PY_RATTLER_VERSION=0.28.0
+if has py-rattler "$PY_RATTLER_VERSION"; then
+  echo "py-rattler $PY_RATTLER_VERSION present"
+else
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "py-rattler==$PY_RATTLER_VERSION"
+  echo "installed py-rattler $PY_RATTLER_VERSION"
+fi
+
+# --- conda-lock (environment.yml, as conda-lock reads it with conda's own MatchSpec) ----------
+CONDA_LOCK_VERSION=4.0.3
+if has conda-lock "$CONDA_LOCK_VERSION"; then
+  echo "conda-lock $CONDA_LOCK_VERSION present"
+else
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "conda-lock==$CONDA_LOCK_VERSION"
+  echo "installed conda-lock $CONDA_LOCK_VERSION"
+fi

@@ -1,12 +1,19 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, flake_lock, pylock, pyproject, requirements, uv_lock};
+use crate::{
+    Format, conda_env, conda_explicit, flake_lock, pylock, pyproject, requirements, uv_lock,
+};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
 /// Guesses a file's format from its name, then from its content.
 pub fn detect(path: &Path, text: &str) -> Option<Format> {
+    // A line `@EXPLICIT` makes a file explicit (CEP 23), whatever its name (`conda list
+    // --explicit > spec.txt` and `*.pin.txt` would otherwise look like requirements files).
+    if text.lines().take(100).any(|l| l.trim() == "@EXPLICIT") {
+        return Some(Format::CondaExplicit);
+    }
     if let Some(format) = Format::from_file_name(path) {
         return Some(format);
     }
@@ -57,31 +64,38 @@ pub fn read(
     text: &str,
     ctx: &requirements::Context,
 ) -> Result<Document, Diagnostic> {
-    read_reporting(format, path, text, ctx).map(|(doc, _)| doc)
+    read_with_warnings(format, path, text, ctx).map(|(doc, _)| doc)
 }
 
-/// Reads a file of `format` into the unified model, with what the user should know about what
-/// was read (located warnings, `FILE:LINE:COL: warning: …`).
-pub fn read_reporting(
+/// Reads a file of `format` into the unified model, with what the user should know about the
+/// file (duplicates, keys that are ignored), each warning starting with its location.
+pub fn read_with_warnings(
     format: Format,
     path: &Path,
     text: &str,
     ctx: &requirements::Context,
 ) -> Result<(Document, Vec<String>), Diagnostic> {
-    if format == Format::FlakeLock {
-        let (lock, warnings) = flake_lock::parse_with_warnings(&path.display().to_string(), text)?;
-        return Ok((
-            lock.to_document(),
-            warnings.iter().map(ToString::to_string).collect(),
-        ));
-    }
+    let name = path.display().to_string();
     let doc = match format {
-        Format::Requirements => requirements::parse(path, text, ctx),
-        Format::UvLock => Ok(uv_lock::parse(&path.display().to_string(), text)?.to_document()),
-        Format::Pyproject => pyproject::parse(&path.display().to_string(), text),
-        Format::Pylock => Ok(pylock::parse(&path.display().to_string(), text)?.to_document()),
-        other => Err(not_yet(other)),
-    }?;
+        Format::FlakeLock => {
+            let (lock, warnings) = flake_lock::parse_with_warnings(&name, text)?;
+            let warnings = warnings
+                .iter()
+                .map(|w| format!("{}: {}", w.origin, w.message))
+                .collect();
+            return Ok((lock.to_document(), warnings));
+        }
+        Format::Requirements => requirements::parse(path, text, ctx)?,
+        Format::UvLock => uv_lock::parse(&name, text)?.to_document(),
+        Format::Pyproject => pyproject::parse(&name, text)?,
+        Format::Pylock => pylock::parse(&name, text)?.to_document(),
+        Format::CondaEnv => {
+            let read = conda_env::parse(path, text, ctx)?;
+            return Ok((read.document, read.warnings));
+        }
+        Format::CondaExplicit => conda_explicit::parse(&name, text)?.to_document(),
+        other => return Err(not_yet(other)),
+    };
     Ok((doc, Vec::new()))
 }
 
@@ -185,13 +199,28 @@ fn convert_text(
             }
             requirements::emit(&doc)
         }
-        (Format::Requirements | Format::Pyproject, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock) => {
+        (Format::CondaEnv, Format::CondaEnv) => {
+            let read = conda_env::parse(path, text, ctx)?;
+            warnings.extend(read.warnings);
+            conda_env::emit(&read.document)
+        }
+        (Format::CondaExplicit, Format::CondaExplicit) => {
+            Ok(conda_explicit::emit(&conda_explicit::parse(&path.display().to_string(), text)?))
+        }
+        (Format::CondaExplicit, Format::CondaEnv) => {
+            let doc = conda_explicit::parse(&path.display().to_string(), text)?.to_document();
+            let platform = selection.target.map(|t| t.platform.conda_subdir());
+            let pinned = conda_env::emit_pinned(&doc, platform)?;
+            warnings.extend(pinned.warnings);
+            Ok(pinned.text)
+        }
+        (Format::Requirements | Format::Pyproject | Format::CondaEnv, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock | Format::CondaExplicit) => {
             Err(Diagnostic::usage(format!("{} pins nothing, so it cannot become a {to} without resolving", path.display()))
                 .note(format!("resolve it instead: `unilock resolve {} --target TARGET`", path.display())))
         }
         (from, to) if from == to => Err(not_yet(from)),
         (from, to) => Err(Diagnostic::usage(format!("converting {from} to {to} is not supported"))
-            .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock to requirements")),
+            .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock to requirements; conda-explicit to conda-env")),
     }
 }
 

@@ -6,6 +6,9 @@
 //! and never writes files (emitters return text; the CLI writes it atomically). Files a format
 //! includes (`-r other.txt`) are read through a [`Loader`], so parsing can run on memory alone.
 
+pub mod conda_env;
+pub mod conda_explicit;
+pub mod conda_pins;
 pub mod dispatch;
 pub mod flake_lock;
 pub mod loader;

@@ -80,9 +80,9 @@ pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
     let format = format_of(&args.file, &text, args.format.as_deref())?;
     let cwd = std::env::current_dir().ok();
     let ctx = context(cwd.as_deref());
-    let (doc, warnings) = dispatch::read_reporting(format, &args.file, &text, &ctx)?;
+    let (doc, warnings) = dispatch::read_with_warnings(format, &args.file, &text, &ctx)?;
     for warning in &warnings {
-        eprintln!("{warning}");
+        eprintln!("warning: {warning}");
     }
     if args.json {
         let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -105,6 +105,18 @@ fn summary(doc: &Document) -> String {
     }
     for env in &doc.environments {
         out.push_str(&format!("environment: {env}\n"));
+    }
+    let names = |items: Vec<&str>| items.join(", ");
+    if !doc.channels.is_empty() {
+        let channels = doc.channels.iter().map(|c| c.name.as_str()).collect();
+        out.push_str(&format!("channels: {}\n", names(channels)));
+    }
+    if !doc.platforms.is_empty() {
+        let platforms = doc.platforms.iter().map(String::as_str).collect();
+        out.push_str(&format!("platforms: {}\n", names(platforms)));
+    }
+    for (name, value) in &doc.variables {
+        out.push_str(&format!("variable: {name}={value}\n"));
     }
     if !doc.manifest.requirements.is_empty() {
         out.push_str(&format!(
@@ -139,8 +151,12 @@ fn summary(doc: &Document) -> String {
                 .marker
                 .as_ref()
                 .map_or(String::new(), |m| format!(" ; {m}"));
+            let build = p
+                .conda
+                .as_ref()
+                .map_or(String::new(), |c| format!(" {}", c.build));
             out.push_str(&format!(
-                "  {} {}{marker}\n",
+                "  {} {}{build}{marker}\n",
                 p.name,
                 p.version.as_deref().unwrap_or("-")
             ));

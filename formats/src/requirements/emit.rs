@@ -13,35 +13,15 @@
 //! that has them is refused with an error that says so.
 
 use unilock_model::document::{IndexKind, PinSource, PinnedPackage};
-use unilock_model::manifest::RequirementRole;
+use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 use unilock_model::{Diagnostic, Document, Requirement};
 
 /// Writes `doc` as a requirements file.
 pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
     let mut out = String::new();
-    for index in &doc.indexes {
-        let flag = match index.kind {
-            IndexKind::Default => "--index-url",
-            IndexKind::Extra => "--extra-index-url",
-            IndexKind::FindLinks => "--find-links",
-        };
-        out.push_str(&format!("{flag} {}\n", index.url));
-    }
-    let o = &doc.options;
-    for host in &o.trusted_hosts {
-        out.push_str(&format!("--trusted-host {host}\n"));
-    }
-    if o.pre {
-        out.push_str("--pre\n");
-    }
-    for p in &o.only_binary {
-        out.push_str(&format!("--only-binary {p}\n"));
-    }
-    for p in &o.no_binary {
-        out.push_str(&format!("--no-binary {p}\n"));
-    }
-    if o.require_hashes {
-        out.push_str("--require-hashes\n");
+    for line in option_lines(doc) {
+        out.push_str(&line);
+        out.push('\n');
     }
     if !out.is_empty() {
         out.push('\n');
@@ -65,12 +45,7 @@ pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
                 r.requirement
             )));
         }
-        let prefix = if r.editable { "-e " } else { "" };
-        line_with_hashes(
-            &mut out,
-            &format!("{prefix}{}", requirement_text(&r.requirement)),
-            r.hashes.iter().cloned(),
-        );
+        line_with_hashes(&mut out, &requirement_line(r), r.hashes.iter().cloned());
     }
     for p in &doc.packages {
         line_with_hashes(&mut out, &pinned_line(p), pinned_hashes(p));
@@ -78,9 +53,53 @@ pub fn emit(doc: &Document) -> Result<String, Diagnostic> {
     Ok(out)
 }
 
-/// A requirement as pip reads it back: URL requirements keep a space before `;`.
-fn requirement_text(r: &Requirement) -> String {
-    r.to_string()
+/// The option lines of a document: indexes and find-links locations, then resolver options.
+pub(crate) fn option_lines(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    for index in &doc.indexes {
+        let flag = match index.kind {
+            IndexKind::Default => "--index-url",
+            IndexKind::Extra => "--extra-index-url",
+            IndexKind::FindLinks => "--find-links",
+        };
+        out.push(format!("{flag} {}", index.url));
+    }
+    let o = &doc.options;
+    for host in &o.trusted_hosts {
+        out.push(format!("--trusted-host {host}"));
+    }
+    if o.pre {
+        out.push("--pre".into());
+    }
+    for p in &o.only_binary {
+        out.push(format!("--only-binary {p}"));
+    }
+    for p in &o.no_binary {
+        out.push(format!("--no-binary {p}"));
+    }
+    if o.require_hashes {
+        out.push("--require-hashes".into());
+    }
+    out
+}
+
+/// A manifest requirement as pip reads it back: `-e URL` for an editable named by its URL's
+/// `#egg=` (pip refuses `-e name @ URL`), `-e PATH` or the requirement itself otherwise.
+pub(crate) fn requirement_line(r: &ManifestRequirement) -> String {
+    if !r.editable {
+        return r.requirement.to_string();
+    }
+    if let Requirement::Pypi(req) = &r.requirement
+        && let Some(pep508_rs::VersionOrUrl::Url(url)) = &req.version_or_url
+    {
+        let mut text = url.given().map_or_else(|| url.to_string(), str::to_string);
+        if !text.contains("#egg=") && !text.contains("&egg=") {
+            text.push(if text.contains('#') { '&' } else { '#' });
+            text.push_str(&format!("egg={}", req.name));
+        }
+        return format!("-e {text}");
+    }
+    format!("-e {}", r.requirement)
 }
 
 fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = String>) {
@@ -97,7 +116,7 @@ fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = S
 }
 
 /// A pinned package as a requirement line.
-fn pinned_line(p: &PinnedPackage) -> String {
+pub(crate) fn pinned_line(p: &PinnedPackage) -> String {
     let marker = p
         .marker
         .as_ref()

@@ -12,6 +12,7 @@ mod lines;
 mod parse;
 
 pub use emit::emit;
+pub(crate) use emit::{option_lines, pinned_line, requirement_line};
 pub use parse::{Context, parse};
 
 use unilock_model::Document;
@@ -70,6 +71,17 @@ mod tests {
         let again =
             parse_str(Path::new("r.txt"), &emitted).unwrap_or_else(|e| panic!("{}", e.render()));
         assert_eq!(again.without_origins(), doc.without_origins(), "{emitted}");
+    }
+
+    #[test]
+    fn editables_named_by_their_egg_are_written_as_pip_reads_them() {
+        let text = "-e git+https://host/repo.git@main#egg=pkg\n";
+        let doc = parse_str(Path::new("r.txt"), text).unwrap_or_else(|e| panic!("{}", e.render()));
+        let emitted = emit(&doc).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(emitted, text);
+        let again =
+            parse_str(Path::new("r.txt"), &emitted).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(again.without_origins(), doc.without_origins());
     }
 
     #[test]
