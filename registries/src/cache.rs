@@ -226,12 +226,19 @@ mod tests {
             requires_dist: vec!["beta>=1".into()],
             ..CoreMetadata::default()
         }));
-        cache.write_metadata("https://h.example/a.whl", "AB", &m).unwrap();
-        assert_eq!(cache.read_metadata("https://h.example/a.whl", "ab"), Some(m));
+        cache
+            .write_metadata("https://h.example/a.whl", "AB", &m)
+            .unwrap();
+        assert_eq!(
+            cache.read_metadata("https://h.example/a.whl", "ab"),
+            Some(m)
+        );
         assert_eq!(cache.read_metadata("https://h.example/a.whl", "cd"), None);
         assert_eq!(cache.read_metadata("https://h.example/b.whl", "ab"), None);
         let build = Metadata::NeedsBuild("dynamic".into());
-        cache.write_metadata("https://h.example/a.tar.gz", "ef", &build).unwrap();
+        cache
+            .write_metadata("https://h.example/a.tar.gz", "ef", &build)
+            .unwrap();
         assert_eq!(
             cache.read_metadata("https://h.example/a.tar.gz", "ef"),
             Some(build)

@@ -194,9 +194,7 @@ fn find_metadata(listing: &[u8]) -> Result<Member, String> {
         let name_len = u16_at(listing, at + 28).ok_or_else(short)? as usize;
         let extra_len = u16_at(listing, at + 30).ok_or_else(short)? as usize;
         let comment_len = u16_at(listing, at + 32).ok_or_else(short)? as usize;
-        let name_bytes = listing
-            .get(at + 46..at + 46 + name_len)
-            .ok_or_else(short)?;
+        let name_bytes = listing.get(at + 46..at + 46 + name_len).ok_or_else(short)?;
         let name = String::from_utf8_lossy(name_bytes);
         let mut parts = name.split('/');
         let is_metadata = matches!((parts.next(), parts.next(), parts.next()),
@@ -270,7 +268,12 @@ fn inflate(data: &[u8], member: &Member) -> Result<String, String> {
                 .read_to_end(&mut out)
                 .map_err(|e| format!("{}: {e}", member.name))?;
         }
-        m => return Err(format!("{}: compression method {m} is not read", member.name)),
+        m => {
+            return Err(format!(
+                "{}: compression method {m} is not read",
+                member.name
+            ));
+        }
     }
     let mut crc = flate2::Crc::new();
     crc.update(&out);

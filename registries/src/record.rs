@@ -17,13 +17,14 @@
 //! Pages keep the versions that matter: every version from the newest down to the oldest one
 //! whose metadata the solver read (so newer yanked, pre-release or unusable versions stay, and
 //! the same choices are made offline), or only the newest when none was read. Every file of a
-//! kept version is listed with its real hashes, size, `requires-python` and yanked state; URLs
-//! point into `files/`. Metadata files hold only what resolution reads (`Name`, `Version`,
+//! kept version is listed with its real hashes, size, `requires-python` and yanked state
+//! (links in a yanked reason are left out: they name hosts); URLs point into `files/`. Metadata files hold only what resolution reads (`Name`, `Version`,
 //! `Requires-Python`, `Provides-Extra`, `Requires-Dist`), as metadata 2.2 with nothing
 //! dynamic, and the pages advertise them with their own sha256. File bodies are written when
 //! the solver read their metadata and they are at most [`BODY_LIMIT`] bytes; an sdist whose
 //! dependencies need a build is always written (up to [`BUILD_BODY_LIMIT`]), since only its
-//! `PKG-INFO` can tell an offline run so. Bodies are checked against the index's hashes.
+//! `PKG-INFO` can tell an offline run so. Bodies are checked against the index's hashes, and
+//! one that names a contacted host (in its bytes or its archived metadata) is left out.
 //! Finally no written file may name a host the recording contacted: such a file is an error.
 
 use crate::http::hex;
@@ -65,14 +66,18 @@ impl PackageSource for Recorder<'_> {
     fn project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
         let p = self.inner.project(name)?;
         if let Some(p) = &p {
-            lock(&self.seen).projects.insert(name.to_string(), p.clone());
+            lock(&self.seen)
+                .projects
+                .insert(name.to_string(), p.clone());
         }
         Ok(p)
     }
 
     fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic> {
         let m = self.inner.metadata(project, file)?;
-        lock(&self.seen).metadata.insert(file.url.clone(), m.clone());
+        lock(&self.seen)
+            .metadata
+            .insert(file.url.clone(), m.clone());
         Ok(m)
     }
 
@@ -94,8 +99,8 @@ pub struct Summary {
 
 /// Writes the snapshot of what `recorder` saw into `into`, replacing an earlier snapshot
 /// there. `body` fetches a file's bytes (checked against the index); `hosts` are the hosts the
-/// recording contacted, none of which may appear in what is written; `provenance` goes into
-/// RECORDING.txt.
+/// recording contacted — to which the hosts of every index and file URL seen are added — none
+/// of which may appear in what is written; `provenance` goes into RECORDING.txt.
 pub fn write(
     recorder: &Recorder,
     into: &Path,
@@ -104,6 +109,20 @@ pub fn write(
     body: &dyn Fn(&DistFile) -> Result<Vec<u8>, Diagnostic>,
 ) -> Result<Summary, Diagnostic> {
     let seen = lock(&recorder.seen);
+    // The hosts of every index and file seen count as contacted, even when the cache answered.
+    let mut hosts: Vec<String> = hosts.to_vec();
+    for project in seen.projects.values() {
+        let urls = project.files.iter().map(|f| f.url.as_str());
+        for u in urls.chain([project.index.as_str()]) {
+            if let Ok(u) = url::Url::parse(u)
+                && let Some(h) = u.host_str()
+                && !hosts.iter().any(|x| x == h)
+            {
+                hosts.push(h.to_string());
+            }
+        }
+    }
+    let hosts = &hosts[..];
     let io = |what: &Path, e: std::io::Error| {
         Diagnostic::new(ErrorKind::Usage, format!("{}: {e}", what.display()))
     };
@@ -136,6 +155,7 @@ pub fn write(
             let mut entry = file.clone();
             entry.url = format!("../../files/{}", file.filename);
             entry.metadata = None;
+            entry.yanked = file.yanked.as_deref().map(without_links);
             match seen.metadata.get(&file.url) {
                 Some(Metadata::Known(m)) => {
                     let text = metadata_text(m);
@@ -208,9 +228,10 @@ fn write_body(
         .iter()
         .find(|h| contains(&bytes, h.as_bytes()) || inner.contains(h.as_str()))
     {
-        summary
-            .left_out
-            .push(format!("{}: its metadata names the host {host}", file.filename));
+        summary.left_out.push(format!(
+            "{}: its metadata names the host {host}",
+            file.filename
+        ));
         return Ok(false);
     }
     let path = dir.join(&file.filename);
@@ -222,6 +243,23 @@ fn write_body(
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A yanked reason with its links left out (they name hosts; the reason stays readable).
+fn without_links(reason: &str) -> String {
+    reason
+        .split(' ')
+        .map(|word| {
+            if word.contains("://") {
+                let open = if word.starts_with('(') { "(" } else { "" };
+                let close = if word.ends_with(')') { ")" } else { "" };
+                format!("{open}[link left out]{close}")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The files of the versions that matter (see the module docs), in the page's order.
@@ -382,10 +420,16 @@ fn check_hosts(root: &Path, hosts: &[String]) -> Result<(), Diagnostic> {
             }
             let bytes = std::fs::read(&path).unwrap_or_default();
             if let Some(host) = hosts.iter().find(|h| contains(&bytes, h.as_bytes())) {
-                let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+                let shown = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 return Err(Diagnostic::new(
                     ErrorKind::Registry,
-                    format!("the snapshot file {shown} would name the host {host}; nothing was written"),
+                    format!(
+                        "the snapshot file {shown} would name the host {host}; nothing was written"
+                    ),
                 ));
             }
         }

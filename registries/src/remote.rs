@@ -94,12 +94,10 @@ impl Remote {
 
     /// The core metadata of `file`, a file of `project`, through the cache.
     pub async fn metadata(&self, project: &str, file: &DistFile) -> Result<Metadata, FetchError> {
-        let url = Url::parse(&file.url).map_err(|e| {
-            FetchError {
-                url: file.url.clone(),
-                failure: Failure::Invalid(format!("not a URL: {e}")),
-                attempts: 0,
-            }
+        let url = Url::parse(&file.url).map_err(|e| FetchError {
+            url: file.url.clone(),
+            failure: Failure::Invalid(format!("not a URL: {e}")),
+            attempts: 0,
         })?;
         let sha256 = file.hashes.get("sha256");
         let cache = self.client.cache();

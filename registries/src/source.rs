@@ -12,8 +12,8 @@
 //! started. The solver stays synchronous; it must not call in from inside this runtime.
 
 use crate::http::{Failure, FetchError};
-use crate::remote::Remote;
 use crate::local;
+use crate::remote::Remote;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -23,7 +23,7 @@ use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
 
 /// One place packages come from, in priority order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Location {
     /// The root URL of a simple index (`file:///srv/simple/`, `https://host/simple/`), with a
     /// trailing slash and without credentials.
@@ -85,7 +85,10 @@ impl IndexSource {
             tokio::runtime::Builder::new_current_thread().build()
         }
         .map_err(|e| {
-            Diagnostic::new(ErrorKind::Registry, format!("cannot start the runtime: {e}"))
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!("cannot start the runtime: {e}"),
+            )
         })?;
         Ok(IndexSource {
             shared: Arc::new(Shared {
@@ -115,8 +118,8 @@ impl IndexSource {
 
     /// The bytes of `file`, checked against the index's hash and size (for recording).
     pub fn download(&self, file: &DistFile) -> Result<Vec<u8>, Diagnostic> {
-        let url = Url::parse(&file.url)
-            .map_err(|e| registry(format!("{}: not a URL: {e}", file.url)))?;
+        let url =
+            Url::parse(&file.url).map_err(|e| registry(format!("{}: not a URL: {e}", file.url)))?;
         let expected = crate::http::Expected {
             size: file.size,
             sha256: file.hashes.get("sha256").cloned(),
@@ -161,8 +164,11 @@ impl PackageSource for IndexSource {
         if let Some(done) = slot.get() {
             return done.clone();
         }
-        self.runtime
-            .block_on(self.shared.clone().metadata(project.name.clone(), file.clone()))
+        self.runtime.block_on(
+            self.shared
+                .clone()
+                .metadata(project.name.clone(), file.clone()),
+        )
     }
 
     fn prefetch(&self, name: &str) {
@@ -198,15 +204,16 @@ impl Shared {
         lock(&self.metadata).entry(url.into()).or_default().clone()
     }
 
-    async fn project(
-        self: Arc<Self>,
-        name: &str,
-    ) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
+    async fn project(self: Arc<Self>, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
         let slot = self.project_slot(name);
         slot.get_or_init(|| self.find_project(name)).await.clone()
     }
 
-    async fn metadata(self: Arc<Self>, project: String, file: DistFile) -> Result<Metadata, Diagnostic> {
+    async fn metadata(
+        self: Arc<Self>,
+        project: String,
+        file: DistFile,
+    ) -> Result<Metadata, Diagnostic> {
         let slot = self.metadata_slot(&file.url);
         slot.get_or_init(|| self.read_metadata(&project, &file))
             .await
@@ -223,9 +230,10 @@ impl Shared {
                 }
                 Location::Index(root) => {
                     let remote = self.remote()?;
-                    let files = remote.project(root, name).await.map_err(|e| {
-                        fetch_error(e, &format!("the page of {name}"))
-                    })?;
+                    let files = remote
+                        .project(root, name)
+                        .await
+                        .map_err(|e| fetch_error(e, &format!("the page of {name}")))?;
                     (files, root.to_string())
                 }
                 Location::FindLinks(dir) => {

@@ -255,7 +255,13 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             format!("bytes {first}-{last}/{}", route.body.len()),
         ));
         let body = &route.body[first as usize..=last as usize];
-        respond(&mut stream, 206, &extra, body, truncate.then_some(body.len() / 2));
+        respond(
+            &mut stream,
+            206,
+            &extra,
+            body,
+            truncate.then_some(body.len() / 2),
+        );
         return;
     }
     if route.ranges {

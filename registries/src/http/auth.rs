@@ -44,9 +44,7 @@ impl fmt::Debug for Credentials {
             .collect();
         realms.extend(self.hosts.keys().map(|h| format!("netrc {h}")));
         realms.sort();
-        f.debug_struct("Credentials")
-            .field("for", &realms)
-            .finish()
+        f.debug_struct("Credentials").field("for", &realms).finish()
     }
 }
 
@@ -110,6 +108,15 @@ impl Credentials {
         }
         let host = url.host_str()?.to_ascii_lowercase();
         self.hosts.get(&host)
+    }
+
+    /// These credentials, with those of `netrc` for hosts no URL gave credentials for.
+    pub fn merged_over(mut self, netrc: Credentials) -> Self {
+        self.realms.extend(netrc.realms);
+        for (host, auth) in netrc.hosts {
+            self.hosts.entry(host).or_insert(auth);
+        }
+        self
     }
 
     /// Whether anything is known.

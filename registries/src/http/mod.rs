@@ -108,7 +108,9 @@ impl fmt::Display for Failure {
                 f,
                 "the body ended after {got} of its {expected} bytes (Content-Length)"
             ),
-            Failure::NotCached => f.write_str("not in the cache, and --offline forbids fetching it"),
+            Failure::NotCached => {
+                f.write_str("not in the cache, and --offline forbids fetching it")
+            }
             Failure::Mismatch(e) | Failure::Invalid(e) => f.write_str(e),
         }
     }
@@ -176,10 +178,7 @@ impl Expected {
         {
             return Err(FetchError::new(
                 url,
-                Failure::Mismatch(format!(
-                    "{} bytes, but the index says {size}",
-                    body.len()
-                )),
+                Failure::Mismatch(format!("{} bytes, but the index says {size}", body.len())),
             ));
         }
         if let Some(expected) = &self.sha256 {
@@ -187,9 +186,7 @@ impl Expected {
             if !actual.eq_ignore_ascii_case(expected) {
                 return Err(FetchError::new(
                     url,
-                    Failure::Mismatch(format!(
-                        "sha256 is {actual}, but the index says {expected}"
-                    )),
+                    Failure::Mismatch(format!("sha256 is {actual}, but the index says {expected}")),
                 ));
             }
         }
@@ -219,6 +216,8 @@ pub struct HttpClient {
     settings: Settings,
     permits: Semaphore,
     observer: Option<Arc<dyn Observer>>,
+    /// Every host a request went to.
+    contacted: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -261,6 +260,7 @@ impl HttpClient {
             permits: Semaphore::new(settings.concurrency.max(1)),
             settings,
             observer: None,
+            contacted: Default::default(),
         })
     }
 
@@ -279,6 +279,21 @@ impl HttpClient {
 
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// The hosts requests went to so far (redirect targets included).
+    pub fn contacted_hosts(&self) -> Vec<String> {
+        let hosts = self.contacted.lock().unwrap_or_else(|p| p.into_inner());
+        hosts.iter().cloned().collect()
+    }
+
+    fn contact(&self, url: &Url) {
+        if let Some(host) = url.host_str() {
+            let mut hosts = self.contacted.lock().unwrap_or_else(|p| p.into_inner());
+            if !hosts.contains(host) {
+                hosts.insert(host.to_string());
+            }
+        }
     }
 
     /// A GET through the cache. 404 and 410 come back as responses (an index without the
@@ -301,7 +316,9 @@ impl HttpClient {
                     if answer.status == StatusCode::NOT_MODIFIED {
                         let response = response_of(&answer);
                         if let AfterResponse::NotModified(policy, _) =
-                            entry.policy.after_response(&request, &response, SystemTime::now())
+                            entry
+                                .policy
+                                .after_response(&request, &response, SystemTime::now())
                         {
                             let entry = HttpEntry {
                                 policy,
@@ -366,7 +383,10 @@ impl HttpClient {
         }
         let answer = self.fetch(url, HeaderMap::new()).await?;
         if !answer.status.is_success() {
-            return Err(FetchError::new(url, Failure::Status(answer.status.as_u16())));
+            return Err(FetchError::new(
+                url,
+                Failure::Status(answer.status.as_u16()),
+            ));
         }
         expected.check(url, &answer.body)?;
         Ok(answer.body)
@@ -390,7 +410,10 @@ impl HttpClient {
         let mut headers = HeaderMap::new();
         headers.insert(header::RANGE, value(&spec));
         // Ranges count the bytes of the file as stored, not of a re-encoded stream.
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
         let answer = self.fetch(url, headers).await?;
         match answer.status {
             StatusCode::PARTIAL_CONTENT => {
@@ -405,10 +428,8 @@ impl HttpClient {
                     .get(header::CONTENT_RANGE)
                     .and_then(|v| v.to_str().ok())
                     .ok_or_else(|| bad("no Content-Range"))?;
-                let (first, last, total) =
-                    parse_content_range(range).ok_or_else(|| bad(range))?;
-                if last + 1 - first != answer.body.len() as u64
-                    || start.is_some_and(|s| s != first)
+                let (first, last, total) = parse_content_range(range).ok_or_else(|| bad(range))?;
+                if last + 1 - first != answer.body.len() as u64 || start.is_some_and(|s| s != first)
                 {
                     return Err(bad(range));
                 }
@@ -474,7 +495,9 @@ impl HttpClient {
         if let Some(auth) = self.credentials.for_url(url) {
             request = request.basic_auth(&auth.username, auth.password.as_deref());
         }
+        self.contact(url);
         let response = request.send().await.map_err(|e| failure_of(&e))?;
+        self.contact(response.url());
         let status = response.status();
         if status.is_server_error()
             || matches!(status.as_u16(), 429 | 408)
@@ -490,9 +513,9 @@ impl HttpClient {
             .flatten();
         let body = response.bytes().await.map_err(|e| match failure_of(&e) {
             Failure::Interrupted(why) => match declared {
-                Some(expected) => Failure::Interrupted(format!(
-                    "{why} (the body was to have {expected} bytes)"
-                )),
+                Some(expected) => {
+                    Failure::Interrupted(format!("{why} (the body was to have {expected} bytes)"))
+                }
                 None => Failure::Interrupted(why),
             },
             other => other,
@@ -551,7 +574,8 @@ fn failure_of(e: &reqwest::Error) -> Failure {
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = source {
         let text = s.to_string();
-        if !why.contains(&text) {
+        // hyper-util's wrapper says nothing its causes do not.
+        if !why.contains(&text) && !text.starts_with("client error (") {
             if !why.is_empty() {
                 why.push_str(": ");
             }

@@ -146,7 +146,10 @@ fn server_errors_are_retried_then_reported_with_the_url() {
         "{text}"
     );
     // A client error is not retried.
-    server.route("/gone/", Route::ok(JSON, "").with_faults([Fault::Status(403)]));
+    server.route(
+        "/gone/",
+        Route::ok(JSON, "").with_faults([Fault::Status(403)]),
+    );
     let err = run(c.get_cached(&url(&server, "/gone/"), "*/*")).unwrap_err();
     assert_eq!((err.failure, err.attempts), (Failure::Status(403), 1));
 }
@@ -170,17 +173,24 @@ fn closed_connections_stalls_and_truncated_bodies_are_retried() {
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path());
     assert_eq!(
-        &run(c.get_cached(&url(&server, "/reset/"), "*/*")).unwrap().body[..],
+        &run(c.get_cached(&url(&server, "/reset/"), "*/*"))
+            .unwrap()
+            .body[..],
         b"fine"
     );
     assert_eq!(server.seen_at("/reset/").len(), 2);
     assert_eq!(
-        &run(c.get_cached(&url(&server, "/slow/"), "*/*")).unwrap().body[..],
+        &run(c.get_cached(&url(&server, "/slow/"), "*/*"))
+            .unwrap()
+            .body[..],
         b"late"
     );
     assert_eq!(server.seen_at("/slow/").len(), 2);
     assert_eq!(
-        run(c.get_cached(&url(&server, "/cut/"), "*/*")).unwrap().body.len(),
+        run(c.get_cached(&url(&server, "/cut/"), "*/*"))
+            .unwrap()
+            .body
+            .len(),
         long.len()
     );
     assert_eq!(server.seen_at("/cut/").len(), 2);
@@ -197,12 +207,18 @@ fn persistent_faults_are_reported_as_what_failed() {
         "/slow/",
         Route::ok(JSON, "z").with_faults([Fault::Stall(Duration::from_millis(1200)); 3]),
     );
-    server.route("/reset/", Route::ok(JSON, "z").with_faults([Fault::Close; 3]));
+    server.route(
+        "/reset/",
+        Route::ok(JSON, "z").with_faults([Fault::Close; 3]),
+    );
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path());
     let cut = run(c.get_cached(&url(&server, "/cut/"), "*/*")).unwrap_err();
     assert!(
-        matches!(cut.failure, Failure::Truncated { .. } | Failure::Interrupted(_)),
+        matches!(
+            cut.failure,
+            Failure::Truncated { .. } | Failure::Interrupted(_)
+        ),
         "{cut}"
     );
     assert!(cut.to_string().contains("5000"), "{cut}");
@@ -224,7 +240,10 @@ fn downloads_are_checked_against_the_index_and_never_cached() {
         size: Some(3),
         sha256: Some(hex(&sha2::Sha256::digest(b"abc"))),
     };
-    assert_eq!(&run(c.download(&url(&server, "/f.whl"), &good)).unwrap()[..], b"abc");
+    assert_eq!(
+        &run(c.download(&url(&server, "/f.whl"), &good)).unwrap()[..],
+        b"abc"
+    );
     let bad_hash = Expected {
         size: Some(3),
         sha256: Some("00".repeat(32)),
@@ -248,7 +267,10 @@ fn ranges_come_back_with_their_place_in_the_file() {
         "/w.whl",
         Route::ok("application/octet-stream", "0123456789").with_ranges(),
     );
-    server.route("/plain.whl", Route::ok("application/octet-stream", "0123456789"));
+    server.route(
+        "/plain.whl",
+        Route::ok("application/octet-stream", "0123456789"),
+    );
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path());
     match run(c.range(&url(&server, "/w.whl"), None, 4)).unwrap() {
@@ -279,7 +301,10 @@ fn credentials_go_to_their_host_only_and_are_never_stored() {
     let netrc = dir.path().join("netrc");
     std::fs::write(
         &netrc,
-        format!("machine {} login alice password n3trc-s3cret\n", index.host()),
+        format!(
+            "machine {} login alice password n3trc-s3cret\n",
+            index.host()
+        ),
     )
     .unwrap();
     // base64("alice:n3trc-s3cret")
@@ -328,7 +353,12 @@ fn url_credentials_are_sent_but_never_shown() {
         Route::ok(JSON, "{}").with_auth("Basic dTpwQHNz"), // u:p@ss
     );
     let mut credentials = Credentials::default();
-    let with = Url::parse(&index.url("/simple/p/").replace("http://", "http://u:p%40ss@")).unwrap();
+    let with = Url::parse(
+        &index
+            .url("/simple/p/")
+            .replace("http://", "http://u:p%40ss@"),
+    )
+    .unwrap();
     let stripped = credentials.take_from_url(&with);
     let dir = tempfile::tempdir().unwrap();
     let c = HttpClient::new(settings(), credentials, Some(Cache::new(dir.path()))).unwrap();
