@@ -34,7 +34,7 @@ impl Progress {
 
 fn last_segment(url: &Url) -> String {
     url.path_segments()
-        .and_then(|s| s.filter(|p| !p.is_empty()).next_back())
+        .and_then(|mut s| s.rfind(|p| !p.is_empty()))
         .unwrap_or("")
         .to_string()
 }

@@ -95,6 +95,28 @@ pub async fn wheel_metadata(
     inflate(data, &member).map_err(invalid)
 }
 
+/// The METADATA of a whole wheel in memory, found through the same records the range reader
+/// follows (end record, central directory, local header); for tests and fuzzing.
+pub fn metadata_by_records(zip: &[u8]) -> Result<String, String> {
+    let dir = match end_of_directory(zip, 0)? {
+        End::Directory(d) => d,
+        End::Zip64(at) => zip64_directory(zip.get(at as usize..).unwrap_or_default())?,
+    };
+    let cut = || "the archive is cut short".to_string();
+    let end = dir.offset.checked_add(dir.size).ok_or_else(cut)?;
+    let listing = zip.get(dir.offset as usize..end as usize).ok_or_else(cut)?;
+    let member = find_metadata(listing)?;
+    if member.compressed > LIMIT {
+        return Err(cut());
+    }
+    let local = zip.get(member.offset as usize..).ok_or_else(cut)?;
+    let at = local_data_offset(local)? as usize;
+    let data = local
+        .get(at..at + member.compressed as usize)
+        .ok_or_else(cut)?;
+    inflate(data, &member)
+}
+
 /// Bytes of the file known so far.
 struct Window {
     start: u64,
@@ -190,7 +212,10 @@ struct Member {
 fn find_metadata(listing: &[u8]) -> Result<Member, String> {
     let mut at = 0;
     let short = || "the central directory is cut short".to_string();
-    while listing[at..].starts_with(b"PK\x01\x02") {
+    while listing
+        .get(at..)
+        .is_some_and(|rest| rest.starts_with(b"PK\x01\x02"))
+    {
         let name_len = u16_at(listing, at + 28).ok_or_else(short)? as usize;
         let extra_len = u16_at(listing, at + 30).ok_or_else(short)? as usize;
         let comment_len = u16_at(listing, at + 32).ok_or_else(short)? as usize;

@@ -22,18 +22,7 @@ fn fixture_wheels() -> Vec<PathBuf> {
     wheels
 }
 
-/// The METADATA of a whole wheel, through the same records the range reader follows.
-fn by_records(bytes: &[u8]) -> Result<String, String> {
-    let dir = match end_of_directory(bytes, 0)? {
-        End::Directory(d) => d,
-        End::Zip64(at) => zip64_directory(&bytes[at as usize..])?,
-    };
-    let listing = &bytes[dir.offset as usize..(dir.offset + dir.size) as usize];
-    let member = find_metadata(listing)?;
-    let local = &bytes[member.offset as usize..];
-    let at = local_data_offset(local)? as usize;
-    inflate(&local[at..at + member.compressed as usize], &member)
-}
+use metadata_by_records as by_records;
 
 #[test]
 fn the_records_of_every_fixture_wheel_lead_to_its_metadata() {
