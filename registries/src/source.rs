@@ -314,6 +314,9 @@ pub fn fetch_error(e: FetchError, what: &str) -> Diagnostic {
             e.url
         ))
         .note("run once without --offline to fill the cache, or pass --cache-dir to the cache that has it"),
+        Failure::Status(401 | 403) => registry(format!("cannot fetch {what}: {e}")).note(
+            "the index wants credentials: give them in the index URL (https://user:password@host/…) or in ~/.netrc (or the file NETRC names)",
+        ),
         _ => registry(format!("cannot fetch {what}: {e}")),
     }
 }

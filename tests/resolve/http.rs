@@ -373,3 +373,41 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn two_runs_at_once_share_one_cache() {
+    let (index, _files) = fixture_index(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "delta[x]\n");
+    let url = index.url("/simple");
+    let cache = dir.path().join("cache").display().to_string();
+    let runs: Vec<std::process::Child> = ["a.lock", "b.lock"]
+        .iter()
+        .map(|name| {
+            let lock = dir.path().join(name).display().to_string();
+            std::process::Command::new(env!("CARGO_BIN_EXE_unilock"))
+                .args(resolve_args(&input, &lock, &url))
+                .env("UNILOCK_CACHE_DIR", &cache)
+                .env("NETRC", "")
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn unilock")
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let a = std::fs::read_to_string(dir.path().join("a.lock")).expect("a");
+    assert_eq!(
+        a,
+        std::fs::read_to_string(dir.path().join("b.lock")).expect("b")
+    );
+    // What they left is whole: an offline run reads it all.
+    let lock = dir.path().join("c.lock").display().to_string();
+    let mut args = resolve_args(&input, &lock, &url);
+    args.push("--offline");
+    let out = run(dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&lock).expect("c"), a);
+}
