@@ -36,6 +36,8 @@ pub enum Command {
     /// pylock.toml, any format to itself).
     #[command(after_help = CONVERT_EXAMPLES)]
     Convert(ConvertArgs),
+    /// Work with package indexes: record what a resolution consults as a file:// index.
+    Index(IndexCommandArgs),
     /// List target presets and platforms, or describe one target.
     #[command(after_help = TARGETS_EXAMPLES, args_conflicts_with_subcommands = true)]
     Targets(TargetsArgs),
@@ -162,6 +164,8 @@ const RESOLVE_EXAMPLES: &str = "\
 Indexes: --index-url, --extra-index-url, --find-links, the UV_DEFAULT_INDEX, UV_INDEX_URL,
 PIP_INDEX_URL, UV_EXTRA_INDEX_URL and PIP_EXTRA_INDEX_URL variables, and index options inside
 requirements files; the first index that has a package is the only one used for it.
+Credentials come from index URLs or ~/.netrc ($NETRC) and go to their own host only.
+Responses are cached (--cache-dir); --offline resolves from the cache alone.
 Pins of an existing output lock are kept unless --upgrade or --upgrade-package says otherwise.
 
 Examples:
@@ -180,18 +184,8 @@ pub struct ResolveArgs {
     /// Write the lock here (atomically); default `unilock.lock`.
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// The index to use instead of the default one.
-    #[arg(long, value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Another index, consulted before the default one (repeatable).
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
-    /// A directory of distribution files (repeatable).
-    #[arg(long, short = 'f', value_name = "DIR")]
-    pub find_links: Vec<String>,
-    /// Use no index, only --find-links.
-    #[arg(long)]
-    pub no_index: bool,
+    #[command(flatten)]
+    pub index: IndexArgs,
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
@@ -213,6 +207,69 @@ pub struct ResolveArgs {
     /// Include every extra and dependency group of a pyproject.toml.
     #[arg(long)]
     pub all_extras: bool,
+}
+
+/// Where packages come from, and how the registries are reached.
+#[derive(Debug, Clone, Args)]
+pub struct IndexArgs {
+    /// The index to use instead of the default one (file://, http:// or https://; user:password@ in the URL is sent to that host only).
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Another index, consulted before the default one (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// A directory of distribution files, or an HTML page of links to them (repeatable).
+    #[arg(long, short = 'f', value_name = "DIR|URL")]
+    pub find_links: Vec<String>,
+    /// Use no index, only --find-links.
+    #[arg(long)]
+    pub no_index: bool,
+    /// Where HTTP responses and metadata are cached (default: $UNILOCK_CACHE_DIR, else $XDG_CACHE_HOME/unilock, else ~/.cache/unilock).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use the cache alone, with no network; anything not cached fails (exit 3) naming it.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+const INDEX_EXAMPLES: &str = "\
+Examples:
+  unilock index record requirements.txt --target linux-64,python=3.12 --into corpus/index-snapshot
+  unilock resolve requirements.txt --target linux-64,python=3.12 --index-url file://$PWD/corpus/index-snapshot/simple";
+
+#[derive(Debug, Args)]
+pub struct IndexCommandArgs {
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Resolve requirements against the configured indexes and write what was consulted as a
+    /// file:// simple index (pages, metadata files, small files), for offline use.
+    #[command(after_help = INDEX_EXAMPLES)]
+    Record(RecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Requirements files and pyproject.toml files.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// A target to resolve for (repeatable; see `unilock targets`).
+    #[arg(long, value_name = "TARGET", required = true)]
+    pub target: Vec<String>,
+    /// The directory to write the snapshot into (an earlier snapshot there is replaced).
+    #[arg(long, value_name = "DIR")]
+    pub into: PathBuf,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Allow pre-releases of every package.
+    #[arg(long)]
+    pub pre: bool,
+    /// Use wheels only, never source distributions.
+    #[arg(long)]
+    pub only_binary: bool,
 }
 
 const EXPORT_EXAMPLES: &str = "\

@@ -111,7 +111,7 @@ fn registry_error(message: String) -> Diagnostic {
 }
 
 /// The files on the project page of a `file://` index, `None` when the index lacks it.
-fn index_page(root: &Url, name: &str) -> Result<Option<Vec<DistFile>>, Diagnostic> {
+pub(crate) fn index_page(root: &Url, name: &str) -> Result<Option<Vec<DistFile>>, Diagnostic> {
     let page = root
         .join(&format!("{name}/"))
         .map_err(|e| registry_error(format!("{root}: cannot form the page of {name}: {e}")))?;
@@ -138,7 +138,7 @@ fn index_page(root: &Url, name: &str) -> Result<Option<Vec<DistFile>>, Diagnosti
 }
 
 /// The files for `name` in a find-links directory.
-fn find_links(dir: &Path, name: &str) -> Result<Vec<DistFile>, Diagnostic> {
+pub(crate) fn find_links(dir: &Path, name: &str) -> Result<Vec<DistFile>, Diagnostic> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| registry_error(format!("find-links {}: {e}", dir.display())))?;
     let mut files = Vec::new();
@@ -172,7 +172,7 @@ fn find_links(dir: &Path, name: &str) -> Result<Vec<DistFile>, Diagnostic> {
 }
 
 /// The normalised project name of a distribution file name.
-fn project_of(filename: &str) -> Option<String> {
+pub(crate) fn project_of(filename: &str) -> Option<String> {
     let (raw, _) = match filename.strip_suffix(".whl") {
         Some(stem) => stem.split_once('-')?,
         None => filename[..sdist_stem_len(filename)?].rsplit_once('-')?,
@@ -232,7 +232,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn read_metadata(file: &DistFile) -> Result<Metadata, Diagnostic> {
+pub(crate) fn read_metadata(file: &DistFile) -> Result<Metadata, Diagnostic> {
     let bad = |e: String| {
         Diagnostic::new(
             ErrorKind::Registry,
@@ -242,7 +242,11 @@ fn read_metadata(file: &DistFile) -> Result<Metadata, Diagnostic> {
     if let Some(hashes) = &file.metadata {
         let bytes = read_checked(&format!("{}.metadata", file.url), hashes)?;
         let headers = metadata::parse(&String::from_utf8_lossy(&bytes)).map_err(bad)?;
-        return Ok(Metadata::Known(Arc::new(headers.metadata)));
+        if file.filename.ends_with(".whl") {
+            return Ok(Metadata::Known(Arc::new(headers.metadata)));
+        }
+        // An sdist's metadata file is its PKG-INFO: final only when static (PEP 643).
+        return Ok(crate::remote::sdist_metadata(headers));
     }
     let bytes = read_checked(&file.url, &file.hashes)?;
     if file.filename.ends_with(".whl") {
@@ -252,8 +256,5 @@ fn read_metadata(file: &DistFile) -> Result<Metadata, Diagnostic> {
     }
     let text = archive::sdist_pkg_info(&file.filename, &bytes).map_err(bad)?;
     let headers = metadata::parse(&text).map_err(bad)?;
-    Ok(match headers.static_dependencies() {
-        Ok(()) => Metadata::Known(Arc::new(headers.metadata)),
-        Err(why) => Metadata::NeedsBuild(why),
-    })
+    Ok(crate::remote::sdist_metadata(headers))
 }

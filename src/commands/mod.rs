@@ -1,6 +1,7 @@
 //! The commands, one module each. Each returns `Ok(())` or the diagnostic to show.
 
 mod files;
+mod index;
 mod resolve;
 mod targets;
 
@@ -12,6 +13,9 @@ pub fn run(cli: Cli) -> Result<(), Diagnostic> {
         Command::Resolve(args) => resolve::resolve(args),
         Command::Export(args) => resolve::export(args),
         Command::Targets(args) => targets::run(args),
+        Command::Index(args) => match args.command {
+            crate::cli::IndexCommand::Record(args) => index::record(args),
+        },
         Command::Show(args) => files::show(args),
         Command::Convert(args) => files::convert(args),
     }

@@ -12,7 +12,6 @@ use unilock_model::document::IndexKind;
 use unilock_model::lock::{Artifact, ArtifactKind, LockedPackage, LockedTarget};
 use unilock_model::manifest::RequirementRole;
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
-use unilock_registries::local::{LocalSource, Location};
 use unilock_solver::pypi::{self, Request};
 
 pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
@@ -46,17 +45,22 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     if !args.upgrade {
         keep_pins(&output, &args.upgrade_package, &mut request)?;
     }
-    let source = LocalSource::new(locations(&args, from_files)?);
-    let mut lock = Lock::new();
+    let configured = super::index::source(&args.index, from_files, &targets, &request)?;
+    let source = configured.source;
     let mut packages: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
     let resolutions = if args.consistent {
-        pypi::resolve_consistent(&source, &targets, &request)?
+        pypi::resolve_consistent(&source, &targets, &request)
     } else {
         targets
             .iter()
             .map(|t| pypi::resolve(&source, t, &request))
-            .collect::<Result<Vec<_>, _>>()?
+            .collect::<Result<Vec<_>, _>>()
     };
+    if let Some(p) = &configured.progress {
+        p.finish();
+    }
+    let resolutions = resolutions?;
+    let mut lock = Lock::new();
     for (target, resolution) in targets.iter().zip(resolutions) {
         for w in &resolution.warnings {
             eprintln!("warning: {}: {w}", target.spec());
@@ -145,9 +149,9 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
 }
 
 /// Which extras and dependency groups of the inputs to include besides the main set.
-struct Groups {
-    names: Vec<String>,
-    all: bool,
+pub(super) struct Groups {
+    pub(super) names: Vec<String>,
+    pub(super) all: bool,
 }
 
 impl Groups {
@@ -157,7 +161,7 @@ impl Groups {
 }
 
 /// Adds the PyPI requirements of `input` to the request, and the indexes it names.
-fn read_requirements(
+pub(super) fn read_requirements(
     input: &Path,
     groups: &Groups,
     request: &mut Request,
@@ -275,101 +279,6 @@ fn keep_pins(output: &Path, upgrade: &[String], request: &mut Request) -> Result
 
 fn normalize(name: &str) -> String {
     unilock_registries::local::normalize(name)
-}
-
-/// Where packages come from: command line, then environment, then the input files.
-fn locations(
-    args: &ResolveArgs,
-    from_files: Vec<(IndexKind, String)>,
-) -> Result<Vec<Location>, Diagnostic> {
-    let var = |names: &[&str]| names.iter().find_map(|n| env_var(n));
-    let default = args
-        .index_url
-        .clone()
-        .or_else(|| var(&["UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL"]))
-        .or_else(|| {
-            from_files
-                .iter()
-                .find(|(k, _)| *k == IndexKind::Default)
-                .map(|(_, u)| u.clone())
-        })
-        .unwrap_or_else(|| unilock_registries::DEFAULT_INDEX_URL.to_string());
-    let mut extra: Vec<String> = args.extra_index_url.clone();
-    if let Some(v) = var(&["UV_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]) {
-        extra.extend(v.split_whitespace().map(str::to_string));
-    }
-    extra.extend(
-        from_files
-            .iter()
-            .filter(|(k, _)| *k == IndexKind::Extra)
-            .map(|(_, u)| u.clone()),
-    );
-    let mut find_links: Vec<String> = args.find_links.clone();
-    find_links.extend(
-        from_files
-            .iter()
-            .filter(|(k, _)| *k == IndexKind::FindLinks)
-            .map(|(_, u)| u.clone()),
-    );
-    let mut out = Vec::new();
-    // uv's order: extra indexes before the default one; the first that has a package wins.
-    let no_index = args.no_index;
-    if !no_index {
-        for url in extra.iter().chain(std::iter::once(&default)) {
-            out.push(index_location(url)?);
-        }
-    }
-    for f in find_links {
-        let path = match url::Url::parse(&f) {
-            Ok(u) if u.scheme() == "file" => u
-                .to_file_path()
-                .map_err(|()| Diagnostic::usage(format!("--find-links {f}: not a local path")))?,
-            Ok(u) if u.scheme().len() > 1 => return Err(not_yet(&f)),
-            _ => PathBuf::from(&f),
-        };
-        out.push(Location::FindLinks(path));
-    }
-    Ok(out)
-}
-
-fn index_location(url: &str) -> Result<Location, Diagnostic> {
-    match url::Url::parse(url) {
-        Ok(u) if u.scheme() == "file" => {
-            let mut u = u;
-            if !u.path().ends_with('/') {
-                u.set_path(&format!("{}/", u.path()));
-            }
-            Ok(Location::Index(u))
-        }
-        Ok(_) => Err(not_yet(url)),
-        Err(_) => {
-            let path = std::path::absolute(url)
-                .map_err(|e| Diagnostic::usage(format!("index {url}: {e}")))?;
-            url::Url::from_directory_path(&path)
-                .map(Location::Index)
-                .map_err(|()| Diagnostic::usage(format!("index {url}: not a directory path")))
-        }
-    }
-}
-
-fn not_yet(url: &str) -> Diagnostic {
-    Diagnostic::usage(format!(
-        "{}: this build of unilock reads local indexes only (file:// URLs, --find-links directories); HTTP indexes come with the registry client",
-        redact(url)
-    ))
-    .note("pass --index-url file:///path/to/simple or --no-index --find-links DIR")
-}
-
-/// A URL without its credentials, for messages.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
 }
 
 /// `--consistent`: every package takes one version on every target.

@@ -1,0 +1,269 @@
+//! The on-disk cache: HTTP responses with their caching policy, and the core metadata derived
+//! from distribution files.
+//!
+//! Layout under the cache directory ([`default_dir`]: `$UNILOCK_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/unilock`, else `~/.cache/unilock`):
+//!
+//! - `http-v1/<aa>/<sha256 of URL and Accept>`: one response — a header (status, final URL,
+//!   content type and the RFC 9111 policy of `http-cache-semantics`, which decides freshness
+//!   and revalidation) followed by the body.
+//! - `metadata-v1/<aa>/<sha256 of file URL>.json`: the core metadata of a distribution file
+//!   whose sha256 the index gave, with that hash. A file with a given hash never changes, so
+//!   these entries are never revalidated; an entry whose hash differs from the index's is
+//!   ignored.
+//!
+//! Every entry is written to a temporary file in its directory and renamed into place, so
+//! concurrent runs sharing the cache read either the old entry or the new one, never a part.
+//! Entries never hold credentials: URLs are stripped of them and requests stored without
+//! their `Authorization` header.
+
+use bytes::Bytes;
+use http_cache_semantics::CachePolicy;
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use unilock_model::index::{CoreMetadata, Metadata};
+
+const MAGIC: &[u8] = b"unilock-http-cache-1\n";
+
+/// The cache directory to use when none is given: `UNILOCK_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/unilock`, else `$HOME/.cache/unilock`.
+pub fn default_dir(var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    set("UNILOCK_CACHE_DIR")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("unilock")))
+        .or_else(|| set("HOME").map(|h| h.join(".cache").join("unilock")))
+}
+
+/// A cached HTTP response.
+#[derive(Debug, Clone)]
+pub struct HttpEntry {
+    pub status: u16,
+    pub url: url::Url,
+    pub content_type: Option<String>,
+    pub policy: CachePolicy,
+    pub body: Bytes,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head {
+    status: u16,
+    url: String,
+    content_type: Option<String>,
+    policy: CachePolicy,
+    body_len: u64,
+}
+
+impl HttpEntry {
+    pub fn response(&self) -> crate::http::Response {
+        crate::http::Response {
+            status: self.status,
+            url: self.url.clone(),
+            content_type: self.content_type.clone(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// Derived metadata as stored.
+#[derive(Serialize, Deserialize)]
+struct MetadataEntry {
+    url: String,
+    sha256: String,
+    #[serde(flatten)]
+    metadata: StoredMetadata,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum StoredMetadata {
+    Known {
+        name: String,
+        version: String,
+        requires_dist: Vec<String>,
+        requires_python: Option<String>,
+        provides_extra: Vec<String>,
+    },
+    NeedsBuild {
+        why: String,
+    },
+}
+
+/// The cache directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Cache {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Cache { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, kind: &str, key: &str, ext: &str) -> PathBuf {
+        let digest = crate::http::hex(&sha2::Sha256::digest(key.as_bytes()));
+        self.root
+            .join(kind)
+            .join(&digest[..2])
+            .join(format!("{}{ext}", &digest[2..]))
+    }
+
+    /// The stored response for `key`, if any and intact.
+    pub fn read_http(&self, key: &str) -> Option<HttpEntry> {
+        let bytes = std::fs::read(self.path("http-v1", key, "")).ok()?;
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let (len, rest) = rest.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        let (head, body) = (rest.get(..len)?, rest.get(len..)?);
+        let head: Head = serde_json::from_slice(head).ok()?;
+        if head.body_len != body.len() as u64 {
+            return None;
+        }
+        Some(HttpEntry {
+            status: head.status,
+            url: url::Url::parse(&head.url).ok()?,
+            content_type: head.content_type,
+            policy: head.policy,
+            body: Bytes::copy_from_slice(body),
+        })
+    }
+
+    pub fn write_http(&self, key: &str, entry: &HttpEntry) -> std::io::Result<()> {
+        let head = serde_json::to_vec(&Head {
+            status: entry.status,
+            url: entry.url.to_string(),
+            content_type: entry.content_type.clone(),
+            policy: entry.policy.clone(),
+            body_len: entry.body.len() as u64,
+        })?;
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + head.len() + entry.body.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&(head.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&head);
+        bytes.extend_from_slice(&entry.body);
+        write_atomic(&self.path("http-v1", key, ""), &bytes)
+    }
+
+    /// The metadata derived from the file at `url` whose sha256 is `sha256`.
+    pub fn read_metadata(&self, url: &str, sha256: &str) -> Option<Metadata> {
+        let bytes = std::fs::read(self.path("metadata-v1", url, ".json")).ok()?;
+        let entry: MetadataEntry = serde_json::from_slice(&bytes).ok()?;
+        if entry.url != url || !entry.sha256.eq_ignore_ascii_case(sha256) {
+            return None;
+        }
+        Some(match entry.metadata {
+            StoredMetadata::Known {
+                name,
+                version,
+                requires_dist,
+                requires_python,
+                provides_extra,
+            } => Metadata::Known(Arc::new(CoreMetadata {
+                name,
+                version,
+                requires_dist,
+                requires_python,
+                provides_extra,
+            })),
+            StoredMetadata::NeedsBuild { why } => Metadata::NeedsBuild(why),
+        })
+    }
+
+    pub fn write_metadata(
+        &self,
+        url: &str,
+        sha256: &str,
+        metadata: &Metadata,
+    ) -> std::io::Result<()> {
+        let metadata = match metadata {
+            Metadata::Known(m) => StoredMetadata::Known {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                requires_dist: m.requires_dist.clone(),
+                requires_python: m.requires_python.clone(),
+                provides_extra: m.provides_extra.clone(),
+            },
+            Metadata::NeedsBuild(why) => StoredMetadata::NeedsBuild { why: why.clone() },
+        };
+        let entry = MetadataEntry {
+            url: url.to_string(),
+            sha256: sha256.to_ascii_lowercase(),
+            metadata,
+        };
+        let bytes = serde_json::to_vec_pretty(&entry)?;
+        write_atomic(&self.path("metadata-v1", url, ".json"), &bytes)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_data()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_entries_are_keyed_by_url_and_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let m = Metadata::Known(Arc::new(CoreMetadata {
+            name: "alpha".into(),
+            version: "1.0".into(),
+            requires_dist: vec!["beta>=1".into()],
+            ..CoreMetadata::default()
+        }));
+        cache
+            .write_metadata("https://h.example/a.whl", "AB", &m)
+            .unwrap();
+        assert_eq!(
+            cache.read_metadata("https://h.example/a.whl", "ab"),
+            Some(m)
+        );
+        assert_eq!(cache.read_metadata("https://h.example/a.whl", "cd"), None);
+        assert_eq!(cache.read_metadata("https://h.example/b.whl", "ab"), None);
+        let build = Metadata::NeedsBuild("dynamic".into());
+        cache
+            .write_metadata("https://h.example/a.tar.gz", "ef", &build)
+            .unwrap();
+        assert_eq!(
+            cache.read_metadata("https://h.example/a.tar.gz", "ef"),
+            Some(build)
+        );
+    }
+
+    #[test]
+    fn default_dir_follows_the_variables_in_order() {
+        let vars = |set: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                set.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let all = vars(&[
+            ("UNILOCK_CACHE_DIR", "/c"),
+            ("XDG_CACHE_HOME", "/x"),
+            ("HOME", "/h"),
+        ]);
+        assert_eq!(default_dir(&all), Some(PathBuf::from("/c")));
+        let xdg = vars(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")]);
+        assert_eq!(default_dir(&xdg), Some(PathBuf::from("/x/unilock")));
+        let home = vars(&[("HOME", "/h")]);
+        assert_eq!(default_dir(&home), Some(PathBuf::from("/h/.cache/unilock")));
+        assert_eq!(default_dir(&vars(&[])), None);
+    }
+}

@@ -1,0 +1,599 @@
+//! The HTTP client of the registries: GET requests with retries, credentials and the on-disk
+//! cache, for index pages, metadata files, range reads and whole downloads.
+//!
+//! Every request runs on tokio through `reqwest` (rustls with ring, see [`tls`]). Transient
+//! failures — timeouts, refused or reset connections, 5xx and 429 answers, bodies cut short of
+//! their `Content-Length` — are retried with exponential backoff ([`Settings::retries`]
+//! further attempts); what still fails is a [`FetchError`] naming the URL and what went wrong.
+//! Credentials ([`auth`]) are attached per request, only to their own host, so URLs handed to
+//! reqwest, written to caches or shown in messages never carry them. Responses of
+//! [`HttpClient::get_cached`] go through the [`Cache`] with HTTP semantics (freshness,
+//! `ETag`/`Last-Modified` revalidation); downloads checked against the index's hash are not
+//! cached here (what is derived from them is, see [`crate::cache`]).
+
+pub mod auth;
+mod tls;
+
+use crate::cache::{Cache, HttpEntry};
+use auth::Credentials;
+use backon::{ExponentialBuilder, Retryable};
+use bytes::Bytes;
+use http_cache_semantics::{AfterResponse, BeforeRequest, CacheOptions, CachePolicy};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use sha2::Digest;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+use tokio::sync::Semaphore;
+use url::Url;
+
+/// How the client behaves: retries, timeouts, parallelism, offline.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Further attempts after a transient failure (so `retries + 1` attempts in all).
+    pub retries: u32,
+    /// The first wait before a retry; it doubles each time (with jitter), up to 10 s.
+    pub backoff: Duration,
+    /// Connecting, and waiting for each read of a response, may take this long.
+    pub timeout: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Answer from the cache alone; anything not cached is an error naming it.
+    pub offline: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            timeout: Duration::from_secs(30),
+            concurrency: 32,
+            offline: false,
+        }
+    }
+}
+
+/// What went wrong with one request, after its retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The server answered with this status.
+    Status(u16),
+    /// No answer in time.
+    Timeout,
+    /// The connection could not be made.
+    Connect(String),
+    /// The connection broke while the request or its answer was under way.
+    Interrupted(String),
+    /// The body ended before its `Content-Length`.
+    Truncated { expected: u64, got: u64 },
+    /// `--offline`, and the cache does not have it.
+    NotCached,
+    /// The body is not what the index said it is (size or hash).
+    Mismatch(String),
+    /// The body cannot be used (not a zip, a bad range answer, …).
+    Invalid(String),
+}
+
+impl Failure {
+    /// Whether another attempt may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Failure::Status(code) => *code >= 500 || *code == 429 || *code == 408,
+            Failure::Timeout
+            | Failure::Connect(_)
+            | Failure::Interrupted(_)
+            | Failure::Truncated { .. } => true,
+            Failure::NotCached | Failure::Mismatch(_) | Failure::Invalid(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Status(code) => {
+                let reason = StatusCode::from_u16(*code)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
+                write!(f, "the server answered {code} {reason}")
+            }
+            Failure::Timeout => f.write_str("timed out"),
+            Failure::Connect(e) => write!(f, "cannot connect: {e}"),
+            Failure::Interrupted(e) => write!(f, "the connection broke: {e}"),
+            Failure::Truncated { expected, got } => write!(
+                f,
+                "the body ended after {got} of its {expected} bytes (Content-Length)"
+            ),
+            Failure::NotCached => {
+                f.write_str("not in the cache, and --offline forbids fetching it")
+            }
+            Failure::Mismatch(e) | Failure::Invalid(e) => f.write_str(e),
+        }
+    }
+}
+
+/// A failed request: the URL (never with credentials), what failed, and after how many attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchError {
+    pub url: String,
+    pub failure: Failure,
+    pub attempts: u32,
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.url, self.failure)?;
+        if self.attempts > 1 {
+            write!(f, " ({} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl FetchError {
+    pub fn new(url: &Url, failure: Failure) -> Self {
+        FetchError {
+            url: url.to_string(),
+            failure,
+            attempts: 1,
+        }
+    }
+}
+
+/// A response body with what the caller needs to interpret it.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// The URL that answered, after redirects (relative links resolve against it).
+    pub url: Url,
+    pub content_type: Option<String>,
+    pub body: Bytes,
+}
+
+/// The answer to a range request.
+#[derive(Debug, Clone)]
+pub enum Ranged {
+    /// The bytes from `start`, of a file of `total` bytes.
+    Part { start: u64, total: u64, body: Bytes },
+    /// The server ignored the range and sent the whole file.
+    Whole(Bytes),
+}
+
+/// What an index says a file is: its size and sha256, when it says.
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+}
+
+impl Expected {
+    /// Checks a whole body against the index's word.
+    pub fn check(&self, url: &Url, body: &[u8]) -> Result<(), FetchError> {
+        if let Some(size) = self.size
+            && size != body.len() as u64
+        {
+            return Err(FetchError::new(
+                url,
+                Failure::Mismatch(format!("{} bytes, but the index says {size}", body.len())),
+            ));
+        }
+        if let Some(expected) = &self.sha256 {
+            let actual = hex(&sha2::Sha256::digest(body));
+            if !actual.eq_ignore_ascii_case(expected) {
+                return Err(FetchError::new(
+                    url,
+                    Failure::Mismatch(format!("sha256 is {actual}, but the index says {expected}")),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Told about each request, for progress display.
+pub trait Observer: Send + Sync {
+    fn started(&self, url: &Url);
+    fn finished(&self, url: &Url);
+    /// A transient failure; the request is tried again after `delay`.
+    fn retrying(&self, url: &Url, failure: &Failure, delay: Duration) {
+        let _ = (url, failure, delay);
+    }
+}
+
+/// The shared HTTP client.
+pub struct HttpClient {
+    client: reqwest::Client,
+    credentials: Credentials,
+    cache: Option<Cache>,
+    settings: Settings,
+    permits: Semaphore,
+    observer: Option<Arc<dyn Observer>>,
+    /// Every host a request went to.
+    contacted: std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("credentials", &self.credentials)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One attempt's raw answer.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    url: Url,
+    body: Bytes,
+}
+
+impl HttpClient {
+    /// A client; `cache` is where responses are kept (`None`: nothing is kept, and `--offline`
+    /// finds nothing).
+    pub fn new(
+        settings: Settings,
+        credentials: Credentials,
+        cache: Option<Cache>,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("unilock/", env!("CARGO_PKG_VERSION")))
+            .tls_backend_preconfigured(tls::config()?)
+            .connect_timeout(settings.timeout)
+            .read_timeout(settings.timeout)
+            .pool_max_idle_per_host(settings.concurrency)
+            .build()
+            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+        Ok(HttpClient {
+            client,
+            credentials,
+            cache,
+            permits: Semaphore::new(settings.concurrency.max(1)),
+            settings,
+            observer: None,
+            contacted: Default::default(),
+        })
+    }
+
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The hosts requests went to so far (redirect targets included).
+    pub fn contacted_hosts(&self) -> Vec<String> {
+        let hosts = self.contacted.lock().unwrap_or_else(|p| p.into_inner());
+        hosts.iter().cloned().collect()
+    }
+
+    fn contact(&self, url: &Url) {
+        if let Some(host) = url.host_str() {
+            let mut hosts = self.contacted.lock().unwrap_or_else(|p| p.into_inner());
+            if !hosts.contains(host) {
+                hosts.insert(host.to_string());
+            }
+        }
+    }
+
+    /// A GET through the cache. 404 and 410 come back as responses (an index without the
+    /// project); other errors, after retries, as [`FetchError`]s.
+    pub async fn get_cached(&self, url: &Url, accept: &str) -> Result<Response, FetchError> {
+        let key = format!("{url}\n{accept}");
+        let request = http::Request::get(url.as_str())
+            .header(header::ACCEPT, accept)
+            .body(())
+            .map_err(|e| FetchError::new(url, Failure::Invalid(format!("bad request: {e}"))))?;
+        let stored = self.cache.as_ref().and_then(|c| c.read_http(&key));
+        if let Some(entry) = &stored {
+            if self.settings.offline {
+                return Ok(entry.response());
+            }
+            match entry.policy.before_request(&request, SystemTime::now()) {
+                BeforeRequest::Fresh(_) => return Ok(entry.response()),
+                BeforeRequest::Stale { request: parts, .. } => {
+                    let answer = self.fetch(url, parts.headers.clone()).await?;
+                    if answer.status == StatusCode::NOT_MODIFIED {
+                        let response = response_of(&answer);
+                        if let AfterResponse::NotModified(policy, _) =
+                            entry
+                                .policy
+                                .after_response(&request, &response, SystemTime::now())
+                        {
+                            let entry = HttpEntry {
+                                policy,
+                                ..entry.clone()
+                            };
+                            self.store(&key, &entry);
+                            return Ok(entry.response());
+                        }
+                        // A 304 that does not match what is stored: fetch it whole.
+                        let answer = self.fetch(url, request.headers().clone()).await?;
+                        return Ok(self.keep(&key, &request, answer));
+                    }
+                    return Ok(self.keep(&key, &request, answer));
+                }
+            }
+        }
+        if self.settings.offline {
+            return Err(FetchError::new(url, Failure::NotCached));
+        }
+        let answer = self.fetch(url, request.headers().clone()).await?;
+        Ok(self.keep(&key, &request, answer))
+    }
+
+    /// Stores a fresh answer when its headers allow, and returns it.
+    fn keep(&self, key: &str, request: &http::Request<()>, answer: Answer) -> Response {
+        let response = response_of(&answer);
+        let options = CacheOptions {
+            shared: false,
+            ..CacheOptions::default()
+        };
+        let policy = CachePolicy::new_options(request, &response, SystemTime::now(), options);
+        let entry = HttpEntry {
+            status: answer.status.as_u16(),
+            url: answer.url.clone(),
+            content_type: content_type(&answer.headers),
+            policy,
+            body: answer.body.clone(),
+        };
+        if entry.policy.is_storable() {
+            self.store(key, &entry);
+        }
+        Response {
+            status: answer.status.as_u16(),
+            url: answer.url,
+            content_type: entry.content_type,
+            body: answer.body,
+        }
+    }
+
+    fn store(&self, key: &str, entry: &HttpEntry) {
+        if let Some(cache) = &self.cache {
+            // A cache that cannot be written only costs a later fetch.
+            let _ = cache.write_http(key, entry);
+        }
+    }
+
+    /// A whole file, checked against what the index says before it is returned; never cached
+    /// here.
+    pub async fn download(&self, url: &Url, expected: &Expected) -> Result<Bytes, FetchError> {
+        if self.settings.offline {
+            return Err(FetchError::new(url, Failure::NotCached));
+        }
+        let answer = self.fetch(url, HeaderMap::new()).await?;
+        if !answer.status.is_success() {
+            return Err(FetchError::new(
+                url,
+                Failure::Status(answer.status.as_u16()),
+            ));
+        }
+        expected.check(url, &answer.body)?;
+        Ok(answer.body)
+    }
+
+    /// The bytes `start..start + len` of a file, or its last `len` bytes when `start` is
+    /// `None` (a suffix range).
+    pub async fn range(
+        &self,
+        url: &Url,
+        start: Option<u64>,
+        len: u64,
+    ) -> Result<Ranged, FetchError> {
+        if self.settings.offline {
+            return Err(FetchError::new(url, Failure::NotCached));
+        }
+        let spec = match start {
+            Some(s) => format!("bytes={s}-{}", s + len.max(1) - 1),
+            None => format!("bytes=-{}", len.max(1)),
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RANGE, value(&spec));
+        // Ranges count the bytes of the file as stored, not of a re-encoded stream.
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
+        let answer = self.fetch(url, headers).await?;
+        match answer.status {
+            StatusCode::PARTIAL_CONTENT => {
+                let bad = |why: &str| {
+                    FetchError::new(
+                        url,
+                        Failure::Invalid(format!("bad answer to `Range: {spec}`: {why}")),
+                    )
+                };
+                let range = answer
+                    .headers
+                    .get(header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| bad("no Content-Range"))?;
+                let (first, last, total) = parse_content_range(range).ok_or_else(|| bad(range))?;
+                if last + 1 - first != answer.body.len() as u64 || start.is_some_and(|s| s != first)
+                {
+                    return Err(bad(range));
+                }
+                Ok(Ranged::Part {
+                    start: first,
+                    total,
+                    body: answer.body,
+                })
+            }
+            s if s.is_success() => Ok(Ranged::Whole(answer.body)),
+            s => Err(FetchError::new(url, Failure::Status(s.as_u16()))),
+        }
+    }
+
+    /// One GET with retries. 2xx, 3xx-not-followed (304), 404 and 410 are answers; other
+    /// statuses are failures.
+    async fn fetch(&self, url: &Url, headers: HeaderMap) -> Result<Answer, FetchError> {
+        let attempts = AtomicU32::new(0);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.settings.backoff)
+            .with_max_delay(Duration::from_secs(10))
+            .with_max_times(self.settings.retries as usize)
+            .with_jitter();
+        let attempt = || async {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.attempt(url, headers.clone()).await
+        };
+        attempt
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(Failure::is_transient)
+            .notify(|failure, delay| {
+                if let Some(o) = &self.observer {
+                    o.retrying(url, failure, delay);
+                }
+            })
+            .await
+            .map_err(|failure| FetchError {
+                url: url.to_string(),
+                failure,
+                attempts: attempts.load(Ordering::Relaxed),
+            })
+    }
+
+    async fn attempt(&self, url: &Url, headers: HeaderMap) -> Result<Answer, Failure> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| Failure::Interrupted(e.to_string()))?;
+        if let Some(o) = &self.observer {
+            o.started(url);
+        }
+        let result = self.send(url, headers).await;
+        if let Some(o) = &self.observer {
+            o.finished(url);
+        }
+        result
+    }
+
+    async fn send(&self, url: &Url, headers: HeaderMap) -> Result<Answer, Failure> {
+        let mut request = self.client.get(url.clone()).headers(headers);
+        if let Some(auth) = self.credentials.for_url(url) {
+            request = request.basic_auth(&auth.username, auth.password.as_deref());
+        }
+        self.contact(url);
+        let response = request.send().await.map_err(|e| failure_of(&e))?;
+        self.contact(response.url());
+        let status = response.status();
+        if status.is_server_error()
+            || matches!(status.as_u16(), 429 | 408)
+            || (status.is_client_error() && !matches!(status.as_u16(), 404 | 410 | 416))
+        {
+            return Err(Failure::Status(status.as_u16()));
+        }
+        let headers = response.headers().clone();
+        let final_url = response.url().clone();
+        // Without a Content-Encoding, the body must be as long as Content-Length says.
+        let declared = (!headers.contains_key(header::CONTENT_ENCODING))
+            .then(|| response.content_length())
+            .flatten();
+        let body = response.bytes().await.map_err(|e| match failure_of(&e) {
+            Failure::Interrupted(why) => match declared {
+                Some(expected) => {
+                    Failure::Interrupted(format!("{why} (the body was to have {expected} bytes)"))
+                }
+                None => Failure::Interrupted(why),
+            },
+            other => other,
+        })?;
+        if let Some(expected) = declared
+            && expected != body.len() as u64
+        {
+            return Err(Failure::Truncated {
+                expected,
+                got: body.len() as u64,
+            });
+        }
+        Ok(Answer {
+            status,
+            headers,
+            url: final_url,
+            body,
+        })
+    }
+}
+
+fn value(s: &str) -> HeaderValue {
+    HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn response_of(answer: &Answer) -> http::Response<()> {
+    let mut response = http::Response::new(());
+    *response.status_mut() = answer.status;
+    *response.headers_mut() = answer.headers.clone();
+    response
+}
+
+/// `bytes FIRST-LAST/TOTAL`.
+fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (first, last) = range.split_once('-')?;
+    let (first, last, total) = (
+        first.trim().parse().ok()?,
+        last.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    );
+    (first <= last && last < total).then_some((first, last, total))
+}
+
+/// A reqwest error as a failure, with its causes but without the URL (reported separately).
+fn failure_of(e: &reqwest::Error) -> Failure {
+    let mut why = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        // hyper-util's wrapper says nothing its causes do not.
+        if !why.contains(&text) && !text.starts_with("client error (") {
+            if !why.is_empty() {
+                why.push_str(": ");
+            }
+            why.push_str(&text);
+        }
+        source = s.source();
+    }
+    if why.is_empty() {
+        why = e.to_string();
+    }
+    if e.is_timeout() || why.contains("timed out") {
+        Failure::Timeout
+    } else if e.is_connect() {
+        Failure::Connect(why)
+    } else {
+        Failure::Interrupted(why)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,371 @@
+//! The one [`PackageSource`] resolution reads through: every configured [`Location`] in
+//! order — simple indexes (`file://` read from disk by [`crate::local`], `http(s)://` through
+//! [`Remote`]), find-links directories and find-links pages — combined as uv combines them:
+//! the first index that has a project is the only index its files come from (so a private
+//! package cannot be shadowed by a same-named public one), and find-links files are added.
+//!
+//! Concurrency: requests run on a tokio runtime owned by the source. Each project page and
+//! each file's metadata has one slot that is filled once; [`PackageSource::prefetch`] starts
+//! filling the project's slot in the background and, once the page is known, the metadata
+//! slots of the files most likely to be chosen ([`Likely`]); [`PackageSource::project`] and
+//! [`PackageSource::metadata`] block on their slot, whether the fetch is in flight or not yet
+//! started. The solver stays synchronous; it must not call in from inside this runtime.
+
+use crate::http::{Failure, FetchError};
+use crate::local;
+use crate::remote::Remote;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use unilock_model::index::{DistFile, Metadata, PackageSource, ProjectFiles};
+use unilock_model::{Diagnostic, ErrorKind};
+use url::Url;
+
+/// One place packages come from, in priority order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The root URL of a simple index (`file:///srv/simple/`, `https://host/simple/`), with a
+    /// trailing slash and without credentials.
+    Index(Url),
+    /// A local directory of distribution files (`--find-links DIR`).
+    FindLinks(PathBuf),
+    /// An HTML page of links to distribution files (`--find-links https://…`).
+    FindLinksPage(Url),
+}
+
+impl Location {
+    fn is_remote(&self) -> bool {
+        match self {
+            Location::Index(u) | Location::FindLinksPage(u) => u.scheme() != "file",
+            Location::FindLinks(_) => false,
+        }
+    }
+}
+
+/// Which files of a project are likely to be chosen (indexes into its files), for metadata
+/// prefetching. [`newest_files`] is the default.
+pub type Likely = Arc<dyn Fn(&ProjectFiles) -> Vec<usize> + Send + Sync>;
+
+type Slot<T> = Arc<OnceCell<Result<T, Diagnostic>>>;
+
+struct Shared {
+    locations: Vec<Location>,
+    remote: Option<Remote>,
+    projects: Mutex<HashMap<String, Slot<Option<Arc<ProjectFiles>>>>>,
+    metadata: Mutex<HashMap<String, Slot<Metadata>>>,
+    pages: Mutex<HashMap<Url, Slot<Vec<DistFile>>>>,
+    prefetched: Mutex<HashSet<String>>,
+    likely: Likely,
+}
+
+/// Indexes and find-links locations, local and remote, as one source.
+pub struct IndexSource {
+    shared: Arc<Shared>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl IndexSource {
+    /// A source over `locations`; `remote` is required when any location is not local.
+    pub fn new(locations: Vec<Location>, remote: Option<Remote>) -> Result<Self, Diagnostic> {
+        if remote.is_none()
+            && let Some(l) = locations.iter().find(|l| l.is_remote())
+        {
+            return Err(Diagnostic::new(
+                ErrorKind::Usage,
+                format!("{l:?} needs the HTTP client"),
+            ));
+        }
+        let runtime = if remote.is_some() {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+        } else {
+            tokio::runtime::Builder::new_current_thread().build()
+        }
+        .map_err(|e| {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!("cannot start the runtime: {e}"),
+            )
+        })?;
+        Ok(IndexSource {
+            shared: Arc::new(Shared {
+                locations,
+                remote,
+                projects: Mutex::default(),
+                metadata: Mutex::default(),
+                pages: Mutex::default(),
+                prefetched: Mutex::default(),
+                likely: Arc::new(newest_files),
+            }),
+            runtime,
+        })
+    }
+
+    /// Sets which files' metadata [`PackageSource::prefetch`] fetches ahead.
+    pub fn with_likely(mut self, likely: Likely) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.likely = likely;
+        }
+        self
+    }
+
+    pub fn remote(&self) -> Option<&Remote> {
+        self.shared.remote.as_ref()
+    }
+
+    /// The bytes of `file`, checked against the index's hash and size (for recording).
+    pub fn download(&self, file: &DistFile) -> Result<Vec<u8>, Diagnostic> {
+        let url =
+            Url::parse(&file.url).map_err(|e| registry(format!("{}: not a URL: {e}", file.url)))?;
+        let expected = crate::http::Expected {
+            size: file.size,
+            sha256: file.hashes.get("sha256").cloned(),
+        };
+        if url.scheme() == "file" {
+            let path = url
+                .to_file_path()
+                .map_err(|()| registry(format!("{url}: not a local path")))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| registry(format!("{}: {e}", path.display())))?;
+            expected
+                .check(&url, &bytes)
+                .map_err(|e| fetch_error(e, &file.filename))?;
+            return Ok(bytes);
+        }
+        let remote = self.remote_or_err()?;
+        self.runtime
+            .block_on(remote.client.download(&url, &expected))
+            .map(|b| b.to_vec())
+            .map_err(|e| fetch_error(e, &file.filename))
+    }
+
+    fn remote_or_err(&self) -> Result<&Remote, Diagnostic> {
+        self.shared
+            .remote
+            .as_ref()
+            .ok_or_else(|| registry("no HTTP client for a remote file".into()))
+    }
+}
+
+impl PackageSource for IndexSource {
+    fn project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
+        let slot = self.shared.project_slot(name);
+        if let Some(done) = slot.get() {
+            return done.clone();
+        }
+        self.runtime.block_on(self.shared.clone().project(name))
+    }
+
+    fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic> {
+        let slot = self.shared.metadata_slot(&file.url);
+        if let Some(done) = slot.get() {
+            return done.clone();
+        }
+        self.runtime.block_on(
+            self.shared
+                .clone()
+                .metadata(project.name.clone(), file.clone()),
+        )
+    }
+
+    fn prefetch(&self, name: &str) {
+        if self.shared.remote.is_none() || !lock(&self.shared.prefetched).insert(name.into()) {
+            return;
+        }
+        let shared = self.shared.clone();
+        let name = name.to_string();
+        self.runtime.spawn(async move {
+            let Ok(Some(project)) = shared.clone().project(&name).await else {
+                return;
+            };
+            for i in (shared.likely)(&project) {
+                let Some(file) = project.files.get(i).cloned() else {
+                    continue;
+                };
+                let shared = shared.clone();
+                let name = name.clone();
+                tokio::spawn(async move {
+                    let _ = shared.metadata(name, file).await;
+                });
+            }
+        });
+    }
+}
+
+impl Shared {
+    fn project_slot(&self, name: &str) -> Slot<Option<Arc<ProjectFiles>>> {
+        lock(&self.projects).entry(name.into()).or_default().clone()
+    }
+
+    fn metadata_slot(&self, url: &str) -> Slot<Metadata> {
+        lock(&self.metadata).entry(url.into()).or_default().clone()
+    }
+
+    async fn project(self: Arc<Self>, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
+        let slot = self.project_slot(name);
+        slot.get_or_init(|| self.find_project(name)).await.clone()
+    }
+
+    async fn metadata(
+        self: Arc<Self>,
+        project: String,
+        file: DistFile,
+    ) -> Result<Metadata, Diagnostic> {
+        let slot = self.metadata_slot(&file.url);
+        slot.get_or_init(|| self.read_metadata(&project, &file))
+            .await
+            .clone()
+    }
+
+    async fn find_project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
+        let mut found: Option<ProjectFiles> = None;
+        for location in &self.locations {
+            let (files, index) = match location {
+                Location::Index(_) if found.is_some() => continue,
+                Location::Index(root) if root.scheme() == "file" => {
+                    (local::index_page(root, name)?, root.to_string())
+                }
+                Location::Index(root) => {
+                    let remote = self.remote()?;
+                    let files = remote
+                        .project(root, name)
+                        .await
+                        .map_err(|e| fetch_error(e, &format!("the page of {name}")))?;
+                    (files, root.to_string())
+                }
+                Location::FindLinks(dir) => {
+                    let files = local::find_links(dir, name)?;
+                    (Some(files), dir.display().to_string())
+                }
+                Location::FindLinksPage(url) => {
+                    let files = self.find_links_page(url).await?;
+                    let mine = files
+                        .into_iter()
+                        .filter(|f| local::project_of(&f.filename).as_deref() == Some(name))
+                        .collect();
+                    (Some(mine), url.to_string())
+                }
+            };
+            let Some(files) = files else { continue };
+            let is_index = matches!(location, Location::Index(_));
+            match &mut found {
+                Some(p) => p.files.extend(files),
+                None if is_index || !files.is_empty() => {
+                    found = Some(ProjectFiles {
+                        name: name.to_string(),
+                        index,
+                        files,
+                    })
+                }
+                None => {}
+            }
+        }
+        Ok(found.map(Arc::new))
+    }
+
+    async fn find_links_page(&self, url: &Url) -> Result<Vec<DistFile>, Diagnostic> {
+        let slot = lock(&self.pages).entry(url.clone()).or_default().clone();
+        slot.get_or_init(|| async {
+            let remote = self.remote()?;
+            let files = remote
+                .page(url)
+                .await
+                .map_err(|e| fetch_error(e, "the find-links page"))?;
+            files.ok_or_else(|| registry(format!("find-links {url}: the page does not exist")))
+        })
+        .await
+        .clone()
+    }
+
+    async fn read_metadata(&self, project: &str, file: &DistFile) -> Result<Metadata, Diagnostic> {
+        if file.url.starts_with("file:") {
+            return local::read_metadata(file);
+        }
+        let remote = self.remote()?;
+        remote
+            .metadata(project, file)
+            .await
+            .map_err(|e| fetch_error(e, &format!("the metadata of {} ({project})", file.filename)))
+    }
+
+    fn remote(&self) -> Result<&Remote, Diagnostic> {
+        self.remote
+            .as_ref()
+            .ok_or_else(|| registry("no HTTP client for a remote location".into()))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn registry(message: String) -> Diagnostic {
+    Diagnostic::new(ErrorKind::Registry, message)
+}
+
+/// A failed request as a diagnostic (exit 3) saying what was being fetched.
+pub fn fetch_error(e: FetchError, what: &str) -> Diagnostic {
+    match e.failure {
+        Failure::NotCached => registry(format!(
+            "--offline: {what} is not in the cache ({})",
+            e.url
+        ))
+        .note("run once without --offline to fill the cache, or pass --cache-dir to the cache that has it"),
+        Failure::Status(401 | 403) => registry(format!("cannot fetch {what}: {e}")).note(
+            "the index wants credentials: give them in the index URL (https://user:password@host/…) or in ~/.netrc (or the file NETRC names)",
+        ),
+        _ => registry(format!("cannot fetch {what}: {e}")),
+    }
+}
+
+/// The default [`Likely`]: the best file of the newest version that is neither a
+/// pre-release nor yanked — a `*-none-any` wheel, else the first wheel, else the sdist.
+pub fn newest_files(project: &ProjectFiles) -> Vec<usize> {
+    let mut best: Option<(pep440_rs::Version, usize, u8)> = None;
+    for (i, f) in project.files.iter().enumerate() {
+        if f.yanked.is_some() {
+            continue;
+        }
+        let Some((version, rank)) = version_and_rank(&f.filename) else {
+            continue;
+        };
+        if version.any_prerelease() {
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some((v, _, r)) => version > *v || (version == *v && rank < *r),
+        };
+        if better {
+            best = Some((version, i, rank));
+        }
+    }
+    best.map(|(_, i, _)| vec![i]).unwrap_or_default()
+}
+
+/// A file's version and how good a stand-in for the version it is (lower is better).
+fn version_and_rank(filename: &str) -> Option<(pep440_rs::Version, u8)> {
+    if let Some(stem) = filename.strip_suffix(".whl") {
+        let version = stem.split('-').nth(1)?.parse().ok()?;
+        let rank = if stem.ends_with("-none-any") { 0 } else { 1 };
+        return Some((version, rank));
+    }
+    // An sdist: name-version.ext
+    let stem = filename.get(..filename.len().checked_sub(ext_len(filename)?)?)?;
+    let version = stem.get(stem.rfind('-')? + 1..)?.parse().ok()?;
+    Some((version, 2))
+}
+
+fn ext_len(filename: &str) -> Option<usize> {
+    let lower = filename.to_ascii_lowercase();
+    [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
+        .iter()
+        .find(|e| lower.ends_with(*e))
+        .map(|e| e.len())
+}
+
+#[cfg(test)]
+mod tests;
