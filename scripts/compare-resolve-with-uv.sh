@@ -12,12 +12,22 @@ unilock="$root/target/release/unilock"
 input="${1:-$root/corpus/bench/requirements.in}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-pins() { grep -E '^[A-Za-z0-9._-]+(\[[^]]*\])?==' "$1" | sed -E 's/ .*//; s/\[[^]]*\]//' | tr 'A-Z_.' 'a-z--' | sort; }
+pins() { grep -E '^[A-Za-z0-9._-]+(\[[^]]*\])?==' "$1" | sed -E 's/ .*//; s/\[[^]]*\]//' \
+  | awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' | sort; }
 status=0
-# unilock target | uv --python-platform | python | pip --platform
-for spec in "linux-64,python=3.11,glibc=2.28|x86_64-manylinux_2_28|3.11|manylinux_2_28_x86_64" \
-            "linux-aarch64,python=3.12,glibc=2.28|aarch64-manylinux_2_28|3.12|manylinux_2_28_aarch64"; do
-  IFS='|' read -r target uv_platform python pip_platform <<<"$spec"
+# unilock target | uv --python-platform | python
+for spec in "linux-64,python=3.11,glibc=2.28|x86_64-manylinux_2_28|3.11" \
+            "linux-aarch64,python=3.12,glibc=2.28|aarch64-manylinux_2_28|3.12"; do
+  IFS='|' read -r target uv_platform python <<<"$spec"
+  # pip takes the target's platform tags one by one (it does not widen manylinux_2_28 itself).
+  platforms="$("$unilock" targets describe "$target" --json | python3 -c '
+import json, sys
+seen = []
+for tag in json.load(sys.stdin)["wheel_tags"]:
+    p = tag.split("-")[2]
+    if p != "any" and p not in seen:
+        seen.append(p)
+print(" ".join("--platform " + p for p in seen))')"
   echo "== $target"
   "$unilock" resolve "$input" --target "$target" -o "$work/unilock.lock" 2>"$work/unilock.err" \
     || { cat "$work/unilock.err"; status=1; continue; }
@@ -33,7 +43,7 @@ for spec in "linux-64,python=3.11,glibc=2.28|x86_64-manylinux_2_28|3.11|manylinu
     echo "differences (< uv, > unilock):"; cat "$work/diff"; status=1
   fi
   "$tools/bin/pip" install --dry-run --ignore-installed --quiet --disable-pip-version-check \
-    --report "$work/report.json" --only-binary :all: --platform "$pip_platform" \
+    --report "$work/report.json" --only-binary :all: $platforms \
     --python-version "$python" --implementation cp -r "$work/ours.txt" >/dev/null
   python3 - "$work/report.json" "$work/ours.pins" <<'PY'
 import json, re, sys
