@@ -12,6 +12,7 @@ pub mod pylock;
 pub mod pyproject;
 pub mod requirements;
 pub mod uv_lock;
+mod yaml;
 
 pub use loader::{FsLoader, Loader, MemoryLoader};
 
