@@ -1,7 +1,7 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, pylock, pyproject, requirements, uv_lock};
+use crate::{Format, conda_lock, pylock, pyproject, requirements, select, uv_lock};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
@@ -11,6 +11,10 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         return Some(format);
     }
     let head: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
+    let yaml_lock_version = text
+        .lines()
+        .find(|l| l.starts_with("version:"))
+        .and_then(|l| l["version:".len()..].trim().parse::<u64>().ok());
     if text.starts_with("version = 1\n") && text.contains("\n[[package]]\n") {
         Some(Format::UvLock)
     } else if head.contains("lock-version") {
@@ -22,6 +26,12 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         || head.contains("[tool.")
     {
         Some(Format::Pyproject)
+    } else if yaml_lock_version.is_some_and(|v| v >= 2)
+        && (text.contains("\nenvironments:") || text.contains("\npackage:"))
+    {
+        Some(Format::PixiLock)
+    } else if head.contains("\n  content_hash:") && text.contains("\npackage:") {
+        Some(Format::CondaLock)
     } else if head.contains("@EXPLICIT") {
         Some(Format::CondaExplicit)
     } else if head.contains("\"nodes\"") && head.contains("\"root\"") {
@@ -54,6 +64,9 @@ pub fn read(
         Format::UvLock => Ok(uv_lock::parse(&path.display().to_string(), text)?.to_document()),
         Format::Pyproject => pyproject::parse(&path.display().to_string(), text),
         Format::Pylock => Ok(pylock::parse(&path.display().to_string(), text)?.to_document()),
+        Format::CondaLock => {
+            Ok(conda_lock::parse(&path.display().to_string(), text)?.to_document())
+        }
         other => Err(not_yet(other)),
     }
 }
@@ -72,6 +85,11 @@ pub struct Selection<'a> {
     pub no_default_groups: bool,
     /// Every workspace member, not only the project at the workspace root.
     pub all_packages: bool,
+    /// For locks of several platforms (pixi.lock, conda-lock.yml): the conda platform to take;
+    /// without it, the platform of `target`, else the lock's only platform.
+    pub platform: Option<&'a str>,
+    /// For locks of several environments: the environment to take (default `default`).
+    pub environment: Option<&'a str>,
 }
 
 /// The packages of a uv.lock that `selection` installs.
@@ -146,6 +164,11 @@ fn convert_text(
             Ok(pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")))
         }
         (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),
+        (Format::CondaLock, Format::CondaLock) => Ok(conda_lock::emit(&conda_lock::parse(&path.display().to_string(), text)?)),
+        (Format::CondaLock, Format::Requirements) => {
+            let doc = conda_lock::parse(&path.display().to_string(), text)?.to_document();
+            pypi_requirements(&doc, selection, warnings)
+        }
         (Format::Pylock, Format::Requirements) => {
             let mut doc = pylock::parse(&path.display().to_string(), text)?.to_document();
             if let Some(target) = selection.target {
@@ -159,8 +182,33 @@ fn convert_text(
         }
         (from, to) if from == to => Err(not_yet(from)),
         (from, to) => Err(Diagnostic::usage(format!("converting {from} to {to} is not supported"))
-            .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock to requirements")),
+            .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock, conda-lock and pixi-lock to requirements")),
     }
+}
+
+/// The PyPI packages one environment of a multi-platform lock installs on one platform, as a
+/// pinned requirements file; the conda packages are left out, with a warning saying how many.
+fn pypi_requirements(
+    doc: &Document,
+    selection: &Selection,
+    warnings: &mut Vec<String>,
+) -> Result<String, Diagnostic> {
+    let platform = select::choose_platform(doc, selection.platform, selection.target)?;
+    let environment = selection
+        .environment
+        .unwrap_or(select::DEFAULT_ENVIRONMENT);
+    let mut selected = select::select(doc, environment, &platform)?;
+    let before = selected.packages.len();
+    selected
+        .packages
+        .retain(|p| p.ecosystem == unilock_model::Ecosystem::Pypi);
+    let conda = before - selected.packages.len();
+    if conda > 0 {
+        warnings.push(format!(
+            "{conda} conda packages of environment `{environment}` on {platform} are left out: a requirements file holds PyPI packages only"
+        ));
+    }
+    requirements::emit(&selected)
 }
 
 /// Keeps the packages a lock installs on `target` (their marker holds there) and drops the

@@ -6,11 +6,14 @@
 //! and never writes files (emitters return text; the CLI writes it atomically). Files a format
 //! includes (`-r other.txt`) are read through a [`Loader`], so parsing can run on memory alone.
 
+pub mod conda_lock;
+mod conda_pins;
 pub mod dispatch;
 pub mod loader;
 pub mod pylock;
 pub mod pyproject;
 pub mod requirements;
+pub mod select;
 pub mod uv_lock;
 mod yaml;
 
@@ -79,7 +82,10 @@ impl Format {
             "flake.lock" | "devenv.lock" => Format::FlakeLock,
             "conda-lock.yml" | "conda-lock.yaml" => Format::CondaLock,
             _ if name.starts_with("pylock.") && name.ends_with(".toml") => Format::Pylock,
-            _ if name.ends_with(".conda-lock.yml") || name.ends_with(".conda-lock.yaml") => {
+            // CEP 37: the name contains `conda-lock` and ends in `.yml` or `.yaml`.
+            _ if name.contains("conda-lock")
+                && (name.ends_with(".yml") || name.ends_with(".yaml")) =>
+            {
                 Format::CondaLock
             }
             _ if name.ends_with(".yml") || name.ends_with(".yaml") => Format::CondaEnv,
@@ -116,6 +122,7 @@ mod tests {
             ("environment.yml", Format::CondaEnv),
             ("conda-lock.yml", Format::CondaLock),
             ("env.conda-lock.yml", Format::CondaLock),
+            ("prod-conda-lock.yaml", Format::CondaLock),
             ("conda-linux-64.lock", Format::CondaExplicit),
             ("devenv.lock", Format::FlakeLock),
         ];

@@ -99,6 +99,17 @@ fn summary(doc: &Document) -> String {
     for env in &doc.environments {
         out.push_str(&format!("environment: {env}\n"));
     }
+    if !doc.channels.is_empty() {
+        let channels: Vec<&str> = doc.channels.iter().map(|c| c.name.as_str()).collect();
+        out.push_str(&format!("channels: {}\n", channels.join(", ")));
+    }
+    if !doc.platforms.is_empty() {
+        out.push_str(&format!("platforms: {}\n", doc.platforms.join(", ")));
+    }
+    let environments = unilock_formats::select::environments(doc);
+    if !environments.is_empty() {
+        out.push_str(&format!("environments: {}\n", environments.join(", ")));
+    }
     if !doc.manifest.requirements.is_empty() {
         out.push_str(&format!(
             "requirements ({}):\n",
@@ -159,6 +170,8 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         groups: args.group.clone(),
         no_default_groups: args.no_default_groups,
         all_packages: args.all_packages,
+        platform: args.platform.as_deref(),
+        environment: Some(&args.environment),
     };
     let converted = dispatch::convert(from, to, &args.file, &text, &selection, &ctx)?;
     for warning in &converted.warnings {

@@ -9,7 +9,6 @@
 
 pub(crate) mod pyyaml;
 
-use serde::Deserializer as _;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_yaml::Value;
 use std::fmt;

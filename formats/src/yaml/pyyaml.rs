@@ -12,13 +12,12 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// A YAML document as PyYAML represents Python data: `dict` (in insertion order), `list`,
-/// `str`, `int`, `bool`, `None`.
+/// `str`, `int`, `bool`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Yaml {
     Str(String),
     Int(i64),
     Bool(bool),
-    Null,
     Seq(Vec<Yaml>),
     Map(Vec<(String, Yaml)>),
 }
@@ -83,7 +82,6 @@ impl Emitter {
             Yaml::Str(s) => self.scalar(s, true, cx),
             Yaml::Int(i) => self.scalar(&i.to_string(), false, cx),
             Yaml::Bool(b) => self.scalar(if *b { "true" } else { "false" }, false, cx),
-            Yaml::Null => self.scalar("null", false, cx),
         }
     }
 
