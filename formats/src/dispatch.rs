@@ -1,7 +1,9 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{Format, conda_lock, pylock, pyproject, requirements, select, uv_lock};
+use crate::{
+    Format, conda_lock, pixi_lock, pylock, pyproject, requirements, select, uv_lock,
+};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
@@ -67,6 +69,7 @@ pub fn read(
         Format::CondaLock => {
             Ok(conda_lock::parse(&path.display().to_string(), text)?.to_document())
         }
+        Format::PixiLock => Ok(pixi_lock::parse(&path.display().to_string(), text)?.to_document()),
         other => Err(not_yet(other)),
     }
 }
@@ -165,6 +168,11 @@ fn convert_text(
         }
         (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),
         (Format::CondaLock, Format::CondaLock) => Ok(conda_lock::emit(&conda_lock::parse(&path.display().to_string(), text)?)),
+        (Format::PixiLock, Format::PixiLock) => Ok(pixi_lock::emit(&pixi_lock::parse(&path.display().to_string(), text)?)),
+        (Format::PixiLock, Format::Requirements) => {
+            let doc = pixi_lock::parse(&path.display().to_string(), text)?.to_document();
+            pypi_requirements(&doc, selection, warnings)
+        }
         (Format::CondaLock, Format::Requirements) => {
             let doc = conda_lock::parse(&path.display().to_string(), text)?.to_document();
             pypi_requirements(&doc, selection, warnings)
@@ -203,6 +211,7 @@ fn pypi_requirements(
         .packages
         .retain(|p| p.ecosystem == unilock_model::Ecosystem::Pypi);
     let conda = before - selected.packages.len();
+    selected.packages.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
     if conda > 0 {
         warnings.push(format!(
             "{conda} conda packages of environment `{environment}` on {platform} are left out: a requirements file holds PyPI packages only"

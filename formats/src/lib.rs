@@ -10,6 +10,7 @@ pub mod conda_lock;
 mod conda_pins;
 pub mod dispatch;
 pub mod loader;
+pub mod pixi_lock;
 pub mod pylock;
 pub mod pyproject;
 pub mod requirements;
@@ -82,6 +83,7 @@ impl Format {
             "flake.lock" | "devenv.lock" => Format::FlakeLock,
             "conda-lock.yml" | "conda-lock.yaml" => Format::CondaLock,
             _ if name.starts_with("pylock.") && name.ends_with(".toml") => Format::Pylock,
+            _ if name.ends_with("pixi.lock") => Format::PixiLock,
             // CEP 37: the name contains `conda-lock` and ends in `.yml` or `.yaml`.
             _ if name.contains("conda-lock")
                 && (name.ends_with(".yml") || name.ends_with(".yaml")) =>
@@ -125,6 +127,7 @@ mod tests {
             ("prod-conda-lock.yaml", Format::CondaLock),
             ("conda-linux-64.lock", Format::CondaExplicit),
             ("devenv.lock", Format::FlakeLock),
+            ("conda__rattler__pixi.lock", Format::PixiLock),
         ];
         for (name, format) in cases {
             assert_eq!(

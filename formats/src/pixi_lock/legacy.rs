@@ -1,0 +1,484 @@
+//! Reading `pixi.lock` versions 1 to 5 and upgrading them to the version 7 model, as rattler
+//! does when it reads and rewrites them.
+//!
+//! Versions 1 to 3 are conda-lock's layout (`metadata` with channels and platforms, a flat
+//! `package` list with one entry per platform) and become one environment, `default`.
+//! Versions 4 and 5 list environments and then `kind: conda`/`kind: pypi` packages with every
+//! field spelled out. The upgrade leaves out of each conda entry what its URL says (name,
+//! version, build, build number, subdir, noarch kind, channel, file name), exactly when
+//! rattler's version 7 writer does; `arch` and `platform` follow from the subdir and go.
+//! Packages that share a URL become one, the first as written with the hashes and package
+//! URLs the others add. PyPI source trees lose their version and `editable` (version 7 has
+//! neither); timestamps in seconds become milliseconds.
+
+use super::parse::{R, check_hex, check_requirement, environment, subdir};
+use super::*;
+use crate::conda_pins::{ArchiveUrl, build_number_from_build};
+use crate::yaml::{Entry, Node};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+pub(super) fn parse(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock> {
+    let mut lock = if version <= 3 {
+        v3(root, entries)?
+    } else {
+        v4_v5(version, root, entries)?
+    };
+    lock.version = version;
+    merge_duplicates(&mut lock.packages);
+    Ok(lock)
+}
+
+fn v4_v5(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock> {
+    let mut lock = PixiLock::default();
+    for e in entries {
+        match e.key.as_str() {
+            "version" => {}
+            "environments" => {
+                for env in e.value.entries("`environments`")? {
+                    let mut environment = environment(&env.value, version)?;
+                    for (_, selectors) in &mut environment.packages {
+                        for s in selectors {
+                            s.other.clear();
+                        }
+                    }
+                    lock.environments.push((env.key, environment));
+                }
+            }
+            "packages" => {
+                for item in e.value.items("`packages`")? {
+                    lock.packages.push(kind_package(&item)?);
+                }
+            }
+            _ => return Err(e.unknown("a pixi.lock file", &["version", "environments", "packages"])),
+        }
+    }
+    if !entries.iter().any(|e| e.key == "environments") {
+        return Err(root.error("missing `environments`", super::parse::EXPECTED_FILE));
+    }
+    let known: std::collections::HashSet<(PackageKind, &str)> =
+        lock.packages.iter().map(|p| p.selector_id()).collect();
+    let env_nodes = entries.iter().find(|e| e.key == "environments").map(|e| e.value.clone());
+    for (name, env) in &lock.environments {
+        for (platform, selectors) in &env.packages {
+            if let Some(s) = selectors.iter().find(|s| !known.contains(&(s.kind, s.id.as_str()))) {
+                let at = env_nodes.clone().unwrap_or(root.clone());
+                return Err(at.error(
+                    format!("environment `{name}` on {platform} names `{}: {}`, which `packages` does not list", s.kind.key(), s.id),
+                    "a package listed under `packages`",
+                ));
+            }
+        }
+    }
+    lock.platforms = super::parse::platforms_of_environments(&lock.environments);
+    Ok(lock)
+}
+
+/// The fields of a legacy conda record that version 7 may leave out.
+#[derive(Default)]
+struct Legacy {
+    build: String,
+    build_number: u64,
+    subdir: String,
+    noarch: Option<String>,
+    channel: Option<String>,
+    file_name: Option<String>,
+}
+
+/// A `kind: conda` or `kind: pypi` entry of versions 4 and 5.
+fn kind_package(node: &Node) -> R<Package> {
+    let entries = node.entries("a package")?;
+    let kind = match entries.iter().find(|e| e.key == "kind") {
+        Some(e) => match e.value.string("`kind`")?.as_str() {
+            "conda" => PackageKind::Conda,
+            "pypi" => PackageKind::Pypi,
+            other => return Err(e.value.error(format!("unknown package kind `{other}`"), "`conda` or `pypi`")),
+        },
+        None => return Err(node.error("a package has no `kind`", "`kind: conda` or `kind: pypi`")),
+    };
+    let mut p = Package {
+        kind,
+        ..Package::default()
+    };
+    let mut legacy = Legacy::default();
+    for e in &entries {
+        let v = &e.value;
+        let what = format!("`{}`", e.key);
+        match e.key.as_str() {
+            "kind" | "arch" | "platform" => {}
+            "name" => p.name = Some(v.nonempty_string(&what)?),
+            "version" => p.version = Some(v.nonempty_string(&what)?),
+            "url" | "path" => p.location = v.nonempty_string(&what)?,
+            "build" => legacy.build = v.string(&what)?,
+            "build_number" => legacy.build_number = v.u64(&what)?,
+            "subdir" => legacy.subdir = v.string(&what)?,
+            "noarch" => legacy.noarch = noarch(v)?,
+            "channel" => legacy.channel = v.opt_string(&what)?,
+            "file_name" => legacy.file_name = v.opt_string(&what)?,
+            "sha256" => p.sha256 = Some(check_hex(v, "sha256", 64)?),
+            "md5" => p.md5 = Some(check_hex(v, "md5", 32)?),
+            "depends" => p.depends = v.strings(&what)?,
+            "constrains" => p.constrains = v.strings(&what)?,
+            "track_features" => p.track_features = track_features(v)?,
+            "license" => p.license = v.opt_string(&what)?,
+            "license_family" => p.license_family = v.opt_string(&what)?,
+            "purls" => p.purls = Some(v.strings(&what)?),
+            "size" => p.size = Some(v.u64(&what)?),
+            "timestamp" => p.timestamp = Some(v.u64(&what)?),
+            "requires_dist" => p.requires_dist = requirements(v)?,
+            "requires_python" => p.requires_python = v.opt_string(&what)?,
+            "editable" => p.editable = v.bool(&what)?,
+            _ => p.other.push((e.key.clone(), v.value.clone())),
+        }
+    }
+    for key in ["name", "version"] {
+        if !entries.iter().any(|e| e.key == key) {
+            return Err(node.error(format!("a package has no `{key}`"), "`name`, `version` and `url`"));
+        }
+    }
+    if p.location.is_empty() {
+        return Err(node.error("a package has no `url`", "`url: URL` (or `path: PATH`)"));
+    }
+    Ok(match kind {
+        PackageKind::Conda => upgrade_conda(p, legacy),
+        _ => upgrade_pypi(p),
+    })
+}
+
+fn noarch(v: &Node) -> R<Option<String>> {
+    Ok(match v.value {
+        Value::Bool(true) => Some("generic".into()),
+        Value::Bool(false) | Value::Null => None,
+        _ => Some(v.string("`noarch`")?),
+    })
+}
+
+/// `track_features`: a list, or one space-separated string.
+fn track_features(v: &Node) -> R<Vec<String>> {
+    if let Value::String(s) = v.value {
+        return Ok(s.split_whitespace().map(str::to_string).collect());
+    }
+    v.strings("`track_features`")
+}
+
+/// Requirements as a list of PEP 508 strings, or (versions 1 and 2) a map of name to specifier.
+fn requirements(v: &Node) -> R<Vec<String>> {
+    if let Value::Mapping(_) = v.value {
+        return v
+            .entries("`requires_dist`")?
+            .into_iter()
+            .map(|e| {
+                let spec = e.value.string("a requirement")?;
+                let text = if spec == "*" { e.key } else { format!("{}{spec}", e.key) };
+                check_requirement(&e.value, &text)?;
+                Ok(text)
+            })
+            .collect();
+    }
+    let list = v.strings("`requires_dist`")?;
+    for (item, req) in v.items("`requires_dist`")?.iter().zip(&list) {
+        check_requirement(item, req)?;
+    }
+    Ok(list)
+}
+
+/// A timestamp in milliseconds: values that can only be seconds are scaled, as rattler does.
+pub(super) fn millis(ts: u64) -> u64 {
+    if ts > 253_402_300_799 {
+        ts
+    } else {
+        ts.saturating_mul(1000)
+    }
+}
+
+/// What version 7 keeps of a conda record: the fields its URL does not already say.
+fn upgrade_conda(mut p: Package, legacy: Legacy) -> Package {
+    let url = ArchiveUrl::parse(&p.location);
+    let derived_subdir = derived_subdir(&p.location, &url);
+    let id = url.identifier.as_ref();
+    let derived_name = id.map(|i| i.identifier.name.clone());
+    let derived_version = id
+        .map(|i| i.identifier.version.clone())
+        .filter(|v| rattler_conda_types::Version::from_str(v).is_ok());
+    let (derived_name, derived_build) = match derived_version {
+        Some(_) => (derived_name, id.map(|i| i.identifier.build_string.clone())),
+        None => (None, None),
+    };
+    let build = if legacy.build.is_empty() {
+        id.map(|i| i.identifier.build_string.clone()).unwrap_or_default()
+    } else {
+        legacy.build
+    };
+    let build_number = if legacy.build_number == 0 {
+        build_number_from_build(&build).unwrap_or(0)
+    } else {
+        legacy.build_number
+    };
+    if p.name == derived_name {
+        p.name = None;
+    }
+    if p.version == derived_version {
+        p.version = None;
+    }
+    p.build = (build != derived_build.as_deref().unwrap_or("")).then(|| build.clone());
+    p.build_number =
+        (build_number != build_number_from_build(&build).unwrap_or(0)).then_some(build_number);
+    let record_subdir = legacy.subdir.clone();
+    p.subdir = (Some(&record_subdir) != derived_subdir.as_ref()).then_some(record_subdir.clone());
+    let noarch_subdir = derived_subdir.clone().unwrap_or(record_subdir);
+    let noarch_build = derived_build.unwrap_or(build);
+    p.noarch = (legacy.noarch != derive_noarch(&noarch_subdir, &noarch_build)).then(|| legacy.noarch.clone()).flatten();
+    let trim = |c: &str| c.trim_end_matches('/').to_string();
+    if let Some(channel) = legacy.channel.filter(|c| Some(trim(c)) != url.channel.as_deref().map(trim)) {
+        p.other.push(("channel".into(), Value::String(channel)));
+    }
+    if let Some(file) = legacy.file_name.filter(|f| Some(f) != url.file_name.as_ref()) {
+        p.other.push(("file_name".into(), Value::String(file)));
+    }
+    if let Some(purls) = &mut p.purls {
+        purls.sort();
+        purls.dedup();
+    }
+    if let Some(ts) = p.timestamp.as_mut() {
+        *ts = millis(*ts);
+    }
+    p
+}
+
+/// The subdir a URL states: the directory above a conda archive, when it is a conda subdir.
+fn derived_subdir(location: &str, url: &ArchiveUrl) -> Option<String> {
+    let scheme_ok = ["file:", "http:", "https:"].iter().any(|s| location.starts_with(s));
+    let archive = url
+        .file_name
+        .as_deref()
+        .is_some_and(|f| rattler_conda_types::package::CondaArchiveIdentifier::try_from_filename(f).is_some());
+    url.subdir
+        .clone()
+        .filter(|s| scheme_ok && archive && rattler_conda_types::Subdir::from_str(s).is_ok())
+}
+
+/// rattler's guess at the noarch kind when a record does not state it: packages in `noarch`
+/// are `python` when their build string mentions `py`, else `generic`.
+fn derive_noarch(subdir: &str, build: &str) -> Option<String> {
+    (subdir == "noarch").then(|| if build.contains("py") { "python" } else { "generic" }.to_string())
+}
+
+/// Version 7 keeps a version (and hashes) only for PyPI distributions: URLs other than
+/// `file:`, and archives.
+fn upgrade_pypi(mut p: Package) -> Package {
+    if let Some(name) = &p.name {
+        if let Ok(n) = pep508_rs::PackageName::from_str(name) {
+            p.name = Some(n.to_string());
+        }
+    }
+    let archive = [".whl", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.Z", ".tgz", ".tbz", ".tar", ".zip"]
+        .iter()
+        .any(|a| p.location.ends_with(a));
+    let remote = p.location.contains("://") && !p.location.starts_with("file:");
+    if !(remote || archive) {
+        p.version = None;
+        p.sha256 = None;
+        p.md5 = None;
+    }
+    p.editable = false;
+    p
+}
+
+/// Versions 1 to 3: conda-lock's layout.
+fn v3(root: &Node, entries: &[Entry]) -> R<PixiLock> {
+    let mut lock = PixiLock::default();
+    let mut env = Environment::default();
+    let mut per_platform: Vec<(String, Vec<Selector>)> = Vec::new();
+    let (mut has_metadata, mut has_package) = (false, false);
+    for e in entries {
+        match e.key.as_str() {
+            "metadata" => {
+                has_metadata = true;
+                for m in e.value.entries("`metadata`")? {
+                    match m.key.as_str() {
+                        "channels" => {
+                            for c in m.value.items("`channels`")? {
+                                env.channels.push(v3_channel(&c)?);
+                            }
+                        }
+                        "platforms" => {
+                            for p in m.value.items("`platforms`")? {
+                                subdir(&p)?;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "package" => {
+                has_package = true;
+                let mut seen: HashMap<(PackageKind, String), ()> = HashMap::new();
+                for item in e.value.items("`package`")? {
+                    let (platform, p) = v3_package(&item)?;
+                    let selector = Selector {
+                        kind: p.kind,
+                        id: p.location.clone(),
+                        other: Vec::new(),
+                    };
+                    if seen.insert((p.kind, p.location.clone()), ()).is_none() {
+                        lock.packages.push(p);
+                    }
+                    match per_platform.iter_mut().find(|(name, _)| *name == platform) {
+                        Some((_, list)) => {
+                            if !list.contains(&selector) {
+                                list.push(selector);
+                            }
+                        }
+                        None => per_platform.push((platform, vec![selector])),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !has_metadata || !has_package {
+        return Err(root.error(
+            format!("missing `{}`", if has_metadata { "package" } else { "metadata" }),
+            "`metadata` and `package` (a version 3 pixi.lock)",
+        ));
+    }
+    env.packages = per_platform;
+    lock.environments = vec![("default".to_string(), env)];
+    lock.platforms = super::parse::platforms_of_environments(&lock.environments);
+    Ok(lock)
+}
+
+fn v3_channel(node: &Node) -> R<LockChannel> {
+    let mut c = LockChannel::default();
+    for e in node.entries("a channel")? {
+        match e.key.as_str() {
+            "url" => c.url = e.value.nonempty_string("a channel's `url`")?,
+            "used_env_vars" => c.used_env_vars = e.value.strings("`used_env_vars`")?,
+            _ => {}
+        }
+    }
+    if c.url.is_empty() {
+        return Err(node.error("a channel has no `url`", "`url: CHANNEL`"));
+    }
+    Ok(c)
+}
+
+/// One entry of a version 1 to 3 `package` list, with the platform it is for.
+fn v3_package(node: &Node) -> R<(String, Package)> {
+    let entries = node.entries("a package")?;
+    let get = |key: &str| entries.iter().find(|e| e.key == key);
+    let Some(platform) = get("platform") else {
+        return Err(node.error("a package has no `platform`", "`platform: linux-64`"));
+    };
+    let platform = subdir(&platform.value)?;
+    let kind = match get("manager").map(|e| (e, e.value.string("`manager`"))) {
+        Some((_, Ok(m))) if m == "conda" => PackageKind::Conda,
+        Some((_, Ok(m))) if m == "pip" || m == "pypi" => PackageKind::Pypi,
+        Some((e, _)) => return Err(e.value.error("unknown manager", "`conda`, `pip` or `pypi`")),
+        None => return Err(node.error("a package has no `manager`", "`manager: conda` or `manager: pypi`")),
+    };
+    let mut p = Package {
+        kind,
+        ..Package::default()
+    };
+    let mut legacy = Legacy::default();
+    let mut has_subdir = false;
+    for e in &entries {
+        let v = &e.value;
+        let what = format!("`{}`", e.key);
+        match e.key.as_str() {
+            "name" => p.name = Some(v.nonempty_string(&what)?),
+            "version" => p.version = Some(v.nonempty_string(&what)?),
+            "url" => p.location = super::parse::url(v, "`url`")?,
+            "hash" => {
+                for h in v.entries("`hash`")? {
+                    match h.key.as_str() {
+                        "md5" => p.md5 = Some(check_hex(&h.value, "md5", 32)?),
+                        "sha256" => p.sha256 = Some(check_hex(&h.value, "sha256", 64)?),
+                        _ => {}
+                    }
+                }
+            }
+            "dependencies" | "requires_dist" if kind == PackageKind::Pypi => p.requires_dist = requirements(v)?,
+            "dependencies" => {
+                p.depends = match v.value {
+                    Value::Mapping(_) => v
+                        .entries("`dependencies`")?
+                        .into_iter()
+                        .map(|d| Ok(format!("{} {}", d.key, d.value.string("a dependency")?).trim().to_string()))
+                        .collect::<R<_>>()?,
+                    _ => v.strings(&what)?,
+                }
+            }
+            "requires_python" => p.requires_python = v.opt_string(&what)?,
+            "build" => legacy.build = v.opt_string(&what)?.unwrap_or_default(),
+            "subdir" => {
+                if let Some(s) = v.opt_string(&what)? {
+                    legacy.subdir = s;
+                    has_subdir = true;
+                }
+            }
+            "build_number" if !v.is_null() => legacy.build_number = v.u64(&what)?,
+            "noarch" => legacy.noarch = noarch(v)?,
+            "constrains" => p.constrains = v.strings(&what)?,
+            "track_features" if !v.is_null() => p.track_features = track_features(v)?,
+            "features" if !v.is_null() => p.other.push(("features".into(), v.value.clone())),
+            "license" => p.license = v.opt_string(&what)?,
+            "license_family" => p.license_family = v.opt_string(&what)?,
+            "python_site_packages_path" if !v.is_null() => {
+                p.other.push((e.key.clone(), v.value.clone()));
+            }
+            "size" if !v.is_null() => p.size = Some(v.u64(&what)?),
+            "timestamp" if !v.is_null() => p.timestamp = Some(v.u64(&what)?),
+            "purls" => {
+                let purls = v.strings(&what)?;
+                p.purls = (!purls.is_empty()).then_some(purls);
+            }
+            _ => {}
+        }
+    }
+    if p.name.is_none() || p.version.is_none() || p.location.is_empty() {
+        return Err(node.error("a package needs `name`, `version` and `url`", "`name`, `version`, `url` and `hash`"));
+    }
+    if kind == PackageKind::Pypi {
+        return Ok((platform, upgrade_pypi(p)));
+    }
+    let url = ArchiveUrl::parse(&p.location);
+    if !has_subdir {
+        legacy.subdir = url
+            .subdir
+            .clone()
+            .filter(|s| rattler_conda_types::Subdir::from_str(s).is_ok())
+            .unwrap_or_else(|| platform.clone());
+    }
+    if legacy.build.is_empty() {
+        legacy.build = url.build().unwrap_or_default();
+    }
+    if legacy.noarch.is_none() {
+        let derived_subdir = derived_subdir(&p.location, &url).unwrap_or_else(|| legacy.subdir.clone());
+        legacy.noarch = derive_noarch(&derived_subdir, &url.build().unwrap_or_else(|| legacy.build.clone()));
+    }
+    Ok((platform, upgrade_conda(p, legacy)))
+}
+
+/// Packages that share a kind and location become the first of them, with the hashes and
+/// package URLs only the others have.
+fn merge_duplicates(packages: &mut Vec<Package>) {
+    let mut first: HashMap<(PackageKind, String), usize> = HashMap::new();
+    let mut merged: Vec<Package> = Vec::with_capacity(packages.len());
+    for p in packages.drain(..) {
+        match first.get(&(p.kind, p.location.clone())) {
+            Some(&i) => {
+                let keep = &mut merged[i];
+                keep.md5 = keep.md5.take().or(p.md5);
+                keep.sha256 = keep.sha256.take().or(p.sha256);
+                keep.purls = keep.purls.take().or(p.purls);
+            }
+            None => {
+                first.insert((p.kind, p.location.clone()), merged.len());
+                merged.push(p);
+            }
+        }
+    }
+    *packages = merged;
+}
