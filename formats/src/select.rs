@@ -153,7 +153,7 @@ mod tests {
         let d = doc();
         let e = choose_platform(&d, None, None).unwrap_err().render();
         assert!(e.contains("2 platforms") && e.contains("`osx-arm64`"), "{e}");
-        let target = Target::parse("linux-aarch64", &|_| None).unwrap();
+        let target = Target::parse("linux-aarch64", &|_: &str| None).unwrap();
         assert_eq!(choose_platform(&d, None, Some(&target)).unwrap(), "linux-aarch64");
         assert_eq!(choose_platform(&d, Some("osx-arm64"), Some(&target)).unwrap(), "osx-arm64");
         let mut one = d.clone();

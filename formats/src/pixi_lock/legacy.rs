@@ -42,6 +42,15 @@ fn v4_v5(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock> {
                             s.other.clear();
                         }
                     }
+                    // rattler writes only the options that differ from its defaults.
+                    environment.options.retain(|(k, v)| {
+                        !matches!(
+                            (k.as_str(), v.as_str()),
+                            ("strategy", "highest")
+                                | ("channel-priority", "strict")
+                                | ("pypi-prerelease-mode", "if-necessary-or-explicit")
+                        )
+                    });
                     lock.environments.push((env.key, environment));
                 }
             }
