@@ -14,11 +14,30 @@ python="${PYTHON:-python3}"
 if [ -x "$venv/bin/uv" ] && "$venv/bin/uv" --version | grep -q " $UV_VERSION" \
    && "$venv/bin/pip" --version | grep -q "^pip $PIP_VERSION "; then
   echo "test tools present in $venv"
-  exit 0
+else
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "pip==$PIP_VERSION" "uv==$UV_VERSION" "packaging==$PACKAGING_VERSION"
+  echo "installed into $venv: $("$venv/bin/uv" --version), $("$venv/bin/pip" --version | cut -d' ' -f1-2)"
 fi
-rm -rf "$venv"
-mkdir -p "$(dirname "$venv")"
-"$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "pip==$PIP_VERSION" "uv==$UV_VERSION" "packaging==$PACKAGING_VERSION"
-echo "installed into $venv: $("$venv/bin/uv" --version), $("$venv/bin/pip" --version | cut -d' ' -f1-2)"
+
+# Installs a pinned Python distribution into the venv unless that version is already there.
+ensure() {
+  local dist="$1" version="$2"
+  if "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$dist') != '$version')" 2>/dev/null; then
+    echo "$dist $version present"
+  else
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$dist==$version"
+    echo "installed $dist $version"
+  fi
+}
+
+# --- conda-lock: reads the conda-lock.yml files unilock writes (tests/formats/conda_lock.rs) ---
+CONDA_LOCK_VERSION=4.0.3
+ensure conda-lock "$CONDA_LOCK_VERSION"
+
+# --- py-rattler: reads the pixi.lock files unilock writes (tests/formats/pixi_lock.rs) ---
+PY_RATTLER_VERSION=0.28.0
+ensure py-rattler "$PY_RATTLER_VERSION"

@@ -2,6 +2,7 @@
 //! round-trips and is emitted as the owning tools expect.
 
 mod acceptance;
+mod conda_lock;
 mod convert;
 mod invalid;
 mod pylock;

@@ -92,7 +92,10 @@ fn metadata(m: &Metadata) -> Yaml {
                     .map(|(path, h)| {
                         (
                             path.clone(),
-                            present(&[("md5", &h.md5), ("sha256", &h.sha256)]),
+                            Yaml::Map(vec![
+                                ("md5".into(), Yaml::str(&h.md5)),
+                                ("sha256".into(), Yaml::str(&h.sha256)),
+                            ]),
                         )
                     })
                     .collect(),

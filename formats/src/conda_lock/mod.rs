@@ -68,11 +68,11 @@ pub struct GitMetadata {
     pub git_sha: Option<String>,
 }
 
-/// The hashes of one input file.
+/// The hashes of one input file (CEP 37 and conda-lock require both).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InputMetadata {
-    pub md5: Option<String>,
-    pub sha256: Option<String>,
+    pub md5: String,
+    pub sha256: String,
 }
 
 /// Who installs a package: conda, or pip (from a PyPI-compatible index).

@@ -135,19 +135,23 @@ fn read_metadata(node: &Node) -> R<Metadata> {
             "inputs_metadata" if !v.is_null() => {
                 let mut inputs = Vec::new();
                 for e in v.entries("`inputs_metadata`")? {
-                    let mut input = InputMetadata::default();
+                    let (mut md5, mut sha256) = (None, None);
                     for h in e.value.entries("an input's hashes")? {
                         let (field, len) = match h.key.as_str() {
-                            "md5" => (&mut input.md5, 32),
-                            "sha256" => (&mut input.sha256, 64),
+                            "md5" => (&mut md5, 32),
+                            "sha256" => (&mut sha256, 64),
                             _ => return Err(h.unknown("an input's hashes", &["md5", "sha256"])),
                         };
-                        *field = match h.value.opt_string(&format!("`{}`", h.key))? {
-                            Some(hex) => Some(digest(&h.value, &hex, &h.key, len)?),
-                            None => None,
-                        };
+                        let hex = h.value.string(&format!("`{}`", h.key))?;
+                        *field = Some(digest(&h.value, &hex, &h.key, len)?);
                     }
-                    inputs.push((e.key.clone(), input));
+                    let (Some(md5), Some(sha256)) = (md5, sha256) else {
+                        return Err(e.value.error(
+                            format!("the hashes of input `{}` need both `md5` and `sha256`", e.key),
+                            "`md5:` and `sha256:` digests of the input file",
+                        ));
+                    };
+                    inputs.push((e.key.clone(), InputMetadata { md5, sha256 }));
                 }
                 m.inputs = Some(inputs);
             }

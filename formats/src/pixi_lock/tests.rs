@@ -9,73 +9,7 @@ use unilock_model::document::PinSource;
 /// A version 7 lock in rattler's canonical form: two environments, two platforms, a conda
 /// build whose URL says its name, a source package and PyPI packages from an index and a
 /// directory.
-const V7: &str = "\
-version: 7
-platforms:
-- name: linux-64
-  virtual-packages:
-  - __glibc=2.28
-  - __unix=0=0
-- name: osx-arm64
-environments:
-  default:
-    channels:
-    - url: https://channel.example/conda-forge/
-    indexes:
-    - https://index.example/simple
-    packages:
-      linux-64:
-      - conda: https://channel.example/conda-forge/linux-64/python-3.12.1-hab00c5b_1_cpython.conda
-      - pypi: https://files.example/requests-2.31.0-py3-none-any.whl
-      osx-arm64:
-      - conda: https://channel.example/conda-forge/noarch/tzdata-2024a-h0c530f3_0.conda
-  test:
-    channels:
-    - url: https://channel.example/conda-forge/
-    options:
-      pypi-prerelease-mode: if-necessary-or-explicit
-    packages:
-      linux-64:
-      - conda: https://channel.example/conda-forge/linux-64/python-3.12.1-hab00c5b_1_cpython.conda
-      - conda_source: mytool[0f1fe906] @ tools/mytool
-      - pypi: ./src/mypkg
-packages:
-- conda: https://channel.example/conda-forge/linux-64/python-3.12.1-hab00c5b_1_cpython.conda
-  build_number: 1
-  sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-  md5: 0123456789abcdef0123456789abcdef
-  depends:
-  - libzlib >=1.2.13,<2.0.0a0
-  license: Python-2.0
-  purls: []
-  size: 30000000
-  timestamp: 1702000000000
-- conda: https://channel.example/conda-forge/noarch/tzdata-2024a-h0c530f3_0.conda
-  sha256: 1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-  md5: 1123456789abcdef0123456789abcdef
-  license: LicenseRef-Public-Domain
-  size: 119815
-  timestamp: 1707747584337
-- conda_source: mytool[0f1fe906] @ tools/mytool
-  variants:
-    target_platform: linux-64
-  depends:
-  - python >=3.12
-  build_packages:
-  - conda: https://channel.example/conda-forge/noarch/tzdata-2024a-h0c530f3_0.conda
-- pypi: ./src/mypkg
-  name: mypkg
-  requires_dist:
-  - requests>=2
-- pypi: https://files.example/requests-2.31.0-py3-none-any.whl
-  name: requests
-  version: 2.31.0
-  sha256: 2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-  requires_dist:
-  - charset-normalizer>=2,<4
-  - pysocks>=1.5.6,!=1.5.7 ; extra == 'socks'
-  requires_python: '>=3.7'
-";
+const V7: &str = include_str!("../../../corpus/fixtures/pixi-lock/v7-environments.pixi.lock");
 
 fn read(text: &str) -> PixiLock {
     parse("pixi.lock", text).unwrap_or_else(|e| panic!("{}", e.render()))
@@ -148,35 +82,7 @@ fn the_unified_model_fills_in_what_urls_say() {
 
 /// Version 6: environments name the build when two packages share a URL; PyPI packages can be
 /// editable. It stays version 6.
-const V6: &str = "\
-version: 6
-environments:
-  default:
-    channels:
-    - url: https://channel.example/conda-forge/
-    indexes:
-    - https://index.example/simple
-    packages:
-      linux-64:
-      - conda: https://channel.example/conda-forge/noarch/tool-1.0-pyh_0.conda
-        name: tool
-      - pypi: ./
-      osx-64:
-      - conda: https://channel.example/conda-forge/noarch/tool-1.0-pyh_0.conda
-        subdir: osx-64
-packages:
-- conda: https://channel.example/conda-forge/noarch/tool-1.0-pyh_0.conda
-  md5: 0123456789abcdef0123456789abcdef
-  timestamp: 1750274211
-- conda: https://channel.example/conda-forge/noarch/tool-1.0-pyh_0.conda
-  subdir: osx-64
-  md5: 1123456789abcdef0123456789abcdef
-- pypi: ./
-  name: project
-  version: 0.1.0
-  requires_python: '>=3.12'
-  editable: true
-";
+const V6: &str = include_str!("../../../corpus/fixtures/pixi-lock/v6-shared-url.pixi.lock");
 
 #[test]
 fn version_6_stays_version_6_and_resolves_builds_sharing_a_url() {
@@ -194,77 +100,9 @@ fn version_6_stays_version_6_and_resolves_builds_sharing_a_url() {
 }
 
 /// Version 5: `kind` packages with every field written out.
-const V5: &str = "\
-version: 5
-environments:
-  default:
-    channels:
-    - url: https://channel.example/conda-forge/
-    options:
-      strategy: highest
-    packages:
-      linux-64:
-      - conda: https://channel.example/conda-forge/noarch/babel-2.13.1-pyhd8ed1ab_0.conda
-      - pypi: https://files.example/six-1.16.0-py2.py3-none-any.whl
-      - pypi: ./local
-packages:
-- kind: conda
-  name: babel
-  version: 2.13.1
-  build: pyhd8ed1ab_0
-  subdir: noarch
-  noarch: python
-  url: https://channel.example/conda-forge/noarch/babel-2.13.1-pyhd8ed1ab_0.conda
-  sha256: 1f955c700db16f65b16c9e9c1613436480d5497970b8030b7a9ebe1620cc2147
-  md5: 3ccff479c246692468f604df9c85ef26
-  depends:
-  - python >=3.7
-  license: BSD-3-Clause
-  size: 6948100
-  timestamp: 1698174685
-- kind: pypi
-  name: Six
-  version: 1.16.0
-  url: https://files.example/six-1.16.0-py2.py3-none-any.whl
-  sha256: 8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254
-  requires_python: '>=2.7'
-- kind: pypi
-  name: local
-  version: 0.1.0
-  path: ./local
-  editable: true
-";
+const V5: &str = include_str!("../../../corpus/fixtures/pixi-lock/v5-kinds.pixi.lock");
 
-const V5_AS_V7: &str = "\
-version: 7
-platforms:
-- name: linux-64
-environments:
-  default:
-    channels:
-    - url: https://channel.example/conda-forge/
-    packages:
-      linux-64:
-      - conda: https://channel.example/conda-forge/noarch/babel-2.13.1-pyhd8ed1ab_0.conda
-      - pypi: ./local
-      - pypi: https://files.example/six-1.16.0-py2.py3-none-any.whl
-packages:
-- conda: https://channel.example/conda-forge/noarch/babel-2.13.1-pyhd8ed1ab_0.conda
-  sha256: 1f955c700db16f65b16c9e9c1613436480d5497970b8030b7a9ebe1620cc2147
-  md5: 3ccff479c246692468f604df9c85ef26
-  depends:
-  - python >=3.7
-  license: BSD-3-Clause
-  size: 6948100
-  timestamp: 1698174685000
-- pypi: ./local
-  name: local
-- pypi: https://files.example/six-1.16.0-py2.py3-none-any.whl
-  name: six
-  version: 1.16.0
-  sha256: 8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254
-  requires_python: '>=2.7'
-";
+const V5_AS_V7: &str = include_str!("../../../corpus/fixtures/pixi-lock/v5-kinds.as-v7.pixi.lock");
 
 #[test]
 fn version_5_upgrades_to_version_7_leaving_out_what_urls_say() {

@@ -123,7 +123,9 @@ impl Emitter {
         for (key, value) in entries {
             self.write_indent();
             let analysis = analyze(key);
-            let simple = analysis.scalar_len < 128 && !analysis.empty && !analysis.multiline;
+            // PyYAML counts the prepared tag (`!!str`, 5 characters) towards the 128 a simple
+            // key may have, even though an implicit tag is not written.
+            let simple = analysis.scalar_len + 5 < 128 && !analysis.empty && !analysis.multiline;
             let mapping = Context {
                 mapping: true,
                 simple_key: false,
