@@ -76,9 +76,9 @@ fn error(text: &str) -> String {
 fn refusals_name_the_place() {
     let bad_platform = LOCK.replace("  platform: linux-64\n  dependencies:\n    python", "  platform: linux-32\n  dependencies:\n    python");
     let e = error(&bad_platform);
-    assert!(e.starts_with("c.yml:46:13: error: `linux-32` is not one of the lock's platforms"), "{e}");
+    assert!(e.starts_with("c.yml:47:13: error: `linux-32` is not one of the lock's platforms"), "{e}");
     let e = error(&LOCK.replace("manager: pip", "manager: npm"));
-    assert!(e.starts_with("c.yml:57:12: error: unknown manager `npm`"), "{e}");
+    assert!(e.starts_with("c.yml:58:12: error: unknown manager `npm`"), "{e}");
     let e = error(&LOCK.replace("  optional: true\n", ""));
     assert!(e.contains("has no `optional`"), "{e}");
     let sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -88,7 +88,7 @@ fn refusals_name_the_place() {
     ));
     assert!(e.contains("conda package pytest has no md5 hash"), "{e}");
     let e = error(&LOCK.replace("version: 3.12.1", "version: 3..12"));
-    assert!(e.starts_with("c.yml:31:12: error: invalid conda version"), "{e}");
+    assert!(e.starts_with("c.yml:32:12: error: invalid conda version"), "{e}");
     let e = error(&LOCK.replace("  category: dev", "  category: dev\n  channel: x"));
     assert!(e.contains("unknown key `channel` in a package"), "{e}");
     let e = error(&LOCK.replace("version: 1\n", "version: 2\n"));
