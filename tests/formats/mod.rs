@@ -5,6 +5,7 @@ mod acceptance;
 mod conda_lock;
 mod convert;
 mod invalid;
+mod pixi_lock;
 mod pylock;
 mod pyproject;
 mod requirements;

@@ -26,6 +26,9 @@ pub(super) fn parse(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock>
     };
     lock.version = version;
     merge_duplicates(&mut lock.packages);
+    // In the order version 7 lists them, so the model is the one the upgraded file reads as.
+    lock.packages
+        .sort_by(|a, b| a.selector_id().cmp(&b.selector_id()));
     Ok(lock)
 }
 
