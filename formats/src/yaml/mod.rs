@@ -36,16 +36,47 @@ type R<T> = Result<T, Diagnostic>;
 /// (`a conda-lock.yml file`).
 pub(crate) fn parse(src: Source<'_>, what: &str) -> R<Value> {
     serde_yaml::from_str::<Value>(src.text).map_err(|e| {
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m)
-            .to_string();
-        let start = e.location().map_or(0, |l| l.index()).min(src.text.len());
+        // libyaml's messages name the place of the problem and, after "while …", of the
+        // construct it was reading; the positions go into the location, not the text.
+        let full = e.to_string();
+        let (marks, message): (Vec<(usize, usize)>, String) = match MARK.as_ref() {
+            Some(re) => (
+                re.captures_iter(&full)
+                    .filter_map(|c| Some((c[1].parse().ok()?, c[2].parse().ok()?)))
+                    .collect(),
+                re.replace_all(&full, "").into_owned(),
+            ),
+            None => (Vec::new(), full.clone()),
+        };
+        let mut start = e.location().map_or(0, |l| l.index());
+        // Running out of input is noticed at the end; the unfinished construct is the news.
+        if message.contains("end of stream") && marks.len() > 1 {
+            let (line, column) = marks[marks.len() - 1];
+            start = offset_of(src.text, line, column).unwrap_or(start);
+        }
+        let start = start.min(src.text.len());
         Diagnostic::invalid(format!("not valid YAML: {message}"))
             .at(src.file, src.text, Span::new(start, start + 1))
             .expected(what.to_string())
     })
+}
+
+static MARK: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r" at line (\d+) column (\d+)").ok());
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>();
+    let rest = text.get(start..)?;
+    let col = rest
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + col)
 }
 
 /// A node of a parsed document with the path that leads to it, so errors about it can name
