@@ -81,8 +81,13 @@ mod tests {
 
     #[test]
     fn archive_urls_split_into_channel_subdir_and_build() {
-        let a = ArchiveUrl::parse("https://channel.example/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda");
-        assert_eq!(a.channel.as_deref(), Some("https://channel.example/conda-forge"));
+        let a = ArchiveUrl::parse(
+            "https://channel.example/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda",
+        );
+        assert_eq!(
+            a.channel.as_deref(),
+            Some("https://channel.example/conda-forge")
+        );
         assert_eq!(a.subdir.as_deref(), Some("linux-64"));
         assert_eq!(a.build().as_deref(), Some("py311h64a7726_0"));
         let odd = ArchiveUrl::parse("numpy.tar.bz2");

@@ -1,9 +1,7 @@
 //! Choosing a format for a file and going from any format to any other where no solving is
 //! needed. The per-format modules do the work; this module only routes.
 
-use crate::{
-    Format, conda_lock, pixi_lock, pylock, pyproject, requirements, select, uv_lock,
-};
+use crate::{Format, conda_lock, pixi_lock, pylock, pyproject, requirements, select, uv_lock};
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
 
@@ -202,16 +200,16 @@ fn pypi_requirements(
     warnings: &mut Vec<String>,
 ) -> Result<String, Diagnostic> {
     let platform = select::choose_platform(doc, selection.platform, selection.target)?;
-    let environment = selection
-        .environment
-        .unwrap_or(select::DEFAULT_ENVIRONMENT);
+    let environment = selection.environment.unwrap_or(select::DEFAULT_ENVIRONMENT);
     let mut selected = select::select(doc, environment, &platform)?;
     let before = selected.packages.len();
     selected
         .packages
         .retain(|p| p.ecosystem == unilock_model::Ecosystem::Pypi);
     let conda = before - selected.packages.len();
-    selected.packages.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    selected
+        .packages
+        .sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
     if conda > 0 {
         warnings.push(format!(
             "{conda} conda packages of environment `{environment}` on {platform} are left out: a requirements file holds PyPI packages only"
@@ -272,5 +270,26 @@ fn hash_local_files(
                 )),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conda_lock_and_pixi_lock_are_recognised_by_content() {
+        let conda_lock = "# generated\nversion: 1\nmetadata:\n  content_hash:\n    linux-64: ab\n  channels: []\npackage: []\n";
+        let pixi = "version: 6\nenvironments:\n  default:\n    channels: []\n    packages: {}\npackages: []\n";
+        let environment = "name: x\nchannels:\n- conda-forge\ndependencies:\n- numpy\n";
+        assert_eq!(
+            detect(Path::new("lock"), conda_lock),
+            Some(Format::CondaLock)
+        );
+        assert_eq!(detect(Path::new("lock"), pixi), Some(Format::PixiLock));
+        assert_eq!(
+            detect(Path::new("lock"), environment),
+            Some(Format::CondaEnv)
+        );
     }
 }

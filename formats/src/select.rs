@@ -69,7 +69,10 @@ pub fn choose_platform(
             "the lock is for {} platforms; say which one to convert",
             many.len()
         ))
-        .expected(format!("`--platform` (or `--target`) with one of {}", list(many)))),
+        .expected(format!(
+            "`--platform` (or `--target`) with one of {}",
+            list(many)
+        ))),
     }
 }
 
@@ -106,7 +109,10 @@ mod tests {
             .map(|(env, platforms)| {
                 (
                     env.to_string(),
-                    platforms.iter().map(|p| p.to_string()).collect::<BTreeSet<_>>(),
+                    platforms
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<BTreeSet<_>>(),
                 )
             })
             .collect::<BTreeMap<_, _>>();
@@ -132,7 +138,10 @@ mod tests {
     fn keeps_what_one_environment_installs_on_one_platform() {
         let d = doc();
         assert_eq!(names(&select(&d, "default", "linux-64").unwrap()), ["a"]);
-        assert_eq!(names(&select(&d, "default", "osx-arm64").unwrap()), ["a", "b"]);
+        assert_eq!(
+            names(&select(&d, "default", "osx-arm64").unwrap()),
+            ["a", "b"]
+        );
         let test = select(&d, "test", "linux-64").unwrap();
         assert_eq!(names(&test), ["b", "c"]);
         assert_eq!(test.platforms, ["linux-64"]);
@@ -143,7 +152,10 @@ mod tests {
     fn unknown_environments_and_platforms_list_the_choices() {
         let d = doc();
         let e = select(&d, "docs", "linux-64").unwrap_err().render();
-        assert!(e.contains("no environment `docs`: expected one of `default`, `test`"), "{e}");
+        assert!(
+            e.contains("no environment `docs`: expected one of `default`, `test`"),
+            "{e}"
+        );
         let e = select(&d, "default", "win-64").unwrap_err().render();
         assert!(e.contains("one of `linux-64`, `osx-arm64`"), "{e}");
     }
@@ -152,10 +164,19 @@ mod tests {
     fn the_platform_defaults_to_the_target_or_the_only_one() {
         let d = doc();
         let e = choose_platform(&d, None, None).unwrap_err().render();
-        assert!(e.contains("2 platforms") && e.contains("`osx-arm64`"), "{e}");
+        assert!(
+            e.contains("2 platforms") && e.contains("`osx-arm64`"),
+            "{e}"
+        );
         let target = Target::parse("linux-aarch64", &|_: &str| None).unwrap();
-        assert_eq!(choose_platform(&d, None, Some(&target)).unwrap(), "linux-aarch64");
-        assert_eq!(choose_platform(&d, Some("osx-arm64"), Some(&target)).unwrap(), "osx-arm64");
+        assert_eq!(
+            choose_platform(&d, None, Some(&target)).unwrap(),
+            "linux-aarch64"
+        );
+        assert_eq!(
+            choose_platform(&d, Some("osx-arm64"), Some(&target)).unwrap(),
+            "osx-arm64"
+        );
         let mut one = d.clone();
         one.platforms.truncate(1);
         assert_eq!(choose_platform(&one, None, None).unwrap(), "linux-64");

@@ -29,15 +29,25 @@ fn every_real_version_6_and_7_lock_re_emits_byte_for_byte() {
         let lock = read(path, text);
         let emitted = pixi_lock::emit(&lock);
         if lock.version >= 6 {
-            assert!(emitted == *text, "{path} (version {}) does not re-emit as written", lock.version);
+            assert!(
+                emitted == *text,
+                "{path} (version {}) does not re-emit as written",
+                lock.version
+            );
             same += 1;
         } else {
             assert!(emitted.starts_with("version: 7\n"), "{path}");
             upgraded += 1;
         }
     }
-    eprintln!("{} pixi.lock files: {same} re-emitted as written, {upgraded} upgraded to version 7", files.len());
-    assert!(files.is_empty() || same >= 7, "only {same} version 6/7 files");
+    eprintln!(
+        "{} pixi.lock files: {same} re-emitted as written, {upgraded} upgraded to version 7",
+        files.len()
+    );
+    assert!(
+        files.is_empty() || same >= 7,
+        "only {same} version 6/7 files"
+    );
 }
 
 #[test]
@@ -47,13 +57,24 @@ fn every_real_lock_keeps_its_model_through_a_round_trip() {
         let emitted = pixi_lock::emit(&lock);
         let again = read(&path, &emitted);
         assert_eq!(lock.to_document(), again.to_document(), "{path}");
-        assert_eq!(pixi_lock::emit(&again), emitted, "{path}: the canonical form is stable");
+        assert_eq!(
+            pixi_lock::emit(&again),
+            emitted,
+            "{path}: the canonical form is stable"
+        );
         let doc = lock.to_document();
         assert!(!doc.packages.is_empty(), "{path}");
         for p in &doc.packages {
-            assert!(!p.used_in.is_empty(), "{path}: {} is installed nowhere", p.name);
+            assert!(
+                !p.used_in.is_empty(),
+                "{path}: {} is installed nowhere",
+                p.name
+            );
             for platforms in p.used_in.values() {
-                assert!(platforms.iter().all(|pl| doc.platforms.contains(pl)), "{path}");
+                assert!(
+                    platforms.iter().all(|pl| doc.platforms.contains(pl)),
+                    "{path}"
+                );
             }
         }
     }
@@ -71,19 +92,63 @@ fn requirements_of_one_environment_on_one_platform() {
     let lock = lock.to_str().expect("utf-8");
     let out = unilock(&["convert", lock, "--to", "requirements"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("`linux-64`, `linux-aarch64`, `osx-arm64`, `win-64`"), "{}", stderr(&out));
-    let out = unilock(&["convert", lock, "--to", "requirements", "--platform", "linux-64"]);
+    assert!(
+        stderr(&out).contains("`linux-64`, `linux-aarch64`, `osx-arm64`, `win-64`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = unilock(&[
+        "convert",
+        lock,
+        "--to",
+        "requirements",
+        "--platform",
+        "linux-64",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.starts_with("--index-url https://index.example/simple\n\n"), "{text}");
+    assert!(
+        text.starts_with("--index-url https://index.example/simple\n\n"),
+        "{text}"
+    );
     assert!(text.contains("\n./python/ribasim\n"), "{text}");
-    assert!(text.contains("juliacall==0.9.35 \\\n    --hash=sha256:"), "{text}");
-    assert!(!text.contains("python-magic-bin"), "a Windows-only package on linux-64:\n{text}");
-    let windows = unilock(&["convert", lock, "--to", "requirements", "--target", "win-64"]);
-    assert!(stdout(&windows).contains("python-magic-bin==0.4.14"), "{}", stderr(&windows));
-    let out = unilock(&["convert", lock, "--to", "requirements", "--platform", "linux-64", "--environment", "docs"]);
+    assert!(
+        text.contains("juliacall==0.9.35 \\\n    --hash=sha256:"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("python-magic-bin"),
+        "a Windows-only package on linux-64:\n{text}"
+    );
+    let windows = unilock(&[
+        "convert",
+        lock,
+        "--to",
+        "requirements",
+        "--target",
+        "win-64",
+    ]);
+    assert!(
+        stdout(&windows).contains("python-magic-bin==0.4.14"),
+        "{}",
+        stderr(&windows)
+    );
+    let out = unilock(&[
+        "convert",
+        lock,
+        "--to",
+        "requirements",
+        "--platform",
+        "linux-64",
+        "--environment",
+        "docs",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("expected one of `default`, `pandas2`, `py312`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("expected one of `default`, `pandas2`, `py312`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -96,9 +161,15 @@ fn show_says_where_each_package_is_installed() {
         .as_array()
         .and_then(|ps| ps.iter().find(|p| p["name"] == "python"))
         .expect("python");
-    assert_eq!(python["used_in"], serde_json::json!({"default": ["linux-64"], "test": ["linux-64"]}));
+    assert_eq!(
+        python["used_in"],
+        serde_json::json!({"default": ["linux-64"], "test": ["linux-64"]})
+    );
     assert_eq!(python["conda"]["build"], "hab00c5b_1_cpython");
-    assert_eq!(doc["platforms"], serde_json::json!(["linux-64", "osx-arm64"]));
+    assert_eq!(
+        doc["platforms"],
+        serde_json::json!(["linux-64", "osx-arm64"])
+    );
 }
 
 /// What py-rattler makes of a lock: per environment and platform, every package's record.
@@ -148,8 +219,15 @@ fn py_rattler_reads(python: &Path, file: &Path) -> Value {
 fn py_rattler_reads_what_unilock_writes_with_the_same_records() {
     let Some(python) = tool("python") else { return };
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut inputs: Vec<PathBuf> = real_locks().into_iter().map(|(p, _)| PathBuf::from(p)).collect();
-    for fixture in ["v7-environments.pixi.lock", "v6-shared-url.pixi.lock", "v5-kinds.pixi.lock"] {
+    let mut inputs: Vec<PathBuf> = real_locks()
+        .into_iter()
+        .map(|(p, _)| PathBuf::from(p))
+        .collect();
+    for fixture in [
+        "v7-environments.pixi.lock",
+        "v6-shared-url.pixi.lock",
+        "v5-kinds.pixi.lock",
+    ] {
         inputs.push(corpus(&format!("fixtures/pixi-lock/{fixture}")));
     }
     let mut checked = 0;
@@ -167,7 +245,11 @@ fn py_rattler_reads_what_unilock_writes_with_the_same_records() {
         assert!(out.status.success(), "{name}: {}", stderr(&out));
         let text = std::fs::read_to_string(input).expect("read");
         if read(name, &text).version >= 6 {
-            assert_eq!(py_rattler_reads(&python, &ours), py_rattler_reads(&python, input), "{name}");
+            assert_eq!(
+                py_rattler_reads(&python, &ours),
+                py_rattler_reads(&python, input),
+                "{name}"
+            );
         } else {
             let theirs = dir.path().join(format!("py-rattler-{name}"));
             let rewrite = Command::new(&python)
@@ -176,11 +258,22 @@ fn py_rattler_reads_what_unilock_writes_with_the_same_records() {
                 .arg(&theirs)
                 .output()
                 .expect("run python");
-            assert!(rewrite.status.success(), "{}", String::from_utf8_lossy(&rewrite.stderr));
-            assert_eq!(py_rattler_reads(&python, &ours), py_rattler_reads(&python, &theirs), "{name}");
+            assert!(
+                rewrite.status.success(),
+                "{}",
+                String::from_utf8_lossy(&rewrite.stderr)
+            );
+            assert_eq!(
+                py_rattler_reads(&python, &ours),
+                py_rattler_reads(&python, &theirs),
+                "{name}"
+            );
             let ours = std::fs::read_to_string(&ours).expect("ours");
             let theirs = std::fs::read_to_string(&theirs).expect("theirs");
-            assert!(ours == theirs, "{name}: the upgrade differs from py-rattler's");
+            assert!(
+                ours == theirs,
+                "{name}: the upgrade differs from py-rattler's"
+            );
         }
         checked += 1;
     }

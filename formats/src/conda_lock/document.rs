@@ -77,7 +77,11 @@ fn pinned_package(p: &LockedPackage, extra_categories: &BTreeSet<&str>) -> Pinne
     match p.manager {
         Manager::Conda => {
             let archive = ArchiveUrl::parse(&p.url);
-            let build = p.build.clone().or_else(|| archive.build()).unwrap_or_default();
+            let build = p
+                .build
+                .clone()
+                .or_else(|| archive.build())
+                .unwrap_or_default();
             pin.ecosystem = Ecosystem::Conda;
             pin.source = PinSource::Registry {
                 url: archive.channel.clone().unwrap_or_default(),

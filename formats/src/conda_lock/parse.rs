@@ -34,10 +34,9 @@ pub fn parse(path: &str, text: &str) -> R<CondaLock> {
             "metadata" => metadata = Some(read_metadata(&entry.value)?),
             "package" => packages = Some(entry.value.clone()),
             _ => {
-                return Err(entry.unknown(
-                    "a conda-lock.yml file",
-                    &["version", "metadata", "package"],
-                ));
+                return Err(
+                    entry.unknown("a conda-lock.yml file", &["version", "metadata", "package"])
+                );
             }
         }
     }
@@ -147,7 +146,10 @@ fn read_metadata(node: &Node) -> R<Metadata> {
                     }
                     let (Some(md5), Some(sha256)) = (md5, sha256) else {
                         return Err(e.value.error(
-                            format!("the hashes of input `{}` need both `md5` and `sha256`", e.key),
+                            format!(
+                                "the hashes of input `{}` need both `md5` and `sha256`",
+                                e.key
+                            ),
                             "`md5:` and `sha256:` digests of the input file",
                         ));
                     };
@@ -195,7 +197,9 @@ fn string_map(node: &Node, what: &str) -> R<Vec<(String, String)>> {
     node.entries(what)?
         .into_iter()
         .map(|e| {
-            let v = e.value.string(&format!("the value of `{}` in {what}", e.key))?;
+            let v = e
+                .value
+                .string(&format!("the value of `{}` in {what}", e.key))?;
             Ok((e.key, v))
         })
         .collect()
@@ -330,10 +334,9 @@ fn package<'a>(node: &Node<'a>) -> R<(LockedPackage, PackageNodes<'a>)> {
                     "conda" => Manager::Conda,
                     "pip" => Manager::Pip,
                     other => {
-                        return Err(v.error(
-                            format!("unknown manager `{other}`"),
-                            "`conda` or `pip`",
-                        ));
+                        return Err(
+                            v.error(format!("unknown manager `{other}`"), "`conda` or `pip`")
+                        );
                     }
                 };
             }

@@ -20,7 +20,10 @@ fn reads_metadata_and_packages() {
     assert_eq!(m.platforms, ["linux-64", "osx-arm64"]);
     assert_eq!(m.channels[1].used_env_vars, ["PASS", "USER"]);
     assert_eq!(m.created_at.as_deref(), Some("2024-01-02T03:04:05Z"));
-    assert_eq!(m.git.as_ref().and_then(|g| g.git_sha.as_deref()), Some("abc123"));
+    assert_eq!(
+        m.git.as_ref().and_then(|g| g.git_sha.as_deref()),
+        Some("abc123")
+    );
     assert_eq!(m.custom.as_ref().map(|c| c[0].1.as_str()), Some("yes"));
     assert_eq!(lock.packages.len(), 3);
     let pytest = &lock.packages[1];
@@ -64,21 +67,35 @@ fn categories_become_environments() {
     assert_eq!(record.depends, ["libzlib >=1.2.13,<2.0.0a0", "tzdata"]);
     assert_eq!(python.artifacts[0].hashes.len(), 2);
     let tool = doc.packages.iter().find(|p| p.name == "my-tool").unwrap();
-    assert!(matches!(tool.source, unilock_model::document::PinSource::Url { .. }));
+    assert!(matches!(
+        tool.source,
+        unilock_model::document::PinSource::Url { .. }
+    ));
     assert_eq!(doc.platforms, ["linux-64", "osx-arm64"]);
 }
 
 fn error(text: &str) -> String {
-    parse("c.yml", text).map(|_| String::new()).unwrap_or_else(|e| e.render())
+    parse("c.yml", text)
+        .map(|_| String::new())
+        .unwrap_or_else(|e| e.render())
 }
 
 #[test]
 fn refusals_name_the_place() {
-    let bad_platform = LOCK.replace("  platform: linux-64\n  dependencies:\n    python", "  platform: linux-32\n  dependencies:\n    python");
+    let bad_platform = LOCK.replace(
+        "  platform: linux-64\n  dependencies:\n    python",
+        "  platform: linux-32\n  dependencies:\n    python",
+    );
     let e = error(&bad_platform);
-    assert!(e.starts_with("c.yml:47:13: error: `linux-32` is not one of the lock's platforms"), "{e}");
+    assert!(
+        e.starts_with("c.yml:47:13: error: `linux-32` is not one of the lock's platforms"),
+        "{e}"
+    );
     let e = error(&LOCK.replace("manager: pip", "manager: npm"));
-    assert!(e.starts_with("c.yml:58:12: error: unknown manager `npm`"), "{e}");
+    assert!(
+        e.starts_with("c.yml:58:12: error: unknown manager `npm`"),
+        "{e}"
+    );
     let e = error(&LOCK.replace("  optional: true\n", ""));
     assert!(e.contains("has no `optional`"), "{e}");
     let sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -88,16 +105,25 @@ fn refusals_name_the_place() {
     ));
     assert!(e.contains("conda package pytest has no md5 hash"), "{e}");
     let e = error(&LOCK.replace("version: 3.12.1", "version: 3..12"));
-    assert!(e.starts_with("c.yml:32:12: error: invalid conda version"), "{e}");
+    assert!(
+        e.starts_with("c.yml:32:12: error: invalid conda version"),
+        "{e}"
+    );
     let e = error(&LOCK.replace("  category: dev", "  category: dev\n  channel: x"));
     assert!(e.contains("unknown key `channel` in a package"), "{e}");
     let e = error(&LOCK.replace("version: 1\n", "version: 2\n"));
-    assert!(e.starts_with("c.yml:2:10: error: unsupported conda-lock.yml version 2"), "{e}");
+    assert!(
+        e.starts_with("c.yml:2:10: error: unsupported conda-lock.yml version 2"),
+        "{e}"
+    );
 }
 
 #[test]
 fn duplicate_entries_are_refused() {
-    let dup = LOCK.replace("- name: pytest", "- name: python").replace("  category: dev\n  optional: true", "  category: main\n  optional: false");
+    let dup = LOCK.replace("- name: pytest", "- name: python").replace(
+        "  category: dev\n  optional: true",
+        "  category: main\n  optional: false",
+    );
     let e = error(&dup);
     assert!(e.contains("is locked twice for linux-64"), "{e}");
 }

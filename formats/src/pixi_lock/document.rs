@@ -149,7 +149,14 @@ fn conda_package(p: &Package) -> PinnedPackage {
     let build = build.unwrap_or_default();
     let subdir = effective_subdir(p);
     let noarch = p.noarch.clone().or_else(|| match subdir.as_deref() {
-        Some("noarch") => Some(if build.contains("py") { "python" } else { "generic" }.to_string()),
+        Some("noarch") => Some(
+            if build.contains("py") {
+                "python"
+            } else {
+                "generic"
+            }
+            .to_string(),
+        ),
         _ => None,
     });
     let channel = other_str(p, "channel")
@@ -188,9 +195,15 @@ fn conda_package(p: &Package) -> PinnedPackage {
             upload_time: None,
         }];
     }
-    pin.dependencies = p.depends.iter().map(|d| dependency(matchspec_name(d))).collect();
+    pin.dependencies = p
+        .depends
+        .iter()
+        .map(|d| dependency(matchspec_name(d)))
+        .collect();
     pin.conda = Some(Box::new(CondaRecord {
-        build_number: p.build_number.or_else(|| Some(build_number_from_build(&build).unwrap_or(0))),
+        build_number: p
+            .build_number
+            .or_else(|| Some(build_number_from_build(&build).unwrap_or(0))),
         build,
         subdir,
         channel,
@@ -209,8 +222,12 @@ fn conda_package(p: &Package) -> PinnedPackage {
 /// source tree.
 fn local_or_remote(location: &str, editable: bool) -> PinSource {
     if let Some(git) = location.strip_prefix("git+") {
-        let (base, commit) = git.split_once('#').map_or((git, None), |(b, c)| (b, Some(c.to_string())));
-        let (url, query) = base.split_once('?').map_or((base, None), |(u, q)| (u, Some(q)));
+        let (base, commit) = git
+            .split_once('#')
+            .map_or((git, None), |(b, c)| (b, Some(c.to_string())));
+        let (url, query) = base
+            .split_once('?')
+            .map_or((base, None), |(u, q)| (u, Some(q)));
         let param = |key: &str| {
             query.and_then(|q| {
                 q.split('&')
@@ -220,7 +237,9 @@ fn local_or_remote(location: &str, editable: bool) -> PinSource {
         };
         return PinSource::Git {
             url: format!("git+{url}"),
-            reference: param("rev").or_else(|| param("tag")).or_else(|| param("branch")),
+            reference: param("rev")
+                .or_else(|| param("tag"))
+                .or_else(|| param("branch")),
             commit,
             subdirectory: param("subdirectory"),
         };
@@ -247,13 +266,21 @@ fn local_or_remote(location: &str, editable: bool) -> PinSource {
 
 fn pypi_package(p: &Package, env_index: Option<&str>) -> PinnedPackage {
     let name = p.name.as_deref().unwrap_or_default();
-    let name = pep508_rs::PackageName::from_str(name).map_or_else(|_| name.to_string(), |n| n.to_string());
+    let name =
+        pep508_rs::PackageName::from_str(name).map_or_else(|_| name.to_string(), |n| n.to_string());
     let mut pin = PinnedPackage::registry(&name, p.version.as_deref().unwrap_or_default(), "");
     pin.version = p.version.clone();
-    let remote = p.location.contains("://") && !p.location.starts_with("file://") && !p.location.starts_with("git+");
+    let remote = p.location.contains("://")
+        && !p.location.starts_with("file://")
+        && !p.location.starts_with("git+");
     pin.source = if remote && p.version.is_some() {
         PinSource::Registry {
-            url: p.index.as_deref().or(env_index).unwrap_or_default().to_string(),
+            url: p
+                .index
+                .as_deref()
+                .or(env_index)
+                .unwrap_or_default()
+                .to_string(),
         }
     } else {
         local_or_remote(&p.location, p.editable)
@@ -265,7 +292,10 @@ fn pypi_package(p: &Package, env_index: Option<&str>) -> PinnedPackage {
     if let Some(sha256) = &p.sha256 {
         hashes.insert("sha256".to_string(), sha256.clone());
     }
-    if !matches!(pin.source, PinSource::Directory { .. } | PinSource::Git { .. }) {
+    if !matches!(
+        pin.source,
+        PinSource::Directory { .. } | PinSource::Git { .. }
+    ) {
         pin.artifacts = vec![PinArtifact {
             kind: pypi_artifact_kind(&p.location),
             url: Some(p.location.clone()),
@@ -278,7 +308,7 @@ fn pypi_package(p: &Package, env_index: Option<&str>) -> PinnedPackage {
     pin.dependencies = p
         .requires_dist
         .iter()
-        .filter_map(|r| pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(r).ok())
+        .filter_map(|r| unilock_model::requirement::parse_requirement(r, None).ok())
         .map(|r| PinDependency {
             name: r.name.to_string(),
             version: None,

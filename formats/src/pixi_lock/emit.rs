@@ -197,37 +197,119 @@ const OPTION_KEYS: &[&str] = &["strategy", "channel-priority", "pypi-prerelease-
 
 /// rattler's field order for conda builds in version 7 (`CondaPackageDataModel`).
 const V7_CONDA: &[&str] = &[
-    "conda", "name", "version", "build", "build_number", "subdir", "noarch", "variants",
-    "sha256", "md5", "legacy_bz2_md5", "attestations_sha256", "depends", "constrains",
-    "extra_depends", "channel", "features", "flags", "track_features", "file_name", "license",
-    "license_family", "purls", "run_exports", "size", "legacy_bz2_size", "timestamp",
-    "indexed_timestamp", "python_site_packages_path",
+    "conda",
+    "name",
+    "version",
+    "build",
+    "build_number",
+    "subdir",
+    "noarch",
+    "variants",
+    "sha256",
+    "md5",
+    "legacy_bz2_md5",
+    "attestations_sha256",
+    "depends",
+    "constrains",
+    "extra_depends",
+    "channel",
+    "features",
+    "flags",
+    "track_features",
+    "file_name",
+    "license",
+    "license_family",
+    "purls",
+    "run_exports",
+    "size",
+    "legacy_bz2_size",
+    "timestamp",
+    "indexed_timestamp",
+    "python_site_packages_path",
 ];
 
 /// Version 6 (rattler's version 6 `CondaPackageDataModel`).
 const V6_CONDA: &[&str] = &[
-    "conda", "name", "version", "build", "build_number", "subdir", "noarch", "variants",
-    "sha256", "md5", "legacy_bz2_md5", "depends", "constrains", "extra_depends", "channel",
-    "features", "flags", "track_features", "file_name", "license", "license_family", "purls",
-    "size", "legacy_bz2_size", "timestamp", "input", "package_build_source", "sources",
+    "conda",
+    "name",
+    "version",
+    "build",
+    "build_number",
+    "subdir",
+    "noarch",
+    "variants",
+    "sha256",
+    "md5",
+    "legacy_bz2_md5",
+    "depends",
+    "constrains",
+    "extra_depends",
+    "channel",
+    "features",
+    "flags",
+    "track_features",
+    "file_name",
+    "license",
+    "license_family",
+    "purls",
+    "size",
+    "legacy_bz2_size",
+    "timestamp",
+    "input",
+    "package_build_source",
+    "sources",
     "python_site_packages_path",
 ];
 
 /// Source packages of version 7 (`SourcePackageDataModel`).
 const V7_SOURCE: &[&str] = &[
-    "conda_source", "version", "build", "build_number", "subdir", "noarch", "variants",
-    "depends", "constrains", "extra_depends", "features", "flags", "track_features", "license",
-    "license_family", "purls", "run_exports", "size", "source", "source_depends",
-    "python_site_packages_path", "build_packages", "host_packages",
+    "conda_source",
+    "version",
+    "build",
+    "build_number",
+    "subdir",
+    "noarch",
+    "variants",
+    "depends",
+    "constrains",
+    "extra_depends",
+    "features",
+    "flags",
+    "track_features",
+    "license",
+    "license_family",
+    "purls",
+    "run_exports",
+    "size",
+    "source",
+    "source_depends",
+    "python_site_packages_path",
+    "build_packages",
+    "host_packages",
 ];
 
 /// PyPI packages (`PypiPackageDataModel`; the hashes are flattened `md5`, `sha256`).
 const V7_PYPI: &[&str] = &[
-    "pypi", "name", "version", "md5", "sha256", "index", "requires_dist", "requires_python",
-    "build_packages", "host_packages",
+    "pypi",
+    "name",
+    "version",
+    "md5",
+    "sha256",
+    "index",
+    "requires_dist",
+    "requires_python",
+    "build_packages",
+    "host_packages",
 ];
 const V6_PYPI: &[&str] = &[
-    "pypi", "name", "version", "md5", "sha256", "requires_dist", "requires_python", "editable",
+    "pypi",
+    "name",
+    "version",
+    "md5",
+    "sha256",
+    "requires_dist",
+    "requires_python",
+    "editable",
 ];
 
 /// The position of `key` in `order`; keys rattler does not know go last, in file order.
@@ -296,5 +378,10 @@ fn package(p: &Package, version: u64) -> Value {
     }
     fields.extend(p.other.iter().cloned());
     fields.sort_by_key(|(k, _)| rank(order, k));
-    Value::Mapping(fields.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
+    Value::Mapping(
+        fields
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
+    )
 }

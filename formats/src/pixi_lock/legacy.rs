@@ -62,7 +62,9 @@ fn v4_v5(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock> {
                     lock.packages.push(kind_package(&item)?);
                 }
             }
-            _ => return Err(e.unknown("a pixi.lock file", &["version", "environments", "packages"])),
+            _ => {
+                return Err(e.unknown("a pixi.lock file", &["version", "environments", "packages"]));
+            }
         }
     }
     if !entries.iter().any(|e| e.key == "environments") {
@@ -70,10 +72,16 @@ fn v4_v5(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock> {
     }
     let known: std::collections::HashSet<(PackageKind, &str)> =
         lock.packages.iter().map(|p| p.selector_id()).collect();
-    let env_nodes = entries.iter().find(|e| e.key == "environments").map(|e| e.value.clone());
+    let env_nodes = entries
+        .iter()
+        .find(|e| e.key == "environments")
+        .map(|e| e.value.clone());
     for (name, env) in &lock.environments {
         for (platform, selectors) in &env.packages {
-            if let Some(s) = selectors.iter().find(|s| !known.contains(&(s.kind, s.id.as_str()))) {
+            if let Some(s) = selectors
+                .iter()
+                .find(|s| !known.contains(&(s.kind, s.id.as_str())))
+            {
                 let at = env_nodes.clone().unwrap_or(root.clone());
                 return Err(at.error(
                     format!("environment `{name}` on {platform} names `{}: {}`, which `packages` does not list", s.kind.key(), s.id),
@@ -104,7 +112,12 @@ fn kind_package(node: &Node) -> R<Package> {
         Some(e) => match e.value.string("`kind`")?.as_str() {
             "conda" => PackageKind::Conda,
             "pypi" => PackageKind::Pypi,
-            other => return Err(e.value.error(format!("unknown package kind `{other}`"), "`conda` or `pypi`")),
+            other => {
+                return Err(e.value.error(
+                    format!("unknown package kind `{other}`"),
+                    "`conda` or `pypi`",
+                ));
+            }
         },
         None => return Err(node.error("a package has no `kind`", "`kind: conda` or `kind: pypi`")),
     };
@@ -145,7 +158,10 @@ fn kind_package(node: &Node) -> R<Package> {
     }
     for key in ["name", "version"] {
         if !entries.iter().any(|e| e.key == key) {
-            return Err(node.error(format!("a package has no `{key}`"), "`name`, `version` and `url`"));
+            return Err(node.error(
+                format!("a package has no `{key}`"),
+                "`name`, `version` and `url`",
+            ));
         }
     }
     if p.location.is_empty() {
@@ -181,7 +197,11 @@ fn requirements(v: &Node) -> R<Vec<String>> {
             .into_iter()
             .map(|e| {
                 let spec = e.value.string("a requirement")?;
-                let text = if spec == "*" { e.key } else { format!("{}{spec}", e.key) };
+                let text = if spec == "*" {
+                    e.key
+                } else {
+                    format!("{}{spec}", e.key)
+                };
                 check_requirement(&e.value, &text)?;
                 Ok(text)
             })
@@ -217,7 +237,8 @@ fn upgrade_conda(mut p: Package, legacy: Legacy) -> Package {
         None => (None, None),
     };
     let build = if legacy.build.is_empty() {
-        id.map(|i| i.identifier.build_string.clone()).unwrap_or_default()
+        id.map(|i| i.identifier.build_string.clone())
+            .unwrap_or_default()
     } else {
         legacy.build
     };
@@ -239,12 +260,20 @@ fn upgrade_conda(mut p: Package, legacy: Legacy) -> Package {
     p.subdir = (Some(&record_subdir) != derived_subdir.as_ref()).then_some(record_subdir.clone());
     let noarch_subdir = derived_subdir.clone().unwrap_or(record_subdir);
     let noarch_build = derived_build.unwrap_or(build);
-    p.noarch = (legacy.noarch != derive_noarch(&noarch_subdir, &noarch_build)).then(|| legacy.noarch.clone()).flatten();
+    p.noarch = (legacy.noarch != derive_noarch(&noarch_subdir, &noarch_build))
+        .then(|| legacy.noarch.clone())
+        .flatten();
     let trim = |c: &str| c.trim_end_matches('/').to_string();
-    if let Some(channel) = legacy.channel.filter(|c| Some(trim(c)) != url.channel.as_deref().map(trim)) {
+    if let Some(channel) = legacy
+        .channel
+        .filter(|c| Some(trim(c)) != url.channel.as_deref().map(trim))
+    {
         p.other.push(("channel".into(), Value::String(channel)));
     }
-    if let Some(file) = legacy.file_name.filter(|f| Some(f) != url.file_name.as_ref()) {
+    if let Some(file) = legacy
+        .file_name
+        .filter(|f| Some(f) != url.file_name.as_ref())
+    {
         p.other.push(("file_name".into(), Value::String(file)));
     }
     if let Some(purls) = &mut p.purls {
@@ -259,11 +288,12 @@ fn upgrade_conda(mut p: Package, legacy: Legacy) -> Package {
 
 /// The subdir a URL states: the directory above a conda archive, when it is a conda subdir.
 fn derived_subdir(location: &str, url: &ArchiveUrl) -> Option<String> {
-    let scheme_ok = ["file:", "http:", "https:"].iter().any(|s| location.starts_with(s));
-    let archive = url
-        .file_name
-        .as_deref()
-        .is_some_and(|f| rattler_conda_types::package::CondaArchiveIdentifier::try_from_filename(f).is_some());
+    let scheme_ok = ["file:", "http:", "https:"]
+        .iter()
+        .any(|s| location.starts_with(s));
+    let archive = url.file_name.as_deref().is_some_and(|f| {
+        rattler_conda_types::package::CondaArchiveIdentifier::try_from_filename(f).is_some()
+    });
     url.subdir
         .clone()
         .filter(|s| scheme_ok && archive && rattler_conda_types::Subdir::from_str(s).is_ok())
@@ -272,20 +302,31 @@ fn derived_subdir(location: &str, url: &ArchiveUrl) -> Option<String> {
 /// rattler's guess at the noarch kind when a record does not state it: packages in `noarch`
 /// are `python` when their build string mentions `py`, else `generic`.
 fn derive_noarch(subdir: &str, build: &str) -> Option<String> {
-    (subdir == "noarch").then(|| if build.contains("py") { "python" } else { "generic" }.to_string())
+    (subdir == "noarch").then(|| {
+        if build.contains("py") {
+            "python"
+        } else {
+            "generic"
+        }
+        .to_string()
+    })
 }
 
 /// Version 7 keeps a version (and hashes) only for PyPI distributions: URLs other than
 /// `file:`, and archives.
 fn upgrade_pypi(mut p: Package) -> Package {
-    if let Some(name) = &p.name {
-        if let Ok(n) = pep508_rs::PackageName::from_str(name) {
-            p.name = Some(n.to_string());
-        }
+    if let Some(n) = p
+        .name
+        .as_deref()
+        .and_then(|name| pep508_rs::PackageName::from_str(name).ok())
+    {
+        p.name = Some(n.to_string());
     }
-    let archive = [".whl", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.Z", ".tgz", ".tbz", ".tar", ".zip"]
-        .iter()
-        .any(|a| p.location.ends_with(a));
+    let archive = [
+        ".whl", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.Z", ".tgz", ".tbz", ".tar", ".zip",
+    ]
+    .iter()
+    .any(|a| p.location.ends_with(a));
     let remote = p.location.contains("://") && !p.location.starts_with("file:");
     if !(remote || archive) {
         p.version = None;
@@ -350,7 +391,10 @@ fn v3(root: &Node, entries: &[Entry]) -> R<PixiLock> {
     }
     if !has_metadata || !has_package {
         return Err(root.error(
-            format!("missing `{}`", if has_metadata { "package" } else { "metadata" }),
+            format!(
+                "missing `{}`",
+                if has_metadata { "package" } else { "metadata" }
+            ),
             "`metadata` and `package` (a version 3 pixi.lock)",
         ));
     }
@@ -387,7 +431,12 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
         Some((_, Ok(m))) if m == "conda" => PackageKind::Conda,
         Some((_, Ok(m))) if m == "pip" || m == "pypi" => PackageKind::Pypi,
         Some((e, _)) => return Err(e.value.error("unknown manager", "`conda`, `pip` or `pypi`")),
-        None => return Err(node.error("a package has no `manager`", "`manager: conda` or `manager: pypi`")),
+        None => {
+            return Err(node.error(
+                "a package has no `manager`",
+                "`manager: conda` or `manager: pypi`",
+            ));
+        }
     };
     let mut p = Package {
         kind,
@@ -411,13 +460,19 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
                     }
                 }
             }
-            "dependencies" | "requires_dist" if kind == PackageKind::Pypi => p.requires_dist = requirements(v)?,
+            "dependencies" | "requires_dist" if kind == PackageKind::Pypi => {
+                p.requires_dist = requirements(v)?
+            }
             "dependencies" => {
                 p.depends = match v.value {
                     Value::Mapping(_) => v
                         .entries("`dependencies`")?
                         .into_iter()
-                        .map(|d| Ok(format!("{} {}", d.key, d.value.string("a dependency")?).trim().to_string()))
+                        .map(|d| {
+                            Ok(format!("{} {}", d.key, d.value.string("a dependency")?)
+                                .trim()
+                                .to_string())
+                        })
                         .collect::<R<_>>()?,
                     _ => v.strings(&what)?,
                 }
@@ -450,7 +505,10 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
         }
     }
     if p.name.is_none() || p.version.is_none() || p.location.is_empty() {
-        return Err(node.error("a package needs `name`, `version` and `url`", "`name`, `version`, `url` and `hash`"));
+        return Err(node.error(
+            "a package needs `name`, `version` and `url`",
+            "`name`, `version`, `url` and `hash`",
+        ));
     }
     if kind == PackageKind::Pypi {
         return Ok((platform, upgrade_pypi(p)));
@@ -467,8 +525,12 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
         legacy.build = url.build().unwrap_or_default();
     }
     if legacy.noarch.is_none() {
-        let derived_subdir = derived_subdir(&p.location, &url).unwrap_or_else(|| legacy.subdir.clone());
-        legacy.noarch = derive_noarch(&derived_subdir, &url.build().unwrap_or_else(|| legacy.build.clone()));
+        let derived_subdir =
+            derived_subdir(&p.location, &url).unwrap_or_else(|| legacy.subdir.clone());
+        legacy.noarch = derive_noarch(
+            &derived_subdir,
+            &url.build().unwrap_or_else(|| legacy.build.clone()),
+        );
     }
     Ok((platform, upgrade_conda(p, legacy)))
 }

@@ -197,7 +197,10 @@ pub(super) fn environment(node: &Node, version: u64) -> R<Environment> {
         }
     }
     if !has_channels {
-        return Err(node.error("an environment has no `channels`", "`channels:` with a list of `- url: …`"));
+        return Err(node.error(
+            "an environment has no `channels`",
+            "`channels:` with a list of `- url: …`",
+        ));
     }
     Ok(env)
 }
@@ -223,7 +226,8 @@ fn channel(node: &Node) -> R<LockChannel> {
 
 pub(super) fn url(node: &Node, what: &str) -> R<String> {
     let s = node.nonempty_string(what)?;
-    url::Url::parse(&s).map_err(|e| node.error(format!("`{s}` is not a URL: {e}"), "an absolute URL"))?;
+    url::Url::parse(&s)
+        .map_err(|e| node.error(format!("`{s}` is not a URL: {e}"), "an absolute URL"))?;
     Ok(s)
 }
 
@@ -231,8 +235,13 @@ fn find_links(node: &Node) -> R<FindLinks> {
     let entries = node.entries("a `find-links` entry")?;
     match entries.as_slice() {
         [e] if e.key == "url" => Ok(FindLinks::Url(url(&e.value, "a find-links URL")?)),
-        [e] if e.key == "path" => Ok(FindLinks::Path(e.value.nonempty_string("a find-links path")?)),
-        _ => Err(node.error("a `find-links` entry must be one `url` or `path`", "`- url: URL` or `- path: PATH`")),
+        [e] if e.key == "path" => Ok(FindLinks::Path(
+            e.value.nonempty_string("a find-links path")?,
+        )),
+        _ => Err(node.error(
+            "a `find-links` entry must be one `url` or `path`",
+            "`- url: URL` or `- path: PATH`",
+        )),
     }
 }
 
@@ -240,7 +249,11 @@ fn find_links(node: &Node) -> R<FindLinks> {
 pub(super) fn selector(node: &Node, version: u64) -> R<Selector> {
     let entries = node.entries("a package reference")?;
     let kinds: &[PackageKind] = if version >= 7 {
-        &[PackageKind::Conda, PackageKind::CondaSource, PackageKind::Pypi]
+        &[
+            PackageKind::Conda,
+            PackageKind::CondaSource,
+            PackageKind::Pypi,
+        ]
     } else {
         &[PackageKind::Conda, PackageKind::Pypi]
     };
@@ -254,14 +267,23 @@ pub(super) fn selector(node: &Node, version: u64) -> R<Selector> {
             format!("`{}` with the package's location", keys.join("`, `")),
         ));
     };
-    Ok(Selector {
-        kind,
-        id: id_entry.value.nonempty_string(&format!("`{}`", kind.key()))?,
-        other: entries
+    // Version 6 names the build when packages share a URL; rattler ignores any other key of
+    // a version 7 reference, and so does unilock.
+    let other = if version >= 7 {
+        Vec::new()
+    } else {
+        entries
             .iter()
             .filter(|e| e.key != kind.key())
             .map(|e| (e.key.clone(), e.value.value.clone()))
-            .collect(),
+            .collect()
+    };
+    Ok(Selector {
+        kind,
+        id: id_entry
+            .value
+            .nonempty_string(&format!("`{}`", kind.key()))?,
+        other,
     })
 }
 
@@ -271,7 +293,10 @@ pub(super) struct PackageIndex(HashMap<(PackageKind, String), Vec<usize>>);
 
 impl PackageIndex {
     pub(super) fn insert(&mut self, p: &Package, i: usize) {
-        self.0.entry((p.kind, p.location.clone())).or_default().push(i);
+        self.0
+            .entry((p.kind, p.location.clone()))
+            .or_default()
+            .push(i);
     }
 
     /// The package a reference names: the first with its location whose name, version,
@@ -301,8 +326,12 @@ pub(super) fn conda_identity(p: &Package) -> (Option<String>, Option<String>, Op
     let from_file = |f: fn(&DistArchiveIdentifier) -> &String| id.as_ref().map(|i| f(i).clone());
     (
         p.name.clone().or_else(|| from_file(|i| &i.identifier.name)),
-        p.version.clone().or_else(|| from_file(|i| &i.identifier.version)),
-        p.build.clone().or_else(|| from_file(|i| &i.identifier.build_string)),
+        p.version
+            .clone()
+            .or_else(|| from_file(|i| &i.identifier.version)),
+        p.build
+            .clone()
+            .or_else(|| from_file(|i| &i.identifier.build_string)),
     )
 }
 
@@ -317,10 +346,20 @@ pub(super) fn effective_subdir(p: &Package) -> Option<String> {
 
 /// Every environment's references resolve; version 7 environments name declared platforms;
 /// source packages' build and host references resolve.
-fn check_references(lock: &PixiLock, environments: &Node, index: &PackageIndex, packages: Option<&Node>) -> R<()> {
+fn check_references(
+    lock: &PixiLock,
+    environments: &Node,
+    index: &PackageIndex,
+    packages: Option<&Node>,
+) -> R<()> {
     let env_nodes = environments.entries("`environments`")?;
     for ((name, env), env_node) in lock.environments.iter().zip(&env_nodes) {
-        let Some(packages_node) = env_node.value.entries("an environment")?.into_iter().find(|e| e.key == "packages") else {
+        let Some(packages_node) = env_node
+            .value
+            .entries("an environment")?
+            .into_iter()
+            .find(|e| e.key == "packages")
+        else {
             continue;
         };
         let platform_nodes = packages_node.value.entries("`packages`")?;
@@ -341,7 +380,10 @@ fn check_references(lock: &PixiLock, environments: &Node, index: &PackageIndex, 
     }
     if let Some(node) = packages {
         for (p, item) in lock.packages.iter().zip(node.items("`packages`")?) {
-            for (key, list) in [("build_packages", &p.build_packages), ("host_packages", &p.host_packages)] {
+            for (key, list) in [
+                ("build_packages", &p.build_packages),
+                ("host_packages", &p.host_packages),
+            ] {
                 for (i, s) in list.iter().enumerate() {
                     if index.resolve(s, &lock.packages).is_none() {
                         let at = item
@@ -367,17 +409,30 @@ fn missing(node: &Node, s: &Selector) -> Diagnostic {
     )
 }
 
-const HEX: &[(&str, usize)] = &[("sha256", 64), ("md5", 32), ("legacy_bz2_md5", 32), ("attestations_sha256", 64)];
+const HEX: &[(&str, usize)] = &[
+    ("sha256", 64),
+    ("md5", 32),
+    ("legacy_bz2_md5", 32),
+    ("attestations_sha256", 64),
+];
 
 /// One entry of `packages` (versions 6 and 7).
 fn package(node: &Node, version: u64) -> R<Package> {
     let entries = node.entries("a package")?;
     let kinds: &[PackageKind] = if version >= 7 {
-        &[PackageKind::Conda, PackageKind::CondaSource, PackageKind::Pypi]
+        &[
+            PackageKind::Conda,
+            PackageKind::CondaSource,
+            PackageKind::Pypi,
+        ]
     } else {
         &[PackageKind::Conda, PackageKind::Pypi]
     };
-    let Some(kind) = kinds.iter().copied().find(|k| entries.iter().any(|e| e.key == k.key())) else {
+    let Some(kind) = kinds
+        .iter()
+        .copied()
+        .find(|k| entries.iter().any(|e| e.key == k.key()))
+    else {
         let keys: Vec<&str> = kinds.iter().map(|k| k.key()).collect();
         return Err(node.error(
             "a package has none of the keys that say what it is",
@@ -432,7 +487,10 @@ fn package(node: &Node, version: u64) -> R<Package> {
             "requires_python" if kind == PackageKind::Pypi => {
                 let spec = v.string(&what)?;
                 if let Err(err) = pep440_rs::VersionSpecifiers::from_str(&spec) {
-                    return Err(v.error(format!("invalid `requires_python` `{spec}`: {err}"), "PEP 440 version specifiers such as `>=3.9`"));
+                    return Err(v.error(
+                        format!("invalid `requires_python` `{spec}`: {err}"),
+                        "PEP 440 version specifiers such as `>=3.9`",
+                    ));
                 }
                 p.requires_python = Some(spec);
             }
@@ -472,14 +530,20 @@ pub(super) fn check_hex(node: &Node, algorithm: &str, len: usize) -> R<String> {
     if hex.len() == len && hex.chars().all(|c| c.is_ascii_hexdigit()) {
         Ok(hex)
     } else {
-        Err(node.error(format!("`{hex}` is not an {algorithm} digest"), format!("{len} hexadecimal digits")))
+        Err(node.error(
+            format!("`{hex}` is not an {algorithm} digest"),
+            format!("{len} hexadecimal digits"),
+        ))
     }
 }
 
 pub(super) fn check_requirement(node: &Node, req: &str) -> R<()> {
-    match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(req) {
+    match unilock_model::requirement::parse_requirement(req, None) {
         Ok(_) => Ok(()),
-        Err(e) => Err(node.error(format!("invalid requirement `{req}`: {}", e.message), "a PEP 508 requirement such as `numpy>=1.26 ; python_version >= '3.10'`")),
+        Err(e) => Err(node.error(
+            format!("invalid requirement `{req}`: {e}"),
+            "a PEP 508 requirement such as `numpy>=1.26 ; python_version >= '3.10'`",
+        )),
     }
 }
 
@@ -504,12 +568,18 @@ fn check_package(
             let (_, version, _) = conda_identity(p);
             let version = version.unwrap_or_default();
             if let Err(e) = rattler_conda_types::Version::from_str(&version) {
-                return Err(version_node.unwrap_or(location).error(format!("invalid conda version `{version}`: {e}"), "a conda version such as `1.26.4`"));
+                return Err(version_node.unwrap_or(location).error(
+                    format!("invalid conda version `{version}`: {e}"),
+                    "a conda version such as `1.26.4`",
+                ));
             }
         }
         PackageKind::CondaSource => {
             if source_identifier(&p.location).is_none() {
-                return Err(location.error(format!("`{}` is not a source package identifier", p.location), "`NAME[HASH] @ LOCATION`"));
+                return Err(location.error(
+                    format!("`{}` is not a source package identifier", p.location),
+                    "`NAME[HASH] @ LOCATION`",
+                ));
             }
         }
         PackageKind::Pypi => {
@@ -517,16 +587,25 @@ fn check_package(
                 return Err(node.error("a PyPI package has no `name`", "`name: NAME`"));
             };
             if let Err(e) = pep508_rs::PackageName::from_str(name) {
-                return Err(node.error(format!("invalid PyPI package name `{name}`: {e}"), "a PEP 508 name"));
+                return Err(node.error(
+                    format!("invalid PyPI package name `{name}`: {e}"),
+                    "a PEP 508 name",
+                ));
             }
             match (&p.version, version_node) {
                 (Some(v), Some(at)) => {
                     if let Err(e) = pep440_rs::Version::from_str(v) {
-                        return Err(at.error(format!("invalid PEP 440 version `{v}`: {e}"), "a version such as `2.3.1`"));
+                        return Err(at.error(
+                            format!("invalid PEP 440 version `{v}`: {e}"),
+                            "a version such as `2.3.1`",
+                        ));
                     }
                 }
                 (None, _) if lock_version < 7 => {
-                    return Err(node.error(format!("PyPI package {name} has no `version`"), "`version: VERSION`"));
+                    return Err(node.error(
+                        format!("PyPI package {name} has no `version`"),
+                        "`version: VERSION`",
+                    ));
                 }
                 _ => {}
             }

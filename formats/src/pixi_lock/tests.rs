@@ -25,7 +25,10 @@ fn error(text: &str) -> String {
 fn version_7_re_emits_byte_for_byte() {
     let lock = read(V7);
     assert_eq!(lock.version, 7);
-    assert_eq!(lock.platforms[0].virtual_packages, ["__glibc=2.28", "__unix=0=0"]);
+    assert_eq!(
+        lock.platforms[0].virtual_packages,
+        ["__glibc=2.28", "__unix=0=0"]
+    );
     assert_eq!(lock.environments.len(), 2);
     assert_eq!(lock.packages.len(), 5);
     assert_eq!(emit(&lock), V7);
@@ -35,9 +38,10 @@ fn version_7_re_emits_byte_for_byte() {
 fn version_7_is_written_in_rattlers_order_with_only_used_packages() {
     let unused = "- conda: https://channel.example/conda-forge/noarch/unused-1.0-0.conda\n  md5: 0123456789abcdef0123456789abcdef\n";
     // Environments, platforms and packages out of order, one package nobody uses.
-    let shuffled = V7
-        .replace("  test:\n", "  atest:\n")
-        .replace("packages:\n- conda:", &format!("packages:\n{unused}- conda:"));
+    let shuffled = V7.replace("  test:\n", "  atest:\n").replace(
+        "packages:\n- conda:",
+        &format!("packages:\n{unused}- conda:"),
+    );
     let lock = read(&shuffled);
     let out = emit(&lock);
     assert!(!out.contains("unused-1.0"), "{out}");
@@ -61,23 +65,41 @@ fn the_unified_model_fills_in_what_urls_say() {
     };
     let python = pin("python");
     assert_eq!(python.version.as_deref(), Some("3.12.1"));
-    assert_eq!(python.used_in, used(&[("default", &["linux-64"]), ("test", &["linux-64"])]));
+    assert_eq!(
+        python.used_in,
+        used(&[("default", &["linux-64"]), ("test", &["linux-64"])])
+    );
     let record = python.conda.as_ref().unwrap();
     assert_eq!(record.build, "hab00c5b_1_cpython");
     assert_eq!(record.build_number, Some(1));
     assert_eq!(record.subdir.as_deref(), Some("linux-64"));
-    assert_eq!(record.channel.as_deref(), Some("https://channel.example/conda-forge"));
+    assert_eq!(
+        record.channel.as_deref(),
+        Some("https://channel.example/conda-forge")
+    );
     assert_eq!(record.timestamp, Some(1702000000000));
     let tzdata = pin("tzdata").conda.as_ref().unwrap();
-    assert_eq!((tzdata.noarch.as_deref(), tzdata.build_number), (Some("generic"), Some(0)));
+    assert_eq!(
+        (tzdata.noarch.as_deref(), tzdata.build_number),
+        (Some("generic"), Some(0))
+    );
     assert_eq!(pin("tzdata").used_in, used(&[("default", &["osx-arm64"])]));
     assert_eq!(
         pin("requests").source,
-        PinSource::Registry { url: "https://index.example/simple".into() }
+        PinSource::Registry {
+            url: "https://index.example/simple".into()
+        }
     );
-    assert_eq!(pin("requests").dependencies[1].marker.as_deref(), Some("extra == 'socks'"));
-    assert!(matches!(&pin("mypkg").source, PinSource::Directory { path, .. } if path == "./src/mypkg"));
-    assert!(matches!(&pin("mytool").source, PinSource::Directory { path, .. } if path == "tools/mytool"));
+    assert_eq!(
+        pin("requests").dependencies[1].marker.as_deref(),
+        Some("extra == 'socks'")
+    );
+    assert!(
+        matches!(&pin("mypkg").source, PinSource::Directory { path, .. } if path == "./src/mypkg")
+    );
+    assert!(
+        matches!(&pin("mytool").source, PinSource::Directory { path, .. } if path == "tools/mytool")
+    );
 }
 
 /// Version 6: environments name the build when two packages share a URL; PyPI packages can be
@@ -94,9 +116,15 @@ fn version_6_stays_version_6_and_resolves_builds_sharing_a_url() {
     assert!(tools[0].used_in["default"].contains("linux-64"));
     assert!(tools[1].used_in["default"].contains("osx-64"));
     // Timestamps in seconds are kept as written, and are milliseconds in the model.
-    assert_eq!(tools[0].conda.as_ref().unwrap().timestamp, Some(1750274211000));
+    assert_eq!(
+        tools[0].conda.as_ref().unwrap().timestamp,
+        Some(1750274211000)
+    );
     let project = doc.packages.iter().find(|p| p.name == "project").unwrap();
-    assert!(matches!(project.source, PinSource::Directory { editable: true, .. }));
+    assert!(matches!(
+        project.source,
+        PinSource::Directory { editable: true, .. }
+    ));
 }
 
 /// Version 5: `kind` packages with every field written out.
@@ -152,7 +180,10 @@ package:
     let lock = read(v3);
     assert_eq!(lock.packages.len(), 1);
     let out = emit(&lock);
-    assert!(out.starts_with("version: 7\nplatforms:\n- name: linux-64\n- name: osx-64\n"), "{out}");
+    assert!(
+        out.starts_with("version: 7\nplatforms:\n- name: linux-64\n- name: osx-64\n"),
+        "{out}"
+    );
     assert!(out.ends_with("packages:\n- conda: https://channel.example/conda-forge/noarch/tzdata-2024a-h0c530f3_0.conda\n  md5: 1123456789abcdef0123456789abcdef\n"), "{out}");
     let doc = lock.to_document();
     assert_eq!(doc.packages[0].used_in["default"].len(), 2);
@@ -161,17 +192,41 @@ package:
 #[test]
 fn refusals_name_the_place() {
     let e = error(&V7.replace("      - pypi: ./src/mypkg\n", "      - pypi: ./src/other\n"));
-    assert!(e.starts_with("pixi.lock:29:9: error: no package `pypi: ./src/other` in `packages`"), "{e}");
-    let e = error(&V7.replace("md5: 0123456789abcdef0123456789abcdef\n  depends", "md5: 0123\n  depends"));
-    assert!(e.starts_with("pixi.lock:34:8: error: `0123` is not an md5 digest"), "{e}");
+    assert!(
+        e.starts_with("pixi.lock:29:9: error: no package `pypi: ./src/other` in `packages`"),
+        "{e}"
+    );
+    let e = error(&V7.replace(
+        "md5: 0123456789abcdef0123456789abcdef\n  depends",
+        "md5: 0123\n  depends",
+    ));
+    assert!(
+        e.starts_with("pixi.lock:34:8: error: `0123` is not an md5 digest"),
+        "{e}"
+    );
     let e = error(&V7.replace("  - requests>=2\n", "  - requests>=>2\n"));
-    assert!(e.starts_with("pixi.lock:57:5: error: invalid requirement `requests>=>2`"), "{e}");
+    assert!(
+        e.starts_with("pixi.lock:57:5: error: invalid requirement `requests>=>2`"),
+        "{e}"
+    );
     let e = error(&V7.replace("    packages:\n      linux-64:\n      - conda: https://channel.example/conda-forge/linux-64/python-3.12.1-hab00c5b_1_cpython.conda\n      - conda_source", "    packages:\n      win-64:\n      - conda: https://channel.example/conda-forge/linux-64/python-3.12.1-hab00c5b_1_cpython.conda\n      - conda_source"));
-    assert!(e.starts_with("pixi.lock:26:7: error: environment `test` uses platform `win-64`"), "{e}");
+    assert!(
+        e.starts_with("pixi.lock:26:7: error: environment `test` uses platform `win-64`"),
+        "{e}"
+    );
     let e = error(&V7.replace("version: 7\n", "version: 8\n"));
-    assert!(e.starts_with("pixi.lock:1:10: error: unsupported pixi.lock version 8"), "{e}");
+    assert!(
+        e.starts_with("pixi.lock:1:10: error: unsupported pixi.lock version 8"),
+        "{e}"
+    );
     let e = error(&V7.replace("  version: 2.31.0\n", "  version: two\n"));
     assert!(e.contains("invalid PEP 440 version `two`"), "{e}");
-    let e = error(&V7.replace("python-3.12.1-hab00c5b_1_cpython.conda\n  build_number", "python.txt\n  build_number"));
-    assert!(e.contains("does not end in a conda archive file name"), "{e}");
+    let e = error(&V7.replace(
+        "python-3.12.1-hab00c5b_1_cpython.conda\n  build_number",
+        "python.txt\n  build_number",
+    ));
+    assert!(
+        e.contains("does not end in a conda archive file name"),
+        "{e}"
+    );
 }

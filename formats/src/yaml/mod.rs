@@ -321,9 +321,7 @@ fn describe(value: &Value) -> String {
 pub(crate) fn locate(text: &str, path: &[Seg]) -> Option<usize> {
     let de = serde_yaml::Deserializer::from_str(text);
     match (Seek { path }).deserialize(de) {
-        Err(e) if e.to_string().contains(FOUND) => {
-            e.location().map(|l| l.index().min(text.len()))
-        }
+        Err(e) if e.to_string().contains(FOUND) => e.location().map(|l| l.index().min(text.len())),
         _ => None,
     }
 }
@@ -441,7 +439,10 @@ mod tests {
     use super::*;
 
     fn src(text: &str) -> Source<'_> {
-        Source { file: "f.yml", text }
+        Source {
+            file: "f.yml",
+            text,
+        }
     }
 
     #[test]
@@ -450,8 +451,16 @@ mod tests {
         let at = |path: &[Seg]| locate(text, path).map(|i| &text[i..]);
         assert!(at(&[Seg::Value(0)]).unwrap().starts_with("1\n"));
         assert!(at(&[Seg::Key(1)]).unwrap().starts_with("b:"));
-        assert!(at(&[Seg::Value(1), Seg::Item(1)]).unwrap().starts_with("'y z'"));
-        assert!(at(&[Seg::Value(2), Seg::Value(0)]).unwrap().starts_with("e}"));
+        assert!(
+            at(&[Seg::Value(1), Seg::Item(1)])
+                .unwrap()
+                .starts_with("'y z'")
+        );
+        assert!(
+            at(&[Seg::Value(2), Seg::Value(0)])
+                .unwrap()
+                .starts_with("e}")
+        );
         assert_eq!(at(&[Seg::Value(7)]), None);
     }
 
@@ -461,7 +470,10 @@ mod tests {
         let value = parse(src(text), "a file").unwrap();
         let root = Node::root(&value, src(text));
         let entries = root.entries("the file").unwrap();
-        let values: Vec<String> = entries.iter().map(|e| e.value.string("x").unwrap()).collect();
+        let values: Vec<String> = entries
+            .iter()
+            .map(|e| e.value.string("x").unwrap())
+            .collect();
         assert_eq!(values, ["1.10", "0012", "true"]);
     }
 
@@ -473,9 +485,19 @@ mod tests {
         let pkg = &root.entries("f").unwrap()[0].value.items("p").unwrap()[0];
         let size = &pkg.entries("p").unwrap()[1];
         let err = size.value.u64("`size`").unwrap_err();
-        assert!(err.render().starts_with("f.yml:3:9: error: `size` must be a number"), "{}", err.render());
+        assert!(
+            err.render()
+                .starts_with("f.yml:3:9: error: `size` must be a number"),
+            "{}",
+            err.render()
+        );
         let err = size.unknown("a package", &["name"]);
-        assert!(err.render().starts_with("f.yml:3:3: error: unknown key `size`"), "{}", err.render());
+        assert!(
+            err.render()
+                .starts_with("f.yml:3:3: error: unknown key `size`"),
+            "{}",
+            err.render()
+        );
     }
 
     #[test]

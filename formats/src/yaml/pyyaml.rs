@@ -162,8 +162,7 @@ impl Emitter {
         } else {
             a.allow_block_plain
         };
-        let style = if implicit && !(cx.simple_key && (a.empty || a.multiline)) && plain_allowed
-        {
+        let style = if implicit && !(cx.simple_key && (a.empty || a.multiline)) && plain_allowed {
             Style::Plain
         } else if a.allow_single_quoted && !(cx.simple_key && a.multiline) {
             Style::Single
@@ -201,10 +200,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.unwrap_or(0);
-        if !self.indention
-            || self.column > indent
-            || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.write_line_break(None);
         }
         if self.column < indent {
@@ -328,8 +324,10 @@ impl Emitter {
         while end <= chars.len() {
             let ch = chars.get(end).copied();
             let needs_escape = |c: char| {
-                matches!(c, '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
-                    || !('\x20'..='\x7E').contains(&c)
+                matches!(
+                    c,
+                    '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
+                ) || !('\x20'..='\x7E').contains(&c)
             };
             if ch.is_none_or(needs_escape) {
                 if start < end {
