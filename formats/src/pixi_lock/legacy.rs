@@ -11,7 +11,10 @@
 //! URLs the others add. PyPI source trees lose their version and `editable` (version 7 has
 //! neither); timestamps in seconds become milliseconds.
 
-use super::parse::{R, check_hex, check_requirement, environment, subdir};
+use super::parse::{
+    R, check_hex, check_pypi_name, check_requirement, check_version, environment, requires_python,
+    subdir,
+};
 use super::*;
 use crate::conda_pins::{ArchiveUrl, build_number_from_build};
 use crate::yaml::{Entry, Node};
@@ -131,9 +134,20 @@ fn kind_package(node: &Node) -> R<Package> {
         let what = format!("`{}`", e.key);
         match e.key.as_str() {
             "kind" | "arch" | "platform" => {}
-            "name" => p.name = Some(v.nonempty_string(&what)?),
-            "version" => p.version = Some(v.nonempty_string(&what)?),
-            "url" | "path" => p.location = v.nonempty_string(&what)?,
+            "name" => {
+                let name = v.nonempty_string(&what)?;
+                if kind == PackageKind::Pypi {
+                    check_pypi_name(v, &name)?;
+                }
+                p.name = Some(name);
+            }
+            "version" => {
+                let version = v.nonempty_string(&what)?;
+                check_version(v, kind, &version)?;
+                p.version = Some(version);
+            }
+            "url" => p.location = super::parse::url(v, "`url`")?,
+            "path" => p.location = v.nonempty_string(&what)?,
             "build" => legacy.build = v.string(&what)?,
             "build_number" => legacy.build_number = v.u64(&what)?,
             "subdir" => legacy.subdir = v.string(&what)?,
@@ -151,9 +165,29 @@ fn kind_package(node: &Node) -> R<Package> {
             "size" => p.size = Some(v.u64(&what)?),
             "timestamp" => p.timestamp = Some(v.u64(&what)?),
             "requires_dist" => p.requires_dist = requirements(v)?,
-            "requires_python" => p.requires_python = v.opt_string(&what)?,
+            "requires_python" if !v.is_null() => p.requires_python = Some(requires_python(v)?),
             "editable" => p.editable = v.bool(&what)?,
-            _ => p.other.push((e.key.clone(), v.value.clone())),
+            // The other fields of rattler's version 5 record, written on as they are.
+            "features" | "python_site_packages_path" if !v.is_null() => {
+                let text = v.string(&what)?;
+                p.other.push((e.key.clone(), Value::String(text)));
+            }
+            "flags" => {
+                let flags = v.strings(&what)?;
+                if !flags.is_empty() {
+                    p.other.push((e.key.clone(), v.value.clone()));
+                }
+            }
+            "legacy_bz2_md5" => {
+                let hex = check_hex(v, "legacy_bz2_md5", 32)?;
+                p.other.push((e.key.clone(), Value::String(hex)));
+            }
+            "legacy_bz2_size" if !v.is_null() => {
+                let size = v.u64(&what)?;
+                p.other.push((e.key.clone(), Value::Number(size.into())));
+            }
+            // Anything else rattler's version 5 model does not have; it drops it too.
+            _ => {}
         }
     }
     for key in ["name", "version"] {
@@ -448,8 +482,18 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
         let v = &e.value;
         let what = format!("`{}`", e.key);
         match e.key.as_str() {
-            "name" => p.name = Some(v.nonempty_string(&what)?),
-            "version" => p.version = Some(v.nonempty_string(&what)?),
+            "name" => {
+                let name = v.nonempty_string(&what)?;
+                if kind == PackageKind::Pypi {
+                    check_pypi_name(v, &name)?;
+                }
+                p.name = Some(name);
+            }
+            "version" => {
+                let version = v.nonempty_string(&what)?;
+                check_version(v, kind, &version)?;
+                p.version = Some(version);
+            }
             "url" => p.location = super::parse::url(v, "`url`")?,
             "hash" => {
                 for h in v.entries("`hash`")? {
@@ -477,7 +521,7 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
                     _ => v.strings(&what)?,
                 }
             }
-            "requires_python" => p.requires_python = v.opt_string(&what)?,
+            "requires_python" if !v.is_null() => p.requires_python = Some(requires_python(v)?),
             "build" => legacy.build = v.opt_string(&what)?.unwrap_or_default(),
             "subdir" => {
                 if let Some(s) = v.opt_string(&what)? {

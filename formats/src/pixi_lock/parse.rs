@@ -537,6 +537,66 @@ pub(super) fn check_hex(node: &Node, algorithm: &str, len: usize) -> R<String> {
     }
 }
 
+/// A `requires_python`: PEP 440 version specifiers.
+pub(super) fn requires_python(node: &Node) -> R<String> {
+    let spec = node.string("`requires_python`")?;
+    match pep440_rs::VersionSpecifiers::from_str(&spec) {
+        Ok(_) => Ok(spec),
+        Err(err) => Err(node.error(
+            format!(
+                "invalid `requires_python` `{spec}`: {}",
+                first_line(&err.to_string())
+            ),
+            "PEP 440 version specifiers such as `>=3.9`",
+        )),
+    }
+}
+
+/// The first line of a parser's message (pep440_rs adds the input and a caret line).
+fn first_line(message: &str) -> &str {
+    message
+        .lines()
+        .next()
+        .unwrap_or(message)
+        .trim_end_matches(':')
+}
+
+/// A version: a conda version for conda packages, PEP 440 for PyPI ones.
+pub(super) fn check_version(node: &Node, kind: PackageKind, version: &str) -> R<()> {
+    let refusal = match kind {
+        PackageKind::Pypi => pep440_rs::Version::from_str(version).err().map(|e| {
+            let e = e.to_string();
+            (
+                format!("invalid PEP 440 version `{version}`: {}", first_line(&e)),
+                "a version such as `2.3.1`",
+            )
+        }),
+        _ => rattler_conda_types::Version::from_str(version)
+            .err()
+            .map(|e| {
+                (
+                    format!("invalid conda version `{version}`: {e}"),
+                    "a conda version such as `1.26.4`",
+                )
+            }),
+    };
+    match refusal {
+        Some((message, expected)) => Err(node.error(message, expected)),
+        None => Ok(()),
+    }
+}
+
+/// A PyPI package name (PEP 508).
+pub(super) fn check_pypi_name(node: &Node, name: &str) -> R<()> {
+    match pep508_rs::PackageName::from_str(name) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(node.error(
+            format!("invalid PyPI package name `{name}`: {e}"),
+            "a PEP 508 name",
+        )),
+    }
+}
+
 pub(super) fn check_requirement(node: &Node, req: &str) -> R<()> {
     match unilock_model::requirement::parse_requirement(req, None) {
         Ok(_) => Ok(()),

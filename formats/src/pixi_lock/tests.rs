@@ -230,3 +230,29 @@ fn refusals_name_the_place() {
         "{e}"
     );
 }
+
+/// Found by fuzzing: a version 5 `requires_python` that is not PEP 440 was written on into a
+/// version 7 file that could not be read back. Version 5 fields are checked as version 7 ones,
+/// and fields rattler's version 5 model does not have are dropped, as rattler drops them.
+#[test]
+fn version_5_fields_are_checked_and_unknown_ones_dropped() {
+    let bad = V5.replace("requires_python: '>=2.7'", "requires_python: '>=2.)'");
+    let e = error(&bad);
+    assert!(
+        e.starts_with(
+            "pixi.lock:33:20: error: invalid `requires_python` `>=2.)`: Failed to parse version"
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        e.lines().next().map(|l| l.contains('^')),
+        Some(false),
+        "{e}"
+    );
+    let extra = V5.replace(
+        "  license: BSD-3-Clause\n",
+        "  license: BSD-3-Clause\n  build_packages: 5\n  requires_python: null\n",
+    );
+    let lock = read(&extra);
+    assert_eq!(emit(&lock), V5_AS_V7);
+}
