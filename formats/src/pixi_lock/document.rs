@@ -8,7 +8,7 @@
 //! git, URL and local packages keep their source. Packages only a source package's build or
 //! host environment holds are not installed anywhere and are not part of the model.
 
-use super::parse::{PackageIndex, conda_identity, effective_subdir, source_identifier};
+use super::package::{PackageIndex, conda_identity, effective_subdir, source_identifier};
 use super::*;
 use crate::conda_pins::{ArchiveUrl, build_number_from_build, matchspec_name, pypi_artifact_kind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,7 +211,7 @@ fn conda_package(p: &Package) -> PinnedPackage {
         depends: p.depends.clone(),
         constrains: p.constrains.clone(),
         track_features: p.track_features.clone(),
-        timestamp: p.timestamp.map(super::legacy::millis),
+        timestamp: p.timestamp.map(super::upgrade::millis),
         license: p.license.clone(),
         purls: p.purls.clone().unwrap_or_default(),
     }));

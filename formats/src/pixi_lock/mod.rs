@@ -21,9 +21,11 @@
 mod document;
 mod emit;
 mod legacy;
+mod package;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod upgrade;
 
 pub use emit::emit;
 pub use parse::parse;
