@@ -12,7 +12,8 @@
 //! neither); timestamps in seconds become milliseconds.
 
 use super::package::{
-    check_hex, check_pypi_name, check_requirement, check_version, requires_python,
+    check_archive_location, check_hex, check_pypi_name, check_requirement, check_version,
+    requires_python,
 };
 use super::parse::{R, environment, subdir};
 use super::upgrade::{
@@ -138,8 +139,18 @@ fn kind_package(node: &Node) -> R<Package> {
                 check_version(v, kind, &version)?;
                 p.version = Some(version);
             }
-            "url" => p.location = super::parse::url(v, "`url`")?,
-            "path" => p.location = v.nonempty_string(&what)?,
+            "url" => {
+                p.location = super::parse::url(v, "`url`")?;
+                if kind == PackageKind::Conda {
+                    check_archive_location(v, &p.location)?;
+                }
+            }
+            "path" => {
+                p.location = v.nonempty_string(&what)?;
+                if kind == PackageKind::Conda {
+                    check_archive_location(v, &p.location)?;
+                }
+            }
             "build" => legacy.build = v.string(&what)?,
             "build_number" => legacy.build_number = v.u64(&what)?,
             "subdir" => legacy.subdir = v.string(&what)?,
@@ -363,7 +374,12 @@ fn v3_package(node: &Node) -> R<(String, Package)> {
                 check_version(v, kind, &version)?;
                 p.version = Some(version);
             }
-            "url" => p.location = super::parse::url(v, "`url`")?,
+            "url" => {
+                p.location = super::parse::url(v, "`url`")?;
+                if kind == PackageKind::Conda {
+                    check_archive_location(v, &p.location)?;
+                }
+            }
             "hash" => {
                 for h in v.entries("`hash`")? {
                     match h.key.as_str() {

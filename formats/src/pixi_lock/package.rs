@@ -276,13 +276,7 @@ fn check_package(
 ) -> R<()> {
     match p.kind {
         PackageKind::Conda => {
-            let file = crate::conda_pins::ArchiveUrl::parse(&p.location);
-            if file.identifier.is_none() {
-                return Err(location.error(
-                    format!("`{}` does not end in a conda archive file name", p.location),
-                    "a URL or path ending in NAME-VERSION-BUILD.conda or .tar.bz2",
-                ));
-            }
+            check_archive_location(location, &p.location)?;
             let (_, version, _) = conda_identity(p);
             let version = version.unwrap_or_default();
             if let Err(e) = rattler_conda_types::Version::from_str(&version) {
@@ -328,6 +322,21 @@ fn check_package(
                 _ => {}
             }
         }
+    }
+    Ok(())
+}
+
+/// A conda build's location must end in its archive's file name (version 7 reads name, version
+/// and build from it; rattler refuses any other location).
+pub(super) fn check_archive_location(node: &Node, location: &str) -> R<()> {
+    if crate::conda_pins::ArchiveUrl::parse(location)
+        .identifier
+        .is_none()
+    {
+        return Err(node.error(
+            format!("`{location}` does not end in a conda archive file name"),
+            "a URL or path ending in NAME-VERSION-BUILD.conda or .tar.bz2",
+        ));
     }
     Ok(())
 }

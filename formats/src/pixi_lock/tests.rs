@@ -256,3 +256,18 @@ fn version_5_fields_are_checked_and_unknown_ones_dropped() {
     let lock = read(&extra);
     assert_eq!(emit(&lock), V5_AS_V7);
 }
+
+/// Found by fuzzing: a version 3 conda URL without an archive file name became a version 7
+/// entry no reader accepts. Older versions are held to version 7's rule.
+#[test]
+fn conda_urls_of_every_version_end_in_an_archive_name() {
+    let bad = V5.replace(
+        "  url: https://channel.example/conda-forge/noarch/babel-2.13.1-pyhd8ed1ab_0.conda",
+        "  url: https://channel.example/babel",
+    );
+    let e = error(&bad);
+    assert!(
+        e.starts_with("pixi.lock:20:8: error: `https://channel.example/babel` does not end in a conda archive file name"),
+        "{e}"
+    );
+}
