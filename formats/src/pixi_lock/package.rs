@@ -118,7 +118,7 @@ pub(super) fn package(node: &Node, version: u64) -> R<Package> {
             }
             "build" => p.build = Some(v.string(&what)?),
             "build_number" => p.build_number = Some(v.u64(&what)?),
-            "subdir" => p.subdir = Some(v.nonempty_string(&what)?),
+            "subdir" => p.subdir = Some(v.string(&what)?),
             "noarch" if matches!(v.value, Value::String(_)) => p.noarch = Some(v.string(&what)?),
             "sha256" | "md5" => {
                 let hex = hex_digest(v, &e.key)?;

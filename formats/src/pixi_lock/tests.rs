@@ -271,3 +271,15 @@ fn conda_urls_of_every_version_end_in_an_archive_name() {
         "{e}"
     );
 }
+
+/// A version 5 build whose URL names no subdir and that states none is written with an empty
+/// `subdir`, as rattler writes it, and that reads back.
+#[test]
+fn an_empty_subdir_survives_the_upgrade() {
+    let odd = V5
+        .replace("  subdir: noarch\n", "")
+        .replace("conda-forge/noarch/babel", "files/babel");
+    let out = emit(&read(&odd));
+    assert!(out.contains("  subdir: ''\n"), "{out}");
+    assert_eq!(emit(&read(&out)), out);
+}
