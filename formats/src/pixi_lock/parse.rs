@@ -80,6 +80,12 @@ fn modern(version: u64, root: &Node, entries: &[Entry]) -> R<PixiLock> {
         lock.platforms = platforms_of_environments(&lock.environments);
     }
     check_references(&lock, environments, &index, packages)?;
+    if version >= 7 {
+        // Version 7 lists packages in rattler's order; a file that does not is read in it, so
+        // its model is the model of the file as written back.
+        lock.packages
+            .sort_by(|a, b| a.selector_id().cmp(&b.selector_id()));
+    }
     Ok(lock)
 }
 

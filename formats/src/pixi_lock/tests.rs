@@ -283,3 +283,18 @@ fn an_empty_subdir_survives_the_upgrade() {
     assert!(out.contains("  subdir: ''\n"), "{out}");
     assert_eq!(emit(&read(&out)), out);
 }
+
+/// Found by fuzzing: a version 7 file listing its packages out of rattler's order had another
+/// model than the file written back (which is in order). The model is in rattler's order.
+#[test]
+fn packages_out_of_order_have_the_model_of_the_file_written_back() {
+    let source = "- conda_source: mytool[0f1fe906] @ tools/mytool\n  variants:\n    target_platform: linux-64\n  depends:\n  - python >=3.12\n  build_packages:\n  - conda: https://channel.example/conda-forge/noarch/tzdata-2024a-h0c530f3_0.conda\n";
+    let shuffled = V7.replace(source, "").replace(
+        "\n- pypi: https://files.example/",
+        &format!("\n{source}- pypi: https://files.example/"),
+    );
+    assert_ne!(shuffled, V7);
+    let lock = read(&shuffled);
+    assert_eq!(lock.to_document(), read(&emit(&lock)).to_document());
+    assert_eq!(emit(&lock), V7);
+}
