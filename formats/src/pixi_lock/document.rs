@@ -76,10 +76,11 @@ impl PixiLock {
         doc
     }
 
-    /// The environments with `default` first, then the others in file order.
+    /// The environments with `default` first, then the others by name (the order of version 7),
+    /// so the channels and indexes of the model do not depend on the order of the file.
     fn environments_default_first(&self) -> Vec<&(String, Environment)> {
         let mut envs: Vec<&(String, Environment)> = self.environments.iter().collect();
-        envs.sort_by_key(|(name, _)| name != "default");
+        envs.sort_by(|(a, _), (b, _)| (a != "default", a).cmp(&(b != "default", b)));
         envs
     }
 

@@ -298,3 +298,19 @@ fn packages_out_of_order_have_the_model_of_the_file_written_back() {
     assert_eq!(lock.to_document(), read(&emit(&lock)).to_document());
     assert_eq!(emit(&lock), V7);
 }
+
+/// Found by fuzzing: the channels of the model followed the order of the environments in the
+/// file, which version 7 sorts. They come from `default`, then the others by name.
+#[test]
+fn channels_do_not_depend_on_the_order_of_environments() {
+    let moved = V7
+        .replace(
+            "    - url: https://channel.example/conda-forge/\n    options:",
+            "    - url: https://other.example/\n    options:",
+        )
+        .replace("  default:\n", "  zzz:\n");
+    let lock = read(&moved);
+    let doc = lock.to_document();
+    assert_eq!(doc, read(&emit(&lock)).to_document());
+    assert_eq!(doc.channels[1].name, "https://channel.example/conda-forge/");
+}
