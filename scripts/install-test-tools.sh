@@ -30,7 +30,7 @@ else
   echo "installed into $venv: $("$venv/bin/uv" --version), pip $PIP_VERSION"
 fi
 
-# --- py-rattler (conda explicit files and MatchSpecs, as rattler reads them) -------------------
+# --- py-rattler (conda explicit files, MatchSpecs and pixi.lock, as rattler reads them) --------
 PY_RATTLER_VERSION=0.28.0
 if has py-rattler "$PY_RATTLER_VERSION"; then
   echo "py-rattler $PY_RATTLER_VERSION present"
@@ -40,7 +40,7 @@ else
   echo "installed py-rattler $PY_RATTLER_VERSION"
 fi
 
-# --- conda-lock (environment.yml, as conda-lock reads it with conda's own MatchSpec) ----------
+# --- conda-lock (environment.yml and conda-lock.yml, as conda-lock reads them) ----------------
 CONDA_LOCK_VERSION=4.0.3
 if has conda-lock "$CONDA_LOCK_VERSION"; then
   echo "conda-lock $CONDA_LOCK_VERSION present"

@@ -125,6 +125,8 @@ Examples:
   unilock convert uv.lock --to requirements --target linux-aarch64,python=3.11 -o requirements.txt
   unilock convert uv.lock --to pylock -o pylock.toml
   unilock convert pylock.toml --to requirements
+  unilock convert pixi.lock --to requirements --environment test --platform linux-64
+  unilock convert conda-lock.yml --to requirements --target linux-aarch64
   unilock convert requirements.txt --to requirements     (canonical form, includes inlined)";
 
 #[derive(Debug, Args)]
@@ -155,6 +157,14 @@ pub struct ConvertArgs {
     /// Export every workspace member, not only the project at the workspace root.
     #[arg(long)]
     pub all_packages: bool,
+    /// For pixi.lock and conda-lock.yml: the conda platform to take (`linux-64`, `osx-arm64`).
+    /// Default: the platform of --target, else the lock's only platform.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// For pixi.lock and conda-lock.yml: the environment to take (a conda-lock category other
+    /// than `main` is an environment too).
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub environment: String,
     /// Write here (atomically) instead of to standard output.
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,

@@ -1,111 +1,112 @@
-//! Choosing the pins of one platform from a pinned [`Document`], for the formats that hold the
-//! pins of a single platform: conda explicit files and pinned environment.yml files. A lock
-//! with several platforms (conda-lock.yml, pixi.lock) says where each pin applies in
-//! `PinnedPackage::used_in`; these formats need one platform picked.
+//! What the conda lock formats (conda-lock.yml, pixi.lock) have in common when they become
+//! pinned packages of the unified model: reading a conda archive URL (channel, subdir, file
+//! name), the package name a MatchSpec is about, and the artifact kind of a PyPI file.
 
-use std::collections::BTreeSet;
-use unilock_model::document::PinnedPackage;
-use unilock_model::{Diagnostic, Document};
+use rattler_conda_types::package::DistArchiveIdentifier;
+use unilock_model::document::PinArtifactKind;
 
-/// The pins of one platform.
-#[derive(Debug)]
-pub struct PlatformPins<'a> {
-    /// The platform (conda subdir); `None` when the document names none.
-    pub platform: Option<String>,
-    /// The packages installed on it, in the document's order.
-    pub packages: Vec<&'a PinnedPackage>,
+/// The parts of a conda package URL `…/CHANNEL/SUBDIR/NAME-VERSION-BUILD.EXT`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ArchiveUrl {
+    /// Everything before the subdir (`https://conda.anaconda.org/conda-forge`).
+    pub channel: Option<String>,
+    pub subdir: Option<String>,
+    pub file_name: Option<String>,
+    /// Name, version and build string from the file name, when it is a conda archive name.
+    pub identifier: Option<DistArchiveIdentifier>,
 }
 
-/// Every platform a document names: its `platforms` and those its pins are used on.
-pub fn platforms(doc: &Document) -> BTreeSet<String> {
-    let mut all: BTreeSet<String> = doc.platforms.iter().cloned().collect();
-    for p in &doc.packages {
-        for platforms in p.used_in.values() {
-            all.extend(platforms.iter().cloned());
+impl ArchiveUrl {
+    pub fn parse(url: &str) -> ArchiveUrl {
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        let mut parts = path.rsplitn(3, '/');
+        let file_name = parts.next().filter(|f| !f.is_empty());
+        let subdir = parts.next().filter(|s| !s.is_empty() && !s.contains(':'));
+        let channel = parts.next().filter(|c| !c.is_empty() && !c.ends_with(':'));
+        ArchiveUrl {
+            channel: channel.filter(|_| subdir.is_some()).map(str::to_string),
+            subdir: subdir.map(str::to_string),
+            file_name: file_name.map(str::to_string),
+            identifier: file_name.and_then(DistArchiveIdentifier::try_from_filename),
         }
     }
-    all
+
+    /// The build string the file name states.
+    pub fn build(&self) -> Option<String> {
+        self.identifier
+            .as_ref()
+            .map(|i| i.identifier.build_string.clone())
+    }
 }
 
-/// The packages of `doc` installed on `platform` in `environment` (any environment when
-/// `None`). Without a platform, the document's only platform is taken; a document with several
-/// needs one named.
-pub fn select<'a>(
-    doc: &'a Document,
-    platform: Option<&str>,
-    environment: Option<&str>,
-) -> Result<PlatformPins<'a>, Diagnostic> {
-    let known = platforms(doc);
-    let list = || known.iter().cloned().collect::<Vec<_>>().join(", ");
-    let platform = match platform {
-        Some(p) if !known.is_empty() && !known.contains(p) => {
-            return Err(Diagnostic::usage(format!(
-                "the input has no pins for platform {p}; it has pins for {}",
-                list()
-            )));
-        }
-        Some(p) => Some(p.to_string()),
-        None if known.len() > 1 => {
-            return Err(Diagnostic::usage(format!(
-                "the input pins packages for several platforms ({}), and this output holds one",
-                list()
-            ))
-            .note("choose one with `--target PLATFORM`"));
-        }
-        None => known.into_iter().next(),
-    };
-    let packages = doc
-        .packages
+/// The package name a MatchSpec (`python >=3.9`, `conda-forge::numpy[version='>=1']`) is
+/// about: its first word, without a channel prefix or bracket.
+pub(crate) fn matchspec_name(spec: &str) -> &str {
+    let spec = spec.trim();
+    let word = spec
+        .split(|c: char| c.is_whitespace() || "=<>!~[(,;".contains(c))
+        .next()
+        .unwrap_or(spec);
+    word.rsplit("::").next().unwrap_or(word)
+}
+
+/// The build number conda tools take from a build string's trailing digits (`py311h_2` → 2),
+/// as rattler derives it when a lock leaves it out.
+pub(crate) fn build_number_from_build(build: &str) -> Option<u64> {
+    let digits = build
+        .rsplit_once(|c: char| !c.is_ascii_digit())
+        .map_or(build, |(_, d)| d);
+    digits.parse().ok()
+}
+
+/// What kind of PyPI file a URL or path names.
+pub(crate) fn pypi_artifact_kind(location: &str) -> PinArtifactKind {
+    let path = location.split(['?', '#']).next().unwrap_or(location);
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".whl") {
+        PinArtifactKind::Wheel
+    } else if [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
         .iter()
-        .filter(|p| {
-            p.used_in.is_empty()
-                || p.used_in.iter().any(|(env, platforms)| {
-                    environment.is_none_or(|e| e == env)
-                        && platform.as_ref().is_none_or(|pl| platforms.contains(pl))
-                })
-        })
-        .collect();
-    Ok(PlatformPins { platform, packages })
+        .any(|ext| lower.ends_with(ext))
+    {
+        PinArtifactKind::Sdist
+    } else {
+        PinArtifactKind::Archive
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
-    fn pin(name: &str, used: &[(&str, &[&str])]) -> PinnedPackage {
-        let mut p = PinnedPackage::registry(name, "1", "https://host/channel");
-        p.used_in = used
-            .iter()
-            .map(|(e, ps)| (e.to_string(), ps.iter().map(|s| s.to_string()).collect()))
-            .collect::<BTreeMap<_, BTreeSet<_>>>();
-        p
+    #[test]
+    fn archive_urls_split_into_channel_subdir_and_build() {
+        let a = ArchiveUrl::parse(
+            "https://channel.example/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda",
+        );
+        assert_eq!(
+            a.channel.as_deref(),
+            Some("https://channel.example/conda-forge")
+        );
+        assert_eq!(a.subdir.as_deref(), Some("linux-64"));
+        assert_eq!(a.build().as_deref(), Some("py311h64a7726_0"));
+        let odd = ArchiveUrl::parse("numpy.tar.bz2");
+        assert_eq!((odd.channel, odd.subdir), (None, None));
     }
 
     #[test]
-    fn one_platform_is_chosen_or_must_be_named() {
-        let mut doc = Document::new("x");
-        doc.packages = vec![
-            pin("a", &[("default", &["linux-64", "osx-arm64"])]),
-            pin("b", &[("default", &["osx-arm64"])]),
-            pin("c", &[]),
-        ];
-        let err = select(&doc, None, None).unwrap_err();
-        assert!(err.message().contains("linux-64, osx-arm64"), "{err}");
-        let linux = select(&doc, Some("linux-64"), None).unwrap();
-        let names: Vec<&str> = linux.packages.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["a", "c"]);
-        assert!(select(&doc, Some("win-64"), None).is_err());
-        assert!(
-            select(&doc, Some("osx-arm64"), Some("test"))
-                .unwrap()
-                .packages
-                .len()
-                == 1
-        );
-        doc.packages.truncate(1);
-        doc.packages[0].used_in.clear();
-        let only = select(&doc, None, None).unwrap();
-        assert_eq!(only.platform, None);
+    fn matchspec_names() {
+        assert_eq!(matchspec_name("python >=3.9"), "python");
+        assert_eq!(matchspec_name("conda-forge::numpy>=1.2"), "numpy");
+        assert_eq!(matchspec_name("__glibc >=2.17,<3.0.a0"), "__glibc");
+        assert_eq!(matchspec_name("libblas[build=*mkl]"), "libblas");
+    }
+
+    #[test]
+    fn build_numbers_are_the_trailing_digits() {
+        assert_eq!(build_number_from_build("py313hb6a6212_1"), Some(1));
+        assert_eq!(build_number_from_build("2"), Some(2));
+        assert_eq!(build_number_from_build("foobar"), None);
+        assert_eq!(build_number_from_build("123_"), None);
     }
 }

@@ -2,7 +2,8 @@
 //! needed. The per-format modules do the work; this module only routes.
 
 use crate::{
-    Format, conda_env, conda_explicit, flake_lock, pylock, pyproject, requirements, uv_lock,
+    Format, conda_env, conda_explicit, conda_lock, flake_lock, pixi_lock, pylock, pyproject,
+    requirements, select, uv_lock,
 };
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
@@ -21,6 +22,10 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         return Some(Format::FlakeLock);
     }
     let head: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
+    let yaml_lock_version = text
+        .lines()
+        .find(|l| l.starts_with("version:"))
+        .and_then(|l| l["version:".len()..].trim().parse::<u64>().ok());
     if text.starts_with("version = 1\n") && text.contains("\n[[package]]\n") {
         Some(Format::UvLock)
     } else if head.contains("lock-version") {
@@ -32,6 +37,12 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         || head.contains("[tool.")
     {
         Some(Format::Pyproject)
+    } else if yaml_lock_version.is_some_and(|v| v >= 2)
+        && (text.contains("\nenvironments:") || text.contains("\npackage:"))
+    {
+        Some(Format::PixiLock)
+    } else if head.contains("\n  content_hash:") && text.contains("\npackage:") {
+        Some(Format::CondaLock)
     } else if head.contains("@EXPLICIT") {
         Some(Format::CondaExplicit)
     } else if head
@@ -49,12 +60,6 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
 fn is_flake_lock(text: &str) -> bool {
     let body = text.trim_start_matches('\u{feff}').trim_start();
     body.starts_with('{') && text.contains("\"nodes\"") && text.contains("\"root\"")
-}
-
-fn not_yet(format: Format) -> Diagnostic {
-    Diagnostic::usage(format!(
-        "reading {format} files is not supported by this build of unilock yet"
-    ))
 }
 
 /// Reads a file of `format` into the unified model.
@@ -94,7 +99,8 @@ pub fn read_with_warnings(
             return Ok((read.document, read.warnings));
         }
         Format::CondaExplicit => conda_explicit::parse(&name, text)?.to_document(),
-        other => return Err(not_yet(other)),
+        Format::CondaLock => conda_lock::parse(&name, text)?.to_document(),
+        Format::PixiLock => pixi_lock::parse(&name, text)?.to_document(),
     };
     Ok((doc, Vec::new()))
 }
@@ -113,6 +119,11 @@ pub struct Selection<'a> {
     pub no_default_groups: bool,
     /// Every workspace member, not only the project at the workspace root.
     pub all_packages: bool,
+    /// For locks of several platforms (pixi.lock, conda-lock.yml): the conda platform to take;
+    /// without it, the platform of `target`, else the lock's only platform.
+    pub platform: Option<&'a str>,
+    /// For locks of several environments: the environment to take (default `default`).
+    pub environment: Option<&'a str>,
 }
 
 /// The packages of a uv.lock that `selection` installs.
@@ -192,6 +203,30 @@ fn convert_text(
             Ok(flake_lock::emit(&lock))
         }
         (Format::Pylock, Format::Pylock) => Ok(pylock::emit(&pylock::parse(&path.display().to_string(), text)?)),
+        (Format::CondaLock, Format::CondaLock) => Ok(conda_lock::emit(&conda_lock::parse(&path.display().to_string(), text)?)),
+        (Format::PixiLock, Format::PixiLock) => Ok(pixi_lock::emit(&pixi_lock::parse(&path.display().to_string(), text)?)),
+        (Format::PixiLock | Format::CondaLock, Format::Requirements | Format::CondaExplicit | Format::CondaEnv) => {
+            let name = path.display().to_string();
+            let doc = if from == Format::PixiLock {
+                pixi_lock::parse(&name, text)?.to_document()
+            } else {
+                conda_lock::parse(&name, text)?.to_document()
+            };
+            let (selected, platform) = select_environment(&doc, selection)?;
+            match to {
+                Format::Requirements => pypi_requirements(selected, &platform, selection, warnings),
+                Format::CondaExplicit => {
+                    let (file, found) = conda_explicit::ExplicitFile::from_document(&selected, Some(&platform))?;
+                    warnings.extend(found);
+                    Ok(conda_explicit::emit(&file))
+                }
+                _ => {
+                    let pinned = conda_env::emit_pinned(&selected, Some(&platform))?;
+                    warnings.extend(pinned.warnings);
+                    Ok(pinned.text)
+                }
+            }
+        }
         (Format::Pylock, Format::Requirements) => {
             let mut doc = pylock::parse(&path.display().to_string(), text)?.to_document();
             if let Some(target) = selection.target {
@@ -218,10 +253,45 @@ fn convert_text(
             Err(Diagnostic::usage(format!("{} pins nothing, so it cannot become a {to} without resolving", path.display()))
                 .note(format!("resolve it instead: `unilock resolve {} --target TARGET`", path.display())))
         }
-        (from, to) if from == to => Err(not_yet(from)),
         (from, to) => Err(Diagnostic::usage(format!("converting {from} to {to} is not supported"))
-            .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock to requirements; conda-explicit to conda-env")),
+            .note("supported without solving: any format to itself; uv-lock to requirements or pylock; pylock to requirements; conda-explicit to conda-env; conda-lock and pixi-lock to requirements, conda-explicit or conda-env")),
     }
+}
+
+/// The packages one environment of a multi-platform lock installs on one platform (chosen by
+/// `selection`), as a document of that platform, and the platform.
+fn select_environment(
+    doc: &Document,
+    selection: &Selection,
+) -> Result<(Document, String), Diagnostic> {
+    let platform = select::choose_platform(doc, selection.platform, selection.target)?;
+    let environment = selection.environment.unwrap_or(select::DEFAULT_ENVIRONMENT);
+    Ok((select::select(doc, environment, &platform)?, platform))
+}
+
+/// The PyPI packages of one environment on one platform, as a pinned requirements file; the
+/// conda packages are left out, with a warning saying how many.
+fn pypi_requirements(
+    mut selected: Document,
+    platform: &str,
+    selection: &Selection,
+    warnings: &mut Vec<String>,
+) -> Result<String, Diagnostic> {
+    let environment = selection.environment.unwrap_or(select::DEFAULT_ENVIRONMENT);
+    let before = selected.packages.len();
+    selected
+        .packages
+        .retain(|p| p.ecosystem == unilock_model::Ecosystem::Pypi);
+    let conda = before - selected.packages.len();
+    selected
+        .packages
+        .sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    if conda > 0 {
+        warnings.push(format!(
+            "{conda} conda packages of environment `{environment}` on {platform} are left out: a requirements file holds PyPI packages only"
+        ));
+    }
+    requirements::emit(&selected)
 }
 
 /// Keeps the packages a lock installs on `target` (their marker holds there) and drops the
@@ -276,5 +346,26 @@ fn hash_local_files(
                 )),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conda_lock_and_pixi_lock_are_recognised_by_content() {
+        let conda_lock = "# generated\nversion: 1\nmetadata:\n  content_hash:\n    linux-64: ab\n  channels: []\npackage: []\n";
+        let pixi = "version: 6\nenvironments:\n  default:\n    channels: []\n    packages: {}\npackages: []\n";
+        let environment = "name: x\nchannels:\n- conda-forge\ndependencies:\n- numpy\n";
+        assert_eq!(
+            detect(Path::new("lock"), conda_lock),
+            Some(Format::CondaLock)
+        );
+        assert_eq!(detect(Path::new("lock"), pixi), Some(Format::PixiLock));
+        assert_eq!(
+            detect(Path::new("lock"), environment),
+            Some(Format::CondaEnv)
+        );
     }
 }

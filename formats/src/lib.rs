@@ -8,14 +8,18 @@
 
 pub mod conda_env;
 pub mod conda_explicit;
-pub mod conda_pins;
+pub mod conda_lock;
+mod conda_pins;
 pub mod dispatch;
 pub mod flake_lock;
 pub mod loader;
+pub mod pixi_lock;
 pub mod pylock;
 pub mod pyproject;
 pub mod requirements;
+pub mod select;
 pub mod uv_lock;
+mod yaml;
 
 pub use loader::{FsLoader, Loader, MemoryLoader};
 
@@ -82,7 +86,11 @@ impl Format {
             "flake.lock" | "devenv.lock" => Format::FlakeLock,
             "conda-lock.yml" | "conda-lock.yaml" => Format::CondaLock,
             _ if name.starts_with("pylock.") && name.ends_with(".toml") => Format::Pylock,
-            _ if name.ends_with(".conda-lock.yml") || name.ends_with(".conda-lock.yaml") => {
+            _ if name.ends_with("pixi.lock") => Format::PixiLock,
+            // CEP 37: the name contains `conda-lock` and ends in `.yml` or `.yaml`.
+            _ if name.contains("conda-lock")
+                && (name.ends_with(".yml") || name.ends_with(".yaml")) =>
+            {
                 Format::CondaLock
             }
             _ if name.ends_with(".yml") || name.ends_with(".yaml") => Format::CondaEnv,
@@ -119,8 +127,10 @@ mod tests {
             ("environment.yml", Format::CondaEnv),
             ("conda-lock.yml", Format::CondaLock),
             ("env.conda-lock.yml", Format::CondaLock),
+            ("prod-conda-lock.yaml", Format::CondaLock),
             ("conda-linux-64.lock", Format::CondaExplicit),
             ("devenv.lock", Format::FlakeLock),
+            ("conda__rattler__pixi.lock", Format::PixiLock),
         ];
         for (name, format) in cases {
             assert_eq!(

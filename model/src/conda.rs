@@ -1,5 +1,7 @@
 //! Conda facts of a pinned package: what a conda lock or explicit file records about one build
-//! beyond its name and version (build string and number, subdir, the MatchSpecs it depends on).
+//! beyond its name and version (build string and number, subdir, the MatchSpecs it depends on,
+//! and the repodata facts a solver ranks builds by or a mapping needs: `track_features`, upload
+//! time, license, package URLs).
 //!
 //! These are the fields of a conda repodata record that lock formats carry; the archive's URL,
 //! hashes and size live on the package's [`PinArtifact`](crate::document::PinArtifact).
@@ -29,4 +31,17 @@ pub struct CondaRecord {
     /// Run constraints (`constrains`), as MatchSpecs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub constrains: Vec<String>,
+    /// Features the build tracks; solvers prefer builds with fewer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub track_features: Vec<String>,
+    /// When the build was made, in milliseconds since the Unix epoch (repodata `timestamp`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The license as the package states it (`BSD-3-Clause`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// Package URLs of what the build contains (`pkg:pypi/numpy`): how a conda build maps to
+    /// the PyPI distribution it installs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub purls: Vec<String>,
 }

@@ -106,14 +106,21 @@ fn summary(doc: &Document) -> String {
     for env in &doc.environments {
         out.push_str(&format!("environment: {env}\n"));
     }
-    let names = |items: Vec<&str>| items.join(", ");
     if !doc.channels.is_empty() {
-        let channels = doc.channels.iter().map(|c| c.name.as_str()).collect();
-        out.push_str(&format!("channels: {}\n", names(channels)));
+        let channels: Vec<&str> = doc.channels.iter().map(|c| c.name.as_str()).collect();
+        out.push_str(&format!("channels: {}\n", channels.join(", ")));
     }
     if !doc.platforms.is_empty() {
-        let platforms = doc.platforms.iter().map(String::as_str).collect();
-        out.push_str(&format!("platforms: {}\n", names(platforms)));
+        out.push_str(&format!("platforms: {}\n", doc.platforms.join(", ")));
+    }
+    // A file of one environment (an explicit file, or a lock of `default` only) lists none.
+    let environments = unilock_formats::select::environments(doc);
+    if environments.len() > 1
+        || environments
+            .first()
+            .is_some_and(|e| e != unilock_formats::select::DEFAULT_ENVIRONMENT)
+    {
+        out.push_str(&format!("environments: {}\n", environments.join(", ")));
     }
     for (name, value) in &doc.variables {
         out.push_str(&format!("variable: {name}={value}\n"));
@@ -214,6 +221,8 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
         groups: args.group.clone(),
         no_default_groups: args.no_default_groups,
         all_packages: args.all_packages,
+        platform: args.platform.as_deref(),
+        environment: Some(&args.environment),
     };
     let converted = dispatch::convert(from, to, &args.file, &text, &selection, &ctx)?;
     for warning in &converted.warnings {

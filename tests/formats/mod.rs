@@ -4,9 +4,11 @@
 pub mod acceptance;
 mod conda_env;
 mod conda_explicit;
+mod conda_lock;
 mod convert;
 mod flake_lock;
 mod invalid;
+mod pixi_lock;
 mod pylock;
 mod pyproject;
 mod requirements;

@@ -5,8 +5,8 @@
 use super::dependencies::parse_matchspec;
 use super::selector;
 use super::yaml::scalar;
-use crate::conda_pins;
 use crate::dispatch::Converted;
+use crate::select;
 use rattler_conda_types::MatchSpec;
 use unilock_model::document::PinnedPackage;
 use unilock_model::manifest::{ManifestRequirement, RequirementRole};
@@ -179,7 +179,7 @@ fn pip_line(r: &ManifestRequirement) -> String {
 /// as `name==version` (or `name @ URL` for direct references). Packages the format cannot
 /// hold are left out with a warning.
 pub fn emit_pinned(doc: &Document, platform: Option<&str>) -> Result<Converted, Diagnostic> {
-    let pins = conda_pins::select(doc, platform, None)?;
+    let pins = select::platform_pins(doc, platform)?;
     let mut warnings = Vec::new();
     let mut conda = Vec::new();
     let mut pip = Vec::new();

@@ -4,7 +4,7 @@
 //! the pins are used.
 
 use super::{CondaEntry, ENVIRONMENT, ExplicitFile, PipEntry};
-use crate::conda_pins;
+use crate::select;
 use std::collections::{BTreeMap, BTreeSet};
 use unilock_model::conda::CondaRecord;
 use unilock_model::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
@@ -36,7 +36,7 @@ impl ExplicitFile {
         doc: &Document,
         platform: Option<&str>,
     ) -> Result<(ExplicitFile, Vec<String>), Diagnostic> {
-        let pins = conda_pins::select(doc, platform, None)?;
+        let pins = select::platform_pins(doc, platform)?;
         let mut warnings = Vec::new();
         let mut file = ExplicitFile {
             platform: pins.platform.clone(),
