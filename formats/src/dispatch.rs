@@ -216,6 +216,8 @@ fn convert_text(
             match to {
                 Format::Requirements => pypi_requirements(selected, &platform, selection, warnings),
                 Format::CondaExplicit => {
+                    let mut selected = selected;
+                    conda_explicit::sort_for_install(&mut selected.packages);
                     let (file, found) = conda_explicit::ExplicitFile::from_document(&selected, Some(&platform))?;
                     warnings.extend(found);
                     Ok(conda_explicit::emit(&file))

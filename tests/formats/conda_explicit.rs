@@ -165,7 +165,11 @@ fn a_pinned_environment_made_from_an_explicit_file_pins_its_builds() {
             .iter()
             .map(|r| r.requirement.to_string())
             .collect();
-        let expected: Vec<String> = doc.packages.iter().map(exact_spec).collect();
+        // Sorted by name, as conda-lock renders an environment.
+        let mut expected: Vec<String> = doc.packages.iter().map(exact_spec).collect();
+        expected.sort();
+        let mut specs = specs;
+        specs.sort();
         assert_eq!(specs, expected, "{name}");
         let channels: Vec<&str> = back.channels.iter().map(|c| c.name.as_str()).collect();
         let mut expected: Vec<&str> = Vec::new();

@@ -5,6 +5,7 @@ pub mod acceptance;
 mod conda_env;
 mod conda_explicit;
 mod conda_lock;
+mod conda_render;
 mod convert;
 mod flake_lock;
 mod invalid;

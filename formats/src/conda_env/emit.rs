@@ -176,28 +176,33 @@ fn pip_line(r: &ManifestRequirement) -> String {
 
 /// Writes the pins of `doc` for one platform (the only one it has, or `platform`) as a pinned
 /// environment.yml: conda packages as `name=version=build`, PyPI packages in the pip section
-/// as `name==version` (or `name @ URL` for direct references). Packages the format cannot
+/// as `name==version` (or `name @ URL` for direct references) with their sha256 hashes inline;
+/// each list sorted by name, as conda-lock renders an environment. Packages the format cannot
 /// hold are left out with a warning.
 pub fn emit_pinned(doc: &Document, platform: Option<&str>) -> Result<Converted, Diagnostic> {
-    let pins = select::platform_pins(doc, platform)?;
+    let mut pins = select::platform_pins(doc, platform)?;
+    let mut channels: Vec<String> = doc.channels.iter().map(|c| c.name.clone()).collect();
+    if channels.is_empty() {
+        // The channels of the pinned builds, in the document's order.
+        for p in &pins.packages {
+            if let Some(channel) = p.conda.as_ref().and_then(|c| c.channel.clone())
+                && p.ecosystem == Ecosystem::Conda
+                && !channels.contains(&channel)
+            {
+                channels.push(channel);
+            }
+        }
+    }
+    pins.packages.sort_by(|a, b| a.name.cmp(&b.name));
     let mut warnings = Vec::new();
     let mut conda = Vec::new();
     let mut pip = Vec::new();
-    let mut channels: Vec<String> = doc.channels.iter().map(|c| c.name.clone()).collect();
-    let derive_channels = channels.is_empty();
     for p in &pins.packages {
         match p.ecosystem {
             Ecosystem::Conda => {
-                let Some(line) = conda_pin(p, &mut warnings) else {
-                    continue;
-                };
-                if derive_channels
-                    && let Some(channel) = p.conda.as_ref().and_then(|c| c.channel.clone())
-                    && !channels.contains(&channel)
-                {
-                    channels.push(channel);
+                if let Some(line) = conda_pin(p, &mut warnings) {
+                    conda.push(scalar(&line));
                 }
-                conda.push(scalar(&line));
             }
             Ecosystem::Pypi => pip.push(pypi_pin(p)),
         }
@@ -231,5 +236,10 @@ fn conda_pin(p: &PinnedPackage, warnings: &mut Vec<String>) -> Option<String> {
 /// A PyPI pin as a pip requirement line: `name==version`, or `name @ URL` for a direct
 /// reference.
 fn pypi_pin(p: &PinnedPackage) -> String {
-    crate::requirements::pinned_line(p)
+    let mut line = crate::requirements::pinned_line(p);
+    for hash in crate::requirements::pinned_hashes(p) {
+        line.push_str(" --hash=");
+        line.push_str(&hash);
+    }
+    line
 }

@@ -10,15 +10,17 @@
 //! [`Document`](unilock_model::Document) ([`ExplicitFile::to_document`],
 //! [`ExplicitFile::from_document`]). Each package's name, version, build, subdir and channel
 //! come from its URL, read with `rattler_conda_types`. Comments other than the platform are not
-//! kept.
+//! kept. Files written from a lock list packages in conda's install order ([`sort_for_install`]).
 
 mod document;
 mod emit;
+mod order;
 mod parse;
 #[cfg(test)]
 mod tests;
 
 pub use emit::emit;
+pub use order::sort_for_install;
 pub use parse::parse;
 
 use unilock_model::Origin;

@@ -164,7 +164,7 @@ fn local_path(path: &str) -> String {
 }
 
 /// Every hash of every artifact of a registry package, `algorithm:hex`, sorted.
-fn pinned_hashes(p: &PinnedPackage) -> impl Iterator<Item = String> {
+pub(crate) fn pinned_hashes(p: &PinnedPackage) -> impl Iterator<Item = String> {
     let mut hashes: Vec<String> = match p.source {
         PinSource::Registry { .. } | PinSource::Url { .. } | PinSource::Path { .. } => p
             .artifacts

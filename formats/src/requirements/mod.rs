@@ -12,7 +12,7 @@ mod lines;
 mod parse;
 
 pub use emit::emit;
-pub(crate) use emit::{option_lines, pinned_line, requirement_line};
+pub(crate) use emit::{option_lines, pinned_hashes, pinned_line, requirement_line};
 pub use parse::{Context, parse};
 
 use unilock_model::Document;
