@@ -2,7 +2,10 @@
 # Resolves corpus/bench/requirements.in with unilock and with `uv pip compile` in the same
 # minute, against the default index, for two targets; prints where the pins differ; then asks
 # pip's resolver (`pip install --dry-run --report`, the target's platform, --only-binary :all:)
-# whether it installs our exported pins without adding or changing any. Needs the network.
+# whether it installs our exported pins without adding or changing any. pip evaluates
+# environment markers for the interpreter it runs on, whatever `--python-version` says, so it
+# runs with the target's marker environment (from `unilock targets describe`) in place of its
+# own. Needs the network.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-test-tools.sh" >/dev/null
@@ -20,14 +23,15 @@ for spec in "linux-64,python=3.11,glibc=2.28|x86_64-manylinux_2_28|3.11" \
             "linux-aarch64,python=3.12,glibc=2.28|aarch64-manylinux_2_28|3.12"; do
   IFS='|' read -r target uv_platform python <<<"$spec"
   # pip takes the target's platform tags one by one (it does not widen manylinux_2_28 itself).
-  platforms="$("$unilock" targets describe "$target" --json | python3 -c '
+  "$unilock" targets describe "$target" --json >"$work/target.json"
+  platforms="$(python3 -c '
 import json, sys
 seen = []
-for tag in json.load(sys.stdin)["wheel_tags"]:
+for tag in json.load(open(sys.argv[1]))["wheel_tags"]:
     p = tag.split("-")[2]
     if p != "any" and p not in seen:
         seen.append(p)
-print(" ".join("--platform " + p for p in seen))')"
+print(" ".join("--platform " + p for p in seen))' "$work/target.json")"
   echo "== $target"
   "$unilock" resolve "$input" --target "$target" -o "$work/unilock.lock" 2>"$work/unilock.err" \
     || { cat "$work/unilock.err"; status=1; continue; }
@@ -42,7 +46,13 @@ print(" ".join("--platform " + p for p in seen))')"
   else
     echo "differences (< uv, > unilock):"; cat "$work/diff"; status=1
   fi
-  "$tools/bin/pip" install --dry-run --ignore-installed --quiet --disable-pip-version-check \
+  "$tools/bin/python" -c '
+import json, sys
+import pip._vendor.packaging.markers as markers
+target = json.load(open(sys.argv.pop(1)))["markers"]
+markers.default_environment = lambda: dict(target)
+from pip._internal.cli.main import main
+sys.exit(main())' "$work/target.json" install --dry-run --ignore-installed --quiet --disable-pip-version-check \
     --report "$work/report.json" --only-binary :all: $platforms \
     --python-version "$python" --implementation cp -r "$work/ours.txt" >/dev/null
   python3 - "$work/report.json" "$work/ours.pins" <<'PY'

@@ -60,6 +60,14 @@ pub enum Metadata {
     NeedsBuild(String),
 }
 
+/// The file a direct reference (`name @ URL`) names, with what the source learnt by reading it
+/// whole: its sha256 and size in `file.hashes`/`file.size`, and its core metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectFile {
+    pub file: DistFile,
+    pub metadata: Metadata,
+}
+
 /// Where the solver gets projects and metadata from.
 ///
 /// Implementations may fetch concurrently: [`PackageSource::prefetch`] is a hint that a
@@ -71,6 +79,15 @@ pub trait PackageSource: Send + Sync {
 
     /// The core metadata of `file`, one of the files of `project`.
     fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic>;
+
+    /// The wheel or sdist a direct reference names (`https://…/pkg-1.0-py3-none-any.whl`,
+    /// `file:///…/pkg-1.0.tar.gz`, with an optional `#sha256=…` the file must match), for
+    /// the requirement `name @ url`. Sources that cannot fetch single files refuse.
+    fn direct(&self, name: &str, url: &str) -> Result<DirectFile, Diagnostic> {
+        Err(Diagnostic::usage(format!(
+            "{name} @ {url}: this package source cannot fetch files named by URL"
+        )))
+    }
 
     /// A hint that `name` will probably be needed.
     fn prefetch(&self, name: &str) {

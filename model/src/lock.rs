@@ -55,6 +55,10 @@ pub struct LockedPackage {
     /// The index or channel it comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The URL the input requires it from (`name @ URL`), instead of an index; its one
+    /// artifact is the file at that URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// The targets (by name) this package is chosen on.
     pub targets: Vec<String>,
     /// Why it is in the lock: an input requirement (`requirements.txt:3:1`) or a dependent
@@ -241,7 +245,12 @@ impl Lock {
                     marker: None,
                 })
                 .collect();
-            if let Some(source) = &p.source {
+            if let Some(url) = &p.url {
+                pin.source = PinSource::Url {
+                    url: url.clone(),
+                    subdirectory: None,
+                };
+            } else if let Some(source) = &p.source {
                 pin.source = PinSource::Registry {
                     url: source.clone(),
                 };
@@ -285,6 +294,7 @@ mod tests {
                 version: "1.26.4".into(),
                 build: None,
                 source: Some("file:///srv/index/simple".into()),
+                url: None,
                 targets: vec!["linux-aarch64,python=3.11".into()],
                 requested_by: vec!["requirements.txt:1:1".into()],
                 dependencies: vec![],
@@ -352,6 +362,7 @@ mod tests {
                     version: versions[i].clone(),
                     build: conda[i].then(|| "py311_0".to_string()),
                     source: None,
+                    url: None,
                     targets: vec!["linux-aarch64,python=3.11".into()],
                     requested_by: vec![],
                     dependencies: vec![format!("{name}-dep >=1")],

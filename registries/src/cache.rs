@@ -11,6 +11,9 @@
 //!   whose sha256 the index gave, with that hash. A file with a given hash never changes, so
 //!   these entries are never revalidated; an entry whose hash differs from the index's is
 //!   ignored.
+//! - `direct-v1/<aa>/<sha256 of file URL>.json`: the file a direct reference (`name @ URL`)
+//!   named when it was last read — name, size and sha256; its metadata is the `metadata-v1`
+//!   entry of that URL and hash. Used offline, and online when the URL pins the hash.
 //!
 //! Every entry is written to a temporary file in its directory and renamed into place, so
 //! concurrent runs sharing the cache read either the old entry or the new one, never a part.
@@ -24,7 +27,7 @@ use sha2::Digest;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use unilock_model::index::{CoreMetadata, Metadata};
+use unilock_model::index::{CoreMetadata, DirectFile, DistFile, Metadata};
 
 const MAGIC: &[u8] = b"unilock-http-cache-1\n";
 
@@ -65,6 +68,15 @@ impl HttpEntry {
             body: self.body.clone(),
         }
     }
+}
+
+/// A direct reference's file as stored.
+#[derive(Serialize, Deserialize)]
+struct DirectEntry {
+    url: String,
+    filename: String,
+    sha256: String,
+    size: Option<u64>,
 }
 
 /// Derived metadata as stored.
@@ -201,6 +213,48 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// The file of a direct reference to `url` (without credentials) as last read.
+    pub fn read_direct(&self, url: &str) -> Option<DirectFile> {
+        let bytes = std::fs::read(self.path("direct-v1", url, ".json")).ok()?;
+        let entry: DirectEntry = serde_json::from_slice(&bytes).ok()?;
+        if entry.url != url {
+            return None;
+        }
+        let metadata = self.read_metadata(url, &entry.sha256)?;
+        let requires_python = match &metadata {
+            Metadata::Known(m) => m.requires_python.clone(),
+            Metadata::NeedsBuild(_) => None,
+        };
+        Some(DirectFile {
+            file: DistFile {
+                filename: entry.filename,
+                url: entry.url,
+                hashes: [("sha256".to_string(), entry.sha256)].into(),
+                size: entry.size,
+                requires_python,
+                ..DistFile::default()
+            },
+            metadata,
+        })
+    }
+
+    pub fn write_direct(&self, direct: &DirectFile) -> std::io::Result<()> {
+        let Some(sha256) = direct.file.hashes.get("sha256") else {
+            return Ok(());
+        };
+        self.write_metadata(&direct.file.url, sha256, &direct.metadata)?;
+        let entry = DirectEntry {
+            url: direct.file.url.clone(),
+            filename: direct.file.filename.clone(),
+            sha256: sha256.to_ascii_lowercase(),
+            size: direct.file.size,
+        };
+        let bytes = serde_json::to_vec_pretty(&entry)?;
+        write_atomic(&self.path("direct-v1", &direct.file.url, ".json"), &bytes)
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -243,6 +297,33 @@ mod tests {
             cache.read_metadata("https://h.example/a.tar.gz", "ef"),
             Some(build)
         );
+    }
+
+    #[test]
+    fn direct_files_come_back_with_their_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let url = "https://h.example/a-1.0-py3-none-any.whl";
+        assert_eq!(cache.read_direct(url), None);
+        let direct = DirectFile {
+            file: DistFile {
+                filename: "a-1.0-py3-none-any.whl".into(),
+                url: url.into(),
+                hashes: [("sha256".to_string(), "ab".to_string())].into(),
+                size: Some(3),
+                requires_python: Some(">=3.9".into()),
+                ..DistFile::default()
+            },
+            metadata: Metadata::Known(Arc::new(CoreMetadata {
+                name: "a".into(),
+                version: "1.0".into(),
+                requires_python: Some(">=3.9".into()),
+                ..CoreMetadata::default()
+            })),
+        };
+        cache.write_direct(&direct).unwrap();
+        assert_eq!(cache.read_direct(url), Some(direct));
+        assert_eq!(cache.read_direct("https://h.example/b.whl"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use sha2::Digest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use unilock_model::index::{DistFile, Metadata, PackageSource, ProjectFiles};
+use unilock_model::index::{DirectFile, DistFile, Metadata, PackageSource, ProjectFiles};
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
 
@@ -90,6 +90,17 @@ impl PackageSource for LocalSource {
         let project = self.read_project(name)?;
         lock(&self.projects).insert(name.to_string(), project.clone());
         Ok(project)
+    }
+
+    fn direct(&self, name: &str, url: &str) -> Result<DirectFile, Diagnostic> {
+        let reference = crate::direct::Reference::parse(name, url)?;
+        if reference.url.scheme() != "file" {
+            return Err(registry_error(format!(
+                "{name} @ {}: a local source reads only file:// URLs",
+                reference.recorded_url()
+            )));
+        }
+        crate::direct::read_local(&reference)
     }
 
     fn metadata(&self, _project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic> {
@@ -172,7 +183,7 @@ pub(crate) fn find_links(dir: &Path, name: &str) -> Result<Vec<DistFile>, Diagno
 }
 
 /// The normalised project name of a distribution file name.
-pub(crate) fn project_of(filename: &str) -> Option<String> {
+pub fn project_of(filename: &str) -> Option<String> {
     let (raw, _) = match filename.strip_suffix(".whl") {
         Some(stem) => stem.split_once('-')?,
         None => filename[..sdist_stem_len(filename)?].rsplit_once('-')?,

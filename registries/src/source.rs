@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
-use unilock_model::index::{DistFile, Metadata, PackageSource, ProjectFiles};
+use unilock_model::index::{DirectFile, DistFile, Metadata, PackageSource, ProjectFiles};
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
 
@@ -169,6 +169,36 @@ impl PackageSource for IndexSource {
                 .clone()
                 .metadata(project.name.clone(), file.clone()),
         )
+    }
+
+    fn direct(&self, name: &str, url: &str) -> Result<DirectFile, Diagnostic> {
+        let reference = crate::direct::Reference::parse(name, url)?;
+        if reference.url.scheme() == "file" {
+            return crate::direct::read_local(&reference);
+        }
+        let remote = self.remote_or_err()?;
+        let cache = remote.client.cache();
+        let recorded = reference.recorded_url();
+        // A stored file is used offline, and whenever the URL pins the hash it has.
+        if let Some(hit) = cache.and_then(|c| c.read_direct(&recorded))
+            && (remote.client.settings().offline
+                || reference.sha256.as_ref() == hit.file.hashes.get("sha256"))
+        {
+            return Ok(hit);
+        }
+        let bytes = self
+            .runtime
+            .block_on(remote.client.download(
+                &crate::http::auth::strip(&reference.url),
+                &reference.expected(),
+            ))
+            .map_err(|e| fetch_error(e, &reference.filename))?;
+        let direct = crate::direct::describe(&reference, &bytes)?;
+        if let Some(cache) = cache {
+            // A cache that cannot be written only costs a later download.
+            let _ = cache.write_direct(&direct);
+        }
+        Ok(direct)
     }
 
     fn prefetch(&self, name: &str) {

@@ -48,6 +48,26 @@ pub fn source(
             hosts.push(h.to_string());
         }
     }
+    // Files required by URL (`name @ https://…`) come over HTTP too, with the credentials
+    // their URL carries.
+    let direct = request
+        .requirements
+        .iter()
+        .map(|(r, _)| r)
+        .chain(&request.overrides);
+    for r in direct {
+        if let Some(pep508_rs::VersionOrUrl::Url(u)) = &r.version_or_url {
+            let url = u.to_url();
+            if matches!(url.scheme(), "http" | "https")
+                && let Some(h) = url.host_str()
+            {
+                credentials.take_from_url(&url);
+                if !hosts.iter().any(|x| x == h) {
+                    hosts.push(h.to_string());
+                }
+            }
+        }
+    }
     let remote_needed = !hosts.is_empty();
     let mut progress = None;
     let remote = if remote_needed {

@@ -84,7 +84,8 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
                     ecosystem: Ecosystem::Pypi,
                     version: p.version.clone(),
                     build: None,
-                    source: Some(p.index.clone()),
+                    source: p.url.is_none().then(|| p.index.clone()),
+                    url: p.url.clone(),
                     targets: Vec::new(),
                     requested_by: Vec::new(),
                     dependencies: Vec::new(),
@@ -236,11 +237,12 @@ pub(super) fn read_requirements(
             .unwrap_or_else(|| input.display().to_string());
         let requirement = match &r.requirement {
             Requirement::Pypi(p) => (**p).clone(),
-            Requirement::PypiUnnamed(u) => {
-                return Err(Diagnostic::usage(format!(
-                    "{origin}: `{u}` names no package; requirements by URL or path alone are not resolved yet"
-                )));
-            }
+            Requirement::PypiUnnamed(u) => named_by_file(u).ok_or_else(|| {
+                Diagnostic::usage(format!(
+                    "{origin}: `{u}` names no wheel or sdist, so its package is only known after a build, which unilock does not run"
+                ))
+                .note("require a built wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), or name the package: `name @ URL`")
+            })?,
             Requirement::Conda(_) => continue,
         };
         match r.role {
@@ -250,6 +252,21 @@ pub(super) fn read_requirements(
         }
     }
     Ok(())
+}
+
+/// A requirement given only as the path or URL of a wheel or sdist, named by its file name
+/// (as pip and uv name it).
+fn named_by_file(u: &pep508_rs::UnnamedRequirement) -> Option<pep508_rs::Requirement> {
+    let url = u.url.to_url();
+    let filename = url.path_segments()?.next_back()?.to_string();
+    let name = unilock_registries::local::project_of(&filename)?;
+    Some(pep508_rs::Requirement {
+        name: pep508_rs::PackageName::new(name).ok()?,
+        extras: u.extras.clone(),
+        version_or_url: Some(pep508_rs::VersionOrUrl::Url(u.url.clone())),
+        marker: u.marker.clone(),
+        origin: u.origin.clone(),
+    })
 }
 
 /// The pins of an existing lock at `output` become preferences.

@@ -89,7 +89,7 @@ fn fixture_index(auth: Option<&str>) -> (TestServer, TestServer) {
 }
 
 /// Runs unilock with its cache in `dir/cache`, no netrc but the one given, and short retries.
-fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+pub(super) fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let cache = dir.join("cache").display().to_string();
     let home = dir.join("home").display().to_string();
     let mut all = vec![
@@ -359,7 +359,7 @@ fn a_recorded_snapshot_resolves_the_same_offline_without_the_server() {
     }
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+pub(super) fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -75,8 +75,10 @@ impl fmt::Display for Unavailable {
 pub struct ResolvedPackage {
     pub name: String,
     pub version: String,
-    /// The index its files come from.
+    /// The index its files come from (empty for a package required by URL).
     pub index: String,
+    /// The URL the input requires it from (`name @ URL`), without credentials or fragment.
+    pub url: Option<String>,
     /// Files that install it on the target: wheels, best first; sdists when no wheel fits.
     pub files: Vec<DistFile>,
     /// No wheel fits the target: it must be built there from an sdist.
@@ -104,7 +106,7 @@ pub fn resolve(
     target: &Target,
     request: &Request,
 ) -> Result<Resolution, Diagnostic> {
-    let provider = Provider::new(source, request, target);
+    let provider = Provider::new(source, request, target, direct_references(request)?);
     let selected = match pubgrub::resolve(&provider, Pkg::Root, provider::root_version()) {
         Ok(selected) => selected,
         Err(pubgrub::PubGrubError::NoSolution(tree)) => {
@@ -122,6 +124,35 @@ pub fn resolve(
         | Err(pubgrub::PubGrubError::ErrorInShouldCancel(source)) => return Err(source),
     };
     collect(&provider, selected.into_iter().collect(), request)
+}
+
+/// The packages the input requires by URL, each with its one URL.
+fn direct_references(request: &Request) -> Result<HashMap<PackageName, String>, Diagnostic> {
+    let mut direct: HashMap<PackageName, (String, String)> = HashMap::new();
+    let overrides = request.overrides.iter().map(|r| (r, "an override"));
+    let requirements = request.requirements.iter().map(|(r, o)| (r, o.as_str()));
+    for (r, origin) in requirements.chain(overrides) {
+        let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url else {
+            continue;
+        };
+        let url = url.to_url().to_string();
+        match direct.get(&r.name) {
+            Some((other, at)) if *other != url => {
+                return Err(Diagnostic::new(
+                    ErrorKind::Usage,
+                    format!(
+                        "{origin}: {} is required from two URLs: {url} here and {other} at {at}",
+                        r.name
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                direct.insert(r.name.clone(), (url, origin.to_string()));
+            }
+        }
+    }
+    Ok(direct.into_iter().map(|(n, (u, _))| (n, u)).collect())
 }
 
 fn collect(
@@ -182,10 +213,16 @@ fn collect(
         };
         let mut deps = dependencies.get(name).cloned().unwrap_or_default();
         deps.sort();
+        let direct = provider.direct.contains_key(name);
         packages.push(ResolvedPackage {
             name: name.to_string(),
             version: version.to_string(),
-            index: project.files.index.clone(),
+            index: if direct {
+                String::new()
+            } else {
+                project.files.index.clone()
+            },
+            url: direct.then(|| project.files.index.clone()),
             files: chosen
                 .iter()
                 .map(|&i| project.files.files[i].clone())

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
-use unilock_model::index::{CoreMetadata, Metadata, PackageSource};
+use unilock_model::index::{CoreMetadata, DirectFile, Metadata, PackageSource};
 use unilock_model::{Diagnostic, ErrorKind};
 
 /// A package of the solve.
@@ -81,6 +81,10 @@ pub struct Provider<'a> {
     explicit_pre: HashSet<PackageName>,
     constraints: HashMap<PackageName, Vec<VersionSpecifiers>>,
     overrides: HashMap<PackageName, pep508_rs::Requirement>,
+    /// Packages the input requires by URL (`name @ URL`): the URL as written.
+    pub(super) direct: HashMap<PackageName, String>,
+    /// The files those URLs name, read once.
+    direct_files: RefCell<HashMap<PackageName, DirectFile>>,
 }
 
 /// The version that stands for the root package.
@@ -93,6 +97,7 @@ impl<'a> Provider<'a> {
         source: &'a dyn PackageSource,
         request: &'a Request,
         target: &unilock_model::Target,
+        direct: HashMap<PackageName, String>,
     ) -> Self {
         let env = target.marker_environment();
         let python = env.python_full_version().version.clone();
@@ -142,7 +147,24 @@ impl<'a> Provider<'a> {
             explicit_pre,
             constraints,
             overrides,
+            direct,
+            direct_files: RefCell::default(),
         }
+    }
+
+    /// The file a package required by URL comes from, read once.
+    fn direct_file(&self, name: &PackageName) -> Result<Option<DirectFile>, Diagnostic> {
+        let Some(url) = self.direct.get(name) else {
+            return Ok(None);
+        };
+        if let Some(d) = self.direct_files.borrow().get(name) {
+            return Ok(Some(d.clone()));
+        }
+        let d = self.source.direct(name.as_ref(), url)?;
+        self.direct_files
+            .borrow_mut()
+            .insert(name.clone(), d.clone());
+        Ok(Some(d))
     }
 
     /// The project `name` on the target, fetched once; `None` when no index has it.
@@ -150,7 +172,15 @@ impl<'a> Provider<'a> {
         if let Some(p) = self.projects.borrow().get(name) {
             return Ok(p.clone());
         }
-        let files = self.source.project(name.as_ref())?;
+        let files = match self.direct_file(name)? {
+            // A package required by URL has that one file, whatever the indexes list.
+            Some(d) => Some(Arc::new(unilock_model::index::ProjectFiles {
+                name: name.to_string(),
+                index: d.file.url.clone(),
+                files: vec![d.file],
+            })),
+            None => self.source.project(name.as_ref())?,
+        };
         let filter = Filter {
             ranking: &self.ranking,
             python: &self.python,
@@ -179,7 +209,11 @@ impl<'a> Provider<'a> {
             return Ok(Err(Unavailable::NoFile));
         };
         let file = &project.files.files[best];
-        let metadata = match self.source.metadata(&project.files, file)? {
+        let metadata = match self.direct_file(name)? {
+            Some(d) => d.metadata,
+            None => self.source.metadata(&project.files, file)?,
+        };
+        let metadata = match metadata {
             Metadata::Known(m) => m,
             Metadata::NeedsBuild(why) => {
                 self.skipped.borrow_mut().insert(format!(
@@ -223,11 +257,26 @@ impl<'a> Provider<'a> {
             None => Vec::new(),
             Some(VersionOrUrl::VersionSpecifier(s)) => vec![s.clone()],
             Some(VersionOrUrl::Url(url)) => {
-                return Err(Diagnostic::new(
-                    ErrorKind::Usage,
-                    format!("{name} @ {url}: direct URL requirements are not resolved yet"),
-                )
-                .note("pin the package by version, or install it from a find-links directory"));
+                // Every requirement by URL must be one the input makes (as pip and uv ask), so
+                // that no dependency can swap in a file of its choosing.
+                let url = url.to_url().to_string();
+                if self.direct.get(name) != Some(&url) {
+                    let input = match self.direct.get(name) {
+                        Some(other) => format!("the input requires it from {}", redact(other)),
+                        None => "the input does not require it by URL".to_string(),
+                    };
+                    return Err(Diagnostic::new(
+                        ErrorKind::Usage,
+                        format!(
+                            "a dependency requires {name} @ {}, but {input}",
+                            redact(&url)
+                        ),
+                    )
+                    .note(format!(
+                        "add `{name} @ URL` to the input requirements to choose the file"
+                    )));
+                }
+                Vec::new()
             }
         };
         specs.extend(self.constraints.get(name).cloned().unwrap_or_default());
@@ -304,6 +353,17 @@ impl<'a> Provider<'a> {
         files.usable()
             && (self.request.pre || !version.any_prerelease() || self.explicit_pre.contains(name))
     }
+}
+
+/// A URL without its user info (credentials), for messages.
+fn redact(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some(at) = rest.find('@')
+        && !rest[..at].contains('/')
+    {
+        return format!("{scheme}://****@{}", &rest[at + 1..]);
+    }
+    url.to_string()
 }
 
 /// Priorities: exact pins first, then packages that conflicted most, then first seen.
