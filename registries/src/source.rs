@@ -62,7 +62,8 @@ struct Shared {
 /// Indexes and find-links locations, local and remote, as one source.
 pub struct IndexSource {
     shared: Arc<Shared>,
-    runtime: tokio::runtime::Runtime,
+    /// Always `Some` until the source is dropped.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl IndexSource {
@@ -100,7 +101,7 @@ impl IndexSource {
                 prefetched: Mutex::default(),
                 likely: Arc::new(newest_files),
             }),
-            runtime,
+            runtime: Some(runtime),
         })
     }
 
@@ -136,10 +137,17 @@ impl IndexSource {
             return Ok(bytes);
         }
         let remote = self.remote_or_err()?;
-        self.runtime
+        self.runtime()
             .block_on(remote.client.download(&url, &expected))
             .map(|b| b.to_vec())
             .map_err(|e| fetch_error(e, &file.filename))
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        match &self.runtime {
+            Some(r) => r,
+            None => unreachable!("the runtime lives as long as the source"),
+        }
     }
 
     fn remote_or_err(&self) -> Result<&Remote, Diagnostic> {
@@ -150,13 +158,23 @@ impl IndexSource {
     }
 }
 
+impl Drop for IndexSource {
+    /// Prefetches still in flight (a host name being looked up, a page nobody asked for yet)
+    /// are abandoned rather than waited for.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 impl PackageSource for IndexSource {
     fn project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
         let slot = self.shared.project_slot(name);
         if let Some(done) = slot.get() {
             return done.clone();
         }
-        self.runtime.block_on(self.shared.clone().project(name))
+        self.runtime().block_on(self.shared.clone().project(name))
     }
 
     fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic> {
@@ -164,7 +182,7 @@ impl PackageSource for IndexSource {
         if let Some(done) = slot.get() {
             return done.clone();
         }
-        self.runtime.block_on(
+        self.runtime().block_on(
             self.shared
                 .clone()
                 .metadata(project.name.clone(), file.clone()),
@@ -187,7 +205,7 @@ impl PackageSource for IndexSource {
             return Ok(hit);
         }
         let bytes = self
-            .runtime
+            .runtime()
             .block_on(remote.client.download(
                 &crate::http::auth::strip(&reference.url),
                 &reference.expected(),
@@ -207,7 +225,7 @@ impl PackageSource for IndexSource {
         }
         let shared = self.shared.clone();
         let name = name.to_string();
-        self.runtime.spawn(async move {
+        self.runtime().spawn(async move {
             let Ok(Some(project)) = shared.clone().project(&name).await else {
                 return;
             };
