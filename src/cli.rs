@@ -245,6 +245,7 @@ pub struct IndexArgs {
 const INDEX_EXAMPLES: &str = "\
 Examples:
   unilock index record requirements.txt --target linux-64,python=3.12 --into corpus/index-snapshot
+  unilock index record more.txt --target win-64,python=3.12 --into corpus/index-snapshot --merge
   unilock resolve requirements.txt --target linux-64,python=3.12 --index-url file://$PWD/corpus/index-snapshot/simple";
 
 #[derive(Debug, Args)]
@@ -269,9 +270,18 @@ pub struct RecordArgs {
     /// A target to resolve for (repeatable; see `unilock targets`).
     #[arg(long, value_name = "TARGET", required = true)]
     pub target: Vec<String>,
-    /// The directory to write the snapshot into (an earlier snapshot there is replaced).
+    /// The directory to write the snapshot into (an earlier snapshot there is replaced, or
+    /// added to with --merge).
     #[arg(long, value_name = "DIR")]
     pub into: PathBuf,
+    /// Add this recording to the snapshot already in DIR: both recordings' projects and files
+    /// are kept, and RECORDING.txt lists each.
+    #[arg(long)]
+    pub merge: bool,
+    /// Also record the resolution with one version of each package on every target (as
+    /// `resolve --consistent`), besides each target's own.
+    #[arg(long)]
+    pub consistent: bool,
     #[command(flatten)]
     pub index: IndexArgs,
     /// Allow pre-releases of every package.

@@ -26,6 +26,11 @@
 //! `PKG-INFO` can tell an offline run so. Bodies are checked against the index's hashes, and
 //! one that names a contacted host (in its bytes or its archived metadata) is left out.
 //! Finally no written file may name a host the recording contacted: such a file is an error.
+//!
+//! A recording replaces an earlier snapshot in its directory, or ([`Mode::Merge`]) is added to
+//! it: pages hold the union of both recordings' files, earlier metadata files and bodies stay,
+//! and RECORDING.txt lists every recording (see `merge.rs`). So one snapshot can serve several
+//! requirement sets, each resolved for its own targets.
 
 use crate::http::hex;
 use sha2::Digest;
@@ -93,20 +98,39 @@ pub struct Summary {
     pub files: usize,
     pub metadata_files: usize,
     pub bodies: usize,
+    /// Files of the earlier snapshot carried over unchanged ([`Mode::Merge`]).
+    pub kept: usize,
     /// Files left out, with why.
     pub left_out: Vec<String>,
 }
 
+/// The opening of RECORDING.txt; each recording then adds what it resolved.
+pub const HEADER: &str = "An index snapshot recorded by `unilock index record`: the pages of every project the\n\
+resolutions below consulted (the versions that matter), their metadata files, and small\n\
+files. Hashes are those of the original index.\n";
+
+/// What to do with an earlier snapshot in the directory written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Replace it.
+    Replace,
+    /// Add this recording to it: the union of both, see the module docs.
+    Merge,
+}
+
 /// Writes the snapshot of what `recorder` saw into `into`, replacing an earlier snapshot
-/// there. `body` fetches a file's bytes (checked against the index); `hosts` are the hosts the
-/// recording contacted — to which the hosts of every index and file URL seen are added — none
-/// of which may appear in what is written; `provenance` goes into RECORDING.txt.
+/// there or, with [`Mode::Merge`], adding to it. `body` fetches a file's bytes (checked
+/// against the index); `hosts` are the hosts the recording contacted — to which the hosts of
+/// every index and file URL seen are added — none of which may appear in what is written;
+/// `provenance` (what was resolved, for which targets) goes into RECORDING.txt after
+/// [`HEADER`], or after the earlier recordings.
 pub fn write(
     recorder: &Recorder,
     into: &Path,
     provenance: &str,
     hosts: &[String],
     body: &dyn Fn(&DistFile) -> Result<Vec<u8>, Diagnostic>,
+    mode: Mode,
 ) -> Result<Summary, Diagnostic> {
     let seen = lock(&recorder.seen);
     // The hosts of every index and file seen count as contacted, even when the cache answered.
@@ -135,6 +159,10 @@ pub fn write(
             ),
         ));
     }
+    let mut earlier = match mode {
+        Mode::Merge if into.exists() => Some(merge::read(into)?),
+        _ => None,
+    };
     let parent = match into.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -148,6 +176,7 @@ pub fn write(
     let mut index = String::from(
         "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Simple index</title></head><body>\n",
     );
+    let mut pages: BTreeMap<String, Vec<DistFile>> = BTreeMap::new();
     for (name, project) in &seen.projects {
         let kept = kept_files(project, &seen.metadata);
         let mut entries = Vec::new();
@@ -184,13 +213,23 @@ pub fn write(
             }
             entries.push(entry);
         }
+        if let Some(old) = earlier.as_mut().and_then(|e| e.pages.remove(name)) {
+            entries = merge::entries(entries, old);
+        }
+        pages.insert(name.clone(), entries);
+    }
+    if let Some(earlier) = &mut earlier {
+        pages.append(&mut earlier.pages);
+        summary.kept = merge::carry_over(&into.join("files"), &files_dir)?;
+    }
+    for (name, entries) in &pages {
         summary.projects += 1;
         summary.files += entries.len();
         let dir = root.join("simple").join(name);
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-        let json = json_page(name, &entries);
+        let json = json_page(name, entries);
         std::fs::write(dir.join("index.json"), json).map_err(|e| io(&dir, e))?;
-        std::fs::write(dir.join("index.html"), html_page(name, &entries))
+        std::fs::write(dir.join("index.html"), html_page(name, entries))
             .map_err(|e| io(&dir, e))?;
         let _ = writeln!(index, "<a href=\"{name}/\">{name}</a><br/>");
     }
@@ -198,7 +237,11 @@ pub fn write(
     let simple = root.join("simple");
     std::fs::create_dir_all(&simple).map_err(|e| io(&simple, e))?;
     std::fs::write(simple.join("index.html"), index).map_err(|e| io(&simple, e))?;
-    std::fs::write(root.join("RECORDING.txt"), provenance).map_err(|e| io(root, e))?;
+    let recording = match &earlier {
+        Some(e) => format!("{}\n\n{provenance}", e.recording.trim_end()),
+        None => format!("{HEADER}\n{provenance}"),
+    };
+    std::fs::write(root.join("RECORDING.txt"), recording).map_err(|e| io(root, e))?;
     check_hosts(root, hosts)?;
     let staged = staging.keep();
     if into.exists() {
@@ -441,5 +484,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+mod merge;
 #[cfg(test)]
 mod tests;

@@ -322,29 +322,12 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     }
     let configured = source(&args.index, from_files, &targets, &request)?;
     let recorder = Recorder::new(&configured.source);
-    let mut outcome = Ok(());
-    for target in &targets {
-        match unilock_solver::pypi::resolve(&recorder, target, &request) {
-            Ok(resolution) => {
-                for w in &resolution.warnings {
-                    eprintln!("warning: {}: {w}", target.spec());
-                }
-            }
-            Err(e) => {
-                outcome = Err(e);
-                break;
-            }
-        }
-    }
+    let outcome = record_resolutions(&recorder, &targets, &request, args.consistent);
     if let Some(p) = &configured.progress {
         p.finish();
     }
     outcome?;
-    let mut provenance = String::from(
-        "An index snapshot recorded by `unilock index record`: the pages of every project the\n\
-         resolution below consulted (the versions that matter), their metadata files, and small\n\
-         files. Hashes are those of the original index.\n\nrequirements:\n",
-    );
+    let mut provenance = String::from("requirements:\n");
     for (r, _) in &request.requirements {
         provenance.push_str(&format!("  {r}\n"));
     }
@@ -352,22 +335,63 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     for t in &targets {
         provenance.push_str(&format!("  {}\n", t.spec()));
     }
+    let options: Vec<&str> = [
+        (args.consistent, "--consistent"),
+        (args.pre, "--pre"),
+        (args.only_binary, "--only-binary"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    if !options.is_empty() {
+        provenance.push_str(&format!("options: {}\n", options.join(" ")));
+    }
     let fetch = |f: &unilock_model::index::DistFile| configured.source.download(f);
     let mut hosts = configured.hosts.clone();
     if let Some(remote) = configured.source.remote() {
         hosts.extend(remote.client.contacted_hosts());
     }
-    let summary = record::write(&recorder, &args.into, &provenance, &hosts, &fetch)?;
+    let mode = if args.merge {
+        record::Mode::Merge
+    } else {
+        record::Mode::Replace
+    };
+    let summary = record::write(&recorder, &args.into, &provenance, &hosts, &fetch, mode)?;
     for why in &summary.left_out {
         eprintln!("note: left out {why}");
     }
     eprintln!(
-        "recorded {} projects into {} ({} files listed, {} metadata files, {} file bodies written)",
+        "recorded {} projects into {} ({} files listed, {} metadata files, {} file bodies written{})",
         summary.projects,
         args.into.display(),
         summary.files,
         summary.metadata_files,
         summary.bodies,
+        if args.merge {
+            format!(", {} files kept from the earlier snapshot", summary.kept)
+        } else {
+            String::new()
+        },
     );
+    Ok(())
+}
+
+/// Resolves `request` for each target on its own and, with `consistent`, for all of them
+/// with one version per package, printing the warnings; the first failure ends it.
+fn record_resolutions(
+    source: &dyn unilock_model::index::PackageSource,
+    targets: &[Target],
+    request: &Request,
+    consistent: bool,
+) -> Result<(), Diagnostic> {
+    for target in targets {
+        let resolution = unilock_solver::pypi::resolve(source, target, request)?;
+        for w in &resolution.warnings {
+            eprintln!("warning: {}: {w}", target.spec());
+        }
+    }
+    if consistent {
+        unilock_solver::pypi::resolve_consistent(source, targets, request)?;
+    }
     Ok(())
 }

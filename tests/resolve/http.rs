@@ -359,6 +359,89 @@ fn a_recorded_snapshot_resolves_the_same_offline_without_the_server() {
     }
 }
 
+/// Two recordings merged into one snapshot each resolve offline as they did online; a third
+/// without --merge replaces both.
+#[test]
+fn merged_recordings_each_resolve_offline() {
+    let (index, files) = fixture_index(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snap = dir.path().join("snapshot").display().to_string();
+    let url = index.url("/simple");
+    let sets = [("delta.txt", "delta\n"), ("old-beta.txt", "beta<2\n")];
+    let t = "linux-64,python=3.12";
+    let mut online = Vec::new();
+    for (i, (name, text)) in sets.iter().enumerate() {
+        let input = write(dir.path(), name, text);
+        let mut args = vec!["index", "record", &input, "--index-url", &url];
+        args.extend(["--target", t, "--into", &snap]);
+        if i > 0 {
+            args.push("--merge");
+        }
+        let out = run(dir.path(), &args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let lock = dir
+            .path()
+            .join(format!("{name}.lock"))
+            .display()
+            .to_string();
+        let out = run(dir.path(), &resolve_args(&input, &lock, &url), &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        online.push(std::fs::read_to_string(&lock).expect("lock"));
+    }
+    assert!(online[0].contains("name = \"delta\""), "{}", online[0]);
+    assert!(online[1].contains("version = \"1.0\""), "{}", online[1]);
+    let recording =
+        std::fs::read_to_string(dir.path().join("snapshot/RECORDING.txt")).expect("recording");
+    assert!(
+        recording.contains("  delta\n") && recording.contains("  beta<2\n"),
+        "{recording}"
+    );
+    drop(index);
+    drop(files);
+    let file_url = format!("file://{snap}/simple");
+    let offline = |name: &str| {
+        let input = dir.path().join(name).display().to_string();
+        let lock = dir.path().join("offline.lock");
+        let _ = std::fs::remove_file(&lock);
+        let lock_arg = lock.display().to_string();
+        let mut args = resolve_args(&input, &lock_arg, &file_url);
+        args.push("--offline");
+        let out = run(dir.path(), &args, &[]);
+        (out, std::fs::read_to_string(&lock).unwrap_or_default())
+    };
+    for (i, (name, _)) in sets.iter().enumerate() {
+        let (out, lock) = offline(name);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        // The same pins and files, from the snapshot instead of the server.
+        let pinned = |l: &str| -> Vec<String> {
+            l.lines()
+                .filter(|x| {
+                    x.starts_with("name =") || x.starts_with("version =") || x.starts_with("hash =")
+                })
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(pinned(&lock), pinned(&online[i]), "{name}");
+    }
+    // Recording the second set alone replaces the snapshot: delta is gone from it.
+    let (index, files) = fixture_index(None);
+    let url = index.url("/simple");
+    let input = dir.path().join(sets[1].0).display().to_string();
+    let mut args = vec!["index", "record", &input, "--index-url", &url];
+    args.extend(["--target", t, "--into", &snap]);
+    let out = run(dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    drop(index);
+    drop(files);
+    let (out, _) = offline(sets[0].0);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("delta is on none of the configured indexes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 pub(super) fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

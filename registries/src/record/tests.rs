@@ -84,6 +84,7 @@ fn a_snapshot_keeps_the_versions_that_matter_and_reads_back_the_same() {
         "requirements: alpha[x]\n",
         &["index.example".to_string()],
         &no_bodies,
+        Mode::Replace,
     )
     .unwrap();
     assert_eq!(summary.projects, 2);
@@ -155,20 +156,80 @@ fn recording_again_replaces_a_snapshot_but_never_another_directory() {
     recorder.project("beta").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let into = dir.path().join("snap");
-    write(&recorder, &into, "one\n", &[], &no_bodies).unwrap();
+    write(&recorder, &into, "one\n", &[], &no_bodies, Mode::Replace).unwrap();
     std::fs::write(into.join("files/stale"), "x").unwrap();
-    write(&recorder, &into, "two\n", &[], &no_bodies).unwrap();
+    write(&recorder, &into, "two\n", &[], &no_bodies, Mode::Replace).unwrap();
     assert!(!into.join("files/stale").exists());
     assert_eq!(
         std::fs::read_to_string(into.join("RECORDING.txt")).unwrap(),
-        "two\n"
+        format!("{HEADER}\ntwo\n")
     );
     let other = dir.path().join("mine");
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("keep"), "x").unwrap();
-    let err = write(&recorder, &other, "x\n", &[], &no_bodies).unwrap_err();
+    let err = write(&recorder, &other, "x\n", &[], &no_bodies, Mode::Merge).unwrap_err();
     assert!(err.render().contains("not an index snapshot"));
     assert!(other.join("keep").exists());
+}
+
+#[test]
+fn merging_keeps_both_recordings_and_reads_back_each() {
+    let memory = Memory {
+        host: "index.example".into(),
+    };
+    let hosts = ["index.example".to_string()];
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("snap");
+    // One: alpha 1.0 and beta's page. Merging into nothing starts a snapshot.
+    let one = Recorder::new(&memory);
+    let alpha = one.project("alpha").unwrap().unwrap();
+    let alpha_1 = one.metadata(&alpha, &alpha.files[1]).unwrap();
+    one.project("beta").unwrap();
+    write(&one, &into, "one\n", &hosts, &no_bodies, Mode::Merge).unwrap();
+    // Two: alpha 0.9 (its page seen again, 1.0 not read this time) and beta 1.0.
+    let two = Recorder::new(&memory);
+    let alpha = two.project("alpha").unwrap().unwrap();
+    let alpha_09 = two.metadata(&alpha, &alpha.files[0]).unwrap();
+    let beta = two.project("beta").unwrap().unwrap();
+    let beta_1 = two.metadata(&beta, &beta.files[0]).unwrap();
+    let summary = write(&two, &into, "two\n", &hosts, &no_bodies, Mode::Merge).unwrap();
+    assert_eq!(summary.projects, 2);
+    assert_eq!(summary.metadata_files, 2);
+    assert_eq!(summary.kept, 1, "alpha 1.0's metadata file");
+    assert_eq!(
+        std::fs::read_to_string(into.join("RECORDING.txt")).unwrap(),
+        format!("{HEADER}\none\n\ntwo\n")
+    );
+    let local = LocalSource::new(vec![Location::Index(
+        url::Url::from_directory_path(into.join("simple")).unwrap(),
+    )]);
+    let back = local.project("alpha").unwrap().unwrap();
+    let names: Vec<&str> = back.files.iter().map(|f| f.filename.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "alpha-0.9-py3-none-any.whl",
+            "alpha-1.0-py3-none-any.whl",
+            "alpha-1.0.tar.gz",
+            "alpha-1.1-py3-none-any.whl",
+            "alpha-2.0b1-py3-none-any.whl",
+        ]
+    );
+    // Each recording's metadata reads back: the earlier entry kept its metadata although
+    // the second recording listed the file without reading it.
+    assert_eq!(local.metadata(&back, &back.files[0]).unwrap(), alpha_09);
+    assert_eq!(local.metadata(&back, &back.files[1]).unwrap(), alpha_1);
+    let beta = local.project("beta").unwrap().unwrap();
+    assert_eq!(beta.files.len(), 2, "beta 1.0 now matters too");
+    assert_eq!(local.metadata(&beta, &beta.files[0]).unwrap(), beta_1);
+    assert!(check_hosts(&into, &hosts).is_ok());
+    // Without --merge the next recording replaces both.
+    write(&two, &into, "three\n", &hosts, &no_bodies, Mode::Replace).unwrap();
+    assert!(
+        !into
+            .join("files/alpha-1.0-py3-none-any.whl.metadata")
+            .exists()
+    );
 }
 
 #[test]
@@ -200,9 +261,16 @@ fn a_written_file_naming_a_contacted_host_fails_the_recording() {
     recorder.metadata(&p, &p.files[0]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let into = dir.path().join("snap");
-    let err = write(&recorder, &into, "", &["files.example".into()], &no_bodies)
-        .unwrap_err()
-        .render();
+    let err = write(
+        &recorder,
+        &into,
+        "",
+        &["files.example".into()],
+        &no_bodies,
+        Mode::Replace,
+    )
+    .unwrap_err()
+    .render();
     assert!(
         err.contains("files.example") && err.contains("a-1.0-py3-none-any.whl.metadata"),
         "{err}"
@@ -276,7 +344,15 @@ fn small_bodies_and_sdists_that_need_a_build_are_written() {
     };
     let dir = tempfile::tempdir().unwrap();
     let into = dir.path().join("snap");
-    let summary = write(&recorder, &into, "", &[server.host()], &fetch).unwrap();
+    let summary = write(
+        &recorder,
+        &into,
+        "",
+        &[server.host()],
+        &fetch,
+        Mode::Replace,
+    )
+    .unwrap();
     assert_eq!(summary.bodies, 2);
     assert_eq!(
         std::fs::read(into.join("files/gamma-2.0.tar.gz")).unwrap(),
