@@ -223,24 +223,56 @@ impl PackageSource for IndexSource {
         if self.shared.remote.is_none() || !lock(&self.shared.prefetched).insert(name.into()) {
             return;
         }
-        let shared = self.shared.clone();
-        let name = name.to_string();
-        self.runtime().spawn(async move {
-            let Ok(Some(project)) = shared.clone().project(&name).await else {
+        self.runtime()
+            .spawn(self.shared.clone().prefetch(name.to_string()));
+    }
+}
+
+impl Shared {
+    /// Fetches the page of `name` and the metadata of its likely files, then does the same
+    /// for the dependencies that metadata names (those not under an extra), so the likely
+    /// dependency tree arrives while the solver is still working on its top.
+    fn prefetch(
+        self: Arc<Self>,
+        name: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(async move {
+            let Ok(Some(project)) = self.clone().project(&name).await else {
                 return;
             };
-            for i in (shared.likely)(&project) {
+            for i in (self.likely)(&project) {
                 let Some(file) = project.files.get(i).cloned() else {
                     continue;
                 };
-                let shared = shared.clone();
+                let shared = self.clone();
                 let name = name.clone();
                 tokio::spawn(async move {
-                    let _ = shared.metadata(name, file).await;
+                    let Ok(Metadata::Known(m)) = shared.clone().metadata(name, file).await else {
+                        return;
+                    };
+                    for dependency in m.requires_dist.iter().filter_map(|r| likely_dependency(r)) {
+                        if lock(&shared.prefetched).insert(dependency.clone()) {
+                            tokio::spawn(shared.clone().prefetch(dependency));
+                        }
+                    }
                 });
             }
-        });
+        })
     }
+}
+
+/// The normalised name a `Requires-Dist` line names, unless the line only applies under an
+/// extra (which most installs do not ask for).
+fn likely_dependency(requirement: &str) -> Option<String> {
+    let (spec, marker) = requirement.split_once(';').unwrap_or((requirement, ""));
+    if marker.contains("extra") {
+        return None;
+    }
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
+        .unwrap_or(spec.len());
+    let name = spec[..end].trim();
+    (!name.is_empty()).then(|| local::normalize(name))
 }
 
 impl Shared {
