@@ -12,6 +12,7 @@ and, in corpus/fixtures/sdists/, source distributions for reading metadata witho
 
     gamma 2.0      sdist only, metadata 2.1: its dependencies are only known after a build
     epsilon 1.0    sdist only, metadata 2.2 (static): requires gamma
+    zeta 1.0       sdist only, metadata 2.2 (static): requires alpha by a URL of its own
 
 and corpus/fixtures/index/simple/, a PEP 503 file:// index over the same wheels that marks
 beta 2.0 yanked and gives delta 1.0 `requires-python >=3.13` (gamma 1.1rc1 is a pre-release).
@@ -70,6 +71,7 @@ SDISTS_ROOT = os.path.join(os.path.dirname(ROOT), "sdists")
 SDISTS = [
     ("gamma", "2.0", "2.1", []),
     ("epsilon", "1.0", "2.2", ["gamma"]),
+    ("zeta", "1.0", "2.2", ["alpha @ https://files.example/alpha-1.0-py3-none-any.whl"]),
 ]
 
 

@@ -128,13 +128,15 @@ impl Cache {
 
     /// The stored response for `key`, if any and intact.
     pub fn read_http(&self, key: &str) -> Option<HttpEntry> {
-        let bytes = std::fs::read(self.path("http-v1", key, "")).ok()?;
+        // One read; the body is a view into it, not a copy (pages run to megabytes).
+        let bytes = Bytes::from(std::fs::read(self.path("http-v1", key, "")).ok()?);
         let rest = bytes.strip_prefix(MAGIC)?;
         let (len, rest) = rest.split_first_chunk::<8>()?;
         let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        let (head, body) = (rest.get(..len)?, rest.get(len..)?);
-        let head: Head = serde_json::from_slice(head).ok()?;
-        if head.body_len != body.len() as u64 {
+        let head_start = MAGIC.len() + 8;
+        let body_start = head_start.checked_add(len)?;
+        let head: Head = serde_json::from_slice(rest.get(..len)?).ok()?;
+        if head.body_len != (bytes.len().checked_sub(body_start)?) as u64 {
             return None;
         }
         Some(HttpEntry {
@@ -142,7 +144,7 @@ impl Cache {
             url: url::Url::parse(&head.url).ok()?,
             content_type: head.content_type,
             policy: head.policy,
-            body: Bytes::copy_from_slice(body),
+            body: bytes.slice(body_start..),
         })
     }
 

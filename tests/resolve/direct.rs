@@ -231,6 +231,7 @@ fn sources_that_need_a_build_or_disagree_are_refused_with_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let wheel = file_url(&corpus("fixtures/find-links/alpha-1.0-py3-none-any.whl"));
     let other = file_url(&corpus("fixtures/find-links/beta-1.0-py3-none-any.whl"));
+    let zeta = corpus("fixtures/sdists/zeta-1.0.tar.gz");
     let cases = [
         (
             "alpha @ git+https://host.example/alpha.git@v1\n".to_string(),
@@ -247,6 +248,15 @@ fn sources_that_need_a_build_or_disagree_are_refused_with_the_reason() {
         (
             format!("alpha @ {other}\n"),
             "is a distribution of `beta`, not of `alpha`",
+        ),
+        // zeta's metadata requires alpha from a URL of its own choosing.
+        (
+            format!("{}\n", zeta.display()),
+            "a dependency requires alpha @ https://files.example/alpha-1.0-py3-none-any.whl, but the input does not require it by URL",
+        ),
+        (
+            format!("{}\nalpha @ {wheel}\n", zeta.display()),
+            "but the input requires it from file://",
         ),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
