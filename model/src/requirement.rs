@@ -31,6 +31,18 @@ impl Requirement {
         text: &str,
         offset: usize,
     ) -> Result<Self, Diagnostic> {
+        Self::parse_pypi_in(requirement, None, file, text, offset)
+    }
+
+    /// [`Requirement::parse_pypi`], with a relative path after `@` (`name @ ./dist/x.whl`)
+    /// resolved against `working_dir`, as uv reads it.
+    pub fn parse_pypi_in(
+        requirement: &str,
+        working_dir: Option<&std::path::Path>,
+        file: &str,
+        text: &str,
+        offset: usize,
+    ) -> Result<Self, Diagnostic> {
         if let Some((at, last)) = name_ends_in_punctuation(requirement) {
             let at = offset + at;
             return Err(Diagnostic::invalid(format!(
@@ -39,8 +51,11 @@ impl Requirement {
             .at(file, text, Span::new(at, at + 1))
             .expected("a name such as `typing-extensions`"));
         }
-        let parsed = guard_pep508(|| requirement.parse::<pep508_rs::Requirement>())
-            .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
+        let parsed = guard_pep508(|| match working_dir {
+            Some(dir) => pep508_rs::Requirement::parse(requirement, dir),
+            None => requirement.parse::<pep508_rs::Requirement>(),
+        })
+        .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
         parsed
             .map(|r| Requirement::Pypi(Box::new(settle_marker(r))))
             .map_err(|e| {

@@ -266,3 +266,28 @@ fn sources_that_need_a_build_or_disagree_are_refused_with_the_reason() {
         assert!(stderr(&out).contains(expected), "{text}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn a_relative_path_after_the_name_is_read_from_the_file_s_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("dist")).expect("mkdir");
+    let wheel = dir.path().join("dist/alpha-1.0-py3-none-any.whl");
+    std::fs::copy(
+        corpus("fixtures/find-links/alpha-1.0-py3-none-any.whl"),
+        &wheel,
+    )
+    .expect("copy");
+    let text = "alpha @ ./dist/alpha-1.0-py3-none-any.whl\n";
+    let input = write(dir.path(), "requirements.in", text);
+    let out = resolve(dir.path(), &input, &["linux-64,python=3.12"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
+    assert!(
+        lock.contains(&format!("url = \"{}\"", file_url(&wheel))),
+        "{lock}"
+    );
+    // Written back as written, not as this machine's absolute path.
+    let out = unilock(&["convert", &input, "--to", "requirements"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(crate::stdout(&out), text);
+}

@@ -87,7 +87,7 @@ pub(crate) fn option_lines(doc: &Document) -> Vec<String> {
 /// `#egg=` (pip refuses `-e name @ URL`), `-e PATH` or the requirement itself otherwise.
 pub(crate) fn requirement_line(r: &ManifestRequirement) -> String {
     if !r.editable {
-        return r.requirement.to_string();
+        return relative_reference(&r.requirement).unwrap_or_else(|| r.requirement.to_string());
     }
     if let Requirement::Pypi(req) = &r.requirement
         && let Some(pep508_rs::VersionOrUrl::Url(url)) = &req.version_or_url
@@ -100,6 +100,29 @@ pub(crate) fn requirement_line(r: &ManifestRequirement) -> String {
         return format!("-e {text}");
     }
     format!("-e {}", r.requirement)
+}
+
+/// `name @ ./path` as written, where the path is relative: the model holds it resolved
+/// against the file's directory, and writing that absolute path would tie the file to one
+/// machine.
+fn relative_reference(requirement: &Requirement) -> Option<String> {
+    let Requirement::Pypi(req) = requirement else {
+        return None;
+    };
+    let Some(pep508_rs::VersionOrUrl::Url(url)) = &req.version_or_url else {
+        return None;
+    };
+    let given = url.given().filter(|g| !g.contains("://"))?;
+    let mut line = req.name.to_string();
+    if !req.extras.is_empty() {
+        let extras: Vec<String> = req.extras.iter().map(ToString::to_string).collect();
+        line.push_str(&format!("[{}]", extras.join(",")));
+    }
+    line.push_str(&format!(" @ {given}"));
+    if let Some(marker) = req.marker.contents() {
+        line.push_str(&format!(" ; {marker}"));
+    }
+    Some(line)
 }
 
 fn line_with_hashes(out: &mut String, line: &str, hashes: impl Iterator<Item = String>) {

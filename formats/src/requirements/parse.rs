@@ -315,7 +315,9 @@ impl Reader<'_> {
         } else {
             // Errors inside the requirement assume it is contiguous in the file, which holds
             // unless a continuation splits the requirement itself.
-            Requirement::parse_pypi(text, &src.name, src.text, offset)?
+            // `name @ ./path` resolves against the file's directory, as a bare path does.
+            let base = self.ctx.cwd.unwrap_or(Path::new("/")).join(&src.dir);
+            Requirement::parse_pypi_in(text, Some(&base), &src.name, src.text, offset)?
         };
         Ok(requirement)
     }
