@@ -1,9 +1,42 @@
 //! What the conda lock formats (conda-lock.yml, pixi.lock) have in common when they become
 //! pinned packages of the unified model: reading a conda archive URL (channel, subdir, file
-//! name), the package name a MatchSpec is about, and the artifact kind of a PyPI file.
+//! name), the package name a MatchSpec is about, the artifact kind of a PyPI file, and the
+//! channels a lock was solved against ([`LockChannel`]).
 
+use crate::yaml::Node;
 use rattler_conda_types::package::DistArchiveIdentifier;
+use unilock_model::Diagnostic;
 use unilock_model::document::PinArtifactKind;
+
+/// A conda channel a lock was solved against.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LockChannel {
+    /// A channel name or URL; credentials appear as environment variables (`${TOKEN}`).
+    pub url: String,
+    /// The environment variables the URL needs.
+    pub used_env_vars: Vec<String>,
+}
+
+/// A channel written as a mapping, `{url: CHANNEL, used_env_vars: [NAME, …]}`, as both
+/// conda-lock.yml and pixi.lock write it.
+pub(crate) fn channel_mapping(node: &Node) -> Result<LockChannel, Diagnostic> {
+    let mut c = LockChannel::default();
+    let mut has_url = false;
+    for e in node.entries("a channel")? {
+        match e.key.as_str() {
+            "url" => {
+                c.url = e.value.nonempty_string("a channel's `url`")?;
+                has_url = true;
+            }
+            "used_env_vars" => c.used_env_vars = e.value.strings("`used_env_vars`")?,
+            _ => return Err(e.unknown("a channel", &["url", "used_env_vars"])),
+        }
+    }
+    if !has_url {
+        return Err(node.error("a channel has no `url`", "`url: CHANNEL`"));
+    }
+    Ok(c)
+}
 
 /// The parts of a conda package URL `…/CHANNEL/SUBDIR/NAME-VERSION-BUILD.EXT`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

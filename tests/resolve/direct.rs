@@ -4,7 +4,7 @@
 //! its credentials never written; sources that need a build are refused with the reason.
 
 use super::http::run;
-use super::{find_links, resolve, write};
+use super::{export, find_links, resolve, write};
 use crate::formats::acceptance::pip_dry_run;
 use crate::{corpus, stderr, tool, unilock};
 use sha2::Digest;
@@ -22,21 +22,6 @@ fn file_url(path: &std::path::Path) -> String {
     url::Url::from_file_path(path)
         .expect("absolute path")
         .to_string()
-}
-
-fn export(dir: &std::path::Path, target: &str) -> String {
-    let lock = dir.join("unilock.lock").display().to_string();
-    let out = unilock(&[
-        "export",
-        "--lock",
-        &lock,
-        "--to",
-        "requirements",
-        "--target",
-        target,
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    crate::stdout(&out)
 }
 
 #[test]

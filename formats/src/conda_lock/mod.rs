@@ -51,14 +51,7 @@ pub struct Metadata {
     pub custom: Option<Vec<(String, String)>>,
 }
 
-/// A channel the lock was solved against.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LockChannel {
-    /// A channel name or URL; credentials appear as environment variables (`${TOKEN}`).
-    pub url: String,
-    /// The environment variables the URL needs.
-    pub used_env_vars: Vec<String>,
-}
+pub use crate::conda_pins::LockChannel;
 
 /// `git_metadata`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

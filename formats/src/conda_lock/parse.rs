@@ -213,22 +213,7 @@ fn channel(node: &Node) -> R<LockChannel> {
             used_env_vars: Vec::new(),
         });
     }
-    let mut c = LockChannel::default();
-    let mut has_url = false;
-    for e in node.entries("a channel")? {
-        match e.key.as_str() {
-            "url" => {
-                c.url = e.value.nonempty_string("a channel's `url`")?;
-                has_url = true;
-            }
-            "used_env_vars" => c.used_env_vars = e.value.strings("`used_env_vars`")?,
-            _ => return Err(e.unknown("a channel", &["url", "used_env_vars"])),
-        }
-    }
-    if !has_url {
-        return Err(node.error("a channel has no `url`", "`url: CHANNEL`"));
-    }
-    Ok(c)
+    crate::conda_pins::channel_mapping(node)
 }
 
 fn platform(node: &Node) -> R<String> {

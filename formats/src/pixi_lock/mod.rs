@@ -58,12 +58,7 @@ pub struct Platform {
     pub virtual_packages: Vec<String>,
 }
 
-/// A conda channel an environment was solved against.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LockChannel {
-    pub url: String,
-    pub used_env_vars: Vec<String>,
-}
+pub use crate::conda_pins::LockChannel;
 
 /// A `find-links` location: `url` or `path`.
 #[derive(Debug, Clone, PartialEq, Eq)]

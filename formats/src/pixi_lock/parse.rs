@@ -211,22 +211,7 @@ pub(super) fn environment(node: &Node, version: u64) -> R<Environment> {
 }
 
 fn channel(node: &Node) -> R<LockChannel> {
-    let mut c = LockChannel::default();
-    let mut has_url = false;
-    for e in node.entries("a channel")? {
-        match e.key.as_str() {
-            "url" => {
-                c.url = e.value.nonempty_string("a channel's `url`")?;
-                has_url = true;
-            }
-            "used_env_vars" => c.used_env_vars = e.value.strings("`used_env_vars`")?,
-            _ => return Err(e.unknown("a channel", &["url", "used_env_vars"])),
-        }
-    }
-    if !has_url {
-        return Err(node.error("a channel has no `url`", "`url: CHANNEL`"));
-    }
-    Ok(c)
+    crate::conda_pins::channel_mapping(node)
 }
 
 pub(super) fn url(node: &Node, what: &str) -> R<String> {
