@@ -2,80 +2,215 @@
 
 use super::{file_from_href, metadata_hashes};
 use serde::Deserialize;
+use serde::de::{self, Visitor};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 use unilock_model::index::DistFile;
 use url::Url;
 
 #[derive(Deserialize)]
-struct Page {
-    files: Vec<File>,
+struct Page<'a> {
+    #[serde(borrow)]
+    files: Vec<File<'a>>,
 }
 
+/// One file entry, its strings borrowed from the page where they need no unescaping (pages
+/// run to megabytes and thousands of files).
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
-struct File {
-    filename: String,
-    url: String,
-    #[serde(default)]
-    hashes: BTreeMap<String, String>,
-    requires_python: Option<String>,
+struct File<'a> {
+    #[serde(borrow)]
+    filename: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(default, borrow)]
+    hashes: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(borrow)]
+    requires_python: Option<Cow<'a, str>>,
     #[serde(default)]
     yanked: Yanked,
     size: Option<u64>,
     upload_time: Option<String>,
-    core_metadata: Option<serde_json::Value>,
-    dist_info_metadata: Option<serde_json::Value>,
+    #[serde(default)]
+    core_metadata: MetadataField,
+    #[serde(default)]
+    dist_info_metadata: MetadataField,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(untagged)]
-enum Yanked {
-    #[default]
-    No,
-    Flag(bool),
-    Reason(String),
+/// `yanked`: `false`, `true` or the reason.
+#[derive(Default)]
+struct Yanked(Option<String>);
+
+impl<'de> Deserialize<'de> for Yanked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Yanked;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean or a reason")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Yanked, E> {
+                Ok(Yanked(b.then(String::new)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Yanked, E> {
+                Ok(Yanked(Some(s.to_string())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Yanked, E> {
+                Ok(Yanked(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `core-metadata` (`dist-info-metadata`): `false`, `true`, or hashes by algorithm.
+#[derive(Default)]
+struct MetadataField(Option<BTreeMap<String, String>>);
+
+impl<'de> Deserialize<'de> for MetadataField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MetadataField;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean or a map of hashes")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<MetadataField, E> {
+                Ok(MetadataField(b.then(BTreeMap::new)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<MetadataField, E> {
+                Ok(MetadataField(metadata_hashes(s)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<MetadataField, E> {
+                Ok(MetadataField(None))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MetadataField, A::Error> {
+                let mut hashes = BTreeMap::new();
+                while let Some((alg, hex)) = map.next_entry::<Cow<str>, serde_json::Value>()? {
+                    if let Some(hex) = hex.as_str() {
+                        hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
+                    }
+                }
+                Ok(MetadataField(Some(hashes)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The files of a JSON project page at `base`.
 pub fn parse(text: &str, base: &Url) -> Result<Vec<DistFile>, String> {
     let page: Page =
         serde_json::from_str(text).map_err(|e| format!("not a PEP 691 project page: {e}"))?;
-    let mut files = Vec::new();
+    let mut files = Vec::with_capacity(page.files.len());
     for f in page.files {
-        let Some(mut file) = file_from_href(base, &f.url) else {
+        let Some(mut file) =
+            file_from_absolute(&f.url, &f.filename).or_else(|| file_from_href(base, &f.url))
+        else {
             continue;
         };
-        file.filename = f.filename;
+        file.filename = f.filename.into_owned();
         for (alg, hex) in f.hashes {
             file.hashes
                 .insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
         }
-        file.requires_python = f.requires_python.filter(|s| !s.is_empty());
-        file.yanked = match f.yanked {
-            Yanked::No | Yanked::Flag(false) => None,
-            Yanked::Flag(true) => Some(String::new()),
-            Yanked::Reason(r) => Some(r),
-        };
+        file.requires_python = f
+            .requires_python
+            .filter(|s| !s.is_empty())
+            .map(Cow::into_owned);
+        file.yanked = f.yanked.0;
         file.size = f.size;
         file.upload_time = f.upload_time;
-        file.metadata = match f.core_metadata.or(f.dist_info_metadata) {
-            Some(serde_json::Value::Bool(true)) => Some(BTreeMap::new()),
-            Some(serde_json::Value::Object(map)) => Some(
-                map.into_iter()
-                    .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string())))
-                    .collect(),
-            ),
-            Some(serde_json::Value::String(s)) => metadata_hashes(&s),
-            _ => None,
-        };
+        file.metadata = f.core_metadata.0.or(f.dist_info_metadata.0);
         files.push(file);
     }
     Ok(files)
 }
 
+/// A file whose URL is already absolute and plain (`https://host/path/name.whl#sha256=…`, only
+/// characters a URL keeps as they are) and ends in its file name: taken as it is, without
+/// parsing it again. Anything else is left to [`file_from_href`].
+fn file_from_absolute(href: &str, filename: &str) -> Option<DistFile> {
+    let rest = href.strip_prefix("https://")?;
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/=".contains(&b);
+    let (location, fragment) = href.split_once('#').unwrap_or((href, ""));
+    let (host, path) = rest.split_once('/')?;
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b))
+        || !path.split('#').next()?.bytes().all(plain)
+        || path.starts_with('.')
+        || path.contains("/.")
+        || path.contains("//")
+        || !location.ends_with(&format!("/{filename}"))
+        || filename.is_empty()
+    {
+        return None;
+    }
+    let mut hashes = BTreeMap::new();
+    if let Some((alg, hex)) = fragment.split_once('=')
+        && !alg.is_empty()
+        && !hex.is_empty()
+    {
+        hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
+    }
+    Some(DistFile {
+        url: location.to_string(),
+        hashes,
+        ..DistFile::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_absolute_urls_are_taken_as_the_url_parser_would_write_them() {
+        let base = Url::parse("https://index.example/simple/pkg/").unwrap();
+        for (href, filename) in [
+            (
+                "https://files.example/packages/ab/cd/pkg-1.0-py3-none-any.whl#sha256=ABCD",
+                "pkg-1.0-py3-none-any.whl",
+            ),
+            ("https://files.example/pkg-1.0.tar.gz", "pkg-1.0.tar.gz"),
+            ("https://Files.example/pkg-1.0.tar.gz", "pkg-1.0.tar.gz"),
+            (
+                "https://files.example/a/../pkg-1.0.tar.gz",
+                "pkg-1.0.tar.gz",
+            ),
+            (
+                "https://files.example/pkg-1.0%2Blocal.tar.gz",
+                "pkg-1.0+local.tar.gz",
+            ),
+            ("../../files/pkg-1.0.tar.gz#md5=00", "pkg-1.0.tar.gz"),
+        ] {
+            let parsed = file_from_href(&base, href).unwrap();
+            if let Some(fast) = file_from_absolute(href, filename) {
+                assert_eq!(
+                    (&fast.url, &fast.hashes),
+                    (&parsed.url, &parsed.hashes),
+                    "{href}"
+                );
+            }
+            let page = format!(r#"{{"files": [{{"filename": "{filename}", "url": "{href}"}}]}}"#);
+            let files = parse(&page, &base).unwrap();
+            assert_eq!(files[0].url, parsed.url, "{href}");
+            assert_eq!(files[0].filename, filename, "{href}");
+        }
+        assert!(
+            file_from_absolute(
+                "https://files.example/a/../pkg-1.0.tar.gz",
+                "pkg-1.0.tar.gz"
+            )
+            .is_none()
+        );
+    }
 
     #[test]
     fn reads_files_with_hashes_yanked_and_metadata() {
