@@ -18,7 +18,7 @@ pub struct DistFile {
     /// Absolute URL (`https://…`, `file:///…`), without credentials.
     pub url: String,
     /// Hashes by algorithm (`sha256` → hex).
-    pub hashes: BTreeMap<String, String>,
+    pub hashes: Hashes,
     pub size: Option<u64>,
     /// The file's `requires-python` (`data-requires-python`), a PEP 440 specifier.
     pub requires_python: Option<String>,
@@ -28,7 +28,84 @@ pub struct DistFile {
     pub upload_time: Option<String>,
     /// The index serves the file's core metadata at `<url>.metadata` (PEP 658/714), with
     /// these hashes (possibly none).
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<Hashes>,
+}
+
+/// Hashes by algorithm (`sha256` → lowercase hex), in the order given. A file usually has one
+/// or two, and a project page lists thousands of files, so this is a short list rather than a
+/// tree (a `BTreeMap` of one entry allocates a node for eleven).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hashes(Vec<(String, String)>);
+
+impl Hashes {
+    pub fn new() -> Self {
+        Hashes(Vec::new())
+    }
+
+    pub fn get(&self, algorithm: &str) -> Option<&String> {
+        self.0.iter().find(|(a, _)| a == algorithm).map(|(_, h)| h)
+    }
+
+    /// Sets the hash of `algorithm`, replacing one already there.
+    pub fn insert(&mut self, algorithm: String, hex: String) {
+        match self.0.iter_mut().find(|(a, _)| *a == algorithm) {
+            Some(entry) => entry.1 = hex,
+            None => self.0.push((algorithm, hex)),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// (algorithm, hex) pairs, sorted by algorithm.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        let mut sorted: Vec<&(String, String)> = self.0.iter().collect();
+        sorted.sort();
+        sorted.into_iter().map(|(a, h)| (a, h))
+    }
+
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl std::ops::Index<&str> for Hashes {
+    type Output = String;
+
+    /// The hash of `algorithm`; panics when there is none, as `BTreeMap` indexing does.
+    fn index(&self, algorithm: &str) -> &String {
+        match self.get(algorithm) {
+            Some(h) => h,
+            None => panic!("no {algorithm} hash"),
+        }
+    }
+}
+
+impl FromIterator<(String, String)> for Hashes {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut h = Hashes::new();
+        for (a, x) in iter {
+            h.insert(a, x);
+        }
+        h
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Hashes {
+    fn from(pairs: [(String, String); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl From<BTreeMap<String, String>> for Hashes {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        map.into_iter().collect()
+    }
 }
 
 /// Every file one index has for a project.

@@ -219,10 +219,7 @@ pub fn normalize(name: &str) -> String {
 }
 
 /// The bytes of a local file, checked against the hashes the index gave.
-fn read_checked(
-    url: &str,
-    hashes: &std::collections::BTreeMap<String, String>,
-) -> Result<Vec<u8>, Diagnostic> {
+fn read_checked(url: &str, hashes: &unilock_model::index::Hashes) -> Result<Vec<u8>, Diagnostic> {
     let path = Url::parse(url)
         .ok()
         .and_then(|u| u.to_file_path().ok())

@@ -191,7 +191,7 @@ pub fn write(
                     let path = files_dir.join(format!("{}.metadata", file.filename));
                     std::fs::write(&path, &text).map_err(|e| io(&path, e))?;
                     let sha = hex(&sha2::Sha256::digest(text.as_bytes()));
-                    entry.metadata = Some(BTreeMap::from([("sha256".to_string(), sha)]));
+                    entry.metadata = Some([("sha256".to_string(), sha)].into());
                     summary.metadata_files += 1;
                     if file.size.is_some_and(|s| s <= BODY_LIMIT) {
                         write_body(&files_dir, file, hosts, body, &mut summary)?;
@@ -374,7 +374,7 @@ fn json_page(name: &str, files: &[DistFile]) -> String {
             let mut o = serde_json::Map::new();
             o.insert("filename".into(), json!(f.filename));
             o.insert("url".into(), json!(f.url));
-            o.insert("hashes".into(), json!(f.hashes));
+            o.insert("hashes".into(), json!(f.hashes.to_map()));
             if let Some(rp) = &f.requires_python {
                 o.insert("requires-python".into(), json!(rp));
             }
@@ -395,7 +395,7 @@ fn json_page(name: &str, files: &[DistFile]) -> String {
             o.insert(
                 "core-metadata".into(),
                 match &f.metadata {
-                    Some(h) => json!(h),
+                    Some(h) => json!(h.to_map()),
                     None => json!(false),
                 },
             );

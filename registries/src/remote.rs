@@ -166,7 +166,7 @@ impl Remote {
         project: &str,
         file: &DistFile,
         url: &Url,
-        advertised: Option<&std::collections::BTreeMap<String, String>>,
+        advertised: Option<&unilock_model::index::Hashes>,
     ) -> Result<Option<Metadata>, FetchError> {
         let meta_url = Url::parse(&format!("{url}.metadata"))
             .map_err(|e| FetchError::new(url, Failure::Invalid(e.to_string())))?;

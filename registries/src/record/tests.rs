@@ -17,12 +17,12 @@ impl Memory {
         DistFile {
             filename: name.into(),
             url: format!("https://{}/f/{name}", self.host),
-            hashes: BTreeMap::from([("sha256".into(), "ab".repeat(32))]),
+            hashes: BTreeMap::from([("sha256".into(), "ab".repeat(32))]).into(),
             size: Some(10_000_000),
             requires_python: Some(">=3.8".into()),
             yanked: yanked.then(|| "broken".to_string()),
             upload_time: None,
-            metadata: Some(BTreeMap::new()),
+            metadata: Some(BTreeMap::new().into()),
         }
     }
 }

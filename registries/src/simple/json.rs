@@ -6,7 +6,7 @@ use serde::de::{self, Visitor};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use unilock_model::index::DistFile;
+use unilock_model::index::{DistFile, Hashes};
 use url::Url;
 
 #[derive(Deserialize)]
@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for Yanked {
 
 /// `core-metadata` (`dist-info-metadata`): `false`, `true`, or hashes by algorithm.
 #[derive(Default)]
-struct MetadataField(Option<BTreeMap<String, String>>);
+struct MetadataField(Option<Hashes>);
 
 impl<'de> Deserialize<'de> for MetadataField {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -77,7 +77,7 @@ impl<'de> Deserialize<'de> for MetadataField {
                 f.write_str("a boolean or a map of hashes")
             }
             fn visit_bool<E: de::Error>(self, b: bool) -> Result<MetadataField, E> {
-                Ok(MetadataField(b.then(BTreeMap::new)))
+                Ok(MetadataField(b.then(Hashes::new)))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<MetadataField, E> {
                 Ok(MetadataField(metadata_hashes(s)))
@@ -89,7 +89,7 @@ impl<'de> Deserialize<'de> for MetadataField {
                 self,
                 mut map: A,
             ) -> Result<MetadataField, A::Error> {
-                let mut hashes = BTreeMap::new();
+                let mut hashes = Hashes::new();
                 while let Some((alg, hex)) = map.next_entry::<Cow<str>, serde_json::Value>()? {
                     if let Some(hex) = hex.as_str() {
                         hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
@@ -152,7 +152,7 @@ fn file_from_absolute(href: &str, filename: &str) -> Option<DistFile> {
     {
         return None;
     }
-    let mut hashes = BTreeMap::new();
+    let mut hashes = Hashes::new();
     if let Some((alg, hex)) = fragment.split_once('=')
         && !alg.is_empty()
         && !hex.is_empty()

@@ -5,13 +5,12 @@
 pub mod html;
 pub mod json;
 
-use std::collections::BTreeMap;
-use unilock_model::index::DistFile;
+use unilock_model::index::{DistFile, Hashes};
 use url::Url;
 
 /// The hash in a file URL's fragment (`#sha256=…`), removed from the URL.
-fn split_hash(url: &mut Url) -> BTreeMap<String, String> {
-    let mut hashes = BTreeMap::new();
+fn split_hash(url: &mut Url) -> Hashes {
+    let mut hashes = Hashes::new();
     if let Some((alg, hex)) = url.fragment().and_then(|f| f.split_once('='))
         && !alg.is_empty()
         && !hex.is_empty()
@@ -44,13 +43,10 @@ fn file_from_href(base: &Url, href: &str) -> Option<DistFile> {
 }
 
 /// `sha256=hex` or `true` (PEP 658/714 `data-core-metadata` values) as metadata hashes.
-fn metadata_hashes(value: &str) -> Option<BTreeMap<String, String>> {
+fn metadata_hashes(value: &str) -> Option<Hashes> {
     match value.split_once('=') {
-        Some((alg, hex)) => Some(BTreeMap::from([(
-            alg.to_ascii_lowercase(),
-            hex.to_ascii_lowercase(),
-        )])),
+        Some((alg, hex)) => Some([(alg.to_ascii_lowercase(), hex.to_ascii_lowercase())].into()),
         None if value.eq_ignore_ascii_case("false") => None,
-        None => Some(BTreeMap::new()),
+        None => Some(Hashes::new()),
     }
 }
