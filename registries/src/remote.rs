@@ -62,7 +62,10 @@ impl Remote {
             return Ok(None);
         }
         let base = auth::strip(&response.url);
-        let text = String::from_utf8_lossy(&response.body);
+        let text = match std::str::from_utf8(&response.body) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&response.body),
+        };
         let kind = response
             .content_type
             .as_deref()
@@ -85,7 +88,13 @@ impl Remote {
         };
         let mut files = parsed.map_err(|e| FetchError::new(url, Failure::Invalid(e)))?;
         for f in &mut files {
-            if let Ok(u) = Url::parse(&f.url) {
+            // Only a URL with user info (`scheme://user:pass@host/…`) has anything to strip.
+            let authority = f.url.split_once("://").map_or("", |(_, rest)| {
+                rest.split(['/', '?', '#']).next().unwrap_or("")
+            });
+            if authority.contains('@')
+                && let Ok(u) = Url::parse(&f.url)
+            {
                 f.url = auth::strip(&u).to_string();
             }
         }
