@@ -301,25 +301,22 @@ fn index_location(url: &str, credentials: &mut Credentials) -> Result<Location, 
 /// `unilock_registries::record`).
 pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     use unilock_registries::record::{self, Recorder};
-    let targets = args
-        .target
-        .iter()
-        .map(|t| Target::parse(t, &env_var))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut request = Request {
-        pre: args.pre,
-        only_binary: args.only_binary,
-        ..Request::default()
-    };
-    let mut from_files = Vec::new();
     // A snapshot serves every extra and group of its inputs.
     let groups = super::resolve::Groups {
         names: Vec::new(),
         all: true,
     };
-    for input in &args.inputs {
-        super::resolve::read_requirements(input, &groups, &mut request, &mut from_files)?;
-    }
+    let super::resolve::Setup {
+        targets,
+        request,
+        indexes: from_files,
+    } = super::resolve::setup(
+        &args.target,
+        &args.inputs,
+        &groups,
+        args.pre,
+        args.only_binary,
+    )?;
     let configured = source(&args.index, from_files, &targets, &request)?;
     let recorder = Recorder::new(&configured.source);
     let outcome = record_resolutions(&recorder, &targets, &request, args.consistent);

@@ -15,29 +15,21 @@ use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target}
 use unilock_solver::pypi::{self, Request};
 
 pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
-    if args.target.is_empty() {
-        return Err(Diagnostic::usage(
-            "no target: say which platform to resolve for with --target (see `unilock targets`)",
-        ));
-    }
-    let targets = args
-        .target
-        .iter()
-        .map(|t| Target::parse(t, &env_var))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut request = Request {
-        pre: args.pre,
-        only_binary: args.only_binary,
-        ..Request::default()
-    };
-    let mut from_files = Vec::new();
     let groups = Groups {
         names: args.extra.iter().map(|e| normalize(e)).collect(),
         all: args.all_extras,
     };
-    for input in &args.inputs {
-        read_requirements(input, &groups, &mut request, &mut from_files)?;
-    }
+    let Setup {
+        targets,
+        mut request,
+        indexes: from_files,
+    } = setup(
+        &args.target,
+        &args.inputs,
+        &groups,
+        args.pre,
+        args.only_binary,
+    )?;
     let output = args
         .output
         .clone()
@@ -147,6 +139,46 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         output.display()
     );
     Ok(())
+}
+
+/// What `resolve` and `index record` start from: the targets, and the request and indexes of
+/// the input files.
+pub(super) struct Setup {
+    pub(super) targets: Vec<Target>,
+    pub(super) request: Request,
+    pub(super) indexes: Vec<(IndexKind, String)>,
+}
+
+pub(super) fn setup(
+    targets: &[String],
+    inputs: &[PathBuf],
+    groups: &Groups,
+    pre: bool,
+    only_binary: bool,
+) -> Result<Setup, Diagnostic> {
+    if targets.is_empty() {
+        return Err(Diagnostic::usage(
+            "no target: say which platform to resolve for with --target (see `unilock targets`)",
+        ));
+    }
+    let targets = targets
+        .iter()
+        .map(|t| Target::parse(t, &env_var))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut request = Request {
+        pre,
+        only_binary,
+        ..Request::default()
+    };
+    let mut indexes = Vec::new();
+    for input in inputs {
+        read_requirements(input, groups, &mut request, &mut indexes)?;
+    }
+    Ok(Setup {
+        targets,
+        request,
+        indexes,
+    })
 }
 
 /// Which extras and dependency groups of the inputs to include besides the main set.
