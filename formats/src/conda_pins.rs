@@ -41,7 +41,7 @@ pub(crate) fn channel_mapping(node: &Node) -> Result<LockChannel, Diagnostic> {
 /// The parts of a conda package URL `…/CHANNEL/SUBDIR/NAME-VERSION-BUILD.EXT`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct ArchiveUrl {
-    /// Everything before the subdir (`https://conda.anaconda.org/conda-forge`).
+    /// Everything before the subdir (`https://channel.example/conda-forge`).
     pub channel: Option<String>,
     pub subdir: Option<String>,
     pub file_name: Option<String>,

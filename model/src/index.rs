@@ -31,7 +31,7 @@ pub struct DistFile {
     pub metadata: Option<Hashes>,
 }
 
-/// Hashes by algorithm (`sha256` → lowercase hex), in the order given. A file usually has one
+/// Hashes by algorithm (`sha256` → lowercase hex), sorted by algorithm. A file usually has one
 /// or two, and a project page lists thousands of files, so this is a short list rather than a
 /// tree (a `BTreeMap` of one entry allocates a node for eleven).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,9 +48,9 @@ impl Hashes {
 
     /// Sets the hash of `algorithm`, replacing one already there.
     pub fn insert(&mut self, algorithm: String, hex: String) {
-        match self.0.iter_mut().find(|(a, _)| *a == algorithm) {
-            Some(entry) => entry.1 = hex,
-            None => self.0.push((algorithm, hex)),
+        match self.0.binary_search_by(|(a, _)| a.cmp(&algorithm)) {
+            Ok(i) => self.0[i].1 = hex,
+            Err(i) => self.0.insert(i, (algorithm, hex)),
         }
     }
 
@@ -64,9 +64,7 @@ impl Hashes {
 
     /// (algorithm, hex) pairs, sorted by algorithm.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        let mut sorted: Vec<&(String, String)> = self.0.iter().collect();
-        sorted.sort();
-        sorted.into_iter().map(|(a, h)| (a, h))
+        self.0.iter().map(|(a, h)| (a, h))
     }
 
     pub fn to_map(&self) -> BTreeMap<String, String> {
@@ -169,5 +167,26 @@ pub trait PackageSource: Send + Sync {
     /// A hint that `name` will probably be needed.
     fn prefetch(&self, name: &str) {
         let _ = name;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_stay_sorted_and_replace_by_algorithm() {
+        let mut h = Hashes::new();
+        h.insert("sha256".into(), "b".into());
+        h.insert("md5".into(), "a".into());
+        h.insert("sha256".into(), "c".into());
+        let pairs: Vec<(&String, &String)> = h.iter().collect();
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(
+            (pairs[0].0.as_str(), pairs[1].0.as_str()),
+            ("md5", "sha256")
+        );
+        assert_eq!(h.get("sha256").map(String::as_str), Some("c"));
+        assert_eq!(h.get("blake2b"), None);
     }
 }
