@@ -11,6 +11,9 @@ use crate::Diagnostic;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod files;
+pub use files::{Bytes as PackedBytes, Files};
+
 /// One distribution file of a project, as the index lists it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DistFile {
@@ -113,7 +116,7 @@ pub struct ProjectFiles {
     pub name: String,
     /// The index (or find-links location) the files come from, without credentials.
     pub index: String,
-    pub files: Vec<DistFile>,
+    pub files: Files,
 }
 
 /// The core metadata of one distribution (the fields resolution needs).

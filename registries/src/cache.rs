@@ -5,8 +5,12 @@
 //! `$XDG_CACHE_HOME/unilock`, else `~/.cache/unilock`):
 //!
 //! - `http-v1/<aa>/<sha256 of URL and Accept>`: one response — a header (status, final URL,
-//!   content type and the RFC 9111 policy of `http-cache-semantics`, which decides freshness
-//!   and revalidation) followed by the body.
+//!   content type, the RFC 9111 policy of `http-cache-semantics`, which decides freshness
+//!   and revalidation, and an id naming this body) followed by the body.
+//! - `pages-v1/<aa>/<same key>`: a project page's files parsed and packed
+//!   ([`unilock_model::index::Files::pack`]), with the id of the response they were parsed
+//!   from. Used only while that response is what `http-v1` holds, so a warm run reads the
+//!   packed files instead of parsing the page again.
 //! - `metadata-v1/<aa>/<sha256 of file URL>.json`: the core metadata of a distribution file
 //!   whose sha256 the index gave, with that hash. A file with a given hash never changes, so
 //!   these entries are never revalidated; an entry whose hash differs from the index's is
@@ -48,6 +52,9 @@ pub struct HttpEntry {
     pub content_type: Option<String>,
     pub policy: CachePolicy,
     pub body: Bytes,
+    /// Names this body: what is derived from it is stored with this id. Empty for entries
+    /// written before ids were kept.
+    pub id: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -57,6 +64,21 @@ struct Head {
     content_type: Option<String>,
     policy: CachePolicy,
     body_len: u64,
+    #[serde(default)]
+    id: String,
+}
+
+const DERIVED_MAGIC: &[u8] = b"unilock-derived-1\n";
+
+/// A new id for a stored body: unique among the bodies one cache sees (time, process and a
+/// counter).
+pub fn new_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{nanos:x}-{:x}-{n:x}", std::process::id())
 }
 
 impl HttpEntry {
@@ -66,6 +88,7 @@ impl HttpEntry {
             url: self.url.clone(),
             content_type: self.content_type.clone(),
             body: self.body.clone(),
+            stored: (!self.id.is_empty()).then(|| self.id.clone()),
         }
     }
 }
@@ -145,7 +168,49 @@ impl Cache {
             content_type: head.content_type,
             policy: head.policy,
             body: bytes.slice(body_start..),
+            id: head.id,
         })
+    }
+
+    /// The caching policy and id of the stored response for `key`, reading only its header.
+    pub fn read_http_head(&self, key: &str) -> Option<(CachePolicy, String)> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(self.path("http-v1", key, "")).ok()?;
+        let mut start = [0u8; MAGIC.len() + 8];
+        file.read_exact(&mut start).ok()?;
+        let len = start.strip_prefix(MAGIC)?.first_chunk::<8>()?;
+        let mut head = vec![0u8; usize::try_from(u64::from_le_bytes(*len)).ok()?];
+        file.read_exact(&mut head).ok()?;
+        let head: Head = serde_json::from_slice(&head).ok()?;
+        Some((head.policy, head.id))
+    }
+
+    /// What was derived (`kind`: `pages-v1`) from the stored response for `key` whose id is
+    /// `id`; `None` when nothing was, or it was derived from another response.
+    pub fn read_derived(&self, kind: &str, key: &str, id: &str) -> Option<Bytes> {
+        let bytes = Bytes::from(std::fs::read(self.path(kind, key, "")).ok()?);
+        let rest = bytes.strip_prefix(DERIVED_MAGIC)?;
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if id.is_empty() || rest.get(..len)? != id.as_bytes() {
+            return None;
+        }
+        Some(bytes.slice(DERIVED_MAGIC.len() + 4 + len..))
+    }
+
+    pub fn write_derived(
+        &self,
+        kind: &str,
+        key: &str,
+        id: &str,
+        value: &[u8],
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::with_capacity(DERIVED_MAGIC.len() + 4 + id.len() + value.len());
+        bytes.extend_from_slice(DERIVED_MAGIC);
+        bytes.extend_from_slice(&(id.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(id.as_bytes());
+        bytes.extend_from_slice(value);
+        write_atomic(&self.path(kind, key, ""), &bytes)
     }
 
     pub fn write_http(&self, key: &str, entry: &HttpEntry) -> std::io::Result<()> {
@@ -155,6 +220,7 @@ impl Cache {
             content_type: entry.content_type.clone(),
             policy: entry.policy.clone(),
             body_len: entry.body.len() as u64,
+            id: entry.id.clone(),
         })?;
         let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + head.len() + entry.body.len());
         bytes.extend_from_slice(MAGIC);

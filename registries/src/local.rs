@@ -56,7 +56,7 @@ impl LocalSource {
                         found = Some(ProjectFiles {
                             name: name.to_string(),
                             index: root.to_string(),
-                            files,
+                            files: files.into(),
                         });
                     }
                 }
@@ -71,7 +71,7 @@ impl LocalSource {
                             found = Some(ProjectFiles {
                                 name: name.to_string(),
                                 index: dir.display().to_string(),
-                                files,
+                                files: files.into(),
                             })
                         }
                     }

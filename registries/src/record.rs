@@ -136,9 +136,9 @@ pub fn write(
     // The hosts of every index and file seen count as contacted, even when the cache answered.
     let mut hosts: Vec<String> = hosts.to_vec();
     for project in seen.projects.values() {
-        let urls = project.files.iter().map(|f| f.url.as_str());
-        for u in urls.chain([project.index.as_str()]) {
-            if let Ok(u) = url::Url::parse(u)
+        let urls = project.files.iter().map(|f| f.into_owned().url);
+        for u in urls.chain([project.index.clone()]) {
+            if let Ok(u) = url::Url::parse(&u)
                 && let Some(h) = u.host_str()
                 && !hosts.iter().any(|x| x == h)
             {
@@ -180,7 +180,7 @@ pub fn write(
     for (name, project) in &seen.projects {
         let kept = kept_files(project, &seen.metadata);
         let mut entries = Vec::new();
-        for file in kept {
+        for file in &kept {
             let mut entry = file.clone();
             entry.url = format!("../../files/{}", file.filename);
             entry.metadata = None;
@@ -306,14 +306,11 @@ fn without_links(reason: &str) -> String {
 }
 
 /// The files of the versions that matter (see the module docs), in the page's order.
-fn kept_files<'p>(
-    project: &'p ProjectFiles,
-    consulted: &BTreeMap<String, Metadata>,
-) -> Vec<&'p DistFile> {
-    let versioned: Vec<(pep440_rs::Version, &DistFile)> = project
+fn kept_files(project: &ProjectFiles, consulted: &BTreeMap<String, Metadata>) -> Vec<DistFile> {
+    let versioned: Vec<(pep440_rs::Version, DistFile)> = project
         .files
         .iter()
-        .filter_map(|f| Some((version_of(&f.filename)?, f)))
+        .filter_map(|f| Some((version_of(&f.filename)?, f.into_owned())))
         .collect();
     let floor = versioned
         .iter()

@@ -16,12 +16,15 @@
 //!    `PKG-INFO` when the dependencies are static (PEP 643), else
 //!    [`Metadata::NeedsBuild`] with the reason.
 
-use crate::http::{Expected, Failure, FetchError, HttpClient, auth};
+use crate::http::{Derived, Expected, Failure, FetchError, HttpClient, Response, auth};
 use crate::{archive, local, metadata, range_wheel, simple};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use unilock_model::index::{DistFile, Metadata};
+use unilock_model::index::{DistFile, Files, Metadata};
 use url::Url;
+
+/// The cache's name for packed project pages.
+const PACKED_PAGES: &str = "pages-v1";
 
 /// The `Accept` header of project pages: JSON first, HTML as the fallback.
 pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, \
@@ -44,61 +47,36 @@ impl Remote {
     }
 
     /// The files on `index`'s page for `name`; `None` when the index does not have it.
-    pub async fn project(
-        &self,
-        index: &Url,
-        name: &str,
-    ) -> Result<Option<Vec<DistFile>>, FetchError> {
+    ///
+    /// The files are kept packed next to the cached page ([`crate::cache`]), so a page the
+    /// cache answers is parsed once, not on every run.
+    pub async fn project(&self, index: &Url, name: &str) -> Result<Option<Files>, FetchError> {
         let url = index.join(&format!("{name}/")).map_err(|e| {
             FetchError::new(index, Failure::Invalid(format!("no page for {name}: {e}")))
         })?;
-        self.page(&url).await
+        let response = match self.client.get_derived(&url, ACCEPT, PACKED_PAGES).await? {
+            Derived::Stored(packed) => {
+                if let Some(files) = Files::unpack(Arc::new(packed)) {
+                    return Ok(Some(files));
+                }
+                // Damaged: parse the page again.
+                self.client.get_cached(&url, ACCEPT).await?
+            }
+            Derived::Fetched(response) => response,
+        };
+        let Some(files) = parse_page(&url, &response)? else {
+            return Ok(None);
+        };
+        let packed = Files::from(files).pack();
+        self.client
+            .store_derived(&url, ACCEPT, &response, PACKED_PAGES, &packed);
+        Ok(Files::unpack(Arc::new(packed)))
     }
 
-    /// The files a page (a project page, or a find-links page) lists; `None` on 404/410.
+    /// The files a page (a find-links page) lists; `None` on 404/410.
     pub async fn page(&self, url: &Url) -> Result<Option<Vec<DistFile>>, FetchError> {
         let response = self.client.get_cached(url, ACCEPT).await?;
-        if matches!(response.status, 404 | 410) {
-            return Ok(None);
-        }
-        let base = auth::strip(&response.url);
-        let text = match std::str::from_utf8(&response.body) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(&response.body),
-        };
-        let kind = response
-            .content_type
-            .as_deref()
-            .and_then(|t| t.split(';').next())
-            .map(|t| t.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let parsed = match kind.as_str() {
-            "application/vnd.pypi.simple.v1+json" => simple::json::parse(&text, &base),
-            "application/vnd.pypi.simple.v1+html" | "text/html" | "application/xhtml+xml" => {
-                simple::html::parse(&text, &base)
-            }
-            other => Err(format!(
-                "the answer is `{}`, not a PEP 691 JSON or PEP 503 HTML page",
-                if other.is_empty() {
-                    "without a Content-Type"
-                } else {
-                    other
-                }
-            )),
-        };
-        let mut files = parsed.map_err(|e| FetchError::new(url, Failure::Invalid(e)))?;
-        for f in &mut files {
-            // Only a URL with user info (`scheme://user:pass@host/…`) has anything to strip.
-            let authority = f.url.split_once("://").map_or("", |(_, rest)| {
-                rest.split(['/', '?', '#']).next().unwrap_or("")
-            });
-            if authority.contains('@')
-                && let Ok(u) = Url::parse(&f.url)
-            {
-                f.url = auth::strip(&u).to_string();
-            }
-        }
-        Ok(Some(files))
+        parse_page(url, &response)
     }
 
     /// The core metadata of `file`, a file of `project`, through the cache.
@@ -243,4 +221,49 @@ fn describes(m: &unilock_model::index::CoreMetadata, project: &str, filename: &s
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The files a page lists, parsed as its `Content-Type` says; `None` on 404/410.
+fn parse_page(url: &Url, response: &Response) -> Result<Option<Vec<DistFile>>, FetchError> {
+    if matches!(response.status, 404 | 410) {
+        return Ok(None);
+    }
+    let base = auth::strip(&response.url);
+    let text = match std::str::from_utf8(&response.body) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(&response.body),
+    };
+    let kind = response
+        .content_type
+        .as_deref()
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let parsed = match kind.as_str() {
+        "application/vnd.pypi.simple.v1+json" => simple::json::parse(&text, &base),
+        "application/vnd.pypi.simple.v1+html" | "text/html" | "application/xhtml+xml" => {
+            simple::html::parse(&text, &base)
+        }
+        other => Err(format!(
+            "the answer is `{}`, not a PEP 691 JSON or PEP 503 HTML page",
+            if other.is_empty() {
+                "without a Content-Type"
+            } else {
+                other
+            }
+        )),
+    };
+    let mut files = parsed.map_err(|e| FetchError::new(url, Failure::Invalid(e)))?;
+    for f in &mut files {
+        // Only a URL with user info (`scheme://user:pass@host/…`) has anything to strip.
+        let authority = f.url.split_once("://").map_or("", |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or("")
+        });
+        if authority.contains('@')
+            && let Ok(u) = Url::parse(&f.url)
+        {
+            f.url = auth::strip(&u).to_string();
+        }
+    }
+    Ok(Some(files))
 }

@@ -14,11 +14,12 @@
 use crate::http::{Failure, FetchError};
 use crate::local;
 use crate::remote::Remote;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
-use unilock_model::index::{DirectFile, DistFile, Metadata, PackageSource, ProjectFiles};
+use unilock_model::index::{DirectFile, DistFile, Files, Metadata, PackageSource, ProjectFiles};
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
 
@@ -241,7 +242,7 @@ impl Shared {
                 return;
             };
             for i in (self.likely)(&project) {
-                let Some(file) = project.files.get(i).cloned() else {
+                let Some(file) = project.files.get(i).map(std::borrow::Cow::into_owned) else {
                     continue;
                 };
                 let shared = self.clone();
@@ -305,9 +306,10 @@ impl Shared {
         for location in &self.locations {
             let (files, index) = match location {
                 Location::Index(_) if found.is_some() => continue,
-                Location::Index(root) if root.scheme() == "file" => {
-                    (local::index_page(root, name)?, root.to_string())
-                }
+                Location::Index(root) if root.scheme() == "file" => (
+                    local::index_page(root, name)?.map(Files::from),
+                    root.to_string(),
+                ),
                 Location::Index(root) => {
                     let remote = self.remote()?;
                     let files = remote
@@ -318,11 +320,11 @@ impl Shared {
                 }
                 Location::FindLinks(dir) => {
                     let files = local::find_links(dir, name)?;
-                    (Some(files), dir.display().to_string())
+                    (Some(files.into()), dir.display().to_string())
                 }
                 Location::FindLinksPage(url) => {
                     let files = self.find_links_page(url).await?;
-                    let mine = files
+                    let mine: Files = files
                         .into_iter()
                         .filter(|f| local::project_of(&f.filename).as_deref() == Some(name))
                         .collect();
@@ -332,7 +334,7 @@ impl Shared {
             let Some(files) = files else { continue };
             let is_index = matches!(location, Location::Index(_));
             match &mut found {
-                Some(p) => p.files.extend(files),
+                Some(p) => p.files.extend(files.iter().map(Cow::into_owned)),
                 None if is_index || !files.is_empty() => {
                     found = Some(ProjectFiles {
                         name: name.to_string(),
@@ -405,11 +407,11 @@ pub fn fetch_error(e: FetchError, what: &str) -> Diagnostic {
 /// pre-release nor yanked — a `*-none-any` wheel, else the first wheel, else the sdist.
 pub fn newest_files(project: &ProjectFiles) -> Vec<usize> {
     let mut best: Option<(pep440_rs::Version, usize, u8)> = None;
-    for (i, f) in project.files.iter().enumerate() {
-        if f.yanked.is_some() {
+    for i in 0..project.files.len() {
+        if project.files.is_yanked(i) {
             continue;
         }
-        let Some((version, rank)) = version_and_rank(&f.filename) else {
+        let Some((version, rank)) = version_and_rank(project.files.filename(i)) else {
             continue;
         };
         if version.any_prerelease() {

@@ -160,14 +160,15 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
             // version → (best rank, file index); sdists rank after every wheel.
             let mut best: std::collections::BTreeMap<pep440_rs::Version, (usize, usize)> =
                 Default::default();
-            for (i, f) in project.files.iter().enumerate() {
-                let Some((version, kind)) = version_of(&f.filename) else {
+            for i in 0..project.files.len() {
+                let filename = project.files.filename(i);
+                let Some((version, kind)) = version_of(filename) else {
                     continue;
                 };
-                if f.yanked.is_some() || (version.any_prerelease() && !pre) {
+                if project.files.is_yanked(i) || (version.any_prerelease() && !pre) {
                     continue;
                 }
-                let python_ok = f.requires_python.as_deref().is_none_or(|rp| {
+                let python_ok = project.files.requires_python(i).is_none_or(|rp| {
                     rp.parse::<pep440_rs::VersionSpecifiers>()
                         .map_or(true, |s| s.contains(python))
                 });
@@ -175,7 +176,7 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
                     continue;
                 }
                 let rank = match kind {
-                    FileKind::Wheel => match ranking.rank(&f.filename) {
+                    FileKind::Wheel => match ranking.rank(filename) {
                         Some(r) => r,
                         None => continue,
                     },

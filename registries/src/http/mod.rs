@@ -152,6 +152,28 @@ pub struct Response {
     pub url: Url,
     pub content_type: Option<String>,
     pub body: Bytes,
+    /// The id the cache holds this body under, when it does ([`crate::cache::HttpEntry::id`]).
+    pub stored: Option<String>,
+}
+
+/// What [`HttpClient::get_derived`] found.
+#[derive(Debug)]
+pub enum Derived {
+    /// What was derived from the stored response.
+    Stored(Bytes),
+    /// The response, to derive from.
+    Fetched(Response),
+}
+
+fn cache_key(url: &Url, accept: &str) -> String {
+    format!("{url}\n{accept}")
+}
+
+fn get_request(url: &Url, accept: &str) -> Result<http::Request<()>, FetchError> {
+    http::Request::get(url.as_str())
+        .header(header::ACCEPT, accept)
+        .body(())
+        .map_err(|e| FetchError::new(url, Failure::Invalid(format!("bad request: {e}"))))
 }
 
 /// The answer to a range request.
@@ -299,12 +321,19 @@ impl HttpClient {
     /// A GET through the cache. 404 and 410 come back as responses (an index without the
     /// project); other errors, after retries, as [`FetchError`]s.
     pub async fn get_cached(&self, url: &Url, accept: &str) -> Result<Response, FetchError> {
-        let key = format!("{url}\n{accept}");
-        let request = http::Request::get(url.as_str())
-            .header(header::ACCEPT, accept)
-            .body(())
-            .map_err(|e| FetchError::new(url, Failure::Invalid(format!("bad request: {e}"))))?;
-        let stored = self.cache.as_ref().and_then(|c| c.read_http(&key));
+        let key = cache_key(url, accept);
+        let request = get_request(url, accept)?;
+        let mut stored = self.cache.as_ref().and_then(|c| c.read_http(&key));
+        if let Some(entry) = &mut stored
+            && entry.id.is_empty()
+        {
+            // An entry stored before bodies had ids gets one, so what is derived from it can
+            // be kept.
+            entry.id = crate::cache::new_id();
+            if !self.store(&key, entry) {
+                entry.id.clear();
+            }
+        }
         if let Some(entry) = &stored {
             if self.settings.offline {
                 return Ok(entry.response());
@@ -322,6 +351,11 @@ impl HttpClient {
                         {
                             let entry = HttpEntry {
                                 policy,
+                                id: if entry.id.is_empty() {
+                                    crate::cache::new_id()
+                                } else {
+                                    entry.id.clone()
+                                },
                                 ..entry.clone()
                             };
                             self.store(&key, &entry);
@@ -356,23 +390,65 @@ impl HttpClient {
             content_type: content_type(&answer.headers),
             policy,
             body: answer.body.clone(),
+            id: crate::cache::new_id(),
         };
-        if entry.policy.is_storable() {
-            self.store(key, &entry);
-        }
+        let stored = (entry.policy.is_storable() && self.store(key, &entry)).then_some(entry.id);
         Response {
             status: answer.status.as_u16(),
             url: answer.url,
             content_type: entry.content_type,
             body: answer.body,
+            stored,
         }
     }
 
-    fn store(&self, key: &str, entry: &HttpEntry) {
-        if let Some(cache) = &self.cache {
-            // A cache that cannot be written only costs a later fetch.
-            let _ = cache.write_http(key, entry);
+    /// What was derived (`kind`) from the response to a GET of `url`, when the cache would
+    /// answer that GET with its stored response as it is (fresh, or `--offline`) and holds
+    /// what was derived from that response; else the response, as [`Self::get_cached`]
+    /// gives it, to derive from and [`Self::store_derived`].
+    pub async fn get_derived(
+        &self,
+        url: &Url,
+        accept: &str,
+        kind: &str,
+    ) -> Result<Derived, FetchError> {
+        let key = cache_key(url, accept);
+        if let Some(cache) = &self.cache
+            && let Some((policy, id)) = cache.read_http_head(&key)
+        {
+            let as_is = self.settings.offline
+                || matches!(
+                    policy.before_request(&get_request(url, accept)?, SystemTime::now()),
+                    BeforeRequest::Fresh(_)
+                );
+            if as_is && let Some(value) = cache.read_derived(kind, &key, &id) {
+                return Ok(Derived::Stored(value));
+            }
         }
+        self.get_cached(url, accept).await.map(Derived::Fetched)
+    }
+
+    /// Stores `value`, derived (`kind`) from `response`, the answer to a GET of `url`.
+    pub fn store_derived(
+        &self,
+        url: &Url,
+        accept: &str,
+        response: &Response,
+        kind: &str,
+        value: &[u8],
+    ) {
+        if let (Some(cache), Some(id)) = (&self.cache, &response.stored) {
+            // A cache that cannot be written only costs parsing the page again.
+            let _ = cache.write_derived(kind, &cache_key(url, accept), id, value);
+        }
+    }
+
+    /// Whether `entry` is now in the cache.
+    fn store(&self, key: &str, entry: &HttpEntry) -> bool {
+        // A cache that cannot be written only costs a later fetch.
+        self.cache
+            .as_ref()
+            .is_some_and(|cache| cache.write_http(key, entry).is_ok())
     }
 
     /// A whole file, checked against what the index says before it is returned; never cached

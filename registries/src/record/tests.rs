@@ -46,7 +46,7 @@ impl PackageSource for Memory {
         Ok(Some(Arc::new(ProjectFiles {
             name: name.into(),
             index: format!("https://{}/simple/", self.host),
-            files,
+            files: files.into(),
         })))
     }
 
@@ -73,7 +73,9 @@ fn a_snapshot_keeps_the_versions_that_matter_and_reads_back_the_same() {
     };
     let recorder = Recorder::new(&memory);
     let alpha = recorder.project("alpha").unwrap().unwrap();
-    let m = recorder.metadata(&alpha, &alpha.files[1]).unwrap();
+    let m = recorder
+        .metadata(&alpha, &alpha.files.get(1).unwrap())
+        .unwrap();
     recorder.project("beta").unwrap();
     assert_eq!(recorder.project("nothing").unwrap(), None);
     let dir = tempfile::tempdir().unwrap();
@@ -116,9 +118,9 @@ fn a_snapshot_keeps_the_versions_that_matter_and_reads_back_the_same() {
         .iter()
         .find(|f| f.filename == "alpha-1.0-py3-none-any.whl")
         .unwrap();
-    assert_eq!(consulted.hashes, alpha.files[1].hashes);
+    assert_eq!(consulted.hashes, alpha.files.get(1).unwrap().hashes);
     assert_eq!(consulted.size, Some(10_000_000));
-    assert_eq!(local.metadata(&back, consulted).unwrap(), m);
+    assert_eq!(local.metadata(&back, &consulted).unwrap(), m);
     let yanked = back
         .files
         .iter()
@@ -137,7 +139,7 @@ fn a_snapshot_keeps_the_versions_that_matter_and_reads_back_the_same() {
         .iter()
         .find(|f| f.filename == "alpha-1.0-py3-none-any.whl")
         .unwrap();
-    assert_eq!(html.metadata(&from_html, c).unwrap(), m);
+    assert_eq!(html.metadata(&from_html, &c).unwrap(), m);
     // No file names the host.
     assert!(check_hosts(&into, &["index.example".into()]).is_ok());
     assert!(
@@ -183,15 +185,15 @@ fn merging_keeps_both_recordings_and_reads_back_each() {
     // One: alpha 1.0 and beta's page. Merging into nothing starts a snapshot.
     let one = Recorder::new(&memory);
     let alpha = one.project("alpha").unwrap().unwrap();
-    let alpha_1 = one.metadata(&alpha, &alpha.files[1]).unwrap();
+    let alpha_1 = one.metadata(&alpha, &alpha.files.get(1).unwrap()).unwrap();
     one.project("beta").unwrap();
     write(&one, &into, "one\n", &hosts, &no_bodies, Mode::Merge).unwrap();
     // Two: alpha 0.9 (its page seen again, 1.0 not read this time) and beta 1.0.
     let two = Recorder::new(&memory);
     let alpha = two.project("alpha").unwrap().unwrap();
-    let alpha_09 = two.metadata(&alpha, &alpha.files[0]).unwrap();
+    let alpha_09 = two.metadata(&alpha, &alpha.files.get(0).unwrap()).unwrap();
     let beta = two.project("beta").unwrap().unwrap();
-    let beta_1 = two.metadata(&beta, &beta.files[0]).unwrap();
+    let beta_1 = two.metadata(&beta, &beta.files.get(0).unwrap()).unwrap();
     let summary = write(&two, &into, "two\n", &hosts, &no_bodies, Mode::Merge).unwrap();
     assert_eq!(summary.projects, 2);
     assert_eq!(summary.metadata_files, 2);
@@ -204,7 +206,7 @@ fn merging_keeps_both_recordings_and_reads_back_each() {
         url::Url::from_directory_path(into.join("simple")).unwrap(),
     )]);
     let back = local.project("alpha").unwrap().unwrap();
-    let names: Vec<&str> = back.files.iter().map(|f| f.filename.as_str()).collect();
+    let names: Vec<String> = back.files.iter().map(|f| f.into_owned().filename).collect();
     assert_eq!(
         names,
         [
@@ -217,11 +219,20 @@ fn merging_keeps_both_recordings_and_reads_back_each() {
     );
     // Each recording's metadata reads back: the earlier entry kept its metadata although
     // the second recording listed the file without reading it.
-    assert_eq!(local.metadata(&back, &back.files[0]).unwrap(), alpha_09);
-    assert_eq!(local.metadata(&back, &back.files[1]).unwrap(), alpha_1);
+    assert_eq!(
+        local.metadata(&back, &back.files.get(0).unwrap()).unwrap(),
+        alpha_09
+    );
+    assert_eq!(
+        local.metadata(&back, &back.files.get(1).unwrap()).unwrap(),
+        alpha_1
+    );
     let beta = local.project("beta").unwrap().unwrap();
     assert_eq!(beta.files.len(), 2, "beta 1.0 now matters too");
-    assert_eq!(local.metadata(&beta, &beta.files[0]).unwrap(), beta_1);
+    assert_eq!(
+        local.metadata(&beta, &beta.files.get(0).unwrap()).unwrap(),
+        beta_1
+    );
     assert!(check_hosts(&into, &hosts).is_ok());
     // Without --merge the next recording replaces both.
     write(&two, &into, "three\n", &hosts, &no_bodies, Mode::Replace).unwrap();
@@ -244,7 +255,8 @@ fn a_written_file_naming_a_contacted_host_fails_the_recording() {
                     filename: "a-1.0-py3-none-any.whl".into(),
                     url: "https://files.example/a-1.0-py3-none-any.whl".into(),
                     ..DistFile::default()
-                }],
+                }]
+                .into(),
             })))
         }
         fn metadata(&self, _: &ProjectFiles, _: &DistFile) -> Result<Metadata, Diagnostic> {
@@ -258,7 +270,7 @@ fn a_written_file_naming_a_contacted_host_fails_the_recording() {
     }
     let recorder = Recorder::new(&Leaky);
     let p = recorder.project("a").unwrap().unwrap();
-    recorder.metadata(&p, &p.files[0]).unwrap();
+    recorder.metadata(&p, &p.files.get(0).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let into = dir.path().join("snap");
     let err = write(
@@ -304,7 +316,8 @@ fn small_bodies_and_sdists_that_need_a_build_are_written() {
                     url: format!("{}/f/{file}", self.0),
                     size: Some(size as u64),
                     ..DistFile::default()
-                }],
+                }]
+                .into(),
             })))
         }
         fn metadata(&self, _: &ProjectFiles, f: &DistFile) -> Result<Metadata, Diagnostic> {
@@ -323,7 +336,7 @@ fn small_bodies_and_sdists_that_need_a_build_are_written() {
     let recorder = Recorder::new(&memory);
     for name in ["beta", "gamma"] {
         let p = recorder.project(name).unwrap().unwrap();
-        recorder.metadata(&p, &p.files[0]).unwrap();
+        recorder.metadata(&p, &p.files.get(0).unwrap()).unwrap();
     }
     let client = crate::http::HttpClient::new(
         crate::http::Settings::default(),
@@ -363,7 +376,9 @@ fn small_bodies_and_sdists_that_need_a_build_are_written() {
     )]);
     let gamma = local.project("gamma").unwrap().unwrap();
     assert!(matches!(
-        local.metadata(&gamma, &gamma.files[0]).unwrap(),
+        local
+            .metadata(&gamma, &gamma.files.get(0).unwrap())
+            .unwrap(),
         Metadata::NeedsBuild(_)
     ));
 }

@@ -183,10 +183,10 @@ fn pages_in_json_and_html_and_every_way_to_metadata() {
     let alpha = s.project("alpha").unwrap().unwrap();
     assert_eq!(alpha.index, f.index.url("/simple/"));
     assert_eq!(
-        alpha.files[0].url,
+        alpha.files.get(0).unwrap().url,
         f.files.url("/files/alpha-1.0-py3-none-any.whl")
     );
-    let m = known(s.metadata(&alpha, &alpha.files[0]).unwrap());
+    let m = known(s.metadata(&alpha, &alpha.files.get(0).unwrap()).unwrap());
     assert_eq!(m.requires_dist, ["beta>=1"]);
     // The advertised metadata file was used; the wheel was never touched.
     assert!(
@@ -197,9 +197,12 @@ fn pages_in_json_and_html_and_every_way_to_metadata() {
 
     let beta = s.project("beta").unwrap().unwrap();
     assert_eq!(beta.files.len(), 2);
-    assert_eq!(beta.files[0].requires_python.as_deref(), Some(">=3.8"));
-    assert_eq!(beta.files[1].yanked.as_deref(), Some(""));
-    let m = known(s.metadata(&beta, &beta.files[0]).unwrap());
+    assert_eq!(
+        beta.files.get(0).unwrap().requires_python.as_deref(),
+        Some(">=3.8")
+    );
+    assert_eq!(beta.files.get(1).unwrap().yanked.as_deref(), Some(""));
+    let m = known(s.metadata(&beta, &beta.files.get(0).unwrap()).unwrap());
     assert_eq!((m.name.as_str(), m.version.as_str()), ("beta", "1.0"));
     // Tried the unadvertised metadata file (404), then read the wheel by ranges.
     assert_eq!(
@@ -211,7 +214,7 @@ fn pages_in_json_and_html_and_every_way_to_metadata() {
     let ranges = f.files.seen_at("/files/beta-1.0-py3-none-any.whl");
     assert!(!ranges.is_empty() && ranges.iter().all(|r| r.header("range").is_some()));
     // That host is not asked for unadvertised metadata files again.
-    s.metadata(&beta, &beta.files[1]).unwrap();
+    s.metadata(&beta, &beta.files.get(1).unwrap()).unwrap();
     assert!(
         f.files
             .seen_at("/files/beta-2.0-py3-none-manylinux_2_28_x86_64.whl.metadata")
@@ -220,10 +223,10 @@ fn pages_in_json_and_html_and_every_way_to_metadata() {
 
     let delta = s.project("delta").unwrap().unwrap();
     assert_eq!(
-        delta.files[0].url,
+        delta.files.get(0).unwrap().url,
         f.index.url("/files/delta-1.0-py3-none-any.whl")
     );
-    let m = known(s.metadata(&delta, &delta.files[0]).unwrap());
+    let m = known(s.metadata(&delta, &delta.files.get(0).unwrap()).unwrap());
     assert_eq!(m.provides_extra, ["x"]);
     assert!(
         f.index
@@ -232,10 +235,13 @@ fn pages_in_json_and_html_and_every_way_to_metadata() {
     );
 
     let epsilon = s.project("epsilon").unwrap().unwrap();
-    let m = known(s.metadata(&epsilon, &epsilon.files[0]).unwrap());
+    let m = known(
+        s.metadata(&epsilon, &epsilon.files.get(0).unwrap())
+            .unwrap(),
+    );
     assert_eq!(m.requires_dist, ["gamma"]);
     let gamma = s.project("gamma").unwrap().unwrap();
-    match s.metadata(&gamma, &gamma.files[0]).unwrap() {
+    match s.metadata(&gamma, &gamma.files.get(0).unwrap()).unwrap() {
         Metadata::NeedsBuild(why) => assert!(why.contains("older than 2.2"), "{why}"),
         other => panic!("{other:?}"),
     }
@@ -298,7 +304,7 @@ fn prefetch_fetches_the_page_and_the_likely_metadata_in_the_background() {
     assert_eq!(f.index.seen_at("/simple/alpha/").len(), 1);
     assert_eq!(f.files.seen_at(path).len(), 1);
     let alpha = s.project("alpha").unwrap().unwrap();
-    s.metadata(&alpha, &alpha.files[0]).unwrap();
+    s.metadata(&alpha, &alpha.files.get(0).unwrap()).unwrap();
     assert_eq!(f.index.seen_at("/simple/alpha/").len(), 1);
     assert_eq!(f.files.seen_at(path).len(), 1);
 }
@@ -311,7 +317,7 @@ fn offline_answers_from_the_cache_and_names_what_is_missing() {
         let s = source(vec![index_of(&f.index)], cache.path(), false);
         for name in ["alpha", "beta", "epsilon"] {
             let p = s.project(name).unwrap().unwrap();
-            s.metadata(&p, &p.files[0]).unwrap();
+            s.metadata(&p, &p.files.get(0).unwrap()).unwrap();
         }
     }
     f.index.forget();
@@ -319,7 +325,7 @@ fn offline_answers_from_the_cache_and_names_what_is_missing() {
     let s = source(vec![index_of(&f.index)], cache.path(), true);
     for name in ["alpha", "beta", "epsilon"] {
         let p = s.project(name).unwrap().unwrap();
-        s.metadata(&p, &p.files[0]).unwrap();
+        s.metadata(&p, &p.files.get(0).unwrap()).unwrap();
     }
     assert!(f.index.seen().is_empty() && f.files.seen().is_empty());
     let err = s.project("delta").unwrap_err();
@@ -330,7 +336,10 @@ fn offline_answers_from_the_cache_and_names_what_is_missing() {
         "{text}"
     );
     let beta = s.project("beta").unwrap().unwrap();
-    let err = s.metadata(&beta, &beta.files[1]).unwrap_err().render();
+    let err = s
+        .metadata(&beta, &beta.files.get(1).unwrap())
+        .unwrap_err()
+        .render();
     assert!(
         err.contains("beta-2.0-py3-none-manylinux_2_28_x86_64.whl") && err.contains("(beta)"),
         "{err}"
@@ -350,7 +359,9 @@ fn a_metadata_file_that_does_not_match_its_hash_is_an_error_and_is_not_kept() {
     let cache = tempfile::tempdir().unwrap();
     let s = source(vec![index_of(&f.index)], cache.path(), false);
     let alpha = s.project("alpha").unwrap().unwrap();
-    let err = s.metadata(&alpha, &alpha.files[0]).unwrap_err();
+    let err = s
+        .metadata(&alpha, &alpha.files.get(0).unwrap())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Registry);
     let text = err.render();
     assert!(
@@ -360,7 +371,11 @@ fn a_metadata_file_that_does_not_match_its_hash_is_an_error_and_is_not_kept() {
     // Nothing was kept: offline, the metadata is missing.
     let offline = source(vec![index_of(&f.index)], cache.path(), true);
     let alpha = offline.project("alpha").unwrap().unwrap();
-    assert!(offline.metadata(&alpha, &alpha.files[0]).is_err());
+    assert!(
+        offline
+            .metadata(&alpha, &alpha.files.get(0).unwrap())
+            .is_err()
+    );
     // With the right file served, the same cache works.
     f.files.route(
         "/files/alpha-1.0-py3-none-any.whl.metadata",
@@ -368,7 +383,7 @@ fn a_metadata_file_that_does_not_match_its_hash_is_an_error_and_is_not_kept() {
     );
     let s = source(vec![index_of(&f.index)], cache.path(), false);
     let alpha = s.project("alpha").unwrap().unwrap();
-    assert!(s.metadata(&alpha, &alpha.files[0]).is_ok());
+    assert!(s.metadata(&alpha, &alpha.files.get(0).unwrap()).is_ok());
 }
 
 #[test]
@@ -421,8 +436,84 @@ fn the_default_likely_file_is_the_newest_stable_version() {
             file("a-1.0-py3-none-any.whl", false),
             file("a-2.0rc1-py3-none-any.whl", false),
             file("a-1.5-py3-none-any.whl", true),
-        ],
+        ]
+        .into(),
         ..ProjectFiles::default()
     };
     assert_eq!(newest_files(&p), [2]);
+}
+
+/// The one file under `dir` (recursively).
+fn only_file(dir: &Path) -> std::path::PathBuf {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                found.push(p);
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.remove(0)
+}
+
+#[test]
+fn a_page_is_parsed_once_and_its_packed_files_follow_the_page() {
+    let index = TestServer::start();
+    let file = |v: &str| {
+        format!(
+            r#"{{"filename": "alpha-{v}-py3-none-any.whl", "url": "https://files.example/alpha-{v}-py3-none-any.whl", "hashes": {{"sha256": "ab"}}, "requires-python": ">=3.8"}}"#
+        )
+    };
+    // Stale at once: every online run revalidates, and with no validator, fetches it whole.
+    let page =
+        |files: &[String]| Route::ok(JSON, json_page(files)).header("Cache-Control", "max-age=0");
+    index.route("/simple/alpha/", page(&[file("1.0")]));
+    let cache = tempfile::tempdir().unwrap();
+    let names = |offline: bool| -> Vec<String> {
+        let s = source(vec![index_of(&index)], cache.path(), offline);
+        let p = s.project("alpha").unwrap().unwrap();
+        p.files.iter().map(|f| f.into_owned().filename).collect()
+    };
+    assert_eq!(names(false), ["alpha-1.0-py3-none-any.whl"]);
+    let packed = only_file(&cache.path().join("pages-v1"));
+    let first = std::fs::read(&packed).unwrap();
+
+    // Offline, the packed files answer: the page itself is not read (its body is cut short,
+    // which would make it unusable).
+    let http = only_file(&cache.path().join("http-v1"));
+    let whole = std::fs::read(&http).unwrap();
+    std::fs::write(&http, &whole[..whole.len() - 1]).unwrap();
+    assert_eq!(names(true), ["alpha-1.0-py3-none-any.whl"]);
+    std::fs::write(&http, &whole).unwrap();
+
+    // The page changes: the new page is parsed and packed.
+    index.route("/simple/alpha/", page(&[file("1.0"), file("2.0")]));
+    assert_eq!(names(false).len(), 2);
+    assert_eq!(names(true).len(), 2);
+    // Files packed from another response of the same URL are not used.
+    std::fs::write(&packed, &first).unwrap();
+    assert_eq!(names(true).len(), 2);
+    // Nor are damaged ones.
+    let mut damaged = std::fs::read(&packed).unwrap();
+    let at = damaged.len() / 2;
+    damaged.truncate(at);
+    std::fs::write(&packed, &damaged).unwrap();
+    assert_eq!(names(true).len(), 2);
+
+    // A response stored before bodies had ids is given one, and then packed.
+    let c = Cache::new(cache.path());
+    let key = format!("{}\n{}", index.url("/simple/alpha/"), crate::remote::ACCEPT);
+    let mut entry = c.read_http(&key).unwrap();
+    entry.id.clear();
+    c.write_http(&key, &entry).unwrap();
+    std::fs::remove_file(&packed).unwrap();
+    assert_eq!(names(true).len(), 2);
+    let (_, id) = c.read_http_head(&key).unwrap();
+    assert!(!id.is_empty());
+    assert!(c.read_derived("pages-v1", &key, &id).is_some());
 }

@@ -1,19 +1,26 @@
 //! The candidates of one project on one target: every version the index lists, the files of
 //! each that can install it there (wheels ranked by the target's tags, sdists), and, for a
 //! version none of whose files can, the reason in the target's own terms.
+//!
+//! A project page lists thousands of files and resolution looks at a few versions, so a
+//! [`Project`] only groups file indexes by version up front (reading file names, parsing each
+//! distinct version once); which of a version's files suit the target is worked out the first
+//! time that version is asked about.
 
 use crate::wheel::TagRanking;
 use pep440_rs::{Version, VersionSpecifiers};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
-use unilock_model::index::{DistFile, ProjectFiles};
+use unilock_model::index::ProjectFiles;
 
 /// What the candidate filter needs to know of the target and the options.
-pub struct Filter<'a> {
-    pub ranking: &'a TagRanking,
+pub struct Filter {
+    pub ranking: TagRanking,
     /// The target's Python version (`3.11.0`), for `requires-python`.
-    pub python: &'a Version,
+    pub python: Version,
     /// Wheels only (`--only-binary :all:`).
     pub only_binary: bool,
 }
@@ -43,45 +50,120 @@ impl VersionFiles {
 }
 
 /// A project with its versions sorted.
-#[derive(Debug)]
 pub struct Project {
     pub files: Arc<ProjectFiles>,
-    pub versions: BTreeMap<Version, VersionFiles>,
+    filter: Rc<Filter>,
+    /// Each listed version: the indexes of its files, and what they offer the target once
+    /// asked.
+    versions: BTreeMap<Version, (Vec<usize>, OnceCell<VersionFiles>)>,
+}
+
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project")
+            .field("name", &self.files.name)
+            .field("versions", &self.versions.len())
+            .finish()
+    }
 }
 
 impl Project {
-    pub fn new(files: Arc<ProjectFiles>, filter: &Filter) -> Project {
-        let mut versions: BTreeMap<Version, VersionFiles> = BTreeMap::new();
-        for (i, file) in files.files.iter().enumerate() {
-            let Some((version, kind)) = version_of(&file.filename) else {
+    pub fn new(files: Arc<ProjectFiles>, filter: Rc<Filter>) -> Project {
+        // Files of one version are mostly adjacent on a page, so a run of one version string
+        // is grouped without a lookup.
+        let mut by_text: Vec<(&str, Vec<usize>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for i in 0..files.files.len() {
+            let Some((text, _)) = version_text(files.files.filename(i)) else {
+                continue;
+            };
+            match by_text.last_mut() {
+                Some((last, list)) if *last == text => list.push(i),
+                _ => match index.get(text) {
+                    Some(&at) => by_text[at].1.push(i),
+                    None => {
+                        index.insert(text, by_text.len());
+                        by_text.push((text, vec![i]));
+                    }
+                },
+            }
+        }
+        let mut versions: BTreeMap<Version, (Vec<usize>, OnceCell<VersionFiles>)> = BTreeMap::new();
+        for (text, list) in by_text {
+            let Ok(version) = Version::from_str(text) else {
                 continue;
             };
             let entry = versions.entry(version).or_default();
-            entry.all.push(i);
-            if !python_ok(file, filter.python) {
-                continue;
+            entry.0.extend(list);
+        }
+        for (all, _) in versions.values_mut() {
+            all.sort_unstable();
+        }
+        Project {
+            files,
+            filter,
+            versions,
+        }
+    }
+
+    /// Every listed version, oldest first.
+    pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
+        self.versions.keys()
+    }
+
+    /// The files of `version` that install it on the target.
+    pub fn get(&self, version: &Version) -> Option<&VersionFiles> {
+        let (all, cell) = self.versions.get(version)?;
+        Some(cell.get_or_init(|| self.classify(all)))
+    }
+
+    fn classify(&self, all: &[usize]) -> VersionFiles {
+        let files = &self.files.files;
+        let filter = &self.filter;
+        let mut out = VersionFiles {
+            all: all.to_vec(),
+            ..VersionFiles::default()
+        };
+        // The files of a version mostly share one `requires-python`: parse each text once.
+        let mut python: Vec<(&str, bool)> = Vec::new();
+        let mut ranked = Vec::new();
+        for &i in all {
+            if let Some(spec) = files.requires_python(i) {
+                let ok = match python.iter().find(|(s, _)| *s == spec) {
+                    Some(&(_, ok)) => ok,
+                    None => {
+                        // An index's requires-python that does not parse is ignored, as pip
+                        // and uv do.
+                        let ok = VersionSpecifiers::from_str(spec)
+                            .map_or(true, |s| s.contains(&filter.python));
+                        python.push((spec, ok));
+                        ok
+                    }
+                };
+                if !ok {
+                    continue;
+                }
             }
-            match kind {
-                FileKind::Wheel => {
-                    if filter.ranking.rank(&file.filename).is_some() {
-                        entry.wheels.push(i);
+            let name = files.filename(i);
+            match version_of_kind(name) {
+                Some(FileKind::Wheel) => {
+                    if let Some(rank) = filter.ranking.rank(name) {
+                        ranked.push((rank, i));
                     }
                 }
-                FileKind::Sdist if !filter.only_binary => entry.sdists.push(i),
-                FileKind::Sdist => {}
+                Some(FileKind::Sdist) if !filter.only_binary => out.sdists.push(i),
+                _ => {}
             }
         }
-        for v in versions.values_mut() {
-            v.wheels
-                .sort_by_key(|&i| filter.ranking.rank(&files.files[i].filename));
-            v.yanked = v.all.iter().all(|&i| files.files[i].yanked.is_some());
-            // Within a version partly yanked, only its files that are not yanked count.
-            if !v.yanked {
-                v.wheels.retain(|&i| files.files[i].yanked.is_none());
-                v.sdists.retain(|&i| files.files[i].yanked.is_none());
-            }
+        ranked.sort_by_key(|&(rank, _)| rank);
+        out.wheels = ranked.into_iter().map(|(_, i)| i).collect();
+        out.yanked = all.iter().all(|&i| files.is_yanked(i));
+        // Within a version partly yanked, only its files that are not yanked count.
+        if !out.yanked {
+            out.wheels.retain(|&i| !files.is_yanked(i));
+            out.sdists.retain(|&i| !files.is_yanked(i));
         }
-        Project { files, versions }
+        out
     }
 
     /// The versions matching `specifiers`, as a version set over the listed versions.
@@ -107,14 +189,6 @@ fn interval(first: &Version, last: &Version) -> pubgrub::Ranges<Version> {
     pubgrub::Ranges::from_range_bounds((Included(first.clone()), Included(last.clone())))
 }
 
-fn python_ok(file: &DistFile, python: &Version) -> bool {
-    match &file.requires_python {
-        None => true,
-        // An index's requires-python that does not parse is ignored, as pip and uv do.
-        Some(spec) => VersionSpecifiers::from_str(spec).map_or(true, |s| s.contains(python)),
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Wheel,
@@ -124,17 +198,29 @@ pub enum FileKind {
 /// The version and kind of a distribution file, from its name; `None` for files that are
 /// neither wheels nor source archives (eggs, installers) or whose version does not parse.
 pub fn version_of(filename: &str) -> Option<(Version, FileKind)> {
+    let (text, kind) = version_text(filename)?;
+    Some((Version::from_str(text).ok()?, kind))
+}
+
+fn version_of_kind(filename: &str) -> Option<FileKind> {
+    version_text(filename).map(|(_, kind)| kind)
+}
+
+/// The version part of a wheel's or source archive's file name, unparsed, and the kind.
+fn version_text(filename: &str) -> Option<(&str, FileKind)> {
     if let Some(stem) = filename.strip_suffix(".whl") {
-        let version = stem.split('-').nth(1)?;
-        return Some((Version::from_str(version).ok()?, FileKind::Wheel));
+        return Some((stem.split('-').nth(1)?, FileKind::Wheel));
     }
-    let lower = filename.to_ascii_lowercase();
     let stem_len = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
         .iter()
-        .find(|ext| lower.ends_with(*ext))
+        .find(|ext| {
+            filename.len() >= ext.len()
+                && filename.as_bytes()[filename.len() - ext.len()..]
+                    .eq_ignore_ascii_case(ext.as_bytes())
+        })
         .map(|ext| filename.len() - ext.len())?;
     let (_, version) = filename[..stem_len].rsplit_once('-')?;
-    Some((Version::from_str(version).ok()?, FileKind::Sdist))
+    Some((version, FileKind::Sdist))
 }
 
 #[cfg(test)]
@@ -158,5 +244,55 @@ mod tests {
         );
         assert_eq!(v("foo-1.0-py2.7.egg"), None);
         assert_eq!(v("foo-latest.tar.gz"), None);
+        assert_eq!(v("Foo-1.0.TAR.GZ"), Some(("1.0".into(), FileKind::Sdist)));
+    }
+
+    #[test]
+    fn files_group_by_version_however_spelled_and_are_sorted_out_when_asked() {
+        use unilock_model::target::{NoEnvironment, Target};
+        let target = Target::parse("linux-64,python=3.11", &NoEnvironment).unwrap();
+        let names = [
+            "a-1.0-py3-none-any.whl",
+            "a-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+            "a-1.0.0.tar.gz",
+            "a-2.0-py3-none-any.whl",
+            "a-2.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            "a-3.0-py3-none-any.whl",
+            "a-1.0-py2-none-any.whl",
+            "a-latest.zip",
+        ];
+        let mut files: Vec<unilock_model::index::DistFile> = names
+            .iter()
+            .map(|n| unilock_model::index::DistFile {
+                filename: n.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        files[5].requires_python = Some(">=3.12".into());
+        files[6].yanked = Some(String::new());
+        let project = Project::new(
+            Arc::new(ProjectFiles {
+                files: files.into(),
+                ..ProjectFiles::default()
+            }),
+            Rc::new(Filter {
+                ranking: TagRanking::new(&target),
+                python: "3.11.0".parse().unwrap(),
+                only_binary: false,
+            }),
+        );
+        let listed: Vec<String> = project.versions().map(ToString::to_string).collect();
+        assert_eq!(listed, ["1.0", "2.0", "3.0"]);
+        let one = project.get(&"1".parse().unwrap()).unwrap();
+        assert_eq!(
+            (one.all.as_slice(), one.wheels.as_slice()),
+            (&[0, 2, 6][..], &[0][..])
+        );
+        assert_eq!((one.sdists.as_slice(), one.yanked), (&[2][..], false));
+        let two = project.get(&"2.0".parse().unwrap()).unwrap();
+        assert_eq!(two.wheels, [1, 3], "the platform wheel ranks first");
+        let three = project.get(&"3.0".parse().unwrap()).unwrap();
+        assert!(!three.usable(), "requires Python 3.12");
+        assert!(project.get(&"4.0".parse().unwrap()).is_none());
     }
 }

@@ -114,12 +114,7 @@ impl Wording<'_> {
         let listed = dep
             .name()
             .and_then(|n| self.provider.project(n).ok().flatten())
-            .map(|p| {
-                p.versions
-                    .keys()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-            })
+            .map(|p| p.versions().map(ToString::to_string).collect::<Vec<_>>())
             .unwrap_or_default();
         let shown: Vec<&str> = listed.iter().rev().take(8).map(String::as_str).collect();
         match shown.as_slice() {
@@ -249,14 +244,15 @@ impl ReportFormatter<Pkg, Ranges<Version>, super::Unavailable> for Wording<'_> {
 /// Why the newest listed version in `range` cannot install on the target, if one is listed.
 fn why_unusable(project: &Project, range: &Ranges<Version>, target: &Target) -> Option<String> {
     let (version, files) = project
-        .versions
-        .iter()
+        .versions()
         .rev()
-        .find(|(v, f)| range.contains(v) && (!f.usable() || f.yanked))?;
+        .filter(|v| range.contains(v))
+        .filter_map(|v| Some((v, project.get(v)?)))
+        .find(|(_, f)| !f.usable() || f.yanked)?;
     let all: Vec<&str> = files
         .all
         .iter()
-        .map(|&i| project.files.files[i].filename.as_str())
+        .map(|&i| project.files.files.filename(i))
         .collect();
     if files.yanked {
         return Some(format!("{version} is yanked"));
@@ -274,7 +270,7 @@ fn why_unusable(project: &Project, range: &Ranges<Version>, target: &Target) -> 
     if let Some(rp) = files
         .all
         .iter()
-        .filter_map(|&i| project.files.files[i].requires_python.as_deref())
+        .filter_map(|&i| project.files.files.requires_python(i))
         .next()
     {
         let python = format!("{}.{}", target.python.major, target.python.minor);

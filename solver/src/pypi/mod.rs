@@ -18,6 +18,7 @@ pub use consistent::resolve_consistent;
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use provider::{Pkg, Provider};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use unilock_model::index::{DistFile, PackageSource};
@@ -202,7 +203,7 @@ fn collect(
         let Some(project) = provider.project(name)? else {
             continue;
         };
-        let Some(files) = project.versions.get(version) else {
+        let Some(files) = project.get(version) else {
             continue;
         };
         let needs_build = files.wheels.is_empty();
@@ -225,7 +226,7 @@ fn collect(
             url: direct.then(|| project.files.index.clone()),
             files: chosen
                 .iter()
-                .map(|&i| project.files.files[i].clone())
+                .filter_map(|&i| project.files.files.get(i).map(Cow::into_owned))
                 .collect(),
             needs_build,
             extras: extras.get(name).cloned().unwrap_or_default(),

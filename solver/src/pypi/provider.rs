@@ -65,8 +65,8 @@ pub struct Provider<'a> {
     source: &'a dyn PackageSource,
     request: &'a Request,
     env: MarkerEnvironment,
-    ranking: TagRanking,
-    python: Version,
+    /// The target's tags and Python, and `--only-binary`, shared by every project.
+    filter: Rc<Filter>,
     projects: RefCell<HashMap<PackageName, Option<Rc<Project>>>>,
     metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     /// The edges recorded for every (package, version) whose dependencies were listed.
@@ -135,8 +135,11 @@ impl<'a> Provider<'a> {
         Provider {
             source,
             request,
-            ranking: TagRanking::new(target),
-            python,
+            filter: Rc::new(Filter {
+                ranking: TagRanking::new(target),
+                python,
+                only_binary: request.only_binary,
+            }),
             env,
             projects: RefCell::default(),
             metadata: RefCell::default(),
@@ -177,16 +180,11 @@ impl<'a> Provider<'a> {
             Some(d) => Some(Arc::new(unilock_model::index::ProjectFiles {
                 name: name.to_string(),
                 index: d.file.url.clone(),
-                files: vec![d.file],
+                files: vec![d.file].into(),
             })),
             None => self.source.project(name.as_ref())?,
         };
-        let filter = Filter {
-            ranking: &self.ranking,
-            python: &self.python,
-            only_binary: self.request.only_binary,
-        };
-        let project = files.map(|f| Rc::new(Project::new(f, &filter)));
+        let project = files.map(|f| Rc::new(Project::new(f, self.filter.clone())));
         self.projects
             .borrow_mut()
             .insert(name.clone(), project.clone());
@@ -205,13 +203,16 @@ impl<'a> Provider<'a> {
         let Some(project) = self.project(name)? else {
             return Ok(Err(Unavailable::NotFound));
         };
-        let Some(best) = project.versions.get(version).and_then(VersionFiles::best) else {
+        let Some(file) = project
+            .get(version)
+            .and_then(VersionFiles::best)
+            .and_then(|best| project.files.files.get(best))
+        else {
             return Ok(Err(Unavailable::NoFile));
         };
-        let file = &project.files.files[best];
         let metadata = match self.direct_file(name)? {
             Some(d) => d.metadata,
-            None => self.source.metadata(&project.files, file)?,
+            None => self.source.metadata(&project.files, &file)?,
         };
         let metadata = match metadata {
             Metadata::Known(m) => m,
@@ -228,11 +229,11 @@ impl<'a> Provider<'a> {
         };
         if let Some(rp) = &metadata.requires_python
             && let Ok(specs) = rp.parse::<VersionSpecifiers>()
-            && !specs.contains(&self.python)
+            && !specs.contains(&self.filter.python)
         {
             return Ok(Err(Unavailable::RequiresPython {
                 requires: rp.clone(),
-                python: self.python.to_string(),
+                python: self.filter.python.to_string(),
             }));
         }
         self.metadata
@@ -408,18 +409,25 @@ impl DependencyProvider for Provider<'_> {
             range.contains(v) && f.usable() && (!f.yanked || exact)
         };
         if let Some(preferred) = self.request.preferences.get(name)
-            && let Some(files) = project.versions.get(preferred)
+            && let Some(files) = project.get(preferred)
             && usable(&(preferred, files))
         {
             return Ok(Some(preferred.clone()));
         }
-        let mut candidates = project.versions.iter().rev().filter(usable);
-        let stable = candidates
-            .clone()
+        // Versions outside the range are passed over before their files are looked at.
+        let candidates = || {
+            project
+                .versions()
+                .rev()
+                .filter(|v| range.contains(v))
+                .filter_map(|v| Some((v, project.get(v)?)))
+                .filter(usable)
+        };
+        let stable = candidates()
             .find(|(v, f)| self.allowed(name, v, f))
             .map(|(v, _)| v.clone());
         // Pre-releases only when nothing else fits the range (pip's and uv's default).
-        Ok(stable.or_else(|| candidates.next().map(|(v, _)| v.clone())))
+        Ok(stable.or_else(|| candidates().next().map(|(v, _)| v.clone())))
     }
 
     fn get_dependencies(
