@@ -31,7 +31,7 @@ use sha2::Digest;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use unilock_model::index::{CoreMetadata, DirectFile, DistFile, Metadata};
+use unilock_model::index::{CoreMetadata, DirectFile, DistFile, Metadata, PackedBytes};
 
 const MAGIC: &[u8] = b"unilock-http-cache-1\n";
 
@@ -90,6 +90,18 @@ impl HttpEntry {
             body: self.body.clone(),
             stored: (!self.id.is_empty()).then(|| self.id.clone()),
         }
+    }
+}
+
+/// The value of a derived entry, mapped from its file.
+struct Mapped {
+    map: memmap2::Mmap,
+    start: usize,
+}
+
+impl AsRef<[u8]> for Mapped {
+    fn as_ref(&self) -> &[u8] {
+        self.map.get(self.start..).unwrap_or_default()
     }
 }
 
@@ -186,16 +198,23 @@ impl Cache {
     }
 
     /// What was derived (`kind`: `pages-v1`) from the stored response for `key` whose id is
-    /// `id`; `None` when nothing was, or it was derived from another response.
-    pub fn read_derived(&self, kind: &str, key: &str, id: &str) -> Option<Bytes> {
-        let bytes = Bytes::from(std::fs::read(self.path(kind, key, "")).ok()?);
-        let rest = bytes.strip_prefix(DERIVED_MAGIC)?;
+    /// `id`; `None` when nothing was, or it was derived from another response. The entry is
+    /// mapped, not read (see [`Mapped`]).
+    pub fn read_derived(&self, kind: &str, key: &str, id: &str) -> Option<PackedBytes> {
+        let file = std::fs::File::open(self.path(kind, key, "")).ok()?;
+        // SAFETY: the map is only read. Cache entries are written whole to a temporary file
+        // and renamed into place, never changed in place, so the mapped file keeps its
+        // contents for as long as the map lives; only another program truncating a cache file
+        // during a run could break that.
+        let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+        let rest = map.strip_prefix(DERIVED_MAGIC)?;
         let (len, rest) = rest.split_first_chunk::<4>()?;
         let len = u32::from_le_bytes(*len) as usize;
         if id.is_empty() || rest.get(..len)? != id.as_bytes() {
             return None;
         }
-        Some(bytes.slice(DERIVED_MAGIC.len() + 4 + len..))
+        let start = DERIVED_MAGIC.len() + 4 + len;
+        Some(Arc::new(Mapped { map, start }))
     }
 
     pub fn write_derived(

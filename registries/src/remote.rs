@@ -56,7 +56,7 @@ impl Remote {
         })?;
         let response = match self.client.get_derived(&url, ACCEPT, PACKED_PAGES).await? {
             Derived::Stored(packed) => {
-                if let Some(files) = Files::unpack(Arc::new(packed)) {
+                if let Some(files) = Files::unpack(packed) {
                     return Ok(Some(files));
                 }
                 // Damaged: parse the page again.

@@ -46,7 +46,7 @@ impl Location {
 
 /// Which files of a project are likely to be chosen (indexes into its files), for metadata
 /// prefetching. [`newest_files`] is the default.
-pub type Likely = Arc<dyn Fn(&ProjectFiles) -> Vec<usize> + Send + Sync>;
+pub type Likely = Arc<dyn Fn(&Arc<ProjectFiles>) -> Vec<usize> + Send + Sync>;
 
 type Slot<T> = Arc<OnceCell<Result<T, Diagnostic>>>;
 
@@ -100,7 +100,7 @@ impl IndexSource {
                 metadata: Mutex::default(),
                 pages: Mutex::default(),
                 prefetched: Mutex::default(),
-                likely: Arc::new(newest_files),
+                likely: Arc::new(|p: &Arc<ProjectFiles>| newest_files(p)),
             }),
             runtime: Some(runtime),
         })

@@ -27,18 +27,24 @@ impl TagRanking {
     /// run there (or the name is not a wheel name).
     pub fn rank(&self, filename: &str) -> Option<usize> {
         let stem = filename.strip_suffix(".whl")?;
-        let parts: Vec<&str> = stem.split('-').collect();
         // name-version[-build]-python-abi-platform
-        if parts.len() < 5 || parts.len() > 6 {
+        let mut parts = stem.rsplitn(4, '-');
+        let (platforms, abis, pythons, rest) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if !(1..=2).contains(&rest.matches('-').count()) {
             return None;
         }
-        let n = parts.len();
-        let (pythons, abis, platforms) = (parts[n - 3], parts[n - 2], parts[n - 1]);
+        // Called for every wheel of every version considered: one buffer for all the tags.
+        let mut tag = String::with_capacity(stem.len());
         let mut best = None;
         for py in pythons.split('.') {
             for abi in abis.split('.') {
                 for plat in platforms.split('.') {
-                    let tag = format!("{py}-{abi}-{plat}").to_ascii_lowercase();
+                    tag.clear();
+                    for part in [py, "-", abi, "-", plat] {
+                        tag.push_str(part);
+                    }
+                    tag.make_ascii_lowercase();
                     if let Some(&r) = self.ranks.get(&tag) {
                         best = Some(best.map_or(r, |b: usize| b.min(r)));
                     }
@@ -56,6 +62,18 @@ mod tests {
 
     fn ranking(spec: &str) -> TagRanking {
         TagRanking::new(&Target::parse(spec, &NoEnvironment).unwrap())
+    }
+
+    #[test]
+    fn wheel_names_with_and_without_a_build_tag_are_read() {
+        let t = ranking("linux-64,python=3.11");
+        assert!(t.rank("a-1.0-py3-none-any.whl").is_some());
+        assert!(t.rank("a-1.0-1build-py3-none-any.whl").is_some());
+        assert!(t.rank("A-1.0-PY3-NONE-ANY.whl").is_some());
+        assert_eq!(t.rank("a-1.0-2-3-py3-none-any.whl"), None);
+        assert_eq!(t.rank("a-py3-none-any.whl"), None);
+        assert_eq!(t.rank("a-1.0-py3-none-any.tar.gz"), None);
+        assert_eq!(t.rank("a-1.0-cp312-cp312-win_amd64.whl"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use unilock_registries::http::auth::{self, Credentials};
 use unilock_registries::http::{HttpClient, Settings};
 use unilock_registries::remote::Remote;
 use unilock_registries::source::{IndexSource, Likely, Location};
-use unilock_solver::pypi::{FileKind, Request, version_of};
+use unilock_solver::pypi::{Filter, Project, Request};
 use unilock_solver::wheel::TagRanking;
 use url::Url;
 
@@ -138,62 +138,29 @@ fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     Ok(s)
 }
 
-/// The files each target would choose first: of the newest usable versions (and the version
+/// The files each target would choose first: of the newest usable version (and the version
 /// an existing lock pins), the best wheel for the target, else the sdist.
 fn likely(targets: &[Target], request: &Request) -> Likely {
-    let targets: Vec<(TagRanking, pep440_rs::Version)> = targets
+    let filters: Vec<Arc<Filter>> = targets
         .iter()
         .map(|t| {
-            let python = t.marker_environment().python_full_version().version.clone();
-            (TagRanking::new(t), python)
+            Arc::new(Filter {
+                ranking: TagRanking::new(t),
+                python: t.marker_environment().python_full_version().version.clone(),
+                only_binary: request.only_binary,
+            })
         })
         .collect();
     let pre = request.pre;
-    let only_binary = request.only_binary;
     let preferences = request.preferences.clone();
-    Arc::new(move |project: &ProjectFiles| {
-        let preferred = pep508_rs::PackageName::new(project.name.clone())
+    Arc::new(move |files: &Arc<ProjectFiles>| {
+        let preferred = pep508_rs::PackageName::new(files.name.clone())
             .ok()
             .and_then(|n| preferences.get(&n).cloned());
         let mut chosen: Vec<usize> = Vec::new();
-        for (ranking, python) in &targets {
-            // version → (best rank, file index); sdists rank after every wheel.
-            let mut best: std::collections::BTreeMap<pep440_rs::Version, (usize, usize)> =
-                Default::default();
-            for i in 0..project.files.len() {
-                let filename = project.files.filename(i);
-                let Some((version, kind)) = version_of(filename) else {
-                    continue;
-                };
-                if project.files.is_yanked(i) || (version.any_prerelease() && !pre) {
-                    continue;
-                }
-                let python_ok = project.files.requires_python(i).is_none_or(|rp| {
-                    rp.parse::<pep440_rs::VersionSpecifiers>()
-                        .map_or(true, |s| s.contains(python))
-                });
-                if !python_ok {
-                    continue;
-                }
-                let rank = match kind {
-                    FileKind::Wheel => match ranking.rank(filename) {
-                        Some(r) => r,
-                        None => continue,
-                    },
-                    FileKind::Sdist if only_binary => continue,
-                    FileKind::Sdist => usize::MAX,
-                };
-                let entry = best.entry(version).or_insert((rank, i));
-                if rank < entry.0 {
-                    *entry = (rank, i);
-                }
-            }
-            let newest = best.iter().next_back().map(|(_, (_, i))| *i);
-            let pinned = preferred
-                .as_ref()
-                .and_then(|v| best.get(v))
-                .map(|(_, i)| *i);
-            for i in [newest, pinned].into_iter().flatten() {
+        for filter in &filters {
+            let project = Project::new(files.clone(), filter.clone());
+            for i in project.likely(pre, preferred.as_ref()) {
                 if !chosen.contains(&i) {
                     chosen.push(i);
                 }

@@ -157,10 +157,9 @@ pub struct Response {
 }
 
 /// What [`HttpClient::get_derived`] found.
-#[derive(Debug)]
 pub enum Derived {
     /// What was derived from the stored response.
-    Stored(Bytes),
+    Stored(unilock_model::index::PackedBytes),
     /// The response, to derive from.
     Fetched(Response),
 }

@@ -11,7 +11,6 @@ use crate::wheel::TagRanking;
 use pep440_rs::{Version, VersionSpecifiers};
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
 use unilock_model::index::ProjectFiles;
@@ -52,7 +51,7 @@ impl VersionFiles {
 /// A project with its versions sorted.
 pub struct Project {
     pub files: Arc<ProjectFiles>,
-    filter: Rc<Filter>,
+    filter: Arc<Filter>,
     /// Each listed version: the indexes of its files, and what they offer the target once
     /// asked.
     versions: BTreeMap<Version, (Vec<usize>, OnceCell<VersionFiles>)>,
@@ -68,7 +67,7 @@ impl std::fmt::Debug for Project {
 }
 
 impl Project {
-    pub fn new(files: Arc<ProjectFiles>, filter: Rc<Filter>) -> Project {
+    pub fn new(files: Arc<ProjectFiles>, filter: Arc<Filter>) -> Project {
         // Files of one version are mostly adjacent on a page, so a run of one version string
         // is grouped without a lookup.
         let mut by_text: Vec<(&str, Vec<usize>)> = Vec::new();
@@ -163,6 +162,26 @@ impl Project {
             out.wheels.retain(|&i| !files.is_yanked(i));
             out.sdists.retain(|&i| !files.is_yanked(i));
         }
+        out
+    }
+
+    /// The files resolution is most likely to choose, for fetching their metadata ahead: the
+    /// best file of the newest version that is neither yanked nor (unless `pre`) a
+    /// pre-release and installs on the target, and that of `preferred` (a version an
+    /// existing lock pins) when it is listed.
+    pub fn likely(&self, pre: bool, preferred: Option<&Version>) -> Vec<usize> {
+        let newest = self
+            .versions()
+            .rev()
+            .filter(|v| pre || !v.any_prerelease())
+            .filter_map(|v| self.get(v))
+            .find(|f| f.usable() && !f.yanked)
+            .and_then(VersionFiles::best);
+        let pinned = preferred
+            .and_then(|v| self.get(v))
+            .and_then(VersionFiles::best);
+        let mut out: Vec<usize> = newest.into_iter().collect();
+        out.extend(pinned.filter(|p| Some(*p) != newest));
         out
     }
 
@@ -275,7 +294,7 @@ mod tests {
                 files: files.into(),
                 ..ProjectFiles::default()
             }),
-            Rc::new(Filter {
+            Arc::new(Filter {
                 ranking: TagRanking::new(&target),
                 python: "3.11.0".parse().unwrap(),
                 only_binary: false,

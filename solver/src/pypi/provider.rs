@@ -66,7 +66,7 @@ pub struct Provider<'a> {
     request: &'a Request,
     env: MarkerEnvironment,
     /// The target's tags and Python, and `--only-binary`, shared by every project.
-    filter: Rc<Filter>,
+    filter: Arc<Filter>,
     projects: RefCell<HashMap<PackageName, Option<Rc<Project>>>>,
     metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     /// The edges recorded for every (package, version) whose dependencies were listed.
@@ -135,7 +135,7 @@ impl<'a> Provider<'a> {
         Provider {
             source,
             request,
-            filter: Rc::new(Filter {
+            filter: Arc::new(Filter {
                 ranking: TagRanking::new(target),
                 python,
                 only_binary: request.only_binary,
