@@ -401,10 +401,10 @@ impl HttpClient {
         }
     }
 
-    /// What was derived (`kind`) from the response to a GET of `url`, when the cache would
-    /// answer that GET with its stored response as it is (fresh, or `--offline`) and holds
-    /// what was derived from that response; else the response, as [`Self::get_cached`]
-    /// gives it, to derive from and [`Self::store_derived`].
+    /// What was derived (`kind`) from the response to a GET of `url`, when that response is
+    /// the stored one — used as it is (fresh, or `--offline`; then its body is not read) or
+    /// revalidated (a 304) — and the cache holds what was derived from it; else the response,
+    /// as [`Self::get_cached`] gives it, to derive from and [`Self::store_derived`].
     pub async fn get_derived(
         &self,
         url: &Url,
@@ -424,7 +424,13 @@ impl HttpClient {
                 return Ok(Derived::Stored(value));
             }
         }
-        self.get_cached(url, accept).await.map(Derived::Fetched)
+        let response = self.get_cached(url, accept).await?;
+        if let (Some(cache), Some(id)) = (&self.cache, &response.stored)
+            && let Some(value) = cache.read_derived(kind, &key, id)
+        {
+            return Ok(Derived::Stored(value));
+        }
+        Ok(Derived::Fetched(response))
     }
 
     /// Stores `value`, derived (`kind`) from `response`, the answer to a GET of `url`.

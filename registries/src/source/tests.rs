@@ -505,6 +505,20 @@ fn a_page_is_parsed_once_and_its_packed_files_follow_the_page() {
     std::fs::write(&packed, &damaged).unwrap();
     assert_eq!(names(true).len(), 2);
 
+    // Revalidated with a 304, the page keeps its packed files: they are not packed again.
+    index.route(
+        "/simple/alpha/",
+        page(&[file("1.0"), file("2.0")]).with_etag("\"v2\""),
+    );
+    assert_eq!(names(false).len(), 2);
+    let packed = only_file(&cache.path().join("pages-v1"));
+    let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let before = inode(&packed);
+    index.forget();
+    assert_eq!(names(false).len(), 2);
+    assert_eq!(index.seen().len(), 1, "one revalidation");
+    assert_eq!(inode(&packed), before);
+
     // A response stored before bodies had ids is given one, and then packed.
     let c = Cache::new(cache.path());
     let key = format!("{}\n{}", index.url("/simple/alpha/"), crate::remote::ACCEPT);
