@@ -220,3 +220,84 @@ fn a_specifier_no_listed_version_matches_is_shown_as_written() {
         e.render()
     );
 }
+
+/// A find-links directory of empty wheels, each with its core metadata beside it.
+fn wheels(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in names {
+        let mut parts = name.split('-');
+        let (project, version) = (parts.next().unwrap(), parts.next().unwrap());
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        std::fs::write(
+            dir.path().join(format!("{name}.metadata")),
+            format!("Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn consistent_pins(dir: &tempfile::TempDir, lines: &[&str]) -> Result<Vec<Vec<String>>, String> {
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let targets: Vec<Target> = ["linux-64,python=3.12", "win-64,python=3.12"]
+        .iter()
+        .map(|t| Target::parse(t, &NoEnvironment).unwrap())
+        .collect();
+    let resolutions =
+        resolve_consistent(&source, &targets, &request(lines)).map_err(|e| e.render())?;
+    Ok(resolutions
+        .iter()
+        .map(|r| {
+            r.packages
+                .iter()
+                .map(|p| format!("{}=={}", p.name, p.version))
+                .collect()
+        })
+        .collect())
+}
+
+#[test]
+fn consistent_takes_the_newest_release_every_target_can_install() {
+    // 3.0 left Windows out and 4.0 left Linux out: each target alone takes its own newest,
+    // and 2.0 is the newest both can install.
+    let dir = wheels(&[
+        "x-1.0-py3-none-any.whl",
+        "x-2.0-py3-none-manylinux_2_17_x86_64.whl",
+        "x-2.0-py3-none-win_amd64.whl",
+        "x-3.0-py3-none-manylinux_2_17_x86_64.whl",
+        "x-4.0-py3-none-win_amd64.whl",
+    ]);
+    assert_eq!(pins_in(&dir, "linux-64,python=3.12"), ["x==3.0"]);
+    assert_eq!(pins_in(&dir, "win-64,python=3.12"), ["x==4.0"]);
+    assert_eq!(
+        consistent_pins(&dir, &["x"]).unwrap(),
+        [["x==2.0"], ["x==2.0"]]
+    );
+}
+
+#[test]
+fn consistent_names_a_package_no_release_of_which_installs_everywhere() {
+    let dir = wheels(&[
+        "y-1.0-py3-none-manylinux_2_17_x86_64.whl",
+        "y-2.0-py3-none-win_amd64.whl",
+    ]);
+    let err = consistent_pins(&dir, &["y"]).unwrap_err();
+    for part in [
+        "no version of y installs on every target",
+        "2.0 for win-64",
+        "1.0 for linux-64",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+}
+
+fn pins_in(dir: &tempfile::TempDir, target: &str) -> Vec<String> {
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let target = Target::parse(target, &NoEnvironment).unwrap();
+    resolve(&source, &target, &request(&["x"]))
+        .unwrap()
+        .packages
+        .iter()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect()
+}
