@@ -11,7 +11,9 @@ use crate::Diagnostic;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod filename;
 mod files;
+pub use filename::{DistName, FileKind, version_of};
 pub use files::{Bytes as PackedBytes, Files};
 
 /// One distribution file of a project, as the index lists it.

@@ -13,7 +13,7 @@ use sha2::Digest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use unilock_model::index::{DirectFile, DistFile, Metadata, PackageSource, ProjectFiles};
+use unilock_model::index::{DirectFile, DistFile, DistName, Metadata, PackageSource, ProjectFiles};
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
 
@@ -184,20 +184,7 @@ pub(crate) fn find_links(dir: &Path, name: &str) -> Result<Vec<DistFile>, Diagno
 
 /// The normalised project name of a distribution file name.
 pub fn project_of(filename: &str) -> Option<String> {
-    let (raw, _) = match filename.strip_suffix(".whl") {
-        Some(stem) => stem.split_once('-')?,
-        None => filename[..sdist_stem_len(filename)?].rsplit_once('-')?,
-    };
-    Some(normalize(raw))
-}
-
-/// For an sdist file name, the length of its stem (before the archive extension).
-fn sdist_stem_len(filename: &str) -> Option<usize> {
-    let lower = filename.to_ascii_lowercase();
-    [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
-        .iter()
-        .find(|ext| lower.ends_with(*ext))
-        .map(|ext| filename.len() - ext.len())
+    DistName::parse(filename).map(|n| normalize(n.project))
 }
 
 /// PEP 503 normalisation.

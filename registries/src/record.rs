@@ -330,15 +330,7 @@ fn kept_files(project: &ProjectFiles, consulted: &BTreeMap<String, Metadata>) ->
 }
 
 fn version_of(filename: &str) -> Option<pep440_rs::Version> {
-    if let Some(stem) = filename.strip_suffix(".whl") {
-        return stem.split('-').nth(1)?.parse().ok();
-    }
-    let lower = filename.to_ascii_lowercase();
-    let ext = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
-        .iter()
-        .find(|e| lower.ends_with(*e))?;
-    let stem = &filename[..filename.len() - ext.len()];
-    stem.rsplit_once('-')?.1.parse().ok()
+    unilock_model::index::version_of(filename).map(|(v, _)| v)
 }
 
 /// The fields resolution reads, as core metadata 2.2 with nothing dynamic.

@@ -209,9 +209,9 @@ pub(crate) fn sdist_metadata(headers: metadata::Headers) -> Metadata {
 
 /// Whether metadata names `project` at the version in `filename`.
 fn describes(m: &unilock_model::index::CoreMetadata, project: &str, filename: &str) -> bool {
-    let version = filename
-        .strip_suffix(".whl")
-        .and_then(|stem| stem.split('-').nth(1));
+    let version = unilock_model::index::DistName::parse(filename)
+        .filter(|n| n.kind == unilock_model::index::FileKind::Wheel)
+        .map(|n| n.version);
     let same_version = match (version, m.version.parse::<pep440_rs::Version>()) {
         (Some(v), Ok(mv)) => v.parse::<pep440_rs::Version>().is_ok_and(|v| v == mv),
         _ => false,

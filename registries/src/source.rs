@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
-use unilock_model::index::{DirectFile, DistFile, Files, Metadata, PackageSource, ProjectFiles};
+use unilock_model::index::{
+    DirectFile, DistFile, FileKind, Files, Metadata, PackageSource, ProjectFiles, version_of,
+};
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
 
@@ -430,23 +432,13 @@ pub fn newest_files(project: &ProjectFiles) -> Vec<usize> {
 
 /// A file's version and how good a stand-in for the version it is (lower is better).
 fn version_and_rank(filename: &str) -> Option<(pep440_rs::Version, u8)> {
-    if let Some(stem) = filename.strip_suffix(".whl") {
-        let version = stem.split('-').nth(1)?.parse().ok()?;
-        let rank = if stem.ends_with("-none-any") { 0 } else { 1 };
-        return Some((version, rank));
-    }
-    // An sdist: name-version.ext
-    let stem = filename.get(..filename.len().checked_sub(ext_len(filename)?)?)?;
-    let version = stem.get(stem.rfind('-')? + 1..)?.parse().ok()?;
-    Some((version, 2))
-}
-
-fn ext_len(filename: &str) -> Option<usize> {
-    let lower = filename.to_ascii_lowercase();
-    [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
-        .iter()
-        .find(|e| lower.ends_with(*e))
-        .map(|e| e.len())
+    let (version, kind) = version_of(filename)?;
+    let rank = match kind {
+        FileKind::Wheel if filename.ends_with("-none-any.whl") => 0,
+        FileKind::Wheel => 1,
+        FileKind::Sdist => 2,
+    };
+    Some((version, rank))
 }
 
 #[cfg(test)]

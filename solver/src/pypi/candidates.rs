@@ -13,7 +13,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
-use unilock_model::index::ProjectFiles;
+use unilock_model::index::{DistName, FileKind, ProjectFiles};
 
 /// What the candidate filter needs to know of the target and the options.
 pub struct Filter {
@@ -73,7 +73,8 @@ impl Project {
         let mut by_text: Vec<(&str, Vec<usize>)> = Vec::new();
         let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for i in 0..files.files.len() {
-            let Some((text, _)) = version_text(files.files.filename(i)) else {
+            let Some(DistName { version: text, .. }) = DistName::parse(files.files.filename(i))
+            else {
                 continue;
             };
             match by_text.last_mut() {
@@ -144,7 +145,7 @@ impl Project {
                 }
             }
             let name = files.filename(i);
-            match version_of_kind(name) {
+            match DistName::parse(name).map(|n| n.kind) {
                 Some(FileKind::Wheel) => {
                     if let Some(rank) = filter.ranking.rank(name) {
                         ranked.push((rank, i));
@@ -208,63 +209,9 @@ fn interval(first: &Version, last: &Version) -> pubgrub::Ranges<Version> {
     pubgrub::Ranges::from_range_bounds((Included(first.clone()), Included(last.clone())))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Wheel,
-    Sdist,
-}
-
-/// The version and kind of a distribution file, from its name; `None` for files that are
-/// neither wheels nor source archives (eggs, installers) or whose version does not parse.
-pub fn version_of(filename: &str) -> Option<(Version, FileKind)> {
-    let (text, kind) = version_text(filename)?;
-    Some((Version::from_str(text).ok()?, kind))
-}
-
-fn version_of_kind(filename: &str) -> Option<FileKind> {
-    version_text(filename).map(|(_, kind)| kind)
-}
-
-/// The version part of a wheel's or source archive's file name, unparsed, and the kind.
-fn version_text(filename: &str) -> Option<(&str, FileKind)> {
-    if let Some(stem) = filename.strip_suffix(".whl") {
-        return Some((stem.split('-').nth(1)?, FileKind::Wheel));
-    }
-    let stem_len = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
-        .iter()
-        .find(|ext| {
-            filename.len() >= ext.len()
-                && filename.as_bytes()[filename.len() - ext.len()..]
-                    .eq_ignore_ascii_case(ext.as_bytes())
-        })
-        .map(|ext| filename.len() - ext.len())?;
-    let (_, version) = filename[..stem_len].rsplit_once('-')?;
-    Some((version, FileKind::Sdist))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn versions_come_from_file_names() {
-        let v = |s: &str| version_of(s).map(|(v, k)| (v.to_string(), k));
-        assert_eq!(
-            v("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.whl"),
-            Some(("2.0.0".into(), FileKind::Wheel))
-        );
-        assert_eq!(
-            v("typing-extensions-4.12.2.tar.gz"),
-            Some(("4.12.2".into(), FileKind::Sdist))
-        );
-        assert_eq!(
-            v("Foo-1.0rc1.zip"),
-            Some(("1.0rc1".into(), FileKind::Sdist))
-        );
-        assert_eq!(v("foo-1.0-py2.7.egg"), None);
-        assert_eq!(v("foo-latest.tar.gz"), None);
-        assert_eq!(v("Foo-1.0.TAR.GZ"), Some(("1.0".into(), FileKind::Sdist)));
-    }
 
     #[test]
     fn files_group_by_version_however_spelled_and_are_sorted_out_when_asked() {

@@ -7,7 +7,7 @@
 //! responsible: glibc or musl, CPU architecture, Python version, macOS version, yanked files,
 //! `--only-binary`.
 
-use super::candidates::{FileKind, Project, version_of};
+use super::candidates::Project;
 use super::provider::{Pkg, Provider};
 use pep440_rs::Version;
 use pubgrub::{
@@ -16,6 +16,7 @@ use pubgrub::{
 };
 use std::collections::BTreeSet;
 use unilock_model::Target;
+use unilock_model::index::{FileKind, version_of};
 use unilock_model::target::LibcFamily;
 
 type Tree = DerivationTree<Pkg, Ranges<Version>, super::Unavailable>;

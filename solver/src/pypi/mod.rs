@@ -12,7 +12,7 @@ mod provider;
 #[cfg(test)]
 mod tests;
 
-pub use candidates::{FileKind, Filter, Project, version_of};
+pub use candidates::{Filter, Project};
 pub use consistent::resolve_consistent;
 
 use pep440_rs::Version;
