@@ -190,8 +190,12 @@ impl Cache {
         let mut file = std::fs::File::open(self.path("http-v1", key, "")).ok()?;
         let mut start = [0u8; MAGIC.len() + 8];
         file.read_exact(&mut start).ok()?;
-        let len = start.strip_prefix(MAGIC)?.first_chunk::<8>()?;
-        let mut head = vec![0u8; usize::try_from(u64::from_le_bytes(*len)).ok()?];
+        let len = u64::from_le_bytes(*start.strip_prefix(MAGIC)?.first_chunk::<8>()?);
+        // A damaged length must not become a huge allocation.
+        if len > file.metadata().ok()?.len() {
+            return None;
+        }
+        let mut head = vec![0u8; usize::try_from(len).ok()?];
         file.read_exact(&mut head).ok()?;
         let head: Head = serde_json::from_slice(&head).ok()?;
         Some((head.policy, head.id))
@@ -356,6 +360,48 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_entries_answer_only_for_the_body_they_were_made_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let request = http::Request::get("https://h.example/simple/a/")
+            .body(())
+            .unwrap();
+        let mut response = http::Response::new(());
+        response
+            .headers_mut()
+            .insert("cache-control", "max-age=60".parse().unwrap());
+        let entry = HttpEntry {
+            status: 200,
+            url: url::Url::parse("https://h.example/simple/a/").unwrap(),
+            content_type: Some("text/html".into()),
+            policy: CachePolicy::new(&request, &response),
+            body: Bytes::from_static(b"<html></html>"),
+            id: new_id(),
+        };
+        let key = "https://h.example/simple/a/\ntext/html";
+        cache.write_http(key, &entry).unwrap();
+        let (_, id) = cache.read_http_head(key).unwrap();
+        assert_eq!(id, entry.id);
+        assert_ne!(new_id(), new_id());
+        cache
+            .write_derived("pages-v1", key, &id, b"packed")
+            .unwrap();
+        let value = cache.read_derived("pages-v1", key, &id).unwrap();
+        assert_eq!((*value).as_ref(), b"packed");
+        assert!(cache.read_derived("pages-v1", key, "another").is_none());
+        assert!(cache.read_derived("pages-v1", key, "").is_none());
+        assert!(cache.read_derived("pages-v1", "other", &id).is_none());
+
+        // A header whose length is damaged reads as no entry, without allocating it.
+        let path = cache.path("http-v1", key, "");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(cache.read_http_head(key).is_none());
+        assert!(cache.read_http(key).is_none());
+    }
 
     #[test]
     fn metadata_entries_are_keyed_by_url_and_hash() {
