@@ -348,13 +348,9 @@ impl HttpClient {
                                 .policy
                                 .after_response(&request, &response, SystemTime::now())
                         {
+                            // The body is the same, so it keeps its id.
                             let entry = HttpEntry {
                                 policy,
-                                id: if entry.id.is_empty() {
-                                    crate::cache::new_id()
-                                } else {
-                                    entry.id.clone()
-                                },
                                 ..entry.clone()
                             };
                             self.store(&key, &entry);
