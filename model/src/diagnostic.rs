@@ -178,8 +178,11 @@ impl Diagnostic {
     }
 
     /// The diagnostic as the CLI prints it: `FILE:LINE:COL: error: message: expected …`, the
-    /// source line with the place underlined, then the notes.
+    /// source line with the place underlined, then the notes. Text quoted from files and
+    /// servers is made safe to print ([`crate::safe_text`]): control characters escaped, URL
+    /// passwords masked, the underline kept under the same text.
     pub fn render(&self) -> String {
+        use crate::safe_text::{safe, safe_line};
         let mut out = String::new();
         let mut headline = match &self.0.excerpt {
             Some(e) => format!("{}: error: {}", e.origin, self.0.message),
@@ -189,26 +192,30 @@ impl Diagnostic {
             headline.push_str(": expected ");
             headline.push_str(expected);
         }
-        out.push_str(&headline);
+        out.push_str(&safe(&headline));
         out.push('\n');
         if let Some(e) = &self.0.excerpt {
             let number = e.origin.line.to_string();
             let pad = " ".repeat(number.len());
-            let lead: String = e
-                .line_text
+            let (line, columns) = safe_line(&e.line_text);
+            let column = |c: u32| {
+                let i = (c.saturating_sub(1) as usize).min(columns.len() - 1);
+                columns[i]
+            };
+            let (start, end) = (column(e.underline.0), column(e.underline.1));
+            let lead: String = line
                 .chars()
-                .take(e.underline.0.saturating_sub(1) as usize)
+                .take(start)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let carets = "^".repeat((e.underline.1 - e.underline.0).max(1) as usize);
+            let carets = "^".repeat(end.saturating_sub(start).max(1));
             out.push_str(&format!(
-                "{pad} |\n{number} | {}\n{pad} | {lead}{carets}\n",
-                e.line_text
+                "{pad} |\n{number} | {line}\n{pad} | {lead}{carets}\n"
             ));
         }
         for note in &self.0.notes {
             out.push_str("  = ");
-            out.push_str(note);
+            out.push_str(&safe(note));
             out.push('\n');
         }
         out
@@ -253,5 +260,24 @@ mod tests {
             "{r}"
         );
         assert!(r.contains("2 | scipy>=>1\n  |      ^^\n"), "{r}");
+    }
+
+    #[test]
+    fn rendering_escapes_quoted_text_and_masks_passwords_under_the_same_underline() {
+        let text = "pkg @ https://me:hunter2@h.example/p.whl ; \x1b[2J>>\n";
+        let at = text.find(">>").unwrap_or(0);
+        let d = Diagnostic::invalid("bad marker `\x1b]0;title\x07`")
+            .at("req.txt", text, Span::new(at, at + 2))
+            .note("seen at https://me:hunter2@h.example/");
+        let r = d.render();
+        assert!(!r.contains("hunter2"), "{r}");
+        assert!(!r.contains('\x1b') && !r.contains('\x07'), "{r}");
+        assert!(
+            r.contains("1 | pkg @ https://me:****@h.example/p.whl ; \\x1b[2J>>\n"),
+            "{r}"
+        );
+        let lines: Vec<&str> = r.lines().collect();
+        let caret = lines[3].find('^').unwrap_or(0);
+        assert_eq!(&lines[2][caret..caret + 2], ">>", "{r}");
     }
 }

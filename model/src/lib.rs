@@ -14,7 +14,8 @@
 //! - [`index`] — what a Python package index says about a project, and the
 //!   [`PackageSource`](index::PackageSource) trait the solver reads it through;
 //! - [`Lock`] — the multi-target `unilock.lock`;
-//! - [`Diagnostic`] — the one error type, which points into the input that caused it.
+//! - [`Diagnostic`] — the one error type, which points into the input that caused it, and
+//!   [`safe_text`], which makes quoted file and server text safe to print.
 //!
 //! It must not do I/O: no files, no network, no environment variables. Callers pass in
 //! whatever the outside world says (for example the `CONDA_OVERRIDE_*` variables, through
@@ -30,6 +31,7 @@ pub mod manifest;
 pub mod name;
 pub mod nix;
 pub mod requirement;
+pub mod safe_text;
 pub mod target;
 pub mod version;
 

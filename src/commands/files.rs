@@ -82,14 +82,16 @@ pub fn show(args: ShowArgs) -> Result<(), Diagnostic> {
     let ctx = context(cwd.as_deref());
     let (doc, warnings) = dispatch::read_with_warnings(format, &args.file, &text, &ctx)?;
     for warning in &warnings {
-        eprintln!("warning: {warning}");
+        crate::output::warn(warning);
     }
+    // What `show` prints is for reading: passwords in URLs are masked and control characters
+    // escaped (JSON escapes them itself), as in every message.
     if args.json {
         let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
         json.push('\n');
-        return print(&json);
+        return print(&unilock_model::safe_text::safe(&json));
     }
-    print(&summary(&doc))
+    print(&unilock_model::safe_text::safe(&summary(&doc)))
 }
 
 fn summary(doc: &Document) -> String {
@@ -226,7 +228,7 @@ pub fn convert(args: ConvertArgs) -> Result<(), Diagnostic> {
     };
     let converted = dispatch::convert(from, to, &args.file, &text, &selection, &ctx)?;
     for warning in &converted.warnings {
-        eprintln!("warning: {warning}");
+        crate::output::warn(warning);
     }
     match &args.output {
         Some(path) => write_atomic(path, &converted.text),

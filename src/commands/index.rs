@@ -32,7 +32,7 @@ pub struct Configured {
 /// Builds the source for `args` and the indexes named in input files.
 pub fn source(
     args: &IndexArgs,
-    from_files: Vec<(IndexKind, String)>,
+    from_files: Vec<FileIndex>,
     targets: &[Target],
     request: &Request,
 ) -> Result<Configured, Diagnostic> {
@@ -170,70 +170,101 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
     })
 }
 
+/// An index or find-links location named by an input file.
+pub struct FileIndex {
+    pub kind: IndexKind,
+    /// The URL, or the path (relative paths already joined to the file's directory).
+    pub url: String,
+    /// Where the file names it (`requirements.txt:3:1`).
+    pub origin: String,
+}
+
 /// Where packages come from: command line, then environment, then the input files. Index
 /// URLs lose their credentials to `credentials`.
+///
+/// Every location is checked before anything is resolved: a URL that does not parse, a scheme
+/// that is not read, or a local directory that does not exist is an error (exit 2) naming the
+/// location and where it was given — never silently dropped, which would leave only the other
+/// indexes (a private package then comes from a public index).
 fn locations(
     args: &IndexArgs,
-    from_files: Vec<(IndexKind, String)>,
+    from_files: Vec<FileIndex>,
     credentials: &mut Credentials,
 ) -> Result<Vec<Location>, Diagnostic> {
-    let var = |names: &[&str]| names.iter().find_map(|n| env_var(n));
-    let default = args
+    let var = |names: &[&'static str]| {
+        names
+            .iter()
+            .find_map(|n| env_var(n).map(|v| (v, n.to_string())))
+    };
+    let default: (String, String) = args
         .index_url
         .clone()
+        .map(|u| (u, "--index-url".to_string()))
         .or_else(|| var(&["UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL"]))
         .or_else(|| {
             from_files
                 .iter()
-                .find(|(k, _)| *k == IndexKind::Default)
-                .map(|(_, u)| u.clone())
+                .find(|f| f.kind == IndexKind::Default)
+                .map(|f| (f.url.clone(), f.origin.clone()))
         })
-        .unwrap_or_else(|| unilock_registries::DEFAULT_INDEX_URL.to_string());
-    let mut extra: Vec<String> = args.extra_index_url.clone();
-    if let Some(v) = var(&["UV_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]) {
-        extra.extend(v.split_whitespace().map(str::to_string));
+        .unwrap_or_else(|| {
+            (
+                unilock_registries::DEFAULT_INDEX_URL.to_string(),
+                "the default index".to_string(),
+            )
+        });
+    let mut extra: Vec<(String, String)> = args
+        .extra_index_url
+        .iter()
+        .map(|u| (u.clone(), "--extra-index-url".to_string()))
+        .collect();
+    if let Some((v, name)) = var(&["UV_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]) {
+        extra.extend(v.split_whitespace().map(|u| (u.to_string(), name.clone())));
     }
     extra.extend(
         from_files
             .iter()
-            .filter(|(k, _)| *k == IndexKind::Extra)
-            .map(|(_, u)| u.clone()),
+            .filter(|f| f.kind == IndexKind::Extra)
+            .map(|f| (f.url.clone(), f.origin.clone())),
     );
-    let mut find_links: Vec<String> = args.find_links.clone();
+    let mut find_links: Vec<(String, String)> = args
+        .find_links
+        .iter()
+        .map(|u| (u.clone(), "--find-links".to_string()))
+        .collect();
     find_links.extend(
         from_files
             .iter()
-            .filter(|(k, _)| *k == IndexKind::FindLinks)
-            .map(|(_, u)| u.clone()),
+            .filter(|f| f.kind == IndexKind::FindLinks)
+            .map(|f| (f.url.clone(), f.origin.clone())),
     );
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     // uv's order: extra indexes before the default one; the first that has a package wins.
     if !args.no_index {
-        for url in extra.iter().chain(std::iter::once(&default)) {
-            let location = index_location(url, credentials)?;
+        for (url, by) in extra.iter().chain(std::iter::once(&default)) {
+            let location = match checked_location(url, by, "index")? {
+                Checked::Url(mut u) => {
+                    if !u.path().ends_with('/') {
+                        u.set_path(&format!("{}/", u.path()));
+                    }
+                    Location::Index(credentials.take_from_url(&u))
+                }
+                Checked::Dir(path) => {
+                    Location::Index(Url::from_directory_path(&path).map_err(|()| {
+                        Diagnostic::usage(format!("{by}: index {url}: not a directory path"))
+                    })?)
+                }
+            };
             if seen.insert(location.clone()) {
                 out.push(location);
             }
         }
     }
-    for f in find_links {
-        let location = match Url::parse(&f) {
-            Ok(u) if u.scheme() == "file" => {
-                Location::FindLinks(u.to_file_path().map_err(|()| {
-                    Diagnostic::usage(format!("--find-links {f}: not a local path"))
-                })?)
-            }
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {
-                Location::FindLinksPage(credentials.take_from_url(&u))
-            }
-            Ok(u) if u.scheme().len() > 1 => {
-                return Err(Diagnostic::usage(format!(
-                    "--find-links {}: only file, http and https locations are read",
-                    auth::redact(&f)
-                )));
-            }
-            _ => Location::FindLinks(PathBuf::from(&f)),
+    for (url, by) in &find_links {
+        let location = match checked_location(url, by, "find-links location")? {
+            Checked::Url(u) => Location::FindLinksPage(credentials.take_from_url(&u)),
+            Checked::Dir(path) => Location::FindLinks(path),
         };
         if seen.insert(location.clone()) {
             out.push(location);
@@ -242,26 +273,60 @@ fn locations(
     Ok(out)
 }
 
-fn index_location(url: &str, credentials: &mut Credentials) -> Result<Location, Diagnostic> {
-    match Url::parse(url) {
-        Ok(mut u) if matches!(u.scheme(), "file" | "http" | "https") => {
-            if !u.path().ends_with('/') {
-                u.set_path(&format!("{}/", u.path()));
+/// A location that passed [`checked_location`].
+enum Checked {
+    /// An http(s) URL.
+    Url(Url),
+    /// A local directory that exists (from a path or a `file://` URL).
+    Dir(PathBuf),
+}
+
+/// `location` (given by `by`, a flag, variable or `file:line:col`) as an http(s) URL or an
+/// existing local directory; anything else is an error naming it.
+fn checked_location(location: &str, by: &str, what: &str) -> Result<Checked, Diagnostic> {
+    let shown = auth::redact(location.trim());
+    let bad = |why: String| {
+        Diagnostic::usage(format!("{by}: {what} `{shown}` {why}")).note(
+            "an index is an http:// or https:// URL, a file:// URL or the path of a local directory",
+        )
+    };
+    let text = location.trim();
+    let path = if looks_like_url(text) {
+        let url = Url::parse(text).map_err(|e| bad(format!("is not a valid URL: {e}")))?;
+        match url.scheme() {
+            "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => {
+                return Ok(Checked::Url(url));
             }
-            Ok(Location::Index(credentials.take_from_url(&u)))
+            "http" | "https" => return Err(bad("names no host".into())),
+            "file" => url
+                .to_file_path()
+                .map_err(|()| bad("is not a local path".into()))?,
+            other => {
+                return Err(bad(format!(
+                    "has the scheme `{other}`; only file, http and https are read"
+                )));
+            }
         }
-        Ok(u) if u.scheme().len() > 1 => Err(Diagnostic::usage(format!(
-            "index {}: only file, http and https indexes are read",
-            auth::redact(url)
-        ))),
-        _ => {
-            let path = std::path::absolute(url)
-                .map_err(|e| Diagnostic::usage(format!("index {url}: {e}")))?;
-            Url::from_directory_path(&path)
-                .map(Location::Index)
-                .map_err(|()| Diagnostic::usage(format!("index {url}: not a directory path")))
-        }
+    } else {
+        std::path::absolute(text).map_err(|e| bad(format!("is not a usable path: {e}")))?
+    };
+    if !path.is_dir() {
+        return Err(bad(format!("is not a directory: {}", path.display())));
     }
+    Ok(Checked::Dir(path))
+}
+
+/// Whether `text` is written as a URL (`scheme:` of two or more characters, so `C:\dir` stays
+/// a path), rather than as a path.
+fn looks_like_url(text: &str) -> bool {
+    text.contains("://")
+        || text.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
 }
 
 /// `unilock index record`: resolves the inputs for every target against the configured
@@ -323,7 +388,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     };
     let summary = record::write(&recorder, &args.into, &provenance, &hosts, &fetch, mode)?;
     for why in &summary.left_out {
-        eprintln!("note: left out {why}");
+        crate::output::note(format_args!("left out {why}"));
     }
     eprintln!(
         "recorded {} projects into {} ({} files listed, {} metadata files, {} file bodies written{})",
@@ -352,7 +417,7 @@ fn record_resolutions(
     for target in targets {
         let resolution = unilock_solver::pypi::resolve(source, target, request)?;
         for w in &resolution.warnings {
-            eprintln!("warning: {}: {w}", target.spec());
+            crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
     }
     if consistent {

@@ -55,7 +55,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     let mut lock = Lock::new();
     for (target, resolution) in targets.iter().zip(resolutions) {
         for w in &resolution.warnings {
-            eprintln!("warning: {}: {w}", target.spec());
+            crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
         let name = target.spec().to_string();
         lock.targets.push(LockedTarget {
@@ -146,7 +146,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
 pub(super) struct Setup {
     pub(super) targets: Vec<Target>,
     pub(super) request: Request,
-    pub(super) indexes: Vec<(IndexKind, String)>,
+    pub(super) indexes: Vec<super::index::FileIndex>,
 }
 
 pub(super) fn setup(
@@ -198,7 +198,7 @@ pub(super) fn read_requirements(
     input: &Path,
     groups: &Groups,
     request: &mut Request,
-    indexes: &mut Vec<(IndexKind, String)>,
+    indexes: &mut Vec<super::index::FileIndex>,
 ) -> Result<(), Diagnostic> {
     let text = read_input(input)?;
     let format = format_of(input, &text, None)?;
@@ -220,7 +220,15 @@ pub(super) fn read_requirements(
             }
             _ => index.url.clone(),
         };
-        indexes.push((index.kind, url));
+        let origin = index
+            .origin
+            .as_ref()
+            .map_or_else(|| input.display().to_string(), ToString::to_string);
+        indexes.push(super::index::FileIndex {
+            kind: index.kind,
+            url,
+            origin,
+        });
     }
     request.pre |= doc.options.pre;
     request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");

@@ -6,6 +6,7 @@
 mod direct;
 mod http;
 mod snapshot;
+mod user_input;
 
 use crate::formats::acceptance::pip_dry_run;
 use crate::{corpus, stderr, stdout, tool, unilock};

@@ -1,0 +1,155 @@
+//! What the user hands unilock, taken at its word: index locations that cannot be read are
+//! errors before anything resolves (never dropped, which would leave only the other indexes),
+//! and passwords and control characters in inputs never reach the terminal as they are.
+
+use super::write;
+use crate::{corpus, stderr, stdout, unilock};
+
+fn snapshot() -> String {
+    format!("file://{}/", corpus("index-snapshot/simple").display())
+}
+
+/// `resolve six` against the recorded snapshot, with `extra` arguments.
+fn resolve_six(dir: &std::path::Path, input: &str, extra: &[&str]) -> std::process::Output {
+    let lock = dir.join("unilock.lock").display().to_string();
+    let mut args = vec![
+        "resolve",
+        input,
+        "--target",
+        "linux-64,python=3.12",
+        "-o",
+        &lock,
+        "--offline",
+    ];
+    args.extend(extra);
+    unilock(&args)
+}
+
+#[test]
+fn an_index_that_cannot_be_read_is_an_error_naming_it_never_a_silent_fallback() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "six\n");
+    let good = snapshot();
+    let missing = format!("file://{}/no-such-index/", dir.path().display());
+    // Each of these used to be dropped (or read as an empty local directory), and six then
+    // came from the other index with exit 0.
+    for (flag, bad, why) in [
+        (
+            "--extra-index-url",
+            "http://private.invalid:99999/simple/",
+            "invalid port number",
+        ),
+        (
+            "--extra-index-url",
+            "http://[::1/simple/",
+            "is not a valid URL",
+        ),
+        ("--extra-index-url", "not a url", "is not a directory"),
+        ("--extra-index-url", "http://", "is not a valid URL"),
+        ("--extra-index-url", missing.as_str(), "is not a directory"),
+        (
+            "--extra-index-url",
+            "ftp://host.example/simple/",
+            "only file, http and https",
+        ),
+        (
+            "--find-links",
+            "http://private.invalid:99999/wheels/",
+            "invalid port number",
+        ),
+        ("--find-links", "no-such-directory", "is not a directory"),
+    ] {
+        let out = resolve_six(dir.path(), &input, &["--index-url", &good, flag, bad]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag} {bad}: {err}");
+        assert!(
+            err.contains(flag) && err.contains(why),
+            "{flag} {bad}: {err}"
+        );
+        assert!(!dir.path().join("unilock.lock").exists(), "{bad}");
+    }
+    // As the only index, the same locations used to give "six is on none of the configured
+    // indexes" (exit 1) instead of naming the location.
+    for bad in [
+        "not a url",
+        "http://",
+        "http://private.invalid:99999/simple/",
+        missing.as_str(),
+    ] {
+        let out = resolve_six(dir.path(), &input, &["--index-url", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--index-url"), "{}", stderr(&out));
+    }
+    // The same line inside a requirements file is named by its place in the file.
+    let input = write(
+        dir.path(),
+        "with-index.txt",
+        &format!(
+            "--index-url {good}\n--extra-index-url http://private.invalid:99999/simple/\nsix\n"
+        ),
+    );
+    let out = resolve_six(dir.path(), &input, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("with-index.txt:2:"), "{err}");
+    // A good configuration still resolves.
+    let out = resolve_six(
+        dir.path(),
+        &input.replace("with-index", "requirements"),
+        &["--index-url", &good],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn passwords_in_inputs_are_masked_in_show_and_in_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        dir.path(),
+        "requirements.txt",
+        "--extra-index-url https://user:s3cret@private.example/simple/\n\
+         alpha @ https://user:s3cret@files.example/alpha-1.0-py3-none-any.whl\n",
+    );
+    for args in [
+        vec!["show", input.as_str()],
+        vec!["show", input.as_str(), "--json"],
+    ] {
+        let out = unilock(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(
+            text.contains("https://user:****@private.example/simple/"),
+            "{text}"
+        );
+    }
+    // A PEP 508 error quotes the line: the password is masked there too.
+    let bad = write(
+        dir.path(),
+        "bad.txt",
+        "beta @ https://user:s3cret@files.example/beta-1.0-py3-none-any.whl ; python_version >>> '3'\n",
+    );
+    let out = resolve_six(dir.path(), &bad, &["--index-url", &snapshot()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.txt:1:"), "{err}");
+    assert!(
+        !err.contains("s3cret") && err.contains("user:****@"),
+        "{err}"
+    );
+}
+
+#[test]
+fn control_characters_from_files_are_escaped_in_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        dir.path(),
+        "requirements.txt",
+        "six ; python_version == '3\x1b]0;owned\x07' \x1b[2J\n",
+    );
+    let out = resolve_six(dir.path(), &input, &["--index-url", &snapshot()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("\\x1b"), "{err}");
+}
