@@ -153,3 +153,96 @@ fn control_characters_from_files_are_escaped_in_messages() {
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
     assert!(err.contains("\\x1b"), "{err}");
 }
+
+/// `unilock convert requirements.txt --to requirements -o OUT` under umask 022.
+fn convert_to(dir: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    let input = write(dir, "requirements.txt", "six==1.16.0\n");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022; exec \"$0\" convert \"$1\" --to requirements -o \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_unilock"))
+        .arg(&input)
+        .arg(out)
+        .output()
+        .expect("run unilock")
+}
+
+#[cfg(unix)]
+#[test]
+fn written_files_follow_the_umask_keep_their_mode_and_links_and_may_be_devices() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o7777;
+    // A new file is readable by others under umask 022, as `>` would make it (it was 0600).
+    let new = dir.path().join("new.txt");
+    let out = convert_to(dir.path(), &new);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&new), 0o644);
+    // A replaced file keeps its mode, whatever it was (0644 used to become 0600).
+    for kept in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(kept)).expect("chmod");
+        let out = convert_to(dir.path(), &new);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(mode(&new), kept);
+    }
+    // Through a link, the file it points to is written and the link stays a link (the link
+    // used to be replaced by a file and its target left stale).
+    let target = dir.path().join("real.txt");
+    std::fs::write(&target, "old\n").expect("write");
+    let link = dir.path().join("link.txt");
+    std::os::unix::fs::symlink("real.txt", &link).expect("symlink");
+    let out = convert_to(dir.path(), &link);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("lstat")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "six==1.16.0\n"
+    );
+    // A device is written to as it is.
+    let out = convert_to(dir.path(), std::path::Path::new("/dev/null"));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn temporaries_left_by_a_killed_run_are_removed_by_the_next_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 3600);
+    let make = |name: &str, stale: bool| {
+        let path = dir.path().join(name);
+        let file = std::fs::File::create(&path).expect("create");
+        if stale {
+            file.set_modified(old).expect("set mtime");
+        }
+        path
+    };
+    let leftovers = [
+        make(".unilock-Ab12cD", true),
+        make(".unilock-x9Y8z7.tmp", true),
+    ];
+    let kept = [
+        make(".unilock-Fresh1.tmp", false),
+        make(".unilock-notes", true),
+        make("unilock-Ab12cD", true),
+    ];
+    let out = convert_to(dir.path(), &dir.path().join("out.txt"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    for p in &leftovers {
+        assert!(!p.exists(), "{} is left", p.display());
+    }
+    for p in &kept {
+        assert!(p.exists(), "{} was removed", p.display());
+    }
+    let ours: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".unilock-") && !kept.iter().any(|k| k.ends_with(n)))
+        .collect();
+    assert!(ours.is_empty(), "{ours:?}");
+}
