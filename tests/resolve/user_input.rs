@@ -246,3 +246,44 @@ fn temporaries_left_by_a_killed_run_are_removed_by_the_next_one() {
         .collect();
     assert!(ours.is_empty(), "{ours:?}");
 }
+
+#[test]
+fn control_characters_from_a_server_are_escaped_in_messages() {
+    use unilock_registries::testing::{Route, TestServer};
+    let server = TestServer::start();
+    let metadata = "Metadata-Version: 2.1\nName: alpha\nVersion: 1.0\n\
+                    Requires-Dist: beta\x1b[2J\x1b]0;owned\x07 >= 1\n";
+    let wheel = server.url("/files/alpha-1.0-py3-none-any.whl");
+    server.route(
+        "/files/alpha-1.0-py3-none-any.whl.metadata",
+        Route::ok("application/octet-stream", metadata),
+    );
+    server.route(
+        "/simple/alpha/",
+        Route::ok(
+            "application/vnd.pypi.simple.v1+json",
+            format!(r#"{{"files": [{{"filename": "alpha-1.0-py3-none-any.whl", "url": "{wheel}", "core-metadata": true}}]}}"#),
+        ),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "alpha\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let index = server.url("/simple/");
+    let out = super::http::run(
+        dir.path(),
+        &[
+            "resolve",
+            &input,
+            "--target",
+            "linux-64,python=3.12",
+            "--index-url",
+            &index,
+            "-o",
+            &lock,
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("\\x1b[2J"), "{err}");
+}
