@@ -6,7 +6,7 @@
 //! wheels and static sdists via [`archive`], remote wheels via [`range_wheel`]), local
 //! `file://` indexes and find-links directories ([`local`]), HTTP(S) indexes ([`remote`]) over
 //! the client in [`http`] with its on-disk [`cache`], the combined source of every configured
-//! location ([`source`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
+//! location ([`source`]), which files of a page are the project's ([`vet`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
 //! index ([`record`]). It will also own the conda channel client and the conda↔PyPI name
 //! mapping. It must not parse user dependency files and must not decide versions.
 //!
@@ -23,6 +23,7 @@ pub mod record;
 pub mod remote;
 pub mod simple;
 pub mod source;
+pub mod vet;
 #[cfg(any(test, feature = "test-server"))]
 pub mod testing;
 

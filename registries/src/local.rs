@@ -33,6 +33,8 @@ pub struct LocalSource {
     locations: Vec<Location>,
     projects: Cache<String, Option<Arc<ProjectFiles>>>,
     metadata: Cache<String, Metadata>,
+    /// Files left out of index pages ([`crate::vet`]), one warning per page.
+    warnings: Mutex<Vec<String>>,
 }
 
 impl LocalSource {
@@ -41,7 +43,13 @@ impl LocalSource {
             locations,
             projects: Mutex::default(),
             metadata: Mutex::default(),
+            warnings: Mutex::default(),
         }
+    }
+
+    /// The warnings about the index pages read so far.
+    pub fn warnings(&self) -> Vec<String> {
+        lock(&self.warnings).clone()
     }
 
     fn read_project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
@@ -53,10 +61,13 @@ impl LocalSource {
                         continue; // the first index that has the project wins
                     }
                     if let Some(files) = index_page(root, name)? {
+                        let page = root.join(&format!("{name}/")).map_or_else(|_| root.to_string(), |u| u.to_string());
+                        let (files, warning) = crate::vet::own_files(name, &page, files.into());
+                        lock(&self.warnings).extend(warning);
                         found = Some(ProjectFiles {
                             name: name.to_string(),
                             index: root.to_string(),
-                            files: files.into(),
+                            files,
                         });
                     }
                 }

@@ -291,6 +291,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     if let Some(p) = &configured.progress {
         p.finish();
     }
+    print_warnings(&configured.source);
     outcome?;
     let mut provenance = String::from("requirements:\n");
     for (r, _) in &request.requirements {
@@ -359,4 +360,11 @@ fn record_resolutions(
         unilock_solver::pypi::resolve_consistent(source, targets, request)?;
     }
     Ok(())
+}
+
+/// Prints what the source warns about the pages it read (files it left out, …).
+pub fn print_warnings(source: &IndexSource) {
+    for w in source.take_warnings() {
+        eprintln!("warning: {w}");
+    }
 }

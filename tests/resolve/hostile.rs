@@ -1,0 +1,105 @@
+//! `unilock resolve` against hostile or broken indexes served on 127.0.0.1 (and `file://`
+//! indexes written by the test): pages that list other projects' files or point at the local
+//! disk, answers too large or too slow, redirect loops, unknown API versions, pages with
+//! nothing usable. Each is refused or warned about with a message naming the page, never
+//! turned into a wrong lock.
+
+use super::{export, pins, write};
+use crate::{corpus, stderr};
+use std::path::Path;
+use unilock_registries::testing::{Route, TestServer};
+
+const JSON: &str = "application/vnd.pypi.simple.v1+json";
+
+/// The bytes of a fixture wheel of corpus/fixtures/find-links.
+fn wheel(name: &str) -> Vec<u8> {
+    std::fs::read(corpus("fixtures/find-links").join(name)).expect("fixture wheel")
+}
+
+/// Serves each of `files` (fixture wheels) at `/files/NAME` with ranges.
+fn serve_files(server: &TestServer, files: &[&str]) {
+    for name in files {
+        server.route(
+            &format!("/files/{name}"),
+            Route::ok("application/octet-stream", wheel(name)).with_ranges(),
+        );
+    }
+}
+
+/// A PEP 691 page listing `files` by the URLs given.
+fn json_page(links: &[(&str, String)]) -> String {
+    let files: Vec<String> = links
+        .iter()
+        .map(|(name, url)| format!(r#"{{"filename": "{name}", "url": "{url}", "hashes": {{}}}}"#))
+        .collect();
+    format!(
+        r#"{{"meta": {{"api-version": "1.1"}}, "files": [{}]}}"#,
+        files.join(", ")
+    )
+}
+
+fn resolve(dir: &Path, requirements: &str, index: &str) -> std::process::Output {
+    let input = write(dir, "requirements.txt", requirements);
+    let lock = dir.join("unilock.lock").display().to_string();
+    super::http::run(
+        dir,
+        &[
+            "resolve",
+            &input,
+            "--target",
+            "linux-64,python=3.12",
+            "--index-url",
+            index,
+            "-o",
+            &lock,
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn files_of_another_project_on_a_page_are_ignored_with_a_warning() {
+    let server = TestServer::start();
+    let listed = [
+        "gamma-1.0-py3-none-any.whl",
+        "beta-2.0-py3-none-manylinux_2_28_x86_64.whl",
+    ];
+    serve_files(&server, &listed);
+    let links: Vec<(&str, String)> = listed
+        .iter()
+        .map(|n| (*n, server.url(&format!("/files/{n}"))))
+        .collect();
+    server.route("/simple/gamma/", Route::ok(JSON, json_page(&links)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = resolve(dir.path(), "gamma\n", &server.url("/simple"));
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(pins(&export(dir.path(), "linux-64,python=3.12")), ["gamma==1.0"]);
+    assert!(
+        err.contains(&format!(
+            "warning: {}: ignored 1 file listed for gamma that belong to another project: beta-2.0-py3-none-manylinux_2_28_x86_64.whl (beta)",
+            server.url("/simple/gamma/")
+        )),
+        "{err}"
+    );
+
+    // A file:// index's HTML page is held to the same rule.
+    let root = dir.path().join("index");
+    let page = root.join("gamma");
+    std::fs::create_dir_all(&page).expect("mkdir");
+    let fixtures = corpus("fixtures/find-links");
+    let anchors: String = listed
+        .iter()
+        .map(|n| format!("<a href=\"file://{}/{n}\">{n}</a>\n", fixtures.display()))
+        .collect();
+    std::fs::write(page.join("index.html"), anchors).expect("write page");
+    let index = format!("file://{}/", root.display());
+    let out = resolve(dir.path(), "gamma\n", &index);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(pins(&export(dir.path(), "linux-64,python=3.12")), ["gamma==1.0"]);
+    assert!(
+        err.contains(&format!("warning: {index}gamma/: ignored 1 file")),
+        "{err}"
+    );
+}
