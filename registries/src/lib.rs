@@ -23,9 +23,9 @@ pub mod record;
 pub mod remote;
 pub mod simple;
 pub mod source;
-pub mod vet;
 #[cfg(any(test, feature = "test-server"))]
 pub mod testing;
+pub mod vet;
 
 /// The default Python package index, used when no `--index-url`, `PIP_INDEX_URL`,
 /// `UV_INDEX_URL` or `UV_DEFAULT_INDEX` says otherwise. This constant is the only place in

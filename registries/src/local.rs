@@ -61,7 +61,9 @@ impl LocalSource {
                         continue; // the first index that has the project wins
                     }
                     if let Some(files) = index_page(root, name)? {
-                        let page = root.join(&format!("{name}/")).map_or_else(|_| root.to_string(), |u| u.to_string());
+                        let page = root
+                            .join(&format!("{name}/"))
+                            .map_or_else(|_| root.to_string(), |u| u.to_string());
                         let (files, warning) = crate::vet::own_files(name, &page, files.into());
                         lock(&self.warnings).extend(warning);
                         found = Some(ProjectFiles {

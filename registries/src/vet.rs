@@ -20,7 +20,8 @@ const SHOWN: usize = 5;
 pub fn own_files(project: &str, page: &str, files: Files) -> (Files, Option<String>) {
     let foreign: Vec<usize> = (0..files.len())
         .filter(|&i| {
-            DistName::parse(files.filename(i)).is_some_and(|n| local::normalize(n.project) != project)
+            DistName::parse(files.filename(i))
+                .is_some_and(|n| local::normalize(n.project) != project)
         })
         .collect();
     if foreign.is_empty() {

@@ -74,7 +74,10 @@ fn files_of_another_project_on_a_page_are_ignored_with_a_warning() {
     let out = resolve(dir.path(), "gamma\n", &server.url("/simple"));
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert_eq!(pins(&export(dir.path(), "linux-64,python=3.12")), ["gamma==1.0"]);
+    assert_eq!(
+        pins(&export(dir.path(), "linux-64,python=3.12")),
+        ["gamma==1.0"]
+    );
     assert!(
         err.contains(&format!(
             "warning: {}: ignored 1 file listed for gamma that belong to another project: beta-2.0-py3-none-manylinux_2_28_x86_64.whl (beta)",
@@ -97,9 +100,38 @@ fn files_of_another_project_on_a_page_are_ignored_with_a_warning() {
     let out = resolve(dir.path(), "gamma\n", &index);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert_eq!(pins(&export(dir.path(), "linux-64,python=3.12")), ["gamma==1.0"]);
+    assert_eq!(
+        pins(&export(dir.path(), "linux-64,python=3.12")),
+        ["gamma==1.0"]
+    );
     assert!(
         err.contains(&format!("warning: {index}gamma/: ignored 1 file")),
         "{err}"
     );
+}
+
+#[test]
+fn a_remote_page_that_points_at_the_local_disk_fails_with_exit_3() {
+    let server = TestServer::start();
+    let local = corpus("fixtures/find-links").join("gamma-1.0-py3-none-any.whl");
+    let link = format!("file://{}", local.display());
+    server.route(
+        "/simple/gamma/",
+        Route::ok(
+            JSON,
+            json_page(&[("gamma-1.0-py3-none-any.whl", link.clone())]),
+        ),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = resolve(dir.path(), "gamma\n", &server.url("/simple"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&server.url("/simple/gamma/"))
+            && err.contains(&link)
+            && err.contains("may link only http and https files"),
+        "{err}"
+    );
+    assert!(!dir.path().join("unilock.lock").exists());
+    assert_eq!(server.seen_at("/simple/gamma/").len(), 1);
 }
