@@ -52,6 +52,15 @@ impl Route {
         }
     }
 
+    /// A `302 Found` to `location`.
+    pub fn redirect(location: &str) -> Self {
+        Route {
+            status: 302,
+            headers: vec![("Location".into(), location.into())],
+            ..Route::default()
+        }
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
         self

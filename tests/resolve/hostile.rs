@@ -135,3 +135,21 @@ fn a_remote_page_that_points_at_the_local_disk_fails_with_exit_3() {
     assert!(!dir.path().join("unilock.lock").exists());
     assert_eq!(server.seen_at("/simple/gamma/").len(), 1);
 }
+
+#[test]
+fn a_redirect_loop_is_reported_once_with_exit_3() {
+    let server = TestServer::start();
+    server.route("/simple/gamma/", Route::redirect("/elsewhere/gamma/"));
+    server.route("/elsewhere/gamma/", Route::redirect("/simple/gamma/"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = resolve(dir.path(), "gamma\n", &server.url("/simple"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&server.url("/simple/gamma/"))
+            && err.contains("too many redirects")
+            && !err.contains("attempts"),
+        "{err}"
+    );
+    assert!(server.seen_at("/simple/gamma/").len() <= 6);
+}

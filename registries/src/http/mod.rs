@@ -1,7 +1,8 @@
 //! The HTTP client of the registries: GET requests with retries, credentials and the on-disk
 //! cache, for index pages, metadata files, range reads and whole downloads.
 //!
-//! Every request runs on tokio through `reqwest` (rustls with ring, see [`tls`]). Transient
+//! Every request runs on tokio through `reqwest` (rustls with ring, see [`tls`]). Redirects are
+//! followed, ten at most; a loop is a permanent failure ([`Failure::Redirects`]). Transient
 //! failures — timeouts, refused or reset connections, 5xx and 429 answers, bodies cut short of
 //! their `Content-Length` — are retried with exponential backoff ([`Settings::retries`]
 //! further attempts); what still fails is a [`FetchError`] naming the URL and what went wrong.
@@ -75,6 +76,8 @@ pub enum Failure {
     Mismatch(String),
     /// The body cannot be used (not a zip, a bad range answer, …).
     Invalid(String),
+    /// Redirects did not end (a loop, or more than ten in a row); never retried.
+    Redirects(String),
 }
 
 impl Failure {
@@ -86,7 +89,10 @@ impl Failure {
             | Failure::Connect(_)
             | Failure::Interrupted(_)
             | Failure::Truncated { .. } => true,
-            Failure::NotCached | Failure::Mismatch(_) | Failure::Invalid(_) => false,
+            Failure::NotCached
+            | Failure::Mismatch(_)
+            | Failure::Invalid(_)
+            | Failure::Redirects(_) => false,
         }
     }
 }
@@ -112,6 +118,7 @@ impl fmt::Display for Failure {
                 f.write_str("not in the cache, and --offline forbids fetching it")
             }
             Failure::Mismatch(e) | Failure::Invalid(e) => f.write_str(e),
+            Failure::Redirects(e) => write!(f, "too many redirects (a redirect loop?): {e}"),
         }
     }
 }
@@ -663,7 +670,9 @@ fn failure_of(e: &reqwest::Error) -> Failure {
     if why.is_empty() {
         why = e.to_string();
     }
-    if e.is_timeout() || why.contains("timed out") {
+    if e.is_redirect() {
+        Failure::Redirects(why)
+    } else if e.is_timeout() || why.contains("timed out") {
         Failure::Timeout
     } else if e.is_connect() {
         Failure::Connect(why)

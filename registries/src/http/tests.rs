@@ -373,6 +373,29 @@ fn url_credentials_are_sent_but_never_shown() {
     assert!(!err.to_string().contains("p%40ss") && !err.to_string().contains("p@ss"));
 }
 
+#[test]
+fn a_redirect_loop_fails_once_without_retries_naming_the_url() {
+    let server = TestServer::start();
+    server.route("/a/", Route::redirect("/b/"));
+    server.route("/b/", Route::redirect("/a/"));
+    server.route("/c/", Route::redirect("/d/"));
+    server.route("/d/", Route::ok(JSON, "{}"));
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path());
+    let err = run(c.get_cached(&url(&server, "/a/"), "*/*")).unwrap_err();
+    assert!(matches!(err.failure, Failure::Redirects(_)), "{err:?}");
+    assert_eq!(err.attempts, 1);
+    assert_eq!(err.url, server.url("/a/"));
+    assert!(err.to_string().contains("too many redirects"), "{err}");
+    // One attempt follows the loop until reqwest's limit of 10, then stops.
+    assert!(server.seen_at("/a/").len() <= 6, "{:?}", server.seen());
+    let err = run(c.download(&url(&server, "/b/"), &Expected::default())).unwrap_err();
+    assert_eq!((err.attempts, err.failure.is_transient()), (1, false));
+    // A redirect that ends is followed.
+    let page = run(c.get_cached(&url(&server, "/c/"), "*/*")).unwrap();
+    assert_eq!((page.status, page.url.path()), (200, "/d/"));
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
