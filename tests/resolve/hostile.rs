@@ -153,3 +153,21 @@ fn a_redirect_loop_is_reported_once_with_exit_3() {
     );
     assert!(server.seen_at("/simple/gamma/").len() <= 6);
 }
+
+#[test]
+fn a_page_of_an_unknown_major_api_version_is_refused_with_exit_3() {
+    let server = TestServer::start();
+    serve_files(&server, &["gamma-1.0-py3-none-any.whl"]);
+    let link = server.url("/files/gamma-1.0-py3-none-any.whl");
+    let page = json_page(&[("gamma-1.0-py3-none-any.whl", link)]).replace("\"1.1\"", "\"2.0\"");
+    server.route("/simple/gamma/", Route::ok(JSON, page));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = resolve(dir.path(), "gamma\n", &server.url("/simple"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&server.url("/simple/gamma/"))
+            && err.contains("version 2.0 of the simple repository API"),
+        "{err}"
+    );
+}

@@ -1,8 +1,9 @@
 //! PEP 503 HTML project pages: one anchor per file, with `data-requires-python`,
 //! `data-yanked` and `data-core-metadata`/`data-dist-info-metadata` attributes and the hash in
-//! the URL fragment. Parsed with `tl`, a small, fast HTML parser.
+//! the URL fragment, and the API version in `<meta name="pypi:repository-version">` (PEP 629).
+//! Parsed with `tl`, a small, fast HTML parser.
 
-use super::{file_from_href, metadata_hashes};
+use super::{check_api_version, file_from_href, metadata_hashes};
 use unilock_model::index::DistFile;
 use url::Url;
 
@@ -28,6 +29,14 @@ pub fn parse(text: &str, base: &Url) -> Result<Vec<DistFile>, String> {
                 && let Ok(url) = base.join(&href)
             {
                 base = url;
+            }
+            continue;
+        }
+        if name.eq_ignore_ascii_case("meta") {
+            if attr("name").is_some_and(|n| n.eq_ignore_ascii_case("pypi:repository-version"))
+                && let Some(version) = attr("content")
+            {
+                check_api_version(&version)?;
             }
             continue;
         }
@@ -115,5 +124,22 @@ mod tests {
         assert_eq!(files[1].url, "file:///idx/simple/alpha/alpha-0.9.tar.gz");
         assert_eq!(files[2].filename, "alpha+-0.8.zip");
         assert_eq!(files[2].metadata, Some(Default::default()));
+    }
+
+    #[test]
+    fn the_repository_version_meta_tag_is_checked() {
+        let base = Url::parse("https://index.example/simple/alpha/").unwrap();
+        let page = |version: &str| {
+            format!(
+                r#"<html><head><meta name="pypi:repository-version" content="{version}"></head><body><a href="alpha-1.0.tar.gz">a</a></body></html>"#
+            )
+        };
+        assert_eq!(parse(&page("1.0"), &base).unwrap().len(), 1);
+        assert_eq!(parse(&page("1.3"), &base).unwrap().len(), 1);
+        let err = parse(&page("2.0"), &base).unwrap_err();
+        assert!(
+            err.contains("version 2.0 of the simple repository API"),
+            "{err}"
+        );
     }
 }
