@@ -171,3 +171,37 @@ fn a_page_of_an_unknown_major_api_version_is_refused_with_exit_3() {
         "{err}"
     );
 }
+
+#[test]
+fn metadata_over_the_limit_fails_instead_of_losing_dependencies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let links = dir.path().join("links");
+    std::fs::create_dir_all(&links).expect("mkdir");
+    let name = "gamma-1.0-py3-none-any.whl";
+    std::fs::write(links.join(name), wheel(name)).expect("write wheel");
+    let mut text = b"Metadata-Version: 2.1\nName: gamma\nVersion: 1.0\nSummary: ".to_vec();
+    text.resize(16 * 1024 * 1024, b'x');
+    text.extend_from_slice(b"\nRequires-Dist: late-dependency\n");
+    std::fs::write(links.join(format!("{name}.metadata")), text).expect("write metadata");
+    let input = write(dir.path(), "requirements.txt", "gamma\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let fl = links.display().to_string();
+    let out = crate::unilock(&[
+        "resolve",
+        &input,
+        "--no-index",
+        "--find-links",
+        &fl,
+        "--target",
+        "linux-64,python=3.12",
+        "-o",
+        &lock,
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("{name}.metadata")) && err.contains("over the limit of 16 MiB"),
+        "{err}"
+    );
+    assert!(!Path::new(&lock).exists());
+}
