@@ -11,7 +11,7 @@ pub const MAX_METADATA: u64 = 16 * 1024 * 1024;
 /// `n` bytes in the largest binary unit that divides it (`16 MiB`, `1500 bytes`).
 pub fn size_text(n: u64) -> String {
     for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if n >= size && n % size == 0 {
+        if n >= size && n.is_multiple_of(size) {
             return format!("{} {unit}", n / size);
         }
     }

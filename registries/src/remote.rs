@@ -166,7 +166,7 @@ impl Remote {
                     size: None,
                     sha256: Some(sha.clone()),
                 };
-                match self.client.download(&meta_url, &expected).await {
+                match self.client.download_metadata(&meta_url, &expected).await {
                     Ok(body) => body,
                     Err(e) if missing(&e.failure) => return Ok(None),
                     Err(e) => return Err(e),
@@ -179,6 +179,12 @@ impl Remote {
                 Err(e) => return Err(e),
             },
         };
+        if body.len() as u64 > archive::MAX_METADATA {
+            return Err(FetchError::new(
+                &meta_url,
+                Failure::Invalid(archive::too_large("the metadata file", body.len() as u64)),
+            ));
+        }
         let text = String::from_utf8_lossy(&body);
         let headers = match metadata::parse(&text) {
             Ok(h) => h,

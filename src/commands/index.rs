@@ -103,7 +103,8 @@ pub fn source(
 
 /// Retries, timeouts and parallelism: `UNILOCK_HTTP_RETRIES` (further attempts, default 3),
 /// `UNILOCK_HTTP_TIMEOUT` (seconds, default 30), `UNILOCK_HTTP_BACKOFF` (seconds before the
-/// first retry, default 0.25), `UNILOCK_HTTP_CONCURRENCY` (requests at once, default 32).
+/// first retry, default 0.25), `UNILOCK_HTTP_CONCURRENCY` (requests at once, default 32),
+/// `UNILOCK_MAX_PAGE_BYTES` (default 256 MiB), `UNILOCK_MAX_DOWNLOAD_BYTES` (default 4 GiB).
 fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     let mut s = Settings {
         offline: args.offline,
@@ -134,6 +135,12 @@ fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     }
     if let Some(n) = number("UNILOCK_HTTP_CONCURRENCY")? {
         s.concurrency = (n as usize).max(1);
+    }
+    if let Some(n) = number("UNILOCK_MAX_PAGE_BYTES")? {
+        s.max_page_bytes = n as u64;
+    }
+    if let Some(n) = number("UNILOCK_MAX_DOWNLOAD_BYTES")? {
+        s.max_download_bytes = n as u64;
     }
     Ok(s)
 }

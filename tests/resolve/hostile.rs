@@ -205,3 +205,49 @@ fn metadata_over_the_limit_fails_instead_of_losing_dependencies() {
     );
     assert!(!Path::new(&lock).exists());
 }
+
+#[test]
+fn answers_larger_than_the_limits_fail_with_exit_3_naming_the_url_and_the_limit() {
+    let server = TestServer::start();
+    server.route("/simple/gamma/", Route::ok(JSON, "{}").with_length(2 << 30));
+    server.route(
+        "/endless/gamma/",
+        Route::ok("text/html", vec![b'<'; 64 * 1024]).endless(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = resolve(dir.path(), "gamma\n", &server.url("/simple"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&server.url("/simple/gamma/"))
+            && err.contains(
+                "announces 2147483648 bytes, over the limit of 256 MiB for an index page"
+            )
+            && err.contains("UNILOCK_MAX_PAGE_BYTES"),
+        "{err}"
+    );
+    let input = write(dir.path(), "requirements.txt", "gamma\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let index = server.url("/endless");
+    let out = super::http::run(
+        dir.path(),
+        &[
+            "resolve",
+            &input,
+            "--target",
+            "linux-64,python=3.12",
+            "--index-url",
+            &index,
+            "-o",
+            &lock,
+        ],
+        &[("UNILOCK_MAX_PAGE_BYTES", "2097152")],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&server.url("/endless/gamma/"))
+            && err.contains("goes on past the limit of 2 MiB for an index page"),
+        "{err}"
+    );
+}

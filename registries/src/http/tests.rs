@@ -410,3 +410,90 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+fn limited(page: u64, download: u64) -> HttpClient {
+    let s = Settings {
+        max_page_bytes: page,
+        max_download_bytes: download,
+        ..settings()
+    };
+    HttpClient::new(s, Credentials::default(), None).unwrap()
+}
+
+#[test]
+fn an_answer_announcing_more_than_the_limit_is_refused_before_it_is_read() {
+    let server = TestServer::start();
+    server.route("/simple/p/", Route::ok(JSON, "{}").with_length(2 << 30));
+    server.route(
+        "/f.whl",
+        Route::ok("application/octet-stream", "PK").with_length(5 << 30),
+    );
+    let c = limited(1 << 20, 1 << 30);
+    let err = run(c.get_cached(&url(&server, "/simple/p/"), JSON)).unwrap_err();
+    assert_eq!(err.url, server.url("/simple/p/"));
+    assert_eq!(err.attempts, 1);
+    assert_eq!(
+        err.failure.to_string(),
+        "the answer announces 2147483648 bytes, over the limit of 1 MiB for an index page; if the index is right, raise UNILOCK_MAX_PAGE_BYTES"
+    );
+    let err = run(c.download(&url(&server, "/f.whl"), &Expected::default())).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("over the limit of 1 GiB for a downloaded file")
+            && err.to_string().contains("UNILOCK_MAX_DOWNLOAD_BYTES"),
+        "{err}"
+    );
+    let err = run(c.download_metadata(&url(&server, "/f.whl"), &Expected::default())).unwrap_err();
+    assert!(
+        err.to_string().contains("16 MiB for a core metadata file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_answer_that_never_ends_is_cut_off_at_the_limit() {
+    let server = TestServer::start();
+    server.route(
+        "/simple/p/",
+        Route::ok("text/html", vec![b'<'; 64 * 1024]).endless(),
+    );
+    let c = limited(4 << 20, 8 << 20);
+    let err = run(c.get_cached(&url(&server, "/simple/p/"), "text/html")).unwrap_err();
+    assert_eq!(err.attempts, 1);
+    assert_eq!(
+        err.failure,
+        Failure::TooLarge {
+            what: "an index page",
+            limit: 4 << 20,
+            variable: Some("UNILOCK_MAX_PAGE_BYTES"),
+            declared: None
+        }
+    );
+    assert!(
+        err.to_string().contains("goes on past the limit of 4 MiB"),
+        "{err}"
+    );
+    let err = run(c.download(&url(&server, "/simple/p/"), &Expected::default())).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("past the limit of 8 MiB for a downloaded file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_download_within_the_limit_is_whole_and_checked() {
+    let server = TestServer::start();
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    server.route(
+        "/f.whl",
+        Route::ok("application/octet-stream", body.clone()),
+    );
+    let expected = Expected {
+        size: Some(body.len() as u64),
+        sha256: Some(hex(&sha2::Sha256::digest(&body))),
+    };
+    let c = limited(1 << 20, 1 << 30);
+    let got = run(c.download(&url(&server, "/f.whl"), &expected)).unwrap();
+    assert_eq!(&got[..], &body[..]);
+}
