@@ -102,7 +102,8 @@ pub fn source(
 }
 
 /// Retries, timeouts and parallelism: `UNILOCK_HTTP_RETRIES` (further attempts, default 3),
-/// `UNILOCK_HTTP_TIMEOUT` (seconds, default 30), `UNILOCK_HTTP_BACKOFF` (seconds before the
+/// `UNILOCK_HTTP_TIMEOUT` (seconds, default 30), `UNILOCK_HTTP_DEADLINE` (seconds for a whole
+/// attempt, default 300), `UNILOCK_HTTP_BACKOFF` (seconds before the
 /// first retry, default 0.25), `UNILOCK_HTTP_CONCURRENCY` (requests at once, default 32),
 /// `UNILOCK_MAX_PAGE_BYTES` (default 256 MiB), `UNILOCK_MAX_DOWNLOAD_BYTES` (default 4 GiB).
 fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
@@ -129,6 +130,9 @@ fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     }
     if let Some(n) = number("UNILOCK_HTTP_TIMEOUT")? {
         s.timeout = Duration::from_secs_f64(n.max(0.001));
+    }
+    if let Some(n) = number("UNILOCK_HTTP_DEADLINE")? {
+        s.deadline = Duration::from_secs_f64(n.max(0.001));
     }
     if let Some(n) = number("UNILOCK_HTTP_BACKOFF")? {
         s.backoff = Duration::from_secs_f64(n);

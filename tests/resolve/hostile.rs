@@ -7,7 +7,7 @@
 use super::{export, pins, write};
 use crate::{corpus, stderr};
 use std::path::Path;
-use unilock_registries::testing::{Route, TestServer};
+use unilock_registries::testing::{Fault, Route, TestServer};
 
 const JSON: &str = "application/vnd.pypi.simple.v1+json";
 
@@ -250,4 +250,46 @@ fn answers_larger_than_the_limits_fail_with_exit_3_naming_the_url_and_the_limit(
             && err.contains("goes on past the limit of 2 MiB for an index page"),
         "{err}"
     );
+}
+
+#[test]
+fn a_page_trickled_a_byte_at_a_time_ends_at_the_deadline_with_exit_3() {
+    let server = TestServer::start();
+    server.route(
+        "/simple/gamma/",
+        Route::ok(JSON, vec![b' '; 100])
+            .with_faults([Fault::Trickle(std::time::Duration::from_millis(100))]),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "gamma\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let index = server.url("/simple");
+    let started = std::time::Instant::now();
+    let out = super::http::run(
+        dir.path(),
+        &[
+            "resolve",
+            &input,
+            "--target",
+            "linux-64,python=3.12",
+            "--index-url",
+            &index,
+            "-o",
+            &lock,
+        ],
+        &[("UNILOCK_HTTP_DEADLINE", "1")],
+    );
+    println!(
+        "a trickled page ended the run after {:?}",
+        started.elapsed()
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&server.url("/simple/gamma/"))
+            && err.contains("did not arrive whole within 1 s")
+            && err.contains("UNILOCK_HTTP_DEADLINE"),
+        "{err}"
+    );
+    assert_eq!(server.seen_at("/simple/gamma/").len(), 1);
 }

@@ -6,6 +6,8 @@
 //! failures — timeouts, refused or reset connections, 5xx and 429 answers, bodies cut short of
 //! their `Content-Length` — are retried with exponential backoff ([`Settings::retries`]
 //! further attempts); what still fails is a [`FetchError`] naming the URL and what went wrong.
+//! Each attempt has a deadline ([`Settings::deadline`]) besides the timeout of each read, so
+//! an answer trickled a byte at a time ends the request ([`Failure::Deadline`], not retried).
 //! Every answer is held to a size limit ([`Settings::max_page_bytes`],
 //! [`crate::archive::MAX_METADATA`], [`Settings::max_download_bytes`]): refused on its
 //! `Content-Length` before it is read, else counted as it arrives ([`Failure::TooLarge`], never
@@ -43,6 +45,9 @@ pub struct Settings {
     pub backoff: Duration,
     /// Connecting, and waiting for each read of a response, may take this long.
     pub timeout: Duration,
+    /// One attempt — connecting, the answer's headers and its whole body — may take this long
+    /// in all, however steadily the bytes arrive ([`DEADLINE`]).
+    pub deadline: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Answer from the cache alone; anything not cached is an error naming it.
@@ -53,6 +58,12 @@ pub struct Settings {
     /// in bytes. Downloads go to a temporary file, not to memory.
     pub max_download_bytes: u64,
 }
+
+/// The default [`Settings::deadline`]: 5 minutes. Pages, metadata files and ranges take
+/// seconds on any usable connection; the longest requests are the rare whole downloads (a
+/// 1 GiB sdist at 4 MB/s takes about 4 minutes). A server that trickles its answer cannot keep
+/// a run alive longer than this per request.
+pub const DEADLINE: Duration = Duration::from_secs(300);
 
 /// The default [`Settings::max_page_bytes`]: 256 MiB (the largest pages of the default index
 /// are some tens of MiB).
@@ -66,6 +77,7 @@ impl Default for Settings {
             retries: 3,
             backoff: Duration::from_millis(250),
             timeout: Duration::from_secs(30),
+            deadline: DEADLINE,
             concurrency: 32,
             offline: false,
             max_page_bytes: MAX_PAGE_BYTES,
@@ -95,6 +107,9 @@ pub enum Failure {
     Invalid(String),
     /// Redirects did not end (a loop, or more than ten in a row); never retried.
     Redirects(String),
+    /// The attempt went on past [`Settings::deadline`] (an answer trickling in); never
+    /// retried.
+    Deadline(Duration),
     /// The answer is larger than the limit for what was asked; never retried.
     TooLarge {
         /// What was asked for (`an index page`).
@@ -120,6 +135,7 @@ impl Failure {
             | Failure::Mismatch(_)
             | Failure::Invalid(_)
             | Failure::Redirects(_)
+            | Failure::Deadline(_)
             | Failure::TooLarge { .. } => false,
         }
     }
@@ -147,6 +163,11 @@ impl fmt::Display for Failure {
             }
             Failure::Mismatch(e) | Failure::Invalid(e) => f.write_str(e),
             Failure::Redirects(e) => write!(f, "too many redirects (a redirect loop?): {e}"),
+            Failure::Deadline(d) => write!(
+                f,
+                "the answer did not arrive whole within {} s (UNILOCK_HTTP_DEADLINE raises the limit)",
+                d.as_secs_f64()
+            ),
             Failure::TooLarge {
                 what,
                 limit,
@@ -699,7 +720,9 @@ impl HttpClient {
         if let Some(o) = &self.observer {
             o.started(url);
         }
-        let result = self.send(url, headers, body).await;
+        let result = tokio::time::timeout(self.settings.deadline, self.send(url, headers, body))
+            .await
+            .unwrap_or(Err(Failure::Deadline(self.settings.deadline)));
         if let Some(o) = &self.observer {
             o.finished(url);
         }

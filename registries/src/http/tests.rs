@@ -497,3 +497,25 @@ fn a_download_within_the_limit_is_whole_and_checked() {
     let got = run(c.download(&url(&server, "/f.whl"), &expected)).unwrap();
     assert_eq!(&got[..], &body[..]);
 }
+
+#[test]
+fn an_answer_trickling_in_ends_at_the_deadline_without_retries() {
+    let server = TestServer::start();
+    server.route(
+        "/simple/p/",
+        Route::ok(JSON, vec![b' '; 200]).with_faults([Fault::Trickle(Duration::from_millis(50))]),
+    );
+    let s = Settings {
+        deadline: Duration::from_millis(600),
+        ..settings()
+    };
+    // Each byte comes well within the read timeout (400 ms): only the deadline can end it.
+    let c = HttpClient::new(s, Credentials::default(), None).unwrap();
+    let started = std::time::Instant::now();
+    let err = run(c.get_cached(&url(&server, "/simple/p/"), JSON)).unwrap_err();
+    println!("a trickled answer ended after {:?}", started.elapsed());
+    assert_eq!(err.failure, Failure::Deadline(Duration::from_millis(600)));
+    assert_eq!(err.attempts, 1);
+    assert_eq!(server.seen_at("/simple/p/").len(), 1);
+    assert!(err.to_string().contains("within 0.6 s"), "{err}");
+}
