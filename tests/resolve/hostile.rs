@@ -293,3 +293,51 @@ fn a_page_trickled_a_byte_at_a_time_ends_at_the_deadline_with_exit_3() {
     );
     assert_eq!(server.seen_at("/simple/gamma/").len(), 1);
 }
+
+#[test]
+fn a_page_with_nothing_usable_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("index");
+    let fixtures = corpus("fixtures/find-links");
+    let anchor = |name: &str, extra: &str| {
+        format!(
+            "<a href=\"file://{}/{name}\"{extra}>{name}</a>\n",
+            fixtures.display()
+        )
+    };
+    for (project, page) in [
+        ("gamma", String::from("<html><body></body></html>")),
+        (
+            "alpha",
+            anchor("beta-1.0-py3-none-any.whl", "") + &anchor("alpha-1.0.win32.exe", ""),
+        ),
+        (
+            "delta",
+            anchor("delta-1.0-py3-none-any.whl", " data-yanked=\"broken\""),
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(project)).expect("mkdir");
+        std::fs::write(root.join(project).join("index.html"), page).expect("write page");
+    }
+    let index = format!("file://{}/", root.display());
+    let why = |project: &str| {
+        let out = resolve(dir.path(), &format!("{project}\n"), &index);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let err = why("gamma");
+    assert!(
+        err.contains(&format!(
+            "- gamma has no files on {index}: its page lists no file of gamma"
+        )),
+        "{err}"
+    );
+    let err = why("alpha");
+    assert!(
+        err.contains(&format!("warning: {index}alpha/: ignored 1 file listed for alpha that belong to another project: beta-1.0-py3-none-any.whl (beta)"))
+            && err.contains(&format!("- alpha has no wheel or sdist on {index}: the one file its page lists is not a wheel or sdist name (alpha-1.0.win32.exe)")),
+        "{err}"
+    );
+    let err = why("delta");
+    assert!(err.contains("- delta 1.0 is yanked"), "{err}");
+}
