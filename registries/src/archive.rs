@@ -3,9 +3,29 @@
 
 use std::io::{Cursor, Read};
 
-/// Bytes read from one archive member, at most this many (metadata is small; a larger member
-/// is not metadata).
-const MAX_METADATA: u64 = 16 * 1024 * 1024;
+/// The largest core metadata file read (`METADATA`, `PKG-INFO`, a PEP 658 `.metadata` file):
+/// 16 MiB. Real ones are a few KiB, the longest known about 1 MiB (a long description); a
+/// larger one is refused, never cut (a cut would lose the `Requires-Dist` lines after it).
+pub const MAX_METADATA: u64 = 16 * 1024 * 1024;
+
+/// `n` bytes in the largest binary unit that divides it (`16 MiB`, `1500 bytes`).
+pub fn size_text(n: u64) -> String {
+    for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if n >= size && n.is_multiple_of(size) {
+            return format!("{} {unit}", n / size);
+        }
+    }
+    format!("{n} bytes")
+}
+
+/// The error for a metadata file of `size` bytes (or more) named `name`.
+pub fn too_large(name: &str, size: u64) -> String {
+    format!(
+        "{name} is {} bytes, over the limit of {} for core metadata; it is refused rather than cut short (the dependencies after the cut would be lost)",
+        size,
+        size_text(MAX_METADATA)
+    )
+}
 
 /// The text of the wheel's `<name>-<version>.dist-info/METADATA`.
 pub fn wheel_metadata(wheel: &[u8]) -> Result<String, String> {
@@ -68,11 +88,57 @@ fn member_named<R: Read + std::io::Seek>(
         .map(|n| n.into_owned())
 }
 
+/// The member's text, refused when it is longer than [`MAX_METADATA`].
 fn read_text(member: impl Read, name: &str) -> Result<String, String> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     member
-        .take(MAX_METADATA)
-        .read_to_string(&mut text)
+        .take(MAX_METADATA + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| format!("{name}: {e}"))?;
-    Ok(text)
+    if bytes.len() as u64 > MAX_METADATA {
+        return Err(too_large(name, bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("{name}: not UTF-8: {e}"))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A wheel whose METADATA has a description of `description` bytes before a
+    /// `Requires-Dist` line.
+    pub(crate) fn wheel_with_description(description: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("big-1.0.dist-info/METADATA", opts).unwrap();
+        zip.write_all(b"Metadata-Version: 2.1\nName: big\nVersion: 1.0\nSummary: ")
+            .unwrap();
+        zip.write_all(&vec![b'x'; description]).unwrap();
+        zip.write_all(b"\nRequires-Dist: late-dependency\n\n")
+            .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn metadata_over_the_limit_is_refused_not_cut() {
+        let wheel = wheel_with_description(MAX_METADATA as usize);
+        let err = wheel_metadata(&wheel).unwrap_err();
+        assert!(
+            err.starts_with(
+                "big-1.0.dist-info/METADATA is 16777217 bytes, over the limit of 16 MiB"
+            ),
+            "{err}"
+        );
+        let small = wheel_metadata(&wheel_with_description(100)).unwrap();
+        assert!(small.ends_with("Requires-Dist: late-dependency\n\n"));
+    }
+
+    #[test]
+    fn sizes_are_shown_in_the_largest_unit_that_divides_them() {
+        assert_eq!(size_text(16 << 20), "16 MiB");
+        assert_eq!(size_text(4 << 30), "4 GiB");
+        assert_eq!(size_text(1500), "1500 bytes");
+    }
 }

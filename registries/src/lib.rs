@@ -6,7 +6,7 @@
 //! wheels and static sdists via [`archive`], remote wheels via [`range_wheel`]), local
 //! `file://` indexes and find-links directories ([`local`]), HTTP(S) indexes ([`remote`]) over
 //! the client in [`http`] with its on-disk [`cache`], the combined source of every configured
-//! location ([`source`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
+//! location ([`source`]), which files of a page are the project's ([`vet`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
 //! index ([`record`]). It will also own the conda channel client and the conda↔PyPI name
 //! mapping. It must not parse user dependency files and must not decide versions.
 //!
@@ -25,6 +25,7 @@ pub mod simple;
 pub mod source;
 #[cfg(any(test, feature = "test-server"))]
 pub mod testing;
+pub mod vet;
 
 /// The default Python package index, used when no `--index-url`, `PIP_INDEX_URL`,
 /// `UV_INDEX_URL` or `UV_DEFAULT_INDEX` says otherwise. This constant is the only place in

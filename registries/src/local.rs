@@ -33,6 +33,8 @@ pub struct LocalSource {
     locations: Vec<Location>,
     projects: Cache<String, Option<Arc<ProjectFiles>>>,
     metadata: Cache<String, Metadata>,
+    /// Files left out of index pages ([`crate::vet`]), one warning per page.
+    warnings: Mutex<Vec<String>>,
 }
 
 impl LocalSource {
@@ -41,7 +43,13 @@ impl LocalSource {
             locations,
             projects: Mutex::default(),
             metadata: Mutex::default(),
+            warnings: Mutex::default(),
         }
+    }
+
+    /// The warnings about the index pages read so far.
+    pub fn warnings(&self) -> Vec<String> {
+        lock(&self.warnings).clone()
     }
 
     fn read_project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
@@ -53,10 +61,15 @@ impl LocalSource {
                         continue; // the first index that has the project wins
                     }
                     if let Some(files) = index_page(root, name)? {
+                        let page = root
+                            .join(&format!("{name}/"))
+                            .map_or_else(|_| root.to_string(), |u| u.to_string());
+                        let (files, warning) = crate::vet::own_files(name, &page, files.into());
+                        lock(&self.warnings).extend(warning);
                         found = Some(ProjectFiles {
                             name: name.to_string(),
                             index: root.to_string(),
-                            files: files.into(),
+                            files,
                         });
                     }
                 }
@@ -235,7 +248,14 @@ pub(crate) fn read_metadata(file: &DistFile) -> Result<Metadata, Diagnostic> {
         )
     };
     if let Some(hashes) = &file.metadata {
-        let bytes = read_checked(&format!("{}.metadata", file.url), hashes)?;
+        let url = format!("{}.metadata", file.url);
+        let bytes = read_checked(&url, hashes)?;
+        if bytes.len() as u64 > archive::MAX_METADATA {
+            return Err(registry_error(format!(
+                "{url}: {}",
+                archive::too_large("the metadata file", bytes.len() as u64)
+            )));
+        }
         let headers = metadata::parse(&String::from_utf8_lossy(&bytes)).map_err(bad)?;
         if file.filename.ends_with(".whl") {
             return Ok(Metadata::Known(Arc::new(headers.metadata)));
@@ -252,4 +272,33 @@ pub(crate) fn read_metadata(file: &DistFile) -> Result<Metadata, Diagnostic> {
     let text = archive::sdist_pkg_info(&file.filename, &bytes).map_err(bad)?;
     let headers = metadata::parse(&text).map_err(bad)?;
     Ok(crate::remote::sdist_metadata(headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metadata_file_over_the_limit_is_refused_not_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = dir.path().join("big-1.0-py3-none-any.whl");
+        let mut text = b"Metadata-Version: 2.1\nName: big\nVersion: 1.0\nSummary: ".to_vec();
+        text.resize(archive::MAX_METADATA as usize, b'x');
+        text.extend_from_slice(b"\nRequires-Dist: late-dependency\n");
+        std::fs::write(dir.path().join("big-1.0-py3-none-any.whl.metadata"), &text).unwrap();
+        let file = DistFile {
+            filename: "big-1.0-py3-none-any.whl".into(),
+            url: Url::from_file_path(&wheel).unwrap().to_string(),
+            metadata: Some(Default::default()),
+            ..DistFile::default()
+        };
+        let err = read_metadata(&file).unwrap_err();
+        assert!(
+            err.message()
+                .contains(".whl.metadata: the metadata file is")
+                && err.message().contains("over the limit of 16 MiB"),
+            "{}",
+            err.message()
+        );
+    }
 }

@@ -22,7 +22,8 @@ use url::Url;
 
 /// How much of the end of the wheel the first request asks for.
 const TAIL: u64 = 64 * 1024;
-/// A central directory or METADATA member larger than this is not read.
+/// A central directory or compressed METADATA member larger than this is not read (the
+/// inflated METADATA is held to [`archive::MAX_METADATA`]).
 const LIMIT: u64 = 64 * 1024 * 1024;
 
 /// The METADATA text of the wheel at `url`.
@@ -76,6 +77,9 @@ pub async fn wheel_metadata(
     }
     let listing = fetch(directory.offset, directory.size).await?;
     let member = find_metadata(&listing).map_err(invalid)?;
+    if member.size > archive::MAX_METADATA {
+        return Err(invalid(archive::too_large(&member.name, member.size)));
+    }
     if member.compressed > LIMIT {
         return Err(invalid(format!(
             "{} is {} bytes compressed",
@@ -281,15 +285,15 @@ fn local_data_offset(local: &[u8]) -> Result<u64, String> {
 }
 
 fn inflate(data: &[u8], member: &Member) -> Result<String, String> {
-    if member.size > LIMIT {
-        return Err(format!("{} is {} bytes", member.name, member.size));
+    if member.size > archive::MAX_METADATA {
+        return Err(archive::too_large(&member.name, member.size));
     }
     let mut out = Vec::with_capacity(member.size as usize);
     match member.method {
         0 => out.extend_from_slice(data),
         8 => {
             flate2::read::DeflateDecoder::new(data)
-                .take(LIMIT)
+                .take(member.size + 1)
                 .read_to_end(&mut out)
                 .map_err(|e| format!("{}: {e}", member.name))?;
         }

@@ -2,7 +2,9 @@
 //!
 //! Pages are asked for as PEP 691 JSON, with PEP 503 HTML as the fallback (`Accept`
 //! negotiation); the `Content-Type` of the answer decides the parser. 404/410 means the index
-//! does not have the project.
+//! does not have the project. Every file a page served over HTTP(S) lists must be an http or
+//! https URL: a page that links a `file:` (or any other) URL is refused whole, so a remote
+//! index can never make unilock read, pin or record a local file.
 //!
 //! Core metadata of a file, in order:
 //! 1. the derived-metadata cache, when the index gave the file's sha256;
@@ -164,7 +166,7 @@ impl Remote {
                     size: None,
                     sha256: Some(sha.clone()),
                 };
-                match self.client.download(&meta_url, &expected).await {
+                match self.client.download_metadata(&meta_url, &expected).await {
                     Ok(body) => body,
                     Err(e) if missing(&e.failure) => return Ok(None),
                     Err(e) => return Err(e),
@@ -177,6 +179,12 @@ impl Remote {
                 Err(e) => return Err(e),
             },
         };
+        if body.len() as u64 > archive::MAX_METADATA {
+            return Err(FetchError::new(
+                &meta_url,
+                Failure::Invalid(archive::too_large("the metadata file", body.len() as u64)),
+            ));
+        }
         let text = String::from_utf8_lossy(&body);
         let headers = match metadata::parse(&text) {
             Ok(h) => h,
@@ -254,6 +262,21 @@ fn parse_page(url: &Url, response: &Response) -> Result<Option<Vec<DistFile>>, F
         )),
     };
     let mut files = parsed.map_err(|e| FetchError::new(url, Failure::Invalid(e)))?;
+    if let Some(f) = files
+        .iter()
+        .find(|f| !(f.url.starts_with("https://") || f.url.starts_with("http://")))
+    {
+        let link =
+            Url::parse(&f.url).map_or_else(|_| f.url.clone(), |u| auth::strip(&u).to_string());
+        return Err(FetchError::new(
+            url,
+            Failure::Invalid(format!(
+                "the page links {} as {link}; a page served over {} may link only http and https files (a remote index must not point at local files)",
+                f.filename,
+                url.scheme()
+            )),
+        ));
+    }
     for f in &mut files {
         // Only a URL with user info (`scheme://user:pass@host/…`) has anything to strip.
         let authority = f.url.split_once("://").map_or("", |(_, rest)| {
@@ -267,3 +290,6 @@ fn parse_page(url: &Url, response: &Response) -> Result<Option<Vec<DistFile>>, F
     }
     Ok(Some(files))
 }
+
+#[cfg(test)]
+mod tests;

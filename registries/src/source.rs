@@ -60,6 +60,8 @@ struct Shared {
     pages: Mutex<HashMap<Url, Slot<Vec<DistFile>>>>,
     prefetched: Mutex<HashSet<String>>,
     likely: Likely,
+    /// What the user should hear about the pages read (files left out, …), in order.
+    warnings: Mutex<Vec<String>>,
 }
 
 /// Indexes and find-links locations, local and remote, as one source.
@@ -103,6 +105,7 @@ impl IndexSource {
                 pages: Mutex::default(),
                 prefetched: Mutex::default(),
                 likely: Arc::new(|p: &Arc<ProjectFiles>| newest_files(p)),
+                warnings: Mutex::default(),
             }),
             runtime: Some(runtime),
         })
@@ -118,6 +121,12 @@ impl IndexSource {
 
     pub fn remote(&self) -> Option<&Remote> {
         self.shared.remote.as_ref()
+    }
+
+    /// The warnings about the pages read since the last call (files left out of a page, …),
+    /// each once, for the command to show.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.shared.warnings))
     }
 
     /// The bytes of `file`, checked against the index's hash and size (for recording).
@@ -309,7 +318,8 @@ impl Shared {
             let (files, index) = match location {
                 Location::Index(_) if found.is_some() => continue,
                 Location::Index(root) if root.scheme() == "file" => (
-                    local::index_page(root, name)?.map(Files::from),
+                    local::index_page(root, name)?
+                        .map(|files| self.own_files(root, name, Files::from(files))),
                     root.to_string(),
                 ),
                 Location::Index(root) => {
@@ -318,7 +328,10 @@ impl Shared {
                         .project(root, name)
                         .await
                         .map_err(|e| fetch_error(e, &format!("the page of {name}")))?;
-                    (files, root.to_string())
+                    (
+                        files.map(|files| self.own_files(root, name, files)),
+                        root.to_string(),
+                    )
                 }
                 Location::FindLinks(dir) => {
                     let files = local::find_links(dir, name)?;
@@ -348,6 +361,22 @@ impl Shared {
             }
         }
         Ok(found.map(Arc::new))
+    }
+
+    /// The files of the page of `name` on the index at `root` that are `name`'s
+    /// ([`crate::vet`]); the warning about the others is kept for the user.
+    fn own_files(&self, root: &Url, name: &str, files: Files) -> Files {
+        let page = root
+            .join(&format!("{name}/"))
+            .map_or_else(|_| root.to_string(), |u| u.to_string());
+        let (files, warning) = crate::vet::own_files(name, &page, files);
+        if let Some(w) = warning {
+            let mut warnings = lock(&self.warnings);
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        files
     }
 
     async fn find_links_page(&self, url: &Url) -> Result<Vec<DistFile>, Diagnostic> {

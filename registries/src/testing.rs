@@ -1,7 +1,8 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for tests of the client: it serves the routes a test
 //! gives it (with `ETag` revalidation and byte ranges), records every request it receives,
 //! and injects faults — error statuses, connections closed without an answer, stalls, bodies
-//! shorter than their `Content-Length`. Built on `std::net` (one thread per connection,
+//! shorter than their `Content-Length`, answers trickled a byte at a time — and hostile
+//! answers: a `Content-Length` far beyond the body, bodies that never end. Built on `std::net` (one thread per connection,
 //! `Connection: close` on every answer), so the client under test is the real one talking to
 //! a real socket. Only compiled for tests (`cfg(test)` or the `test-server` feature).
 
@@ -24,6 +25,8 @@ pub enum Fault {
     /// The headers announce the whole body; only half of it is sent before the connection
     /// is closed.
     Truncate,
+    /// The answer is sent one byte at a time, this long apart.
+    Trickle(Duration),
 }
 
 /// What a route serves.
@@ -40,6 +43,11 @@ pub struct Route {
     pub faults: VecDeque<Fault>,
     /// The `Authorization` header required (401 without it).
     pub auth: Option<String>,
+    /// The `Content-Length` announced instead of the body's length (the body is sent as it
+    /// is, then the connection is held open until the client gives up or it is dropped).
+    pub length: Option<u64>,
+    /// No `Content-Length`: the body is sent again and again until the client hangs up.
+    pub endless: bool,
 }
 
 impl Route {
@@ -48,6 +56,15 @@ impl Route {
             status: 200,
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.into(),
+            ..Route::default()
+        }
+    }
+
+    /// A `302 Found` to `location`.
+    pub fn redirect(location: &str) -> Self {
+        Route {
+            status: 302,
+            headers: vec![("Location".into(), location.into())],
             ..Route::default()
         }
     }
@@ -69,6 +86,18 @@ impl Route {
 
     pub fn with_faults(mut self, faults: impl IntoIterator<Item = Fault>) -> Self {
         self.faults.extend(faults);
+        self
+    }
+
+    /// Announces a `Content-Length` of `length` bytes, whatever the body is.
+    pub fn with_length(mut self, length: u64) -> Self {
+        self.length = Some(length);
+        self
+    }
+
+    /// Sends the body over and over, without a `Content-Length`, until the client hangs up.
+    pub fn endless(mut self) -> Self {
+        self.endless = true;
         self
     }
 
@@ -229,7 +258,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             return;
         }
         Some(Fault::Stall(d)) => std::thread::sleep(d),
-        Some(Fault::Truncate) | None => {}
+        Some(Fault::Truncate) | Some(Fault::Trickle(_)) | None => {}
     }
     if let Some(expected) = &route.auth
         && seen.header("authorization") != Some(expected.as_str())
@@ -266,6 +295,58 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     }
     if route.ranges {
         extra.push(("Accept-Ranges".into(), "bytes".into()));
+    }
+    if route.endless {
+        let mut head = format!("HTTP/1.1 {} X\r\n", route.status);
+        for (k, v) in &extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("Connection: close\r\n\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        while !route.body.is_empty() && stream.write_all(&route.body).is_ok() {}
+        return;
+    }
+    if let Some(length) = route.length {
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {length}\r\n",
+            route.status
+        );
+        for (k, v) in &extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&route.body);
+        let _ = stream.flush();
+        // Held open: the client must not wait for the rest.
+        let mut buf = [0u8; 1];
+        let _ = std::io::Read::read(&mut stream, &mut buf);
+        return;
+    }
+    if let Some(Fault::Trickle(every)) = fault {
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {}\r\n",
+            route.status,
+            route.body.len()
+        );
+        for (k, v) in &extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("Connection: close\r\n\r\n");
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        for byte in &route.body {
+            std::thread::sleep(every);
+            if stream
+                .write_all(&[*byte])
+                .and_then(|()| stream.flush())
+                .is_err()
+            {
+                return;
+            }
+        }
+        return;
     }
     let cut = truncate.then_some(route.body.len() / 2);
     respond(&mut stream, route.status, &extra, &route.body, cut);

@@ -102,8 +102,10 @@ pub fn source(
 }
 
 /// Retries, timeouts and parallelism: `UNILOCK_HTTP_RETRIES` (further attempts, default 3),
-/// `UNILOCK_HTTP_TIMEOUT` (seconds, default 30), `UNILOCK_HTTP_BACKOFF` (seconds before the
-/// first retry, default 0.25), `UNILOCK_HTTP_CONCURRENCY` (requests at once, default 32).
+/// `UNILOCK_HTTP_TIMEOUT` (seconds, default 30), `UNILOCK_HTTP_DEADLINE` (seconds for a whole
+/// attempt, default 300), `UNILOCK_HTTP_BACKOFF` (seconds before the
+/// first retry, default 0.25), `UNILOCK_HTTP_CONCURRENCY` (requests at once, default 32),
+/// `UNILOCK_MAX_PAGE_BYTES` (default 256 MiB), `UNILOCK_MAX_DOWNLOAD_BYTES` (default 4 GiB).
 fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     let mut s = Settings {
         offline: args.offline,
@@ -129,11 +131,20 @@ fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     if let Some(n) = number("UNILOCK_HTTP_TIMEOUT")? {
         s.timeout = Duration::from_secs_f64(n.max(0.001));
     }
+    if let Some(n) = number("UNILOCK_HTTP_DEADLINE")? {
+        s.deadline = Duration::from_secs_f64(n.max(0.001));
+    }
     if let Some(n) = number("UNILOCK_HTTP_BACKOFF")? {
         s.backoff = Duration::from_secs_f64(n);
     }
     if let Some(n) = number("UNILOCK_HTTP_CONCURRENCY")? {
         s.concurrency = (n as usize).max(1);
+    }
+    if let Some(n) = number("UNILOCK_MAX_PAGE_BYTES")? {
+        s.max_page_bytes = n as u64;
+    }
+    if let Some(n) = number("UNILOCK_MAX_DOWNLOAD_BYTES")? {
+        s.max_download_bytes = n as u64;
     }
     Ok(s)
 }
@@ -356,6 +367,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     if let Some(p) = &configured.progress {
         p.finish();
     }
+    print_warnings(&configured.source);
     outcome?;
     let mut provenance = String::from("requirements:\n");
     for (r, _) in &request.requirements {
@@ -424,4 +436,11 @@ fn record_resolutions(
         unilock_solver::pypi::resolve_consistent(source, targets, request)?;
     }
     Ok(())
+}
+
+/// Prints what the source warns about the pages it read (files it left out, …).
+pub fn print_warnings(source: &IndexSource) {
+    for w in source.take_warnings() {
+        crate::output::warn(w);
+    }
 }

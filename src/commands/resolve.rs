@@ -51,6 +51,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     if let Some(p) = &configured.progress {
         p.finish();
     }
+    super::index::print_warnings(&source);
     let resolutions = resolutions?;
     let mut lock = Lock::new();
     for (target, resolution) in targets.iter().zip(resolutions) {

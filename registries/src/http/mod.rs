@@ -1,10 +1,17 @@
 //! The HTTP client of the registries: GET requests with retries, credentials and the on-disk
 //! cache, for index pages, metadata files, range reads and whole downloads.
 //!
-//! Every request runs on tokio through `reqwest` (rustls with ring, see [`tls`]). Transient
+//! Every request runs on tokio through `reqwest` (rustls with ring, see [`tls`]). Redirects are
+//! followed, ten at most; a loop is a permanent failure ([`Failure::Redirects`]). Transient
 //! failures — timeouts, refused or reset connections, 5xx and 429 answers, bodies cut short of
 //! their `Content-Length` — are retried with exponential backoff ([`Settings::retries`]
 //! further attempts); what still fails is a [`FetchError`] naming the URL and what went wrong.
+//! Each attempt has a deadline ([`Settings::deadline`]) besides the timeout of each read, so
+//! an answer trickled a byte at a time ends the request ([`Failure::Deadline`], not retried).
+//! Every answer is held to a size limit ([`Settings::max_page_bytes`],
+//! [`crate::archive::MAX_METADATA`], [`Settings::max_download_bytes`]): refused on its
+//! `Content-Length` before it is read, else counted as it arrives ([`Failure::TooLarge`], never
+//! retried); whole downloads go to an unnamed temporary file that is mapped, not to memory.
 //! Credentials ([`auth`]) are attached per request, only to their own host, so URLs handed to
 //! reqwest, written to caches or shown in messages never carry them. Responses of
 //! [`HttpClient::get_cached`] go through the [`Cache`] with HTTP semantics (freshness,
@@ -38,11 +45,31 @@ pub struct Settings {
     pub backoff: Duration,
     /// Connecting, and waiting for each read of a response, may take this long.
     pub timeout: Duration,
+    /// One attempt — connecting, the answer's headers and its whole body — may take this long
+    /// in all, however steadily the bytes arrive ([`DEADLINE`]).
+    pub deadline: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Answer from the cache alone; anything not cached is an error naming it.
     pub offline: bool,
+    /// The largest index page (or find-links page) read, in bytes.
+    pub max_page_bytes: u64,
+    /// The largest file downloaded whole (a wheel or sdist read for its metadata or recorded),
+    /// in bytes. Downloads go to a temporary file, not to memory.
+    pub max_download_bytes: u64,
 }
+
+/// The default [`Settings::deadline`]: 5 minutes. Pages, metadata files and ranges take
+/// seconds on any usable connection; the longest requests are the rare whole downloads (a
+/// 1 GiB sdist at 4 MB/s takes about 4 minutes). A server that trickles its answer cannot keep
+/// a run alive longer than this per request.
+pub const DEADLINE: Duration = Duration::from_secs(300);
+
+/// The default [`Settings::max_page_bytes`]: 256 MiB (the largest pages of the default index
+/// are some tens of MiB).
+pub const MAX_PAGE_BYTES: u64 = 256 << 20;
+/// The default [`Settings::max_download_bytes`]: 4 GiB (the largest wheels are a few GiB).
+pub const MAX_DOWNLOAD_BYTES: u64 = 4 << 30;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -50,8 +77,11 @@ impl Default for Settings {
             retries: 3,
             backoff: Duration::from_millis(250),
             timeout: Duration::from_secs(30),
+            deadline: DEADLINE,
             concurrency: 32,
             offline: false,
+            max_page_bytes: MAX_PAGE_BYTES,
+            max_download_bytes: MAX_DOWNLOAD_BYTES,
         }
     }
 }
@@ -75,6 +105,21 @@ pub enum Failure {
     Mismatch(String),
     /// The body cannot be used (not a zip, a bad range answer, …).
     Invalid(String),
+    /// Redirects did not end (a loop, or more than ten in a row); never retried.
+    Redirects(String),
+    /// The attempt went on past [`Settings::deadline`] (an answer trickling in); never
+    /// retried.
+    Deadline(Duration),
+    /// The answer is larger than the limit for what was asked; never retried.
+    TooLarge {
+        /// What was asked for (`an index page`).
+        what: &'static str,
+        limit: u64,
+        /// The variable that raises the limit, when one does.
+        variable: Option<&'static str>,
+        /// The `Content-Length` announced, when the answer was refused on it.
+        declared: Option<u64>,
+    },
 }
 
 impl Failure {
@@ -86,7 +131,12 @@ impl Failure {
             | Failure::Connect(_)
             | Failure::Interrupted(_)
             | Failure::Truncated { .. } => true,
-            Failure::NotCached | Failure::Mismatch(_) | Failure::Invalid(_) => false,
+            Failure::NotCached
+            | Failure::Mismatch(_)
+            | Failure::Invalid(_)
+            | Failure::Redirects(_)
+            | Failure::Deadline(_)
+            | Failure::TooLarge { .. } => false,
         }
     }
 }
@@ -112,6 +162,31 @@ impl fmt::Display for Failure {
                 f.write_str("not in the cache, and --offline forbids fetching it")
             }
             Failure::Mismatch(e) | Failure::Invalid(e) => f.write_str(e),
+            Failure::Redirects(e) => write!(f, "too many redirects (a redirect loop?): {e}"),
+            Failure::Deadline(d) => write!(
+                f,
+                "the answer did not arrive whole within {} s (UNILOCK_HTTP_DEADLINE raises the limit)",
+                d.as_secs_f64()
+            ),
+            Failure::TooLarge {
+                what,
+                limit,
+                variable,
+                declared,
+            } => {
+                let limit = crate::archive::size_text(*limit);
+                match declared {
+                    Some(n) => write!(
+                        f,
+                        "the answer announces {n} bytes, over the limit of {limit} for {what}"
+                    )?,
+                    None => write!(f, "the answer goes on past the limit of {limit} for {what}")?,
+                }
+                match variable {
+                    Some(v) => write!(f, "; if the index is right, raise {v}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -173,6 +248,72 @@ fn get_request(url: &Url, accept: &str) -> Result<http::Request<()>, FetchError>
         .header(header::ACCEPT, accept)
         .body(())
         .map_err(|e| FetchError::new(url, Failure::Invalid(format!("bad request: {e}"))))
+}
+
+/// What a request fetches, which decides how large its answer may be and where it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    /// An index or find-links page: [`Settings::max_page_bytes`], in memory.
+    Page,
+    /// A core metadata file: [`crate::archive::MAX_METADATA`], in memory.
+    Metadata,
+    /// A whole file: [`Settings::max_download_bytes`], in a temporary file.
+    Download,
+    /// A range of this many bytes; a server that sends the whole file instead is held to
+    /// [`Body::Download`].
+    Range(u64),
+}
+
+/// How large an answer may be and whether it goes to a temporary file.
+struct Limit {
+    bytes: u64,
+    to_file: bool,
+    what: &'static str,
+    variable: Option<&'static str>,
+}
+
+impl Limit {
+    fn too_large(&self, declared: Option<u64>) -> Failure {
+        Failure::TooLarge {
+            what: self.what,
+            limit: self.bytes,
+            variable: self.variable,
+            declared,
+        }
+    }
+}
+
+impl Body {
+    fn limit(self, status: StatusCode, settings: &Settings) -> Limit {
+        let download = Limit {
+            bytes: settings.max_download_bytes,
+            to_file: true,
+            what: "a downloaded file",
+            variable: Some("UNILOCK_MAX_DOWNLOAD_BYTES"),
+        };
+        match self {
+            Body::Page => Limit {
+                bytes: settings.max_page_bytes,
+                to_file: false,
+                what: "an index page",
+                variable: Some("UNILOCK_MAX_PAGE_BYTES"),
+            },
+            Body::Metadata => Limit {
+                bytes: crate::archive::MAX_METADATA,
+                to_file: false,
+                what: "a core metadata file",
+                variable: None,
+            },
+            Body::Download => download,
+            Body::Range(len) if status == StatusCode::PARTIAL_CONTENT => Limit {
+                bytes: len,
+                to_file: false,
+                what: "the range asked for",
+                variable: None,
+            },
+            Body::Range(_) => download,
+        }
+    }
 }
 
 /// The answer to a range request.
@@ -340,7 +481,7 @@ impl HttpClient {
             match entry.policy.before_request(&request, SystemTime::now()) {
                 BeforeRequest::Fresh(_) => return Ok(entry.response()),
                 BeforeRequest::Stale { request: parts, .. } => {
-                    let answer = self.fetch(url, parts.headers.clone()).await?;
+                    let answer = self.fetch(url, parts.headers.clone(), Body::Page).await?;
                     if answer.status == StatusCode::NOT_MODIFIED {
                         let response = response_of(&answer);
                         if let AfterResponse::NotModified(policy, _) =
@@ -357,7 +498,9 @@ impl HttpClient {
                             return Ok(entry.response());
                         }
                         // A 304 that does not match what is stored: fetch it whole.
-                        let answer = self.fetch(url, request.headers().clone()).await?;
+                        let answer = self
+                            .fetch(url, request.headers().clone(), Body::Page)
+                            .await?;
                         return Ok(self.keep(&key, &request, answer));
                     }
                     return Ok(self.keep(&key, &request, answer));
@@ -367,7 +510,9 @@ impl HttpClient {
         if self.settings.offline {
             return Err(FetchError::new(url, Failure::NotCached));
         }
-        let answer = self.fetch(url, request.headers().clone()).await?;
+        let answer = self
+            .fetch(url, request.headers().clone(), Body::Page)
+            .await?;
         Ok(self.keep(&key, &request, answer))
     }
 
@@ -453,12 +598,27 @@ impl HttpClient {
     }
 
     /// A whole file, checked against what the index says before it is returned; never cached
-    /// here.
+    /// here. It is kept in a temporary file (mapped, not read into memory), and refused past
+    /// [`Settings::max_download_bytes`].
     pub async fn download(&self, url: &Url, expected: &Expected) -> Result<Bytes, FetchError> {
+        self.whole(url, expected, Body::Download).await
+    }
+
+    /// A core metadata file (PEP 658), checked like [`Self::download`] and refused past
+    /// [`crate::archive::MAX_METADATA`].
+    pub async fn download_metadata(
+        &self,
+        url: &Url,
+        expected: &Expected,
+    ) -> Result<Bytes, FetchError> {
+        self.whole(url, expected, Body::Metadata).await
+    }
+
+    async fn whole(&self, url: &Url, expected: &Expected, body: Body) -> Result<Bytes, FetchError> {
         if self.settings.offline {
             return Err(FetchError::new(url, Failure::NotCached));
         }
-        let answer = self.fetch(url, HeaderMap::new()).await?;
+        let answer = self.fetch(url, HeaderMap::new(), body).await?;
         if !answer.status.is_success() {
             return Err(FetchError::new(
                 url,
@@ -491,7 +651,7 @@ impl HttpClient {
             header::ACCEPT_ENCODING,
             HeaderValue::from_static("identity"),
         );
-        let answer = self.fetch(url, headers).await?;
+        let answer = self.fetch(url, headers, Body::Range(len.max(1))).await?;
         match answer.status {
             StatusCode::PARTIAL_CONTENT => {
                 let bad = |why: &str| {
@@ -523,7 +683,7 @@ impl HttpClient {
 
     /// One GET with retries. 2xx, 3xx-not-followed (304), 404 and 410 are answers; other
     /// statuses are failures.
-    async fn fetch(&self, url: &Url, headers: HeaderMap) -> Result<Answer, FetchError> {
+    async fn fetch(&self, url: &Url, headers: HeaderMap, body: Body) -> Result<Answer, FetchError> {
         let attempts = AtomicU32::new(0);
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.settings.backoff)
@@ -532,7 +692,7 @@ impl HttpClient {
             .with_jitter();
         let attempt = || async {
             attempts.fetch_add(1, Ordering::Relaxed);
-            self.attempt(url, headers.clone()).await
+            self.attempt(url, headers.clone(), body).await
         };
         attempt
             .retry(backoff)
@@ -551,7 +711,7 @@ impl HttpClient {
             })
     }
 
-    async fn attempt(&self, url: &Url, headers: HeaderMap) -> Result<Answer, Failure> {
+    async fn attempt(&self, url: &Url, headers: HeaderMap, body: Body) -> Result<Answer, Failure> {
         let _permit = self
             .permits
             .acquire()
@@ -560,14 +720,16 @@ impl HttpClient {
         if let Some(o) = &self.observer {
             o.started(url);
         }
-        let result = self.send(url, headers).await;
+        let result = tokio::time::timeout(self.settings.deadline, self.send(url, headers, body))
+            .await
+            .unwrap_or(Err(Failure::Deadline(self.settings.deadline)));
         if let Some(o) = &self.observer {
             o.finished(url);
         }
         result
     }
 
-    async fn send(&self, url: &Url, headers: HeaderMap) -> Result<Answer, Failure> {
+    async fn send(&self, url: &Url, headers: HeaderMap, body: Body) -> Result<Answer, Failure> {
         let mut request = self.client.get(url.clone()).headers(headers);
         if let Some(auth) = self.credentials.for_url(url) {
             request = request.basic_auth(&auth.username, auth.password.as_deref());
@@ -588,7 +750,13 @@ impl HttpClient {
         let declared = (!headers.contains_key(header::CONTENT_ENCODING))
             .then(|| response.content_length())
             .flatten();
-        let body = response.bytes().await.map_err(|e| match failure_of(&e) {
+        let limit = body.limit(status, &self.settings);
+        if let Some(n) = response.content_length()
+            && n > limit.bytes
+        {
+            return Err(limit.too_large(Some(n)));
+        }
+        let body = read_body(response, &limit).await.map_err(|f| match f {
             Failure::Interrupted(why) => match declared {
                 Some(expected) => {
                     Failure::Interrupted(format!("{why} (the body was to have {expected} bytes)"))
@@ -611,6 +779,40 @@ impl HttpClient {
             url: final_url,
             body,
         })
+    }
+}
+
+/// The body of `response`, counted as it arrives and refused as soon as it passes the limit;
+/// in memory, or in an unnamed temporary file that is then mapped (large downloads).
+async fn read_body(mut response: reqwest::Response, limit: &Limit) -> Result<Bytes, Failure> {
+    use std::io::Write;
+    let disk = |e: std::io::Error| {
+        Failure::Invalid(format!("cannot keep the download in a temporary file: {e}"))
+    };
+    let mut file = match limit.to_file {
+        true => Some(tempfile::tempfile().map_err(disk)?),
+        false => None,
+    };
+    let mut memory = Vec::new();
+    let mut total: u64 = 0;
+    while let Some(chunk) = response.chunk().await.map_err(|e| failure_of(&e))? {
+        total += chunk.len() as u64;
+        if total > limit.bytes {
+            return Err(limit.too_large(None));
+        }
+        match &mut file {
+            Some(f) => f.write_all(&chunk).map_err(disk)?,
+            None => memory.extend_from_slice(&chunk),
+        }
+    }
+    match file {
+        Some(f) if total > 0 => {
+            // SAFETY: the file is this process's own unnamed temporary file: nothing else can
+            // open it, so the mapping cannot change under the bytes that borrow it.
+            let map = unsafe { memmap2::Mmap::map(&f) }.map_err(disk)?;
+            Ok(Bytes::from_owner(map))
+        }
+        _ => Ok(Bytes::from(memory)),
     }
 }
 
@@ -663,7 +865,9 @@ fn failure_of(e: &reqwest::Error) -> Failure {
     if why.is_empty() {
         why = e.to_string();
     }
-    if e.is_timeout() || why.contains("timed out") {
+    if e.is_redirect() {
+        Failure::Redirects(why)
+    } else if e.is_timeout() || why.contains("timed out") {
         Failure::Timeout
     } else if e.is_connect() {
         Failure::Connect(why)

@@ -373,6 +373,29 @@ fn url_credentials_are_sent_but_never_shown() {
     assert!(!err.to_string().contains("p%40ss") && !err.to_string().contains("p@ss"));
 }
 
+#[test]
+fn a_redirect_loop_fails_once_without_retries_naming_the_url() {
+    let server = TestServer::start();
+    server.route("/a/", Route::redirect("/b/"));
+    server.route("/b/", Route::redirect("/a/"));
+    server.route("/c/", Route::redirect("/d/"));
+    server.route("/d/", Route::ok(JSON, "{}"));
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path());
+    let err = run(c.get_cached(&url(&server, "/a/"), "*/*")).unwrap_err();
+    assert!(matches!(err.failure, Failure::Redirects(_)), "{err:?}");
+    assert_eq!(err.attempts, 1);
+    assert_eq!(err.url, server.url("/a/"));
+    assert!(err.to_string().contains("too many redirects"), "{err}");
+    // One attempt follows the loop until reqwest's limit of 10, then stops.
+    assert!(server.seen_at("/a/").len() <= 6, "{:?}", server.seen());
+    let err = run(c.download(&url(&server, "/b/"), &Expected::default())).unwrap_err();
+    assert_eq!((err.attempts, err.failure.is_transient()), (1, false));
+    // A redirect that ends is followed.
+    let page = run(c.get_cached(&url(&server, "/c/"), "*/*")).unwrap();
+    assert_eq!((page.status, page.url.path()), (200, "/d/"));
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -386,4 +409,113 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+fn limited(page: u64, download: u64) -> HttpClient {
+    let s = Settings {
+        max_page_bytes: page,
+        max_download_bytes: download,
+        ..settings()
+    };
+    HttpClient::new(s, Credentials::default(), None).unwrap()
+}
+
+#[test]
+fn an_answer_announcing_more_than_the_limit_is_refused_before_it_is_read() {
+    let server = TestServer::start();
+    server.route("/simple/p/", Route::ok(JSON, "{}").with_length(2 << 30));
+    server.route(
+        "/f.whl",
+        Route::ok("application/octet-stream", "PK").with_length(5 << 30),
+    );
+    let c = limited(1 << 20, 1 << 30);
+    let err = run(c.get_cached(&url(&server, "/simple/p/"), JSON)).unwrap_err();
+    assert_eq!(err.url, server.url("/simple/p/"));
+    assert_eq!(err.attempts, 1);
+    assert_eq!(
+        err.failure.to_string(),
+        "the answer announces 2147483648 bytes, over the limit of 1 MiB for an index page; if the index is right, raise UNILOCK_MAX_PAGE_BYTES"
+    );
+    let err = run(c.download(&url(&server, "/f.whl"), &Expected::default())).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("over the limit of 1 GiB for a downloaded file")
+            && err.to_string().contains("UNILOCK_MAX_DOWNLOAD_BYTES"),
+        "{err}"
+    );
+    let err = run(c.download_metadata(&url(&server, "/f.whl"), &Expected::default())).unwrap_err();
+    assert!(
+        err.to_string().contains("16 MiB for a core metadata file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_answer_that_never_ends_is_cut_off_at_the_limit() {
+    let server = TestServer::start();
+    server.route(
+        "/simple/p/",
+        Route::ok("text/html", vec![b'<'; 64 * 1024]).endless(),
+    );
+    let c = limited(4 << 20, 8 << 20);
+    let err = run(c.get_cached(&url(&server, "/simple/p/"), "text/html")).unwrap_err();
+    assert_eq!(err.attempts, 1);
+    assert_eq!(
+        err.failure,
+        Failure::TooLarge {
+            what: "an index page",
+            limit: 4 << 20,
+            variable: Some("UNILOCK_MAX_PAGE_BYTES"),
+            declared: None
+        }
+    );
+    assert!(
+        err.to_string().contains("goes on past the limit of 4 MiB"),
+        "{err}"
+    );
+    let err = run(c.download(&url(&server, "/simple/p/"), &Expected::default())).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("past the limit of 8 MiB for a downloaded file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_download_within_the_limit_is_whole_and_checked() {
+    let server = TestServer::start();
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    server.route(
+        "/f.whl",
+        Route::ok("application/octet-stream", body.clone()),
+    );
+    let expected = Expected {
+        size: Some(body.len() as u64),
+        sha256: Some(hex(&sha2::Sha256::digest(&body))),
+    };
+    let c = limited(1 << 20, 1 << 30);
+    let got = run(c.download(&url(&server, "/f.whl"), &expected)).unwrap();
+    assert_eq!(&got[..], &body[..]);
+}
+
+#[test]
+fn an_answer_trickling_in_ends_at_the_deadline_without_retries() {
+    let server = TestServer::start();
+    server.route(
+        "/simple/p/",
+        Route::ok(JSON, vec![b' '; 200]).with_faults([Fault::Trickle(Duration::from_millis(50))]),
+    );
+    let s = Settings {
+        deadline: Duration::from_millis(600),
+        ..settings()
+    };
+    // Each byte comes well within the read timeout (400 ms): only the deadline can end it.
+    let c = HttpClient::new(s, Credentials::default(), None).unwrap();
+    let started = std::time::Instant::now();
+    let err = run(c.get_cached(&url(&server, "/simple/p/"), JSON)).unwrap_err();
+    println!("a trickled answer ended after {:?}", started.elapsed());
+    assert_eq!(err.failure, Failure::Deadline(Duration::from_millis(600)));
+    assert_eq!(err.attempts, 1);
+    assert_eq!(server.seen_at("/simple/p/").len(), 1);
+    assert!(err.to_string().contains("within 0.6 s"), "{err}");
 }

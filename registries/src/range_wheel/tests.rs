@@ -203,3 +203,29 @@ fn a_wrong_size_or_a_damaged_member_is_an_error() {
     let err = read(&server, "/n.whl", &Expected::default()).unwrap_err();
     assert!(err.to_string().contains("not a zip"), "{err}");
 }
+
+#[test]
+fn metadata_over_the_limit_is_refused_by_the_range_reader_too() {
+    let wheel =
+        crate::archive::tests::wheel_with_description(crate::archive::MAX_METADATA as usize);
+    let err = by_records(&wheel).unwrap_err();
+    assert!(err.contains("over the limit of 16 MiB"), "{err}");
+    let server = TestServer::start();
+    server.route(
+        "/big.whl",
+        Route::ok("application/octet-stream", wheel).with_ranges(),
+    );
+    let url = Url::parse(&server.url("/big.whl")).unwrap();
+    let err = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(wheel_metadata(&client(), &url, &Expected::default()))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("over the limit of 16 MiB"),
+        "{err}"
+    );
+    // Only the tail and the central directory were asked for, not the member.
+    assert!(server.seen_at("/big.whl").len() <= 2);
+}

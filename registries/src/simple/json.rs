@@ -1,6 +1,6 @@
 //! PEP 691 JSON project pages (`application/vnd.pypi.simple.v1+json`).
 
-use super::{file_from_href, metadata_hashes};
+use super::{check_api_version, file_from_href, metadata_hashes};
 use serde::Deserialize;
 use serde::de::{self, Visitor};
 use std::borrow::Cow;
@@ -11,8 +11,24 @@ use url::Url;
 
 #[derive(Deserialize)]
 struct Page<'a> {
+    #[serde(default)]
+    meta: Meta,
     #[serde(borrow)]
     files: Vec<File<'a>>,
+}
+
+/// `meta` of a page: its API version.
+#[derive(Deserialize, Default)]
+struct Meta {
+    #[serde(rename = "api-version")]
+    api_version: Option<String>,
+}
+
+/// A page read for its `meta` alone, when it does not read as a version 1 page.
+#[derive(Deserialize)]
+struct MetaOnly {
+    #[serde(default)]
+    meta: Meta,
 }
 
 /// One file entry, its strings borrowed from the page where they need no unescaping (pages
@@ -104,8 +120,25 @@ impl<'de> Deserialize<'de> for MetadataField {
 
 /// The files of a JSON project page at `base`.
 pub fn parse(text: &str, base: &Url) -> Result<Vec<DistFile>, String> {
-    let page: Page =
-        serde_json::from_str(text).map_err(|e| format!("not a PEP 691 project page: {e}"))?;
+    let page: Page = match serde_json::from_str(text) {
+        Ok(page) => page,
+        Err(e) => {
+            // A page of another major version may not read as this one: say so rather than
+            // what does not parse.
+            if let Ok(MetaOnly {
+                meta: Meta {
+                    api_version: Some(v),
+                },
+            }) = serde_json::from_str(text)
+            {
+                check_api_version(&v)?;
+            }
+            return Err(format!("not a PEP 691 project page: {e}"));
+        }
+    };
+    if let Some(v) = &page.meta.api_version {
+        check_api_version(v)?;
+    }
     let mut files = Vec::with_capacity(page.files.len());
     for f in page.files {
         let Some(mut file) =
@@ -229,5 +262,31 @@ mod tests {
         assert_eq!(files[0].yanked, None);
         assert_eq!(files[1].yanked.as_deref(), Some("bad release"));
         assert!(parse("{", &base).is_err());
+    }
+
+    #[test]
+    fn an_unknown_major_api_version_is_refused_and_a_newer_minor_is_read() {
+        let base = Url::parse("https://index.example/simple/alpha/").unwrap();
+        let page = |version: &str, files: &str| {
+            format!(r#"{{"meta": {{"api-version": "{version}"}}, "files": {files}}}"#)
+        };
+        let one = r#"[{"filename": "alpha-1.0.tar.gz", "url": "alpha-1.0.tar.gz", "hashes": {}}]"#;
+        for version in ["1.0", "1.1", "1.4", "1.99"] {
+            assert_eq!(
+                parse(&page(version, one), &base).unwrap().len(),
+                1,
+                "{version}"
+            );
+        }
+        for (version, files) in [("2.0", one), ("2.0", r#"{"new": "shape"}"#), ("0.9", one)] {
+            let err = parse(&page(version, files), &base).unwrap_err();
+            assert!(
+                err.contains(&format!("version {version} of the simple repository API"))
+                    && err.contains("reads version 1.x only"),
+                "{err}"
+            );
+        }
+        let err = parse(&page("one", one), &base).unwrap_err();
+        assert!(err.contains("`one` is not MAJOR.MINOR"), "{err}");
     }
 }

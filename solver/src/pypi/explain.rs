@@ -5,7 +5,8 @@
 //! module renders the tree, then adds, for every package whose versions in the failing range
 //! exist but cannot install on the target, the reason in terms of the target attribute
 //! responsible: glibc or musl, CPU architecture, Python version, macOS version, yanked files,
-//! `--only-binary`.
+//! `--only-binary`; and for a project whose page lists no version at all, whether the page has
+//! no files or no file that is a wheel or sdist.
 
 use super::candidates::Project;
 use super::provider::{Pkg, Provider};
@@ -39,6 +40,9 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
     for (pkg, range) in ranges {
         let Some(name) = pkg.name() else { continue };
         match provider.project(name) {
+            Ok(Some(project)) if project.versions().next().is_none() => {
+                notes.insert(no_versions_listed(name.as_ref(), &project));
+            }
             Ok(Some(project)) => {
                 if let Some(note) = why_unusable(&project, &range, target) {
                     notes.insert(format!("{name} {note}"));
@@ -240,6 +244,35 @@ impl ReportFormatter<Pkg, Ranges<Version>, super::Unavailable> for Wording<'_> {
             self.terms(now)
         )
     }
+}
+
+/// Why a project whose page exists lists no version at all: the page has no files (or only
+/// files of other projects, which the source left out with a warning), or none of its files is
+/// a wheel or sdist.
+fn no_versions_listed(name: &str, project: &Project) -> String {
+    let files = &project.files.files;
+    let index = &project.files.index;
+    if files.is_empty() {
+        return format!(
+            "{name} has no files on {index}: its page lists no file of {name} (a file of another project is left out, with a warning)"
+        );
+    }
+    const SHOWN: usize = 3;
+    let mut shown: Vec<&str> = (0..files.len().min(SHOWN))
+        .map(|i| files.filename(i))
+        .collect();
+    if files.len() > SHOWN {
+        shown.push("…");
+    }
+    format!(
+        "{name} has no wheel or sdist on {index}: {} its page lists {} a wheel or sdist name ({})",
+        match files.len() {
+            1 => "the one file".to_string(),
+            n => format!("none of the {n} files"),
+        },
+        if files.len() == 1 { "is not" } else { "is" },
+        shown.join(", ")
+    )
 }
 
 /// Why the newest listed version in `range` cannot install on the target, if one is listed.
