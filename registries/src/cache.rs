@@ -19,21 +19,29 @@
 //!   named when it was last read — name, size and sha256; its metadata is the `metadata-v1`
 //!   entry of that URL and hash. Used offline, and online when the URL pins the hash.
 //!
+//! The directory names version the layout (where an entry lives); the bytes of each entry
+//! ([`entries`]) open with a magic line that versions their format and carry a checksum of
+//! their content. An entry whose checksum does not match is damaged: it is never used — online
+//! it is fetched or derived again and replaced, offline the request fails naming the damaged
+//! entry ([`Damaged`]). Entries of an earlier format (before checksums) read as no entry and
+//! are replaced the same way.
+//!
 //! Every entry is written to a temporary file in its directory and renamed into place, so
 //! concurrent runs sharing the cache read either the old entry or the new one, never a part.
 //! Entries never hold credentials: URLs are stripped of them and requests stored without
 //! their `Authorization` header.
 
+pub mod entries;
+
 use bytes::Bytes;
+use entries::{DirectRecord, MetadataRecord, Refusal};
 use http_cache_semantics::CachePolicy;
-use serde::{Deserialize, Serialize};
 use sha2::Digest;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use unilock_model::index::{CoreMetadata, DirectFile, DistFile, Metadata, PackedBytes};
-
-const MAGIC: &[u8] = b"unilock-http-cache-1\n";
+use unilock_model::index::{DirectFile, DistFile, Metadata, PackedBytes};
 
 /// The cache directory to use when none is given: `UNILOCK_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/unilock`, else `$HOME/.cache/unilock`.
@@ -56,19 +64,6 @@ pub struct HttpEntry {
     /// written before ids were kept.
     pub id: String,
 }
-
-#[derive(Serialize, Deserialize)]
-struct Head {
-    status: u16,
-    url: String,
-    content_type: Option<String>,
-    policy: CachePolicy,
-    body_len: u64,
-    #[serde(default)]
-    id: String,
-}
-
-const DERIVED_MAGIC: &[u8] = b"unilock-derived-1\n";
 
 /// A new id for a stored body: unique among the bodies one cache sees (time, process and a
 /// counter).
@@ -105,38 +100,42 @@ impl AsRef<[u8]> for Mapped {
     }
 }
 
-/// A direct reference's file as stored.
-#[derive(Serialize, Deserialize)]
-struct DirectEntry {
-    url: String,
-    filename: String,
-    sha256: String,
-    size: Option<u64>,
+/// A cache entry that is there but cannot be used: its content does not match its checksum,
+/// or it cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    pub path: PathBuf,
+    pub why: String,
 }
 
-/// Derived metadata as stored.
-#[derive(Serialize, Deserialize)]
-struct MetadataEntry {
-    url: String,
-    sha256: String,
-    #[serde(flatten)]
-    metadata: StoredMetadata,
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the cache entry {} is damaged ({})",
+            self.path.display(),
+            self.why
+        )
+    }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-enum StoredMetadata {
-    Known {
-        name: String,
-        version: String,
-        requires_dist: Vec<String>,
-        requires_python: Option<String>,
-        provides_extra: Vec<String>,
-    },
-    NeedsBuild {
-        why: String,
-    },
+impl Damaged {
+    fn new(path: &Path, why: impl std::fmt::Display) -> Self {
+        Damaged {
+            path: path.to_path_buf(),
+            why: why.to_string(),
+        }
+    }
+
+    /// The failure of a request that `--offline` must answer from this entry.
+    pub fn offline_failure(&self) -> crate::http::Failure {
+        crate::http::Failure::Invalid(format!("{self}; run without --offline to fetch it again"))
+    }
 }
+
+/// What the cache holds under one key: `Ok(None)` when nothing (or an entry of another
+/// format), `Err` when a damaged entry.
+pub type Lookup<T> = Result<Option<T>, Damaged>;
 
 /// The cache directory.
 #[derive(Debug, Clone)]
@@ -161,63 +160,77 @@ impl Cache {
             .join(format!("{}{ext}", &digest[2..]))
     }
 
+    /// The entry at `path`, open, and its length; `None` when there is none.
+    fn open(&self, path: &Path) -> Lookup<(File, u64)> {
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Damaged::new(path, format!("cannot be opened: {e}"))),
+        };
+        let len = file
+            .metadata()
+            .map_err(|e| Damaged::new(path, format!("cannot be read: {e}")))?
+            .len();
+        Ok(Some((file, len)))
+    }
+
+    /// The whole entry at `path`.
+    fn read(&self, path: &Path) -> Lookup<Vec<u8>> {
+        let Some((file, len)) = self.open(path)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.take(len)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Damaged::new(path, format!("cannot be read: {e}")))?;
+        Ok(Some(bytes))
+    }
+
     /// The stored response for `key`, if any and intact.
     pub fn read_http(&self, key: &str) -> Option<HttpEntry> {
+        self.lookup_http(key).ok().flatten()
+    }
+
+    /// The stored response for `key`: none, intact, or damaged.
+    pub fn lookup_http(&self, key: &str) -> Lookup<HttpEntry> {
+        let path = self.path("http-v1", key, "");
         // One read; the body is a view into it, not a copy (pages run to megabytes).
-        let bytes = Bytes::from(std::fs::read(self.path("http-v1", key, "")).ok()?);
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (len, rest) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        let head_start = MAGIC.len() + 8;
-        let body_start = head_start.checked_add(len)?;
-        let head: Head = serde_json::from_slice(rest.get(..len)?).ok()?;
-        if head.body_len != (bytes.len().checked_sub(body_start)?) as u64 {
-            return None;
-        }
-        Some(HttpEntry {
-            status: head.status,
-            url: url::Url::parse(&head.url).ok()?,
-            content_type: head.content_type,
-            policy: head.policy,
-            body: bytes.slice(body_start..),
-            id: head.id,
-        })
+        let Some(bytes) = self.read(&path)? else {
+            return Ok(None);
+        };
+        refused(&path, entries::decode_http(bytes))
     }
 
     /// The caching policy and id of the stored response for `key`, reading only its header.
     pub fn read_http_head(&self, key: &str) -> Option<(CachePolicy, String)> {
-        use std::io::Read;
-        let mut file = std::fs::File::open(self.path("http-v1", key, "")).ok()?;
-        let mut start = [0u8; MAGIC.len() + 8];
-        file.read_exact(&mut start).ok()?;
-        let len = u64::from_le_bytes(*start.strip_prefix(MAGIC)?.first_chunk::<8>()?);
+        let (mut file, len) = self.open(&self.path("http-v1", key, "")).ok()??;
+        let mut prefix = [0u8; entries::HTTP_PREFIX];
+        file.read_exact(&mut prefix).ok()?;
+        let head_len = entries::http_head_len(&prefix).ok()?;
         // A damaged length must not become a huge allocation.
-        if len > file.metadata().ok()?.len() {
+        if head_len > len {
             return None;
         }
-        let mut head = vec![0u8; usize::try_from(len).ok()?];
+        let mut head = vec![0u8; usize::try_from(head_len).ok()?];
         file.read_exact(&mut head).ok()?;
-        let head: Head = serde_json::from_slice(&head).ok()?;
-        Some((head.policy, head.id))
+        entries::decode_http_head(&prefix, &head).ok()
     }
 
     /// What was derived (`kind`: `pages-v1`) from the stored response for `key` whose id is
-    /// `id`; `None` when nothing was, or it was derived from another response. The entry is
-    /// mapped, not read (see [`Mapped`]).
+    /// `id`; `None` when nothing was, it was derived from another response, or the entry is
+    /// damaged. The entry is mapped, not read (see [`Mapped`]).
     pub fn read_derived(&self, kind: &str, key: &str, id: &str) -> Option<PackedBytes> {
-        let file = std::fs::File::open(self.path(kind, key, "")).ok()?;
+        let (file, _) = self.open(&self.path(kind, key, "")).ok()??;
         // SAFETY: the map is only read. Cache entries are written whole to a temporary file
         // and renamed into place, never changed in place, so the mapped file keeps its
         // contents for as long as the map lives; only another program truncating a cache file
         // during a run could break that.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-        let rest = map.strip_prefix(DERIVED_MAGIC)?;
-        let (len, rest) = rest.split_first_chunk::<4>()?;
-        let len = u32::from_le_bytes(*len) as usize;
-        if id.is_empty() || rest.get(..len)? != id.as_bytes() {
+        let (stored_id, value) = entries::decode_derived(&map).ok()?;
+        if id.is_empty() || stored_id != id {
             return None;
         }
-        let start = DERIVED_MAGIC.len() + 4 + len;
+        let start = map.len() - value.len();
         Some(Arc::new(Mapped { map, start }))
     }
 
@@ -228,54 +241,35 @@ impl Cache {
         id: &str,
         value: &[u8],
     ) -> std::io::Result<()> {
-        let mut bytes = Vec::with_capacity(DERIVED_MAGIC.len() + 4 + id.len() + value.len());
-        bytes.extend_from_slice(DERIVED_MAGIC);
-        bytes.extend_from_slice(&(id.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(id.as_bytes());
-        bytes.extend_from_slice(value);
-        write_atomic(&self.path(kind, key, ""), &bytes)
+        write_atomic(
+            &self.path(kind, key, ""),
+            &entries::encode_derived(id, value),
+        )
     }
 
     pub fn write_http(&self, key: &str, entry: &HttpEntry) -> std::io::Result<()> {
-        let head = serde_json::to_vec(&Head {
-            status: entry.status,
-            url: entry.url.to_string(),
-            content_type: entry.content_type.clone(),
-            policy: entry.policy.clone(),
-            body_len: entry.body.len() as u64,
-            id: entry.id.clone(),
-        })?;
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + head.len() + entry.body.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&(head.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&head);
-        bytes.extend_from_slice(&entry.body);
-        write_atomic(&self.path("http-v1", key, ""), &bytes)
+        write_atomic(&self.path("http-v1", key, ""), &entries::encode_http(entry))
     }
 
     /// The metadata derived from the file at `url` whose sha256 is `sha256`.
     pub fn read_metadata(&self, url: &str, sha256: &str) -> Option<Metadata> {
-        let bytes = std::fs::read(self.path("metadata-v1", url, ".json")).ok()?;
-        let entry: MetadataEntry = serde_json::from_slice(&bytes).ok()?;
-        if entry.url != url || !entry.sha256.eq_ignore_ascii_case(sha256) {
-            return None;
+        self.lookup_metadata(url, sha256).ok().flatten()
+    }
+
+    /// The metadata derived from the file at `url` whose sha256 is `sha256`: none (or of
+    /// another file), intact, or damaged.
+    pub fn lookup_metadata(&self, url: &str, sha256: &str) -> Lookup<Metadata> {
+        let path = self.path("metadata-v1", url, ".json");
+        let Some(bytes) = self.read(&path)? else {
+            return Ok(None);
+        };
+        let Some(record) = refused(&path, entries::decode_metadata(&bytes))? else {
+            return Ok(None);
+        };
+        if record.url != url || !record.sha256.eq_ignore_ascii_case(sha256) {
+            return Ok(None);
         }
-        Some(match entry.metadata {
-            StoredMetadata::Known {
-                name,
-                version,
-                requires_dist,
-                requires_python,
-                provides_extra,
-            } => Metadata::Known(Arc::new(CoreMetadata {
-                name,
-                version,
-                requires_dist,
-                requires_python,
-                provides_extra,
-            })),
-            StoredMetadata::NeedsBuild { why } => Metadata::NeedsBuild(why),
-        })
+        Ok(Some(record.metadata))
     }
 
     pub fn write_metadata(
@@ -284,31 +278,24 @@ impl Cache {
         sha256: &str,
         metadata: &Metadata,
     ) -> std::io::Result<()> {
-        let metadata = match metadata {
-            Metadata::Known(m) => StoredMetadata::Known {
-                name: m.name.clone(),
-                version: m.version.clone(),
-                requires_dist: m.requires_dist.clone(),
-                requires_python: m.requires_python.clone(),
-                provides_extra: m.provides_extra.clone(),
-            },
-            Metadata::NeedsBuild(why) => StoredMetadata::NeedsBuild { why: why.clone() },
-        };
-        let entry = MetadataEntry {
+        let record = MetadataRecord {
             url: url.to_string(),
             sha256: sha256.to_ascii_lowercase(),
-            metadata,
+            metadata: metadata.clone(),
         };
-        let bytes = serde_json::to_vec_pretty(&entry)?;
-        write_atomic(&self.path("metadata-v1", url, ".json"), &bytes)
+        write_atomic(
+            &self.path("metadata-v1", url, ".json"),
+            &entries::encode_metadata(&record),
+        )
     }
 }
 
 impl Cache {
     /// The file of a direct reference to `url` (without credentials) as last read.
     pub fn read_direct(&self, url: &str) -> Option<DirectFile> {
-        let bytes = std::fs::read(self.path("direct-v1", url, ".json")).ok()?;
-        let entry: DirectEntry = serde_json::from_slice(&bytes).ok()?;
+        let path = self.path("direct-v1", url, ".json");
+        let bytes = self.read(&path).ok()??;
+        let entry = entries::decode_direct(&bytes).ok()?;
         if entry.url != url {
             return None;
         }
@@ -335,14 +322,25 @@ impl Cache {
             return Ok(());
         };
         self.write_metadata(&direct.file.url, sha256, &direct.metadata)?;
-        let entry = DirectEntry {
+        let record = DirectRecord {
             url: direct.file.url.clone(),
             filename: direct.file.filename.clone(),
             sha256: sha256.to_ascii_lowercase(),
             size: direct.file.size,
         };
-        let bytes = serde_json::to_vec_pretty(&entry)?;
-        write_atomic(&self.path("direct-v1", &direct.file.url, ".json"), &bytes)
+        write_atomic(
+            &self.path("direct-v1", &direct.file.url, ".json"),
+            &entries::encode_direct(&record),
+        )
+    }
+}
+
+/// A decoded entry as a lookup: an entry of another format is none, a refused one damaged.
+fn refused<T>(path: &Path, decoded: Result<T, Refusal>) -> Lookup<T> {
+    match decoded {
+        Ok(value) => Ok(Some(value)),
+        Err(Refusal::OtherFormat) => Ok(None),
+        Err(Refusal::Damaged(why)) => Err(Damaged::new(path, why)),
     }
 }
 
@@ -360,6 +358,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unilock_model::index::CoreMetadata;
 
     #[test]
     fn derived_entries_answer_only_for_the_body_they_were_made_from() {
@@ -397,10 +396,110 @@ mod tests {
         // A header whose length is damaged reads as no entry, without allocating it.
         let path = cache.path("http-v1", key, "");
         let mut bytes = std::fs::read(&path).unwrap();
-        bytes[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        let at = entries::HTTP_MAGIC.len();
+        bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
         std::fs::write(&path, &bytes).unwrap();
         assert!(cache.read_http_head(key).is_none());
         assert!(cache.read_http(key).is_none());
+    }
+
+    /// Changes each byte of `path` in turn (one bit of it, a different one from byte to byte).
+    fn each_flip(path: &Path, mut check: impl FnMut(usize)) {
+        let intact = std::fs::read(path).unwrap();
+        for at in 0..intact.len() {
+            let mut bytes = intact.clone();
+            bytes[at] ^= 1 << (at % 8);
+            std::fs::write(path, &bytes).unwrap();
+            check(at);
+        }
+        std::fs::write(path, &intact).unwrap();
+    }
+
+    #[test]
+    fn an_entry_with_any_byte_changed_is_never_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let request = http::Request::get("https://h.example/simple/a/")
+            .body(())
+            .unwrap();
+        let mut response = http::Response::new(());
+        response
+            .headers_mut()
+            .insert("cache-control", "max-age=60".parse().unwrap());
+        let entry = HttpEntry {
+            status: 200,
+            url: url::Url::parse("https://h.example/simple/a/").unwrap(),
+            content_type: Some("text/html".into()),
+            policy: CachePolicy::new(&request, &response),
+            body: Bytes::from_static(b"<a href='a-1.0.tar.gz#sha256=ab'>"),
+            id: "the-id".into(),
+        };
+        let key = "https://h.example/simple/a/\ntext/html";
+        cache.write_http(key, &entry).unwrap();
+        let magic = entries::HTTP_MAGIC.len();
+        let path = cache.path("http-v1", key, "");
+        let head_end = std::fs::read(&path).unwrap().len() - entry.body.len();
+        each_flip(&path, |at| {
+            let found = cache.lookup_http(key);
+            if at < magic {
+                assert_eq!(found.unwrap().map(|e| e.body), None, "byte {at}");
+            } else {
+                let damaged = found.unwrap_err();
+                assert_eq!(damaged.path, path, "byte {at}");
+            }
+            // The header alone is read when it is intact, whatever the body holds.
+            let head = cache.read_http_head(key);
+            if at < head_end && !(magic + 12..magic + 16).contains(&at) {
+                assert!(head.is_none(), "byte {at}");
+            } else {
+                assert_eq!(head.unwrap().1, entry.id, "byte {at}");
+            }
+        });
+        assert_eq!(cache.read_http(key).unwrap().body, entry.body);
+
+        cache
+            .write_derived("pages-v1", key, &entry.id, b"packed files")
+            .unwrap();
+        each_flip(&cache.path("pages-v1", key, ""), |at| {
+            assert!(
+                cache.read_derived("pages-v1", key, &entry.id).is_none(),
+                "byte {at}"
+            );
+        });
+        let value = cache.read_derived("pages-v1", key, &entry.id).unwrap();
+        assert_eq!((*value).as_ref(), b"packed files");
+
+        let file = "https://h.example/a-1.0-py3-none-any.whl";
+        let direct = DirectFile {
+            file: DistFile {
+                filename: "a-1.0-py3-none-any.whl".into(),
+                url: file.into(),
+                hashes: [("sha256".to_string(), "ab".to_string())].into(),
+                size: Some(3),
+                ..DistFile::default()
+            },
+            metadata: Metadata::Known(Arc::new(CoreMetadata {
+                name: "a".into(),
+                version: "1.0".into(),
+                requires_dist: vec!["b>=1".into()],
+                ..CoreMetadata::default()
+            })),
+        };
+        cache.write_direct(&direct).unwrap();
+        let metadata = cache.path("metadata-v1", file, ".json");
+        each_flip(&metadata, |at| {
+            let found = cache.lookup_metadata(file, "ab");
+            if at < b"unilock-metadata-2\n".len() {
+                assert_eq!(found, Ok(None), "byte {at}");
+            } else {
+                assert_eq!(found.unwrap_err().path, metadata, "byte {at}");
+            }
+            assert_eq!(cache.read_direct(file), None, "byte {at}");
+        });
+        each_flip(&cache.path("direct-v1", file, ".json"), |at| {
+            assert_eq!(cache.read_direct(file), None, "byte {at}");
+        });
+        assert_eq!(cache.read_direct(file), Some(direct));
     }
 
     #[test]
