@@ -24,7 +24,9 @@
 //! their content. An entry whose checksum does not match is damaged: it is never used — online
 //! it is fetched or derived again and replaced, offline the request fails naming the damaged
 //! entry ([`Damaged`]). Entries of an earlier format (before checksums) read as no entry and
-//! are replaced the same way.
+//! are replaced the same way. Only a regular file of at most [`MAX_ENTRY_BYTES`] (or what
+//! [`Cache::with_max_entry_bytes`] says) is read as an entry: it is opened without following a
+//! symlink and without blocking on a FIFO, and anything else in its place is damaged.
 //!
 //! Every entry is written to a temporary file in its directory and renamed into place, so
 //! concurrent runs sharing the cache read either the old entry or the new one, never a part.
@@ -137,15 +139,32 @@ impl Damaged {
 /// format), `Err` when a damaged entry.
 pub type Lookup<T> = Result<Option<T>, Damaged>;
 
+/// The largest cache entry read or written, unless [`Cache::with_max_entry_bytes`] says
+/// otherwise (`UNILOCK_MAX_CACHE_ENTRY_BYTES`): a response body of 256 MiB with room for its
+/// header. A larger file in place of an entry is damaged, and a larger entry is not kept.
+pub const MAX_ENTRY_BYTES: u64 = 257 << 20;
+
 /// The cache directory.
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
+    max_entry_bytes: u64,
 }
 
 impl Cache {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Cache { root: root.into() }
+        Cache {
+            root: root.into(),
+            max_entry_bytes: MAX_ENTRY_BYTES,
+        }
+    }
+
+    /// The same cache, reading and writing entries of at most `max` bytes.
+    pub fn with_max_entry_bytes(self, max: u64) -> Self {
+        Cache {
+            max_entry_bytes: max,
+            ..self
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -160,18 +179,59 @@ impl Cache {
             .join(format!("{}{ext}", &digest[2..]))
     }
 
-    /// The entry at `path`, open, and its length; `None` when there is none.
+    /// The entry at `path`, open, and its length; `None` when there is none. Only a regular
+    /// file of at most the entry limit is an entry: a symlink (to `/dev/zero`, say), a FIFO or
+    /// a device in its place is damaged, and opening one neither follows it nor blocks.
     fn open(&self, path: &Path) -> Lookup<(File, u64)> {
-        let file = match File::open(path) {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        #[cfg(not(unix))]
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(Damaged::new(path, "not a regular file"));
+        }
+        let file = match options.open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(Damaged::new(path, "a symlink, not a regular file"));
+            }
             Err(e) => return Err(Damaged::new(path, format!("cannot be opened: {e}"))),
         };
-        let len = file
+        let metadata = file
             .metadata()
-            .map_err(|e| Damaged::new(path, format!("cannot be read: {e}")))?
-            .len();
-        Ok(Some((file, len)))
+            .map_err(|e| Damaged::new(path, format!("cannot be read: {e}")))?;
+        if !metadata.is_file() {
+            return Err(Damaged::new(path, "not a regular file"));
+        }
+        if metadata.len() > self.max_entry_bytes {
+            return Err(Damaged::new(
+                path,
+                format!(
+                    "{} bytes, more than the limit of {} (UNILOCK_MAX_CACHE_ENTRY_BYTES)",
+                    metadata.len(),
+                    self.max_entry_bytes
+                ),
+            ));
+        }
+        Ok(Some((file, metadata.len())))
+    }
+
+    /// Writes `bytes` as the entry at `path`, when they are within the entry limit.
+    fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        if bytes.len() as u64 > self.max_entry_bytes {
+            return Err(std::io::Error::other(format!(
+                "{} bytes, more than the cache entry limit of {}",
+                bytes.len(),
+                self.max_entry_bytes
+            )));
+        }
+        write_atomic(path, bytes)
     }
 
     /// The whole entry at `path`.
@@ -241,14 +301,14 @@ impl Cache {
         id: &str,
         value: &[u8],
     ) -> std::io::Result<()> {
-        write_atomic(
+        self.write(
             &self.path(kind, key, ""),
             &entries::encode_derived(id, value),
         )
     }
 
     pub fn write_http(&self, key: &str, entry: &HttpEntry) -> std::io::Result<()> {
-        write_atomic(&self.path("http-v1", key, ""), &entries::encode_http(entry))
+        self.write(&self.path("http-v1", key, ""), &entries::encode_http(entry))
     }
 
     /// The metadata derived from the file at `url` whose sha256 is `sha256`.
@@ -283,7 +343,7 @@ impl Cache {
             sha256: sha256.to_ascii_lowercase(),
             metadata: metadata.clone(),
         };
-        write_atomic(
+        self.write(
             &self.path("metadata-v1", url, ".json"),
             &entries::encode_metadata(&record),
         )
@@ -328,7 +388,7 @@ impl Cache {
             sha256: sha256.to_ascii_lowercase(),
             size: direct.file.size,
         };
-        write_atomic(
+        self.write(
             &self.path("direct-v1", &direct.file.url, ".json"),
             &entries::encode_direct(&record),
         )
@@ -500,6 +560,99 @@ mod tests {
             assert_eq!(cache.read_direct(file), None, "byte {at}");
         });
         assert_eq!(cache.read_direct(file), Some(direct));
+    }
+
+    /// A cache holding one entry of each kind, under `KEY` and `FILE`.
+    const KEY: &str = "https://h.example/simple/a/\ntext/html";
+    const FILE: &str = "https://h.example/a-1.0-py3-none-any.whl";
+
+    fn filled(dir: &Path) -> Cache {
+        let cache = Cache::new(dir);
+        let request = http::Request::get("https://h.example/simple/a/")
+            .body(())
+            .unwrap();
+        let entry = HttpEntry {
+            status: 200,
+            url: url::Url::parse("https://h.example/simple/a/").unwrap(),
+            content_type: Some("text/html".into()),
+            policy: CachePolicy::new(&request, &http::Response::new(())),
+            body: Bytes::from(vec![b'x'; 1000]),
+            id: "the-id".into(),
+        };
+        cache.write_http(KEY, &entry).unwrap();
+        cache
+            .write_derived("pages-v1", KEY, "the-id", &[b'p'; 1000])
+            .unwrap();
+        cache
+            .write_direct(&DirectFile {
+                file: DistFile {
+                    filename: "a-1.0-py3-none-any.whl".into(),
+                    url: FILE.into(),
+                    hashes: [("sha256".to_string(), "ab".to_string())].into(),
+                    ..DistFile::default()
+                },
+                metadata: Metadata::NeedsBuild("dynamic".into()),
+            })
+            .unwrap();
+        cache
+    }
+
+    /// Every read of the entries of [`filled`] finds nothing usable, and the lookups say why.
+    fn none_is_read(cache: &Cache, why: &str) {
+        let why = why.to_string();
+        let cache = cache.clone();
+        // On another thread: a read that blocks fails the test instead of hanging it.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let damaged = cache.lookup_http(KEY).unwrap_err();
+            assert!(damaged.why.contains(&why), "{damaged}");
+            assert!(cache.read_http_head(KEY).is_none());
+            assert!(cache.read_derived("pages-v1", KEY, "the-id").is_none());
+            let damaged = cache.lookup_metadata(FILE, "ab").unwrap_err();
+            assert!(damaged.why.contains(&why), "{damaged}");
+            assert!(cache.read_direct(FILE).is_none());
+            done.send(()).unwrap();
+        });
+        finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the reads return, and find nothing");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_or_a_fifo_in_place_of_an_entry_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = filled(dir.path());
+        let paths = [
+            cache.path("http-v1", KEY, ""),
+            cache.path("pages-v1", KEY, ""),
+            cache.path("metadata-v1", FILE, ".json"),
+            cache.path("direct-v1", FILE, ".json"),
+        ];
+        for path in &paths {
+            std::fs::remove_file(path).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", path).unwrap();
+        }
+        none_is_read(&cache, "symlink");
+        for path in &paths {
+            std::fs::remove_file(path).unwrap();
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            assert!(made.unwrap().success());
+        }
+        none_is_read(&cache, "not a regular file");
+    }
+
+    #[test]
+    fn entries_over_the_size_limit_are_neither_read_nor_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = filled(dir.path()).with_max_entry_bytes(100);
+        none_is_read(
+            &cache,
+            "more than the limit of 100 (UNILOCK_MAX_CACHE_ENTRY_BYTES)",
+        );
+        let entry = filled(dir.path()).read_http(KEY).unwrap();
+        assert!(cache.write_http("another", &entry).is_err());
+        assert!(filled(dir.path()).read_http("another").is_none());
     }
 
     #[test]

@@ -79,7 +79,8 @@ pub fn source(
             .cache_dir
             .clone()
             .or_else(|| cache::default_dir(&env_var));
-        let client = HttpClient::new(settings, credentials, cache_dir.map(Cache::new))
+        let cache = cache_dir.map(cache_at).transpose()?;
+        let client = HttpClient::new(settings, credentials, cache)
             .map_err(|e| Diagnostic::new(unilock_model::ErrorKind::Registry, e))?;
         let client = match Progress::new() {
             Some(p) => {
@@ -359,4 +360,22 @@ fn record_resolutions(
         unilock_solver::pypi::resolve_consistent(source, targets, request)?;
     }
     Ok(())
+}
+
+/// The cache in `dir`, its entries limited to `UNILOCK_MAX_CACHE_ENTRY_BYTES` (default
+/// [`cache::MAX_ENTRY_BYTES`]).
+fn cache_at(dir: std::path::PathBuf) -> Result<Cache, Diagnostic> {
+    let cache = Cache::new(dir);
+    match env_var("UNILOCK_MAX_CACHE_ENTRY_BYTES").filter(|v| !v.is_empty()) {
+        None => Ok(cache),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .map(|max| cache.with_max_entry_bytes(max))
+            .map_err(|_| {
+                Diagnostic::usage(format!(
+                    "UNILOCK_MAX_CACHE_ENTRY_BYTES={v}: expected a number of bytes"
+                ))
+            }),
+    }
 }

@@ -308,6 +308,34 @@ fn offline_a_damaged_cache_entry_is_never_used() {
 }
 
 #[test]
+fn cache_entries_over_the_limit_are_not_kept() {
+    let (index, _files) = fixture_index(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "delta\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let url = index.url("/simple");
+    let args = resolve_args(&input, &lock, &url);
+    let out = run(dir.path(), &args, &[("UNILOCK_MAX_CACHE_ENTRY_BYTES", "x")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("UNILOCK_MAX_CACHE_ENTRY_BYTES=x"));
+    let out = run(
+        dir.path(),
+        &args,
+        &[("UNILOCK_MAX_CACHE_ENTRY_BYTES", "100")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut offline = args.clone();
+    offline.push("--offline");
+    let out = run(dir.path(), &offline, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not in the cache"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn a_failing_index_exits_3_naming_the_url_and_the_failure() {
     let index = TestServer::start();
     index.route(
