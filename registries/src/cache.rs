@@ -30,6 +30,9 @@
 //!
 //! Every entry is written to a temporary file in its directory and renamed into place, so
 //! concurrent runs sharing the cache read either the old entry or the new one, never a part.
+//! Temporary files are named `.unilock-tmp-*`; one left by a killed run is removed by the
+//! first later run that writes into its directory, once it is an hour old (a younger one may
+//! be another run's write in progress). Nothing else in the cache is ever removed.
 //! Entries never hold credentials: URLs are stripped of them and requests stored without
 //! their `Authorization` header.
 
@@ -404,15 +407,58 @@ fn refused<T>(path: &Path, decoded: Result<T, Refusal>) -> Lookup<T> {
     }
 }
 
+/// The start of the names of the temporary files entries are written to.
+const TEMPORARY_PREFIX: &str = ".unilock-tmp-";
+
+/// A temporary file this old is left from a run that was killed while writing it.
+const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    remove_stale_temporaries(dir);
+    let mut file = tempfile::Builder::new()
+        .prefix(TEMPORARY_PREFIX)
+        .tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_data()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Removes, once per run and directory, the temporary files of ours in `dir` that are older
+/// than [`STALE_TEMPORARY`]; nothing else is touched.
+fn remove_stale_temporaries(dir: &Path) {
+    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let mut swept = SWEPT.lock().unwrap_or_else(|p| p.into_inner());
+    if !swept.get_or_insert_default().insert(dir.to_path_buf()) {
+        return;
+    }
+    drop(swept);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMPORARY_PREFIX));
+        // `DirEntry::metadata` does not follow symlinks: only our own regular files go.
+        let stale = || {
+            entry.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMPORARY))
+            })
+        };
+        if ours && stale() {
+            // Another run may have removed it first.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -653,6 +699,42 @@ mod tests {
         let entry = filled(dir.path()).read_http(KEY).unwrap();
         assert!(cache.write_http("another", &entry).is_err());
         assert!(filled(dir.path()).read_http("another").is_none());
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_run_are_removed_by_a_later_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let entry_dir = cache.path("metadata-v1", FILE, ".json");
+        let entry_dir = entry_dir.parent().unwrap();
+        std::fs::create_dir_all(entry_dir).unwrap();
+        let hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        let make = |name: &str, old: bool| {
+            let file = std::fs::File::create(entry_dir.join(name)).unwrap();
+            if old {
+                file.set_modified(hours_ago).unwrap();
+            }
+        };
+        make(".unilock-tmp-stale", true);
+        make(".unilock-tmp-fresh", false);
+        make("foreign", true);
+        make(".tmpAbC123", true);
+        let _ = filled(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(entry_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let entry = cache.path("metadata-v1", FILE, ".json");
+        let entry = entry.file_name().unwrap().to_string_lossy().into_owned();
+        let mut expected = vec![
+            ".tmpAbC123".to_string(),
+            ".unilock-tmp-fresh".into(),
+            "foreign".into(),
+            entry,
+        ];
+        expected.sort();
+        assert_eq!(left, expected);
     }
 
     #[test]
