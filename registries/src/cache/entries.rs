@@ -315,3 +315,81 @@ pub fn decode_direct(bytes: &[u8]) -> Result<DirectRecord, Refusal> {
         ..record
     })
 }
+
+/// The kinds of entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Http,
+    Derived,
+    Metadata,
+    Direct,
+}
+
+/// An entry of `kind` around `content` — what follows the checksums (for an HTTP entry, what
+/// follows the magic line with the checksums left out: the header's length, the header and
+/// the body) — with checksums that match it. For fuzzing: it takes random bytes past the
+/// checksum check.
+#[doc(hidden)]
+pub fn sealed(kind: Kind, content: &[u8]) -> Vec<u8> {
+    match kind {
+        Kind::Http => {
+            let (len, rest) = match content.split_first_chunk::<8>() {
+                Some((len, rest)) => (u64::from_le_bytes(*len), rest),
+                None => (0, content),
+            };
+            let split = usize::try_from(len).map_or(rest.len(), |len| len.min(rest.len()));
+            let (head, body) = rest.split_at(split);
+            let mut bytes = Vec::with_capacity(HTTP_PREFIX + rest.len());
+            bytes.extend_from_slice(HTTP_MAGIC);
+            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes.extend_from_slice(&checksum(head).to_le_bytes());
+            bytes.extend_from_slice(&checksum(body).to_le_bytes());
+            bytes.extend_from_slice(rest);
+            bytes
+        }
+        Kind::Derived => framed(DERIVED_MAGIC, content),
+        Kind::Metadata => framed(METADATA_MAGIC, content),
+        Kind::Direct => framed(DIRECT_MAGIC, content),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_entries_pass_their_checksums_and_read_as_written() {
+        // A derived entry: the id's length, the id, the value.
+        let mut content = 2u32.to_le_bytes().to_vec();
+        content.extend_from_slice(b"idvalue");
+        let bytes = sealed(Kind::Derived, &content);
+        assert_eq!(decode_derived(&bytes), Ok(("id", &b"value"[..])));
+        assert_eq!(encode_derived("id", b"value"), bytes);
+        // A damaged one does not pass, sealed or not.
+        let mut content = 9u32.to_le_bytes().to_vec();
+        content.extend_from_slice(b"id");
+        let damaged = Err(Refusal::Damaged("its id length is wrong"));
+        assert_eq!(decode_derived(&sealed(Kind::Derived, &content)), damaged);
+        assert_eq!(decode_derived(&content), Err(Refusal::OtherFormat));
+
+        let record = DirectRecord {
+            url: "https://h.example/a.whl".into(),
+            filename: "a.whl".into(),
+            sha256: "ab".into(),
+            size: None,
+        };
+        let written = encode_direct(&record);
+        let json = &written[DIRECT_MAGIC.len() + 4..];
+        assert_eq!(sealed(Kind::Direct, json), written);
+        assert_eq!(decode_direct(&written), Ok(record));
+        let not_json = sealed(Kind::Metadata, b"{");
+        let unreadable = Err(Refusal::Damaged("its content is not readable"));
+        assert_eq!(decode_metadata(&not_json), unreadable);
+
+        // An HTTP entry's header length beyond its end, sealed, is refused, not read.
+        let mut content = u64::MAX.to_le_bytes().to_vec();
+        content.extend_from_slice(b"{}");
+        assert!(decode_http(sealed(Kind::Http, &content)).is_err());
+        assert!(decode_http(sealed(Kind::Http, b"")).is_err());
+    }
+}
