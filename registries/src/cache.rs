@@ -19,21 +19,34 @@
 //!   named when it was last read — name, size and sha256; its metadata is the `metadata-v1`
 //!   entry of that URL and hash. Used offline, and online when the URL pins the hash.
 //!
+//! The directory names version the layout (where an entry lives); the bytes of each entry
+//! ([`entries`]) open with a magic line that versions their format and carry a checksum of
+//! their content. An entry whose checksum does not match is damaged: it is never used — online
+//! it is fetched or derived again and replaced, offline the request fails naming the damaged
+//! entry ([`Damaged`]). Entries of an earlier format (before checksums) read as no entry and
+//! are replaced the same way. Only a regular file of at most [`MAX_ENTRY_BYTES`] (or what
+//! [`Cache::with_max_entry_bytes`] says) is read as an entry: it is opened without following a
+//! symlink and without blocking on a FIFO, and anything else in its place is damaged.
+//!
 //! Every entry is written to a temporary file in its directory and renamed into place, so
 //! concurrent runs sharing the cache read either the old entry or the new one, never a part.
+//! Temporary files are named `.unilock-tmp-*`; one left by a killed run is removed by the
+//! first later run that writes into its directory, once it is an hour old (a younger one may
+//! be another run's write in progress). Nothing else in the cache is ever removed.
 //! Entries never hold credentials: URLs are stripped of them and requests stored without
 //! their `Authorization` header.
 
+pub mod entries;
+
 use bytes::Bytes;
+use entries::{DirectRecord, MetadataRecord, Refusal};
 use http_cache_semantics::CachePolicy;
-use serde::{Deserialize, Serialize};
 use sha2::Digest;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use unilock_model::index::{CoreMetadata, DirectFile, DistFile, Metadata, PackedBytes};
-
-const MAGIC: &[u8] = b"unilock-http-cache-1\n";
+use unilock_model::index::{DirectFile, DistFile, Metadata, PackedBytes};
 
 /// The cache directory to use when none is given: `UNILOCK_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/unilock`, else `$HOME/.cache/unilock`.
@@ -56,19 +69,6 @@ pub struct HttpEntry {
     /// written before ids were kept.
     pub id: String,
 }
-
-#[derive(Serialize, Deserialize)]
-struct Head {
-    status: u16,
-    url: String,
-    content_type: Option<String>,
-    policy: CachePolicy,
-    body_len: u64,
-    #[serde(default)]
-    id: String,
-}
-
-const DERIVED_MAGIC: &[u8] = b"unilock-derived-1\n";
 
 /// A new id for a stored body: unique among the bodies one cache sees (time, process and a
 /// counter).
@@ -105,48 +105,73 @@ impl AsRef<[u8]> for Mapped {
     }
 }
 
-/// A direct reference's file as stored.
-#[derive(Serialize, Deserialize)]
-struct DirectEntry {
-    url: String,
-    filename: String,
-    sha256: String,
-    size: Option<u64>,
+/// A cache entry that is there but cannot be used: its content does not match its checksum,
+/// or it cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    pub path: PathBuf,
+    pub why: String,
 }
 
-/// Derived metadata as stored.
-#[derive(Serialize, Deserialize)]
-struct MetadataEntry {
-    url: String,
-    sha256: String,
-    #[serde(flatten)]
-    metadata: StoredMetadata,
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the cache entry {} is damaged ({})",
+            self.path.display(),
+            self.why
+        )
+    }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-enum StoredMetadata {
-    Known {
-        name: String,
-        version: String,
-        requires_dist: Vec<String>,
-        requires_python: Option<String>,
-        provides_extra: Vec<String>,
-    },
-    NeedsBuild {
-        why: String,
-    },
+impl Damaged {
+    fn new(path: &Path, why: impl std::fmt::Display) -> Self {
+        Damaged {
+            path: path.to_path_buf(),
+            why: why.to_string(),
+        }
+    }
+
+    /// The failure of a request that `--offline` must answer from this entry.
+    pub fn offline_failure(&self) -> crate::http::Failure {
+        crate::http::Failure::Invalid(format!("{self}; run without --offline to fetch it again"))
+    }
 }
+
+/// What the cache holds under one key: `Ok(None)` when nothing (or an entry of another
+/// format), `Err` when a damaged entry.
+pub type Lookup<T> = Result<Option<T>, Damaged>;
+
+/// The largest cache entry read or written, unless [`Cache::with_max_entry_bytes`] says
+/// otherwise (`UNILOCK_MAX_CACHE_ENTRY_BYTES`): the largest page the client fetches by default
+/// ([`crate::http::MAX_PAGE_BYTES`]) with [`ENTRY_HEADER_ROOM`] for its header. A larger file in
+/// place of an entry is damaged, and a larger entry is not kept.
+pub const MAX_ENTRY_BYTES: u64 = crate::http::MAX_PAGE_BYTES + ENTRY_HEADER_ROOM;
+
+/// Room for an entry's header (URL, caching policy, checksums) beside the largest body.
+pub const ENTRY_HEADER_ROOM: u64 = 1 << 20;
 
 /// The cache directory.
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
+    max_entry_bytes: u64,
 }
 
 impl Cache {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Cache { root: root.into() }
+        Cache {
+            root: root.into(),
+            max_entry_bytes: MAX_ENTRY_BYTES,
+        }
+    }
+
+    /// The same cache, reading and writing entries of at most `max` bytes.
+    pub fn with_max_entry_bytes(self, max: u64) -> Self {
+        Cache {
+            max_entry_bytes: max,
+            ..self
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -161,63 +186,118 @@ impl Cache {
             .join(format!("{}{ext}", &digest[2..]))
     }
 
+    /// The entry at `path`, open, and its length; `None` when there is none. Only a regular
+    /// file of at most the entry limit is an entry: a symlink (to `/dev/zero`, say), a FIFO or
+    /// a device in its place is damaged, and opening one neither follows it nor blocks.
+    fn open(&self, path: &Path) -> Lookup<(File, u64)> {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        #[cfg(not(unix))]
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(Damaged::new(path, "not a regular file"));
+        }
+        let file = match options.open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(Damaged::new(path, "a symlink, not a regular file"));
+            }
+            Err(e) => return Err(Damaged::new(path, format!("cannot be opened: {e}"))),
+        };
+        let metadata = file
+            .metadata()
+            .map_err(|e| Damaged::new(path, format!("cannot be read: {e}")))?;
+        if !metadata.is_file() {
+            return Err(Damaged::new(path, "not a regular file"));
+        }
+        if metadata.len() > self.max_entry_bytes {
+            return Err(Damaged::new(
+                path,
+                format!(
+                    "{} bytes, more than the limit of {} (UNILOCK_MAX_CACHE_ENTRY_BYTES)",
+                    metadata.len(),
+                    self.max_entry_bytes
+                ),
+            ));
+        }
+        Ok(Some((file, metadata.len())))
+    }
+
+    /// Writes `bytes` as the entry at `path`, when they are within the entry limit.
+    fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        if bytes.len() as u64 > self.max_entry_bytes {
+            return Err(std::io::Error::other(format!(
+                "{} bytes, more than the cache entry limit of {}",
+                bytes.len(),
+                self.max_entry_bytes
+            )));
+        }
+        write_atomic(path, bytes)
+    }
+
+    /// The whole entry at `path`.
+    fn read(&self, path: &Path) -> Lookup<Vec<u8>> {
+        let Some((file, len)) = self.open(path)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.take(len)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Damaged::new(path, format!("cannot be read: {e}")))?;
+        Ok(Some(bytes))
+    }
+
     /// The stored response for `key`, if any and intact.
     pub fn read_http(&self, key: &str) -> Option<HttpEntry> {
+        self.lookup_http(key).ok().flatten()
+    }
+
+    /// The stored response for `key`: none, intact, or damaged.
+    pub fn lookup_http(&self, key: &str) -> Lookup<HttpEntry> {
+        let path = self.path("http-v1", key, "");
         // One read; the body is a view into it, not a copy (pages run to megabytes).
-        let bytes = Bytes::from(std::fs::read(self.path("http-v1", key, "")).ok()?);
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (len, rest) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        let head_start = MAGIC.len() + 8;
-        let body_start = head_start.checked_add(len)?;
-        let head: Head = serde_json::from_slice(rest.get(..len)?).ok()?;
-        if head.body_len != (bytes.len().checked_sub(body_start)?) as u64 {
-            return None;
-        }
-        Some(HttpEntry {
-            status: head.status,
-            url: url::Url::parse(&head.url).ok()?,
-            content_type: head.content_type,
-            policy: head.policy,
-            body: bytes.slice(body_start..),
-            id: head.id,
-        })
+        let Some(bytes) = self.read(&path)? else {
+            return Ok(None);
+        };
+        refused(&path, entries::decode_http(bytes))
     }
 
     /// The caching policy and id of the stored response for `key`, reading only its header.
     pub fn read_http_head(&self, key: &str) -> Option<(CachePolicy, String)> {
-        use std::io::Read;
-        let mut file = std::fs::File::open(self.path("http-v1", key, "")).ok()?;
-        let mut start = [0u8; MAGIC.len() + 8];
-        file.read_exact(&mut start).ok()?;
-        let len = u64::from_le_bytes(*start.strip_prefix(MAGIC)?.first_chunk::<8>()?);
+        let (mut file, len) = self.open(&self.path("http-v1", key, "")).ok()??;
+        let mut prefix = [0u8; entries::HTTP_PREFIX];
+        file.read_exact(&mut prefix).ok()?;
+        let head_len = entries::http_head_len(&prefix).ok()?;
         // A damaged length must not become a huge allocation.
-        if len > file.metadata().ok()?.len() {
+        if head_len > len {
             return None;
         }
-        let mut head = vec![0u8; usize::try_from(len).ok()?];
+        let mut head = vec![0u8; usize::try_from(head_len).ok()?];
         file.read_exact(&mut head).ok()?;
-        let head: Head = serde_json::from_slice(&head).ok()?;
-        Some((head.policy, head.id))
+        entries::decode_http_head(&prefix, &head).ok()
     }
 
     /// What was derived (`kind`: `pages-v1`) from the stored response for `key` whose id is
-    /// `id`; `None` when nothing was, or it was derived from another response. The entry is
-    /// mapped, not read (see [`Mapped`]).
+    /// `id`; `None` when nothing was, it was derived from another response, or the entry is
+    /// damaged. The entry is mapped, not read (see [`Mapped`]).
     pub fn read_derived(&self, kind: &str, key: &str, id: &str) -> Option<PackedBytes> {
-        let file = std::fs::File::open(self.path(kind, key, "")).ok()?;
+        let (file, _) = self.open(&self.path(kind, key, "")).ok()??;
         // SAFETY: the map is only read. Cache entries are written whole to a temporary file
         // and renamed into place, never changed in place, so the mapped file keeps its
         // contents for as long as the map lives; only another program truncating a cache file
         // during a run could break that.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-        let rest = map.strip_prefix(DERIVED_MAGIC)?;
-        let (len, rest) = rest.split_first_chunk::<4>()?;
-        let len = u32::from_le_bytes(*len) as usize;
-        if id.is_empty() || rest.get(..len)? != id.as_bytes() {
+        let (stored_id, value) = entries::decode_derived(&map).ok()?;
+        if id.is_empty() || stored_id != id {
             return None;
         }
-        let start = DERIVED_MAGIC.len() + 4 + len;
+        let start = map.len() - value.len();
         Some(Arc::new(Mapped { map, start }))
     }
 
@@ -228,54 +308,35 @@ impl Cache {
         id: &str,
         value: &[u8],
     ) -> std::io::Result<()> {
-        let mut bytes = Vec::with_capacity(DERIVED_MAGIC.len() + 4 + id.len() + value.len());
-        bytes.extend_from_slice(DERIVED_MAGIC);
-        bytes.extend_from_slice(&(id.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(id.as_bytes());
-        bytes.extend_from_slice(value);
-        write_atomic(&self.path(kind, key, ""), &bytes)
+        self.write(
+            &self.path(kind, key, ""),
+            &entries::encode_derived(id, value),
+        )
     }
 
     pub fn write_http(&self, key: &str, entry: &HttpEntry) -> std::io::Result<()> {
-        let head = serde_json::to_vec(&Head {
-            status: entry.status,
-            url: entry.url.to_string(),
-            content_type: entry.content_type.clone(),
-            policy: entry.policy.clone(),
-            body_len: entry.body.len() as u64,
-            id: entry.id.clone(),
-        })?;
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + head.len() + entry.body.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&(head.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&head);
-        bytes.extend_from_slice(&entry.body);
-        write_atomic(&self.path("http-v1", key, ""), &bytes)
+        self.write(&self.path("http-v1", key, ""), &entries::encode_http(entry))
     }
 
     /// The metadata derived from the file at `url` whose sha256 is `sha256`.
     pub fn read_metadata(&self, url: &str, sha256: &str) -> Option<Metadata> {
-        let bytes = std::fs::read(self.path("metadata-v1", url, ".json")).ok()?;
-        let entry: MetadataEntry = serde_json::from_slice(&bytes).ok()?;
-        if entry.url != url || !entry.sha256.eq_ignore_ascii_case(sha256) {
-            return None;
+        self.lookup_metadata(url, sha256).ok().flatten()
+    }
+
+    /// The metadata derived from the file at `url` whose sha256 is `sha256`: none (or of
+    /// another file), intact, or damaged.
+    pub fn lookup_metadata(&self, url: &str, sha256: &str) -> Lookup<Metadata> {
+        let path = self.path("metadata-v1", url, ".json");
+        let Some(bytes) = self.read(&path)? else {
+            return Ok(None);
+        };
+        let Some(record) = refused(&path, entries::decode_metadata(&bytes))? else {
+            return Ok(None);
+        };
+        if record.url != url || !record.sha256.eq_ignore_ascii_case(sha256) {
+            return Ok(None);
         }
-        Some(match entry.metadata {
-            StoredMetadata::Known {
-                name,
-                version,
-                requires_dist,
-                requires_python,
-                provides_extra,
-            } => Metadata::Known(Arc::new(CoreMetadata {
-                name,
-                version,
-                requires_dist,
-                requires_python,
-                provides_extra,
-            })),
-            StoredMetadata::NeedsBuild { why } => Metadata::NeedsBuild(why),
-        })
+        Ok(Some(record.metadata))
     }
 
     pub fn write_metadata(
@@ -284,31 +345,24 @@ impl Cache {
         sha256: &str,
         metadata: &Metadata,
     ) -> std::io::Result<()> {
-        let metadata = match metadata {
-            Metadata::Known(m) => StoredMetadata::Known {
-                name: m.name.clone(),
-                version: m.version.clone(),
-                requires_dist: m.requires_dist.clone(),
-                requires_python: m.requires_python.clone(),
-                provides_extra: m.provides_extra.clone(),
-            },
-            Metadata::NeedsBuild(why) => StoredMetadata::NeedsBuild { why: why.clone() },
-        };
-        let entry = MetadataEntry {
+        let record = MetadataRecord {
             url: url.to_string(),
             sha256: sha256.to_ascii_lowercase(),
-            metadata,
+            metadata: metadata.clone(),
         };
-        let bytes = serde_json::to_vec_pretty(&entry)?;
-        write_atomic(&self.path("metadata-v1", url, ".json"), &bytes)
+        self.write(
+            &self.path("metadata-v1", url, ".json"),
+            &entries::encode_metadata(&record),
+        )
     }
 }
 
 impl Cache {
     /// The file of a direct reference to `url` (without credentials) as last read.
     pub fn read_direct(&self, url: &str) -> Option<DirectFile> {
-        let bytes = std::fs::read(self.path("direct-v1", url, ".json")).ok()?;
-        let entry: DirectEntry = serde_json::from_slice(&bytes).ok()?;
+        let path = self.path("direct-v1", url, ".json");
+        let bytes = self.read(&path).ok()??;
+        let entry = entries::decode_direct(&bytes).ok()?;
         if entry.url != url {
             return None;
         }
@@ -335,31 +389,86 @@ impl Cache {
             return Ok(());
         };
         self.write_metadata(&direct.file.url, sha256, &direct.metadata)?;
-        let entry = DirectEntry {
+        let record = DirectRecord {
             url: direct.file.url.clone(),
             filename: direct.file.filename.clone(),
             sha256: sha256.to_ascii_lowercase(),
             size: direct.file.size,
         };
-        let bytes = serde_json::to_vec_pretty(&entry)?;
-        write_atomic(&self.path("direct-v1", &direct.file.url, ".json"), &bytes)
+        self.write(
+            &self.path("direct-v1", &direct.file.url, ".json"),
+            &entries::encode_direct(&record),
+        )
     }
 }
+
+/// A decoded entry as a lookup: an entry of another format is none, a refused one damaged.
+fn refused<T>(path: &Path, decoded: Result<T, Refusal>) -> Lookup<T> {
+    match decoded {
+        Ok(value) => Ok(Some(value)),
+        Err(Refusal::OtherFormat) => Ok(None),
+        Err(Refusal::Damaged(why)) => Err(Damaged::new(path, why)),
+    }
+}
+
+/// The start of the names of the temporary files entries are written to.
+const TEMPORARY_PREFIX: &str = ".unilock-tmp-";
+
+/// A temporary file this old is left from a run that was killed while writing it.
+const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    remove_stale_temporaries(dir);
+    let mut file = tempfile::Builder::new()
+        .prefix(TEMPORARY_PREFIX)
+        .tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_data()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
+/// Removes, once per run and directory, the temporary files of ours in `dir` that are older
+/// than [`STALE_TEMPORARY`]; nothing else is touched.
+fn remove_stale_temporaries(dir: &Path) {
+    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let mut swept = SWEPT.lock().unwrap_or_else(|p| p.into_inner());
+    if !swept.get_or_insert_default().insert(dir.to_path_buf()) {
+        return;
+    }
+    drop(swept);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMPORARY_PREFIX));
+        // `DirEntry::metadata` does not follow symlinks: only our own regular files go.
+        let stale = || {
+            entry.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMPORARY))
+            })
+        };
+        if ours && stale() {
+            // Another run may have removed it first.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unilock_model::index::CoreMetadata;
 
     #[test]
     fn derived_entries_answer_only_for_the_body_they_were_made_from() {
@@ -397,10 +506,239 @@ mod tests {
         // A header whose length is damaged reads as no entry, without allocating it.
         let path = cache.path("http-v1", key, "");
         let mut bytes = std::fs::read(&path).unwrap();
-        bytes[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        let at = entries::HTTP_MAGIC.len();
+        bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
         std::fs::write(&path, &bytes).unwrap();
         assert!(cache.read_http_head(key).is_none());
         assert!(cache.read_http(key).is_none());
+    }
+
+    /// Changes each byte of `path` in turn (one bit of it, a different one from byte to byte).
+    fn each_flip(path: &Path, mut check: impl FnMut(usize)) {
+        let intact = std::fs::read(path).unwrap();
+        for at in 0..intact.len() {
+            let mut bytes = intact.clone();
+            bytes[at] ^= 1 << (at % 8);
+            std::fs::write(path, &bytes).unwrap();
+            check(at);
+        }
+        std::fs::write(path, &intact).unwrap();
+    }
+
+    #[test]
+    fn an_entry_with_any_byte_changed_is_never_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let request = http::Request::get("https://h.example/simple/a/")
+            .body(())
+            .unwrap();
+        let mut response = http::Response::new(());
+        response
+            .headers_mut()
+            .insert("cache-control", "max-age=60".parse().unwrap());
+        let entry = HttpEntry {
+            status: 200,
+            url: url::Url::parse("https://h.example/simple/a/").unwrap(),
+            content_type: Some("text/html".into()),
+            policy: CachePolicy::new(&request, &response),
+            body: Bytes::from_static(b"<a href='a-1.0.tar.gz#sha256=ab'>"),
+            id: "the-id".into(),
+        };
+        let key = "https://h.example/simple/a/\ntext/html";
+        cache.write_http(key, &entry).unwrap();
+        let magic = entries::HTTP_MAGIC.len();
+        let path = cache.path("http-v1", key, "");
+        let head_end = std::fs::read(&path).unwrap().len() - entry.body.len();
+        each_flip(&path, |at| {
+            let found = cache.lookup_http(key);
+            if at < magic {
+                assert_eq!(found.unwrap().map(|e| e.body), None, "byte {at}");
+            } else {
+                let damaged = found.unwrap_err();
+                assert_eq!(damaged.path, path, "byte {at}");
+            }
+            // The header alone is read when it is intact, whatever the body holds.
+            let head = cache.read_http_head(key);
+            if at < head_end && !(magic + 12..magic + 16).contains(&at) {
+                assert!(head.is_none(), "byte {at}");
+            } else {
+                assert_eq!(head.unwrap().1, entry.id, "byte {at}");
+            }
+        });
+        assert_eq!(cache.read_http(key).unwrap().body, entry.body);
+
+        cache
+            .write_derived("pages-v1", key, &entry.id, b"packed files")
+            .unwrap();
+        each_flip(&cache.path("pages-v1", key, ""), |at| {
+            assert!(
+                cache.read_derived("pages-v1", key, &entry.id).is_none(),
+                "byte {at}"
+            );
+        });
+        let value = cache.read_derived("pages-v1", key, &entry.id).unwrap();
+        assert_eq!((*value).as_ref(), b"packed files");
+
+        let file = "https://h.example/a-1.0-py3-none-any.whl";
+        let direct = DirectFile {
+            file: DistFile {
+                filename: "a-1.0-py3-none-any.whl".into(),
+                url: file.into(),
+                hashes: [("sha256".to_string(), "ab".to_string())].into(),
+                size: Some(3),
+                ..DistFile::default()
+            },
+            metadata: Metadata::Known(Arc::new(CoreMetadata {
+                name: "a".into(),
+                version: "1.0".into(),
+                requires_dist: vec!["b>=1".into()],
+                ..CoreMetadata::default()
+            })),
+        };
+        cache.write_direct(&direct).unwrap();
+        let metadata = cache.path("metadata-v1", file, ".json");
+        each_flip(&metadata, |at| {
+            let found = cache.lookup_metadata(file, "ab");
+            if at < b"unilock-metadata-2\n".len() {
+                assert_eq!(found, Ok(None), "byte {at}");
+            } else {
+                assert_eq!(found.unwrap_err().path, metadata, "byte {at}");
+            }
+            assert_eq!(cache.read_direct(file), None, "byte {at}");
+        });
+        each_flip(&cache.path("direct-v1", file, ".json"), |at| {
+            assert_eq!(cache.read_direct(file), None, "byte {at}");
+        });
+        assert_eq!(cache.read_direct(file), Some(direct));
+    }
+
+    /// A cache holding one entry of each kind, under `KEY` and `FILE`.
+    const KEY: &str = "https://h.example/simple/a/\ntext/html";
+    const FILE: &str = "https://h.example/a-1.0-py3-none-any.whl";
+
+    fn filled(dir: &Path) -> Cache {
+        let cache = Cache::new(dir);
+        let request = http::Request::get("https://h.example/simple/a/")
+            .body(())
+            .unwrap();
+        let entry = HttpEntry {
+            status: 200,
+            url: url::Url::parse("https://h.example/simple/a/").unwrap(),
+            content_type: Some("text/html".into()),
+            policy: CachePolicy::new(&request, &http::Response::new(())),
+            body: Bytes::from(vec![b'x'; 1000]),
+            id: "the-id".into(),
+        };
+        cache.write_http(KEY, &entry).unwrap();
+        cache
+            .write_derived("pages-v1", KEY, "the-id", &[b'p'; 1000])
+            .unwrap();
+        cache
+            .write_direct(&DirectFile {
+                file: DistFile {
+                    filename: "a-1.0-py3-none-any.whl".into(),
+                    url: FILE.into(),
+                    hashes: [("sha256".to_string(), "ab".to_string())].into(),
+                    ..DistFile::default()
+                },
+                metadata: Metadata::NeedsBuild("dynamic".into()),
+            })
+            .unwrap();
+        cache
+    }
+
+    /// Every read of the entries of [`filled`] finds nothing usable, and the lookups say why.
+    fn none_is_read(cache: &Cache, why: &str) {
+        let why = why.to_string();
+        let cache = cache.clone();
+        // On another thread: a read that blocks fails the test instead of hanging it.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let damaged = cache.lookup_http(KEY).unwrap_err();
+            assert!(damaged.why.contains(&why), "{damaged}");
+            assert!(cache.read_http_head(KEY).is_none());
+            assert!(cache.read_derived("pages-v1", KEY, "the-id").is_none());
+            let damaged = cache.lookup_metadata(FILE, "ab").unwrap_err();
+            assert!(damaged.why.contains(&why), "{damaged}");
+            assert!(cache.read_direct(FILE).is_none());
+            done.send(()).unwrap();
+        });
+        finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the reads return, and find nothing");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_or_a_fifo_in_place_of_an_entry_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = filled(dir.path());
+        let paths = [
+            cache.path("http-v1", KEY, ""),
+            cache.path("pages-v1", KEY, ""),
+            cache.path("metadata-v1", FILE, ".json"),
+            cache.path("direct-v1", FILE, ".json"),
+        ];
+        for path in &paths {
+            std::fs::remove_file(path).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", path).unwrap();
+        }
+        none_is_read(&cache, "symlink");
+        for path in &paths {
+            std::fs::remove_file(path).unwrap();
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            assert!(made.unwrap().success());
+        }
+        none_is_read(&cache, "not a regular file");
+    }
+
+    #[test]
+    fn entries_over_the_size_limit_are_neither_read_nor_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = filled(dir.path()).with_max_entry_bytes(100);
+        none_is_read(
+            &cache,
+            "more than the limit of 100 (UNILOCK_MAX_CACHE_ENTRY_BYTES)",
+        );
+        let entry = filled(dir.path()).read_http(KEY).unwrap();
+        assert!(cache.write_http("another", &entry).is_err());
+        assert!(filled(dir.path()).read_http("another").is_none());
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_run_are_removed_by_a_later_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let entry_dir = cache.path("metadata-v1", FILE, ".json");
+        let entry_dir = entry_dir.parent().unwrap();
+        std::fs::create_dir_all(entry_dir).unwrap();
+        let hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        let make = |name: &str, old: bool| {
+            let file = std::fs::File::create(entry_dir.join(name)).unwrap();
+            if old {
+                file.set_modified(hours_ago).unwrap();
+            }
+        };
+        make(".unilock-tmp-stale", true);
+        make(".unilock-tmp-fresh", false);
+        make("foreign", true);
+        make(".tmpAbC123", true);
+        let _ = filled(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(entry_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let entry = cache.path("metadata-v1", FILE, ".json");
+        let entry = entry.file_name().unwrap().to_string_lossy().into_owned();
+        let mut expected = vec![
+            ".tmpAbC123".to_string(),
+            ".unilock-tmp-fresh".into(),
+            "foreign".into(),
+            entry,
+        ];
+        expected.sort();
+        assert_eq!(left, expected);
     }
 
     #[test]

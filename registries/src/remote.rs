@@ -90,10 +90,15 @@ impl Remote {
         })?;
         let sha256 = file.hashes.get("sha256");
         let cache = self.client.cache();
-        if let (Some(cache), Some(sha)) = (cache, sha256)
-            && let Some(m) = cache.read_metadata(&file.url, sha)
-        {
-            return Ok(m);
+        if let (Some(cache), Some(sha)) = (cache, sha256) {
+            match cache.lookup_metadata(&file.url, sha) {
+                Ok(Some(m)) => return Ok(m),
+                Err(damaged) if self.client.settings().offline => {
+                    return Err(FetchError::new(&url, damaged.offline_failure()));
+                }
+                // Damaged online: derived again, and replaced.
+                Ok(None) | Err(_) => {}
+            }
         }
         let metadata = self.derive(project, file, &url).await?;
         if let (Some(cache), Some(sha)) = (cache, sha256) {

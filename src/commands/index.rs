@@ -79,7 +79,8 @@ pub fn source(
             .cache_dir
             .clone()
             .or_else(|| cache::default_dir(&env_var));
-        let client = HttpClient::new(settings, credentials, cache_dir.map(Cache::new))
+        let cache = cache_dir.map(|dir| cache_at(dir, &settings)).transpose()?;
+        let client = HttpClient::new(settings, credentials, cache)
             .map_err(|e| Diagnostic::new(unilock_model::ErrorKind::Registry, e))?;
         let client = match Progress::new() {
             Some(p) => {
@@ -442,5 +443,28 @@ fn record_resolutions(
 pub fn print_warnings(source: &IndexSource) {
     for w in source.take_warnings() {
         crate::output::warn(w);
+    }
+}
+
+/// The cache in `dir`, its entries limited to `UNILOCK_MAX_CACHE_ENTRY_BYTES`, else to the
+/// largest page `settings` allows with room for its header (by default
+/// [`cache::MAX_ENTRY_BYTES`]), so a page that may be fetched may also be kept.
+fn cache_at(dir: std::path::PathBuf, settings: &Settings) -> Result<Cache, Diagnostic> {
+    let cache = Cache::new(dir);
+    match env_var("UNILOCK_MAX_CACHE_ENTRY_BYTES").filter(|v| !v.is_empty()) {
+        None => Ok(cache.with_max_entry_bytes(
+            settings
+                .max_page_bytes
+                .saturating_add(cache::ENTRY_HEADER_ROOM),
+        )),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .map(|max| cache.with_max_entry_bytes(max))
+            .map_err(|_| {
+                Diagnostic::usage(format!(
+                    "UNILOCK_MAX_CACHE_ENTRY_BYTES={v}: expected a number of bytes"
+                ))
+            }),
     }
 }

@@ -249,6 +249,92 @@ fn offline_resolves_from_the_cache_and_names_what_is_missing() {
     );
 }
 
+/// The first `sha256:<hex>` of the lock that `bytes` also hold, and where in `bytes`.
+fn a_locked_hash_in(lock: &str, bytes: &[u8]) -> Option<usize> {
+    lock.split("sha256:").skip(1).find_map(|rest| {
+        let hex = rest.get(..64)?.as_bytes();
+        bytes.windows(64).position(|w| w == hex)
+    })
+}
+
+#[test]
+fn offline_a_damaged_cache_entry_is_never_used() {
+    let (index, files) = fixture_index(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "delta\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let url = index.url("/simple");
+    let out = run(dir.path(), &resolve_args(&input, &lock, &url), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let online = std::fs::read_to_string(&lock).expect("lock");
+    drop(index);
+    drop(files);
+    let mut args = resolve_args(&input, &lock, &url);
+    args.push("--offline");
+    // One hex digit of a locked hash changed where a packed page holds it: the page the
+    // response holds is read instead, and the lock is the same.
+    let damage = |path: &Path| -> Option<()> {
+        let mut bytes = std::fs::read(path).ok()?;
+        let at = a_locked_hash_in(&online, &bytes)?;
+        bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+        std::fs::write(path, &bytes).ok()
+    };
+    let cache = dir.path().join("cache");
+    let packed = walk(&cache.join("pages-v1"))
+        .into_iter()
+        .find(|path| damage(path).is_some())
+        .expect("a packed page holding a locked hash");
+    std::fs::remove_file(&lock).expect("remove");
+    let out = run(dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&lock).expect("lock"), online);
+    // That run packed the page again; damaged again, and the response damaged too: nothing
+    // is left to read the page from, and the message says so.
+    damage(&packed).expect("packed again");
+    let page = cache.join("http-v1").join(
+        packed
+            .strip_prefix(cache.join("pages-v1"))
+            .expect("in the cache"),
+    );
+    damage(&page).expect("the response holds the hash");
+    let out = run(dir.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("the cache entry {} is damaged", page.display()))
+            && err.contains("run without --offline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cache_entries_over_the_limit_are_not_kept() {
+    let (index, _files) = fixture_index(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "delta\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let url = index.url("/simple");
+    let args = resolve_args(&input, &lock, &url);
+    let out = run(dir.path(), &args, &[("UNILOCK_MAX_CACHE_ENTRY_BYTES", "x")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("UNILOCK_MAX_CACHE_ENTRY_BYTES=x"));
+    let out = run(
+        dir.path(),
+        &args,
+        &[("UNILOCK_MAX_CACHE_ENTRY_BYTES", "100")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut offline = args.clone();
+    offline.push("--offline");
+    let out = run(dir.path(), &offline, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not in the cache"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn a_failing_index_exits_3_naming_the_url_and_the_failure() {
     let index = TestServer::start();

@@ -463,7 +463,11 @@ impl HttpClient {
     pub async fn get_cached(&self, url: &Url, accept: &str) -> Result<Response, FetchError> {
         let key = cache_key(url, accept);
         let request = get_request(url, accept)?;
-        let mut stored = self.cache.as_ref().and_then(|c| c.read_http(&key));
+        let (mut stored, damaged) = match self.cache.as_ref().map(|c| c.lookup_http(&key)) {
+            Some(Ok(found)) => (found, None),
+            Some(Err(damaged)) => (None, Some(damaged)),
+            None => (None, None),
+        };
         if let Some(entry) = &mut stored
             && entry.id.is_empty()
         {
@@ -508,7 +512,8 @@ impl HttpClient {
             }
         }
         if self.settings.offline {
-            return Err(FetchError::new(url, Failure::NotCached));
+            let failure = damaged.map_or(Failure::NotCached, |d| d.offline_failure());
+            return Err(FetchError::new(url, failure));
         }
         let answer = self
             .fetch(url, request.headers().clone(), Body::Page)
