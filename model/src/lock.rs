@@ -178,6 +178,14 @@ impl Lock {
                 .map_err(|e| (e, Some(format!("\"{}\"", p.name))))?;
             Version::parse(p.ecosystem, &p.version)
                 .map_err(|e| (e, Some(format!("\"{}\"", p.version))))?;
+            for hash in p.artifacts.iter().filter_map(|a| a.hash.as_deref()) {
+                crate::hash::parse(hash, ':').map_err(|e| {
+                    (
+                        format!("{e}: expected {}", e.expected()),
+                        Some(format!("\"{hash}\"")),
+                    )
+                })?;
+            }
             let unknown = p
                 .targets
                 .iter()
@@ -301,7 +309,7 @@ mod tests {
                 artifacts: vec![Artifact {
                     kind: ArtifactKind::Wheel,
                     url: "file:///srv/index/files/numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.whl".into(),
-                    hash: Some("sha256:00".into()),
+                    hash: Some(format!("sha256:{}", "0".repeat(64))),
                     size: Some(1),
                     targets: vec![],
                 }],
@@ -335,6 +343,25 @@ mod tests {
             .unwrap() as u32
             + 1;
         assert_eq!(err.origin().unwrap().line, line);
+    }
+
+    #[test]
+    fn malformed_artifact_hash_is_located() {
+        let good = format!("sha256:{}", "0".repeat(64));
+        let text = sample().to_toml().replace(&good, "sha256:zz");
+        let err = Lock::from_toml(&text, "unilock.lock").unwrap_err();
+        assert!(
+            err.render().contains("expected 64 hex digits"),
+            "{}",
+            err.render()
+        );
+        let line = text.lines().position(|l| l.contains("sha256:zz")).unwrap() as u32 + 1;
+        let origin = err.origin().unwrap();
+        assert_eq!(origin.line, line);
+        assert_eq!(origin.column, 8);
+        let text = sample().to_toml().replace(&good, "sha999:00");
+        let err = Lock::from_toml(&text, "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unknown hash algorithm `sha999`"));
     }
 
     #[test]

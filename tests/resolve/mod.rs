@@ -4,6 +4,7 @@
 //! file unchanged, and failures explain themselves and leave the old lock untouched.
 
 mod direct;
+mod hashes;
 mod http;
 mod snapshot;
 

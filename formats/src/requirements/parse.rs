@@ -244,10 +244,10 @@ impl Reader<'_> {
                 for opt in &opts {
                     match (opt.name.as_str(), &opt.value) {
                         ("--hash", Some((v, vs, ve))) => {
-                            if !v.contains(':') {
+                            if let Err(e) = unilock_model::hash::parse(v, ':') {
                                 return Err(src
-                                    .error(&line, *vs, *ve, format!("invalid --hash value `{v}`"))
-                                    .expected("`ALGORITHM:HEX`, e.g. `sha256:…`"));
+                                    .error(&line, *vs, *ve, format!("invalid --hash value: {e}"))
+                                    .expected(e.expected()));
                             }
                             hashes.push(v.clone());
                         }
