@@ -35,7 +35,7 @@ pub mod requirement;
 pub mod target;
 pub mod version;
 
-pub use diagnostic::{Diagnostic, ErrorKind, Origin, Span};
+pub use diagnostic::{Diagnostic, ErrorKind, LineIndex, Origin, Span};
 pub use document::Document;
 pub use ecosystem::Ecosystem;
 pub use lock::Lock;
