@@ -65,7 +65,10 @@ pub struct LockedPackage {
     /// package (`pypi:pandas`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requested_by: Vec<String>,
-    /// Its own dependencies, as the requirement strings of its metadata.
+    /// Its own dependencies: the requirement strings of its metadata (`numpy>=1.22 ;
+    /// python_version < '3.12'`) that apply on at least one of its targets, markers kept, so a
+    /// package shared by targets says which requirement holds where. Version-1 locks written
+    /// with bare names (`numpy`) read the same: a name is a requirement string.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
     #[serde(default, rename = "artifact", skip_serializing_if = "Vec::is_empty")]
@@ -136,14 +139,25 @@ impl Lock {
         format!("# This file is written by unilock; do not edit it by hand.\n{body}")
     }
 
-    /// Sorts everything whose order carries no meaning, so equal locks serialise identically.
+    /// Sorts everything whose order carries no meaning — every list of the format — and drops
+    /// repeated entries, so equal locks serialise identically whatever order the targets and
+    /// requirements were resolved in.
     pub fn canonicalize(&mut self) {
+        fn sorted(list: &mut Vec<String>) {
+            list.sort();
+            list.dedup();
+        }
         self.targets.sort_by(|a, b| a.name.cmp(&b.name));
+        for t in &mut self.targets {
+            sorted(&mut t.virtual_packages);
+        }
         for p in &mut self.packages {
-            p.targets.sort();
-            p.targets.dedup();
-            p.requested_by.sort();
-            p.requested_by.dedup();
+            sorted(&mut p.targets);
+            sorted(&mut p.requested_by);
+            sorted(&mut p.dependencies);
+            for a in &mut p.artifacts {
+                sorted(&mut a.targets);
+            }
             p.artifacts
                 .sort_by(|a, b| (a.kind, &a.url).cmp(&(b.kind, &b.url)));
         }
@@ -209,10 +223,14 @@ impl Lock {
     /// The pins of one target (by name) as a [`Document`](crate::Document) of `format`: every
     /// package chosen on it, with the artifacts for it.
     pub fn to_document(&self, target: &str, format: &str) -> crate::Document {
-        use crate::document::{
-            PinArtifact, PinArtifactKind, PinDependency, PinSource, PinnedPackage,
-        };
+        use crate::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
         let mut doc = crate::Document::new(format);
+        let on_target: BTreeSet<&str> = self
+            .packages
+            .iter()
+            .filter(|p| p.targets.iter().any(|t| t == target))
+            .map(|p| p.name.as_str())
+            .collect();
         for p in self
             .packages
             .iter()
@@ -243,16 +261,16 @@ impl Lock {
                     upload_time: None,
                 })
                 .collect();
+            // The dependencies chosen on this target: a requirement whose package the target
+            // does not have applies only elsewhere.
             pin.dependencies = p
                 .dependencies
                 .iter()
-                .map(|d| PinDependency {
-                    name: d.split('[').next().unwrap_or(d).to_string(),
-                    version: None,
-                    extras: Vec::new(),
-                    marker: None,
-                })
+                .map(|d| dependency_of(d))
+                .filter(|d| on_target.contains(d.name.as_str()))
                 .collect();
+            let mut seen = BTreeSet::new();
+            pin.dependencies.retain(|d| seen.insert(d.name.clone()));
             if let Some(url) = &p.url {
                 pin.source = PinSource::Url {
                     url: url.clone(),
@@ -272,6 +290,28 @@ impl Lock {
 impl Default for Lock {
     fn default() -> Self {
         Lock::new()
+    }
+}
+
+/// The package (and extras) a dependency's requirement string names.
+fn dependency_of(requirement: &str) -> crate::document::PinDependency {
+    let (name, extras) = match requirement.parse::<pep508_rs::Requirement>() {
+        Ok(r) => (
+            r.name.to_string(),
+            r.extras.iter().map(ToString::to_string).collect(),
+        ),
+        Err(_) => {
+            let end = requirement
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                .unwrap_or(requirement.len());
+            (requirement[..end].to_string(), Vec::new())
+        }
+    };
+    crate::document::PinDependency {
+        name,
+        version: None,
+        extras,
+        marker: None,
     }
 }
 
