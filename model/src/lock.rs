@@ -223,7 +223,6 @@ impl Lock {
     /// The pins of one target (by name) as a [`Document`](crate::Document) of `format`: every
     /// package chosen on it, with the artifacts for it.
     pub fn to_document(&self, target: &str, format: &str) -> crate::Document {
-        use crate::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
         let mut doc = crate::Document::new(format);
         let on_target: BTreeSet<&str> = self
             .packages
@@ -236,55 +235,94 @@ impl Lock {
             .iter()
             .filter(|p| p.targets.iter().any(|t| t == target))
         {
-            let mut pin =
-                PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
-            pin.ecosystem = p.ecosystem;
-            pin.artifacts = p
-                .artifacts
+            doc.packages.push(pin_of(p, Some((target, &on_target))));
+        }
+        doc
+    }
+
+    /// Every package of every target as a [`Document`](crate::Document) of `format` (what
+    /// `unilock show` prints of a lock): each pin with all its artifacts and dependencies, and
+    /// where it is chosen in `used_in` — the lock's targets are the document's environments,
+    /// each with its conda subdir; `platforms` are the targets' subdirs.
+    pub fn to_overview(&self, format: &str) -> crate::Document {
+        let mut doc = crate::Document::new(format);
+        let subdir = |name: &str| {
+            self.targets
                 .iter()
-                .filter(|a| a.targets.is_empty() || a.targets.iter().any(|t| t == target))
-                .map(|a| PinArtifact {
-                    kind: match a.kind {
-                        ArtifactKind::Wheel => PinArtifactKind::Wheel,
-                        ArtifactKind::Sdist => PinArtifactKind::Sdist,
-                        ArtifactKind::Conda => PinArtifactKind::Conda,
-                    },
-                    url: Some(a.url.clone()),
-                    filename: a.url.rsplit('/').next().map(str::to_string),
-                    hashes: a
-                        .hash
-                        .as_deref()
-                        .and_then(|h| h.split_once(':'))
-                        .map(|(alg, hex)| [(alg.to_string(), hex.to_string())].into())
-                        .unwrap_or_default(),
-                    size: a.size,
-                    upload_time: None,
-                })
-                .collect();
-            // The dependencies chosen on this target: a requirement whose package the target
-            // does not have applies only elsewhere.
-            pin.dependencies = p
-                .dependencies
-                .iter()
-                .map(|d| dependency_of(d))
-                .filter(|d| on_target.contains(d.name.as_str()))
-                .collect();
-            let mut seen = BTreeSet::new();
-            pin.dependencies.retain(|d| seen.insert(d.name.clone()));
-            if let Some(url) = &p.url {
-                pin.source = PinSource::Url {
-                    url: url.clone(),
-                    subdirectory: None,
-                };
-            } else if let Some(source) = &p.source {
-                pin.source = PinSource::Registry {
-                    url: source.clone(),
-                };
+                .find(|t| t.name == name)
+                .map(|t| t.conda_subdir.clone())
+        };
+        for t in &self.targets {
+            if !doc.platforms.contains(&t.conda_subdir) {
+                doc.platforms.push(t.conda_subdir.clone());
+            }
+        }
+        for p in &self.packages {
+            let mut pin = pin_of(p, None);
+            for t in &p.targets {
+                pin.used_in.entry(t.clone()).or_default().extend(subdir(t));
             }
             doc.packages.push(pin);
         }
         doc
     }
+}
+
+/// A locked package as a pin: on one target (its name, and the names of the packages chosen
+/// there) with the artifacts and dependencies of that target, or with all of them.
+fn pin_of(
+    p: &LockedPackage,
+    target: Option<(&str, &BTreeSet<&str>)>,
+) -> crate::document::PinnedPackage {
+    use crate::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
+    let mut pin = PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
+    pin.ecosystem = p.ecosystem;
+    pin.artifacts = p
+        .artifacts
+        .iter()
+        .filter(|a| match target {
+            Some((target, _)) => a.targets.is_empty() || a.targets.iter().any(|t| t == target),
+            None => true,
+        })
+        .map(|a| PinArtifact {
+            kind: match a.kind {
+                ArtifactKind::Wheel => PinArtifactKind::Wheel,
+                ArtifactKind::Sdist => PinArtifactKind::Sdist,
+                ArtifactKind::Conda => PinArtifactKind::Conda,
+            },
+            url: Some(a.url.clone()),
+            filename: a.url.rsplit('/').next().map(str::to_string),
+            hashes: a
+                .hash
+                .as_deref()
+                .and_then(|h| h.split_once(':'))
+                .map(|(alg, hex)| [(alg.to_string(), hex.to_string())].into())
+                .unwrap_or_default(),
+            size: a.size,
+            upload_time: None,
+        })
+        .collect();
+    // On one target, the dependencies chosen there: a requirement whose package the target
+    // does not have applies only elsewhere.
+    pin.dependencies = p
+        .dependencies
+        .iter()
+        .map(|d| dependency_of(d))
+        .filter(|d| target.is_none_or(|(_, on_target)| on_target.contains(d.name.as_str())))
+        .collect();
+    let mut seen = BTreeSet::new();
+    pin.dependencies.retain(|d| seen.insert(d.name.clone()));
+    if let Some(url) = &p.url {
+        pin.source = PinSource::Url {
+            url: url.clone(),
+            subdirectory: None,
+        };
+    } else if let Some(source) = &p.source {
+        pin.source = PinSource::Registry {
+            url: source.clone(),
+        };
+    }
+    pin
 }
 
 impl Default for Lock {

@@ -7,6 +7,7 @@ mod determinism;
 mod direct;
 mod hashes;
 mod http;
+mod lock_file;
 mod snapshot;
 
 use crate::formats::acceptance::pip_dry_run;
