@@ -7,7 +7,7 @@
 use crate::pypi::Resolution;
 use std::collections::BTreeMap;
 use unilock_model::lock::{Artifact, ArtifactKind, LockedPackage, LockedTarget};
-use unilock_model::{Ecosystem, Lock, Target};
+use unilock_model::{Ecosystem, Lock, Target, hash};
 
 /// The lock of `resolutions`, one per target of `targets` (in the same order).
 pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
@@ -51,11 +51,16 @@ pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
                 } else {
                     ArtifactKind::Sdist
                 };
+                // The sha256, else another hash; only a valid one (index pages are checked as
+                // they are read, but files may come from a cache written before).
+                let valid = |(a, h): &(&String, &String)| hash::check(a, h).is_ok();
                 let hash = f
                     .hashes
-                    .get("sha256")
-                    .map(|h| format!("sha256:{h}"))
-                    .or_else(|| f.hashes.iter().next().map(|(a, h)| format!("{a}:{h}")));
+                    .iter()
+                    .filter(valid)
+                    .find(|(a, _)| *a == "sha256")
+                    .or_else(|| f.hashes.iter().find(valid))
+                    .map(|(a, h)| format!("{a}:{h}"));
                 match entry.artifacts.iter_mut().find(|a| a.url == f.url) {
                     Some(a) => a.targets.push(name.clone()),
                     None => entry.artifacts.push(Artifact {
@@ -173,6 +178,23 @@ mod tests {
         "osx-arm64,python=3.12",
         "win-64,python=3.12",
     ];
+
+    #[test]
+    fn only_a_valid_hash_is_pinned() {
+        let mut r = resolution("linux-64,python=3.12");
+        let comm = r.packages.iter_mut().find(|p| p.name == "comm").unwrap();
+        comm.files[0].hashes = [
+            ("md5".to_string(), "1".repeat(32)),
+            ("sha256".to_string(), "zz".to_string()),
+        ]
+        .into();
+        let lock = assemble(&[target("linux-64,python=3.12")], vec![r]);
+        let comm = lock.packages.iter().find(|p| p.name == "comm").unwrap();
+        assert_eq!(
+            comm.artifacts[0].hash,
+            Some(format!("md5:{}", "1".repeat(32)))
+        );
+    }
 
     #[test]
     fn a_shared_package_keeps_each_targets_requirements_with_their_markers() {
