@@ -94,11 +94,11 @@ pub struct DescribeArgs {
     pub all_tags: bool,
 }
 
-const FORMATS: &str = "requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock";
+const FORMATS: &str = "requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock, unilock-lock";
 
 const SHOW_EXAMPLES: &str = "\
 The format is detected from the file name, then the content; --format overrides it.
-FORMAT: requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock
+FORMAT: requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock, unilock-lock
 
 Examples:
   unilock show requirements.txt

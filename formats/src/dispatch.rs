@@ -26,7 +26,9 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         .lines()
         .find(|l| l.starts_with("version:"))
         .and_then(|l| l["version:".len()..].trim().parse::<u64>().ok());
-    if text.starts_with("version = 1\n") && text.contains("\n[[package]]\n") {
+    if is_unilock_lock(&head) {
+        Some(Format::UnilockLock)
+    } else if text.starts_with("version = 1\n") && text.contains("\n[[package]]\n") {
         Some(Format::UvLock)
     } else if head.contains("lock-version") {
         Some(Format::Pylock)
@@ -53,6 +55,15 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// unilock's lock under another name: its header comment, or `version` followed by
+/// `[[target]]` tables with a `conda-subdir` (uv.lock has neither).
+fn is_unilock_lock(head: &str) -> bool {
+    head.starts_with("# This file is written by unilock")
+        || head.lines().any(|l| l.starts_with("version = "))
+            && head.lines().any(|l| l.trim_end() == "[[target]]")
+            && head.lines().any(|l| l.starts_with("conda-subdir = "))
 }
 
 /// A JSON object with `nodes` and `root`: a flake.lock (or devenv.lock) under another name.
@@ -101,6 +112,9 @@ pub fn read_with_warnings(
         Format::CondaExplicit => conda_explicit::parse(&name, text)?.to_document(),
         Format::CondaLock => conda_lock::parse(&name, text)?.to_document(),
         Format::PixiLock => pixi_lock::parse(&name, text)?.to_document(),
+        Format::UnilockLock => {
+            unilock_model::Lock::from_toml(text, &name)?.to_overview(format.name())
+        }
     };
     Ok((doc, Vec::new()))
 }
@@ -251,7 +265,13 @@ fn convert_text(
             warnings.extend(pinned.warnings);
             Ok(pinned.text)
         }
-        (Format::Requirements | Format::Pyproject | Format::CondaEnv, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock | Format::CondaExplicit) => {
+        (Format::UnilockLock, Format::UnilockLock) => Ok(unilock_model::Lock::from_toml(text, &path.display().to_string())?.to_toml()),
+        (Format::UnilockLock, to) => {
+            unilock_model::Lock::from_toml(text, &path.display().to_string())?;
+            Err(Diagnostic::usage(format!("{} is a unilock.lock: it is exported, not converted", path.display()))
+                .note(format!("write the {to} of one of its targets with `unilock export --lock {} --to {to} --target TARGET`", path.display())))
+        }
+        (Format::Requirements | Format::Pyproject | Format::CondaEnv, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock | Format::CondaExplicit | Format::UnilockLock) => {
             Err(Diagnostic::usage(format!("{} pins nothing, so it cannot become a {to} without resolving", path.display()))
                 .note(format!("resolve it instead: `unilock resolve {} --target TARGET`", path.display())))
         }

@@ -39,11 +39,14 @@ pub enum Format {
     CondaLock,
     PixiLock,
     FlakeLock,
+    /// unilock's own multi-target lock (`model/src/lock.rs`): shown, and exported with
+    /// `unilock export`.
+    UnilockLock,
 }
 
 impl Format {
     /// Every format, in the order the CLI documents them.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Requirements,
         Format::Pyproject,
         Format::UvLock,
@@ -53,6 +56,7 @@ impl Format {
         Format::CondaLock,
         Format::PixiLock,
         Format::FlakeLock,
+        Format::UnilockLock,
     ];
 
     /// The CLI name (`uv-lock`, `conda-env`, …).
@@ -67,6 +71,7 @@ impl Format {
             Format::CondaLock => "conda-lock",
             Format::PixiLock => "pixi-lock",
             Format::FlakeLock => "flake-lock",
+            Format::UnilockLock => "unilock-lock",
         }
     }
 
@@ -84,6 +89,7 @@ impl Format {
             "pylock.toml" => Format::Pylock,
             "pixi.lock" => Format::PixiLock,
             "flake.lock" | "devenv.lock" => Format::FlakeLock,
+            "unilock.lock" => Format::UnilockLock,
             "conda-lock.yml" | "conda-lock.yaml" => Format::CondaLock,
             _ if name.starts_with("pylock.") && name.ends_with(".toml") => Format::Pylock,
             _ if name.ends_with("pixi.lock") => Format::PixiLock,
@@ -130,6 +136,7 @@ mod tests {
             ("prod-conda-lock.yaml", Format::CondaLock),
             ("conda-linux-64.lock", Format::CondaExplicit),
             ("devenv.lock", Format::FlakeLock),
+            ("unilock.lock", Format::UnilockLock),
             ("conda__rattler__pixi.lock", Format::PixiLock),
         ];
         for (name, format) in cases {

@@ -13,6 +13,7 @@
 //!   marker environment, the ordered wheel tags and the conda virtual packages;
 //! - [`index`] — what a Python package index says about a project, and the
 //!   [`PackageSource`](index::PackageSource) trait the solver reads it through;
+//! - [`hash`] — which hash algorithms are known and what a valid digest of each is;
 //! - [`Lock`] — the multi-target `unilock.lock`;
 //! - [`Diagnostic`] — the one error type, which points into the input that caused it, and
 //!   [`safe_text`], which makes quoted file and server text safe to print.
@@ -25,6 +26,7 @@ pub mod conda;
 pub mod diagnostic;
 pub mod document;
 pub mod ecosystem;
+pub mod hash;
 pub mod index;
 pub mod lock;
 pub mod manifest;
@@ -35,7 +37,7 @@ pub mod safe_text;
 pub mod target;
 pub mod version;
 
-pub use diagnostic::{Diagnostic, ErrorKind, Origin, Span};
+pub use diagnostic::{Diagnostic, ErrorKind, LineIndex, Origin, Span};
 pub use document::Document;
 pub use ecosystem::Ecosystem;
 pub use lock::Lock;

@@ -65,7 +65,10 @@ pub struct LockedPackage {
     /// package (`pypi:pandas`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requested_by: Vec<String>,
-    /// Its own dependencies, as the requirement strings of its metadata.
+    /// Its own dependencies: the requirement strings of its metadata (`numpy>=1.22 ;
+    /// python_version < '3.12'`) that apply on at least one of its targets, markers kept, so a
+    /// package shared by targets says which requirement holds where. Version-1 locks written
+    /// with bare names (`numpy`) read the same: a name is a requirement string.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
     #[serde(default, rename = "artifact", skip_serializing_if = "Vec::is_empty")]
@@ -136,14 +139,25 @@ impl Lock {
         format!("# This file is written by unilock; do not edit it by hand.\n{body}")
     }
 
-    /// Sorts everything whose order carries no meaning, so equal locks serialise identically.
+    /// Sorts everything whose order carries no meaning — every list of the format — and drops
+    /// repeated entries, so equal locks serialise identically whatever order the targets and
+    /// requirements were resolved in.
     pub fn canonicalize(&mut self) {
+        fn sorted(list: &mut Vec<String>) {
+            list.sort();
+            list.dedup();
+        }
         self.targets.sort_by(|a, b| a.name.cmp(&b.name));
+        for t in &mut self.targets {
+            sorted(&mut t.virtual_packages);
+        }
         for p in &mut self.packages {
-            p.targets.sort();
-            p.targets.dedup();
-            p.requested_by.sort();
-            p.requested_by.dedup();
+            sorted(&mut p.targets);
+            sorted(&mut p.requested_by);
+            sorted(&mut p.dependencies);
+            for a in &mut p.artifacts {
+                sorted(&mut a.targets);
+            }
             p.artifacts
                 .sort_by(|a, b| (a.kind, &a.url).cmp(&(b.kind, &b.url)));
         }
@@ -178,6 +192,14 @@ impl Lock {
                 .map_err(|e| (e, Some(format!("\"{}\"", p.name))))?;
             Version::parse(p.ecosystem, &p.version)
                 .map_err(|e| (e, Some(format!("\"{}\"", p.version))))?;
+            for hash in p.artifacts.iter().filter_map(|a| a.hash.as_deref()) {
+                crate::hash::parse(hash, ':').map_err(|e| {
+                    (
+                        format!("{e}: expected {}", e.expected()),
+                        Some(format!("\"{hash}\"")),
+                    )
+                })?;
+            }
             let unknown = p
                 .targets
                 .iter()
@@ -201,59 +223,44 @@ impl Lock {
     /// The pins of one target (by name) as a [`Document`](crate::Document) of `format`: every
     /// package chosen on it, with the artifacts for it.
     pub fn to_document(&self, target: &str, format: &str) -> crate::Document {
-        use crate::document::{
-            PinArtifact, PinArtifactKind, PinDependency, PinSource, PinnedPackage,
-        };
         let mut doc = crate::Document::new(format);
+        let on_target: BTreeSet<&str> = self
+            .packages
+            .iter()
+            .filter(|p| p.targets.iter().any(|t| t == target))
+            .map(|p| p.name.as_str())
+            .collect();
         for p in self
             .packages
             .iter()
             .filter(|p| p.targets.iter().any(|t| t == target))
         {
-            let mut pin =
-                PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
-            pin.ecosystem = p.ecosystem;
-            pin.artifacts = p
-                .artifacts
+            doc.packages.push(pin_of(p, Some((target, &on_target))));
+        }
+        doc
+    }
+
+    /// Every package of every target as a [`Document`](crate::Document) of `format` (what
+    /// `unilock show` prints of a lock): each pin with all its artifacts and dependencies, and
+    /// where it is chosen in `used_in` — the lock's targets are the document's environments,
+    /// each with its conda subdir; `platforms` are the targets' subdirs.
+    pub fn to_overview(&self, format: &str) -> crate::Document {
+        let mut doc = crate::Document::new(format);
+        let subdir = |name: &str| {
+            self.targets
                 .iter()
-                .filter(|a| a.targets.is_empty() || a.targets.iter().any(|t| t == target))
-                .map(|a| PinArtifact {
-                    kind: match a.kind {
-                        ArtifactKind::Wheel => PinArtifactKind::Wheel,
-                        ArtifactKind::Sdist => PinArtifactKind::Sdist,
-                        ArtifactKind::Conda => PinArtifactKind::Conda,
-                    },
-                    url: Some(a.url.clone()),
-                    filename: a.url.rsplit('/').next().map(str::to_string),
-                    hashes: a
-                        .hash
-                        .as_deref()
-                        .and_then(|h| h.split_once(':'))
-                        .map(|(alg, hex)| [(alg.to_string(), hex.to_string())].into())
-                        .unwrap_or_default(),
-                    size: a.size,
-                    upload_time: None,
-                })
-                .collect();
-            pin.dependencies = p
-                .dependencies
-                .iter()
-                .map(|d| PinDependency {
-                    name: d.split('[').next().unwrap_or(d).to_string(),
-                    version: None,
-                    extras: Vec::new(),
-                    marker: None,
-                })
-                .collect();
-            if let Some(url) = &p.url {
-                pin.source = PinSource::Url {
-                    url: url.clone(),
-                    subdirectory: None,
-                };
-            } else if let Some(source) = &p.source {
-                pin.source = PinSource::Registry {
-                    url: source.clone(),
-                };
+                .find(|t| t.name == name)
+                .map(|t| t.conda_subdir.clone())
+        };
+        for t in &self.targets {
+            if !doc.platforms.contains(&t.conda_subdir) {
+                doc.platforms.push(t.conda_subdir.clone());
+            }
+        }
+        for p in &self.packages {
+            let mut pin = pin_of(p, None);
+            for t in &p.targets {
+                pin.used_in.entry(t.clone()).or_default().extend(subdir(t));
             }
             doc.packages.push(pin);
         }
@@ -261,9 +268,88 @@ impl Lock {
     }
 }
 
+/// A locked package as a pin: on one target (its name, and the names of the packages chosen
+/// there) with the artifacts and dependencies of that target, or with all of them.
+fn pin_of(
+    p: &LockedPackage,
+    target: Option<(&str, &BTreeSet<&str>)>,
+) -> crate::document::PinnedPackage {
+    use crate::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
+    let mut pin = PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
+    pin.ecosystem = p.ecosystem;
+    pin.artifacts = p
+        .artifacts
+        .iter()
+        .filter(|a| match target {
+            Some((target, _)) => a.targets.is_empty() || a.targets.iter().any(|t| t == target),
+            None => true,
+        })
+        .map(|a| PinArtifact {
+            kind: match a.kind {
+                ArtifactKind::Wheel => PinArtifactKind::Wheel,
+                ArtifactKind::Sdist => PinArtifactKind::Sdist,
+                ArtifactKind::Conda => PinArtifactKind::Conda,
+            },
+            url: Some(a.url.clone()),
+            filename: a.url.rsplit('/').next().map(str::to_string),
+            hashes: a
+                .hash
+                .as_deref()
+                .and_then(|h| h.split_once(':'))
+                .map(|(alg, hex)| [(alg.to_string(), hex.to_string())].into())
+                .unwrap_or_default(),
+            size: a.size,
+            upload_time: None,
+        })
+        .collect();
+    // On one target, the dependencies chosen there: a requirement whose package the target
+    // does not have applies only elsewhere.
+    pin.dependencies = p
+        .dependencies
+        .iter()
+        .map(|d| dependency_of(d))
+        .filter(|d| target.is_none_or(|(_, on_target)| on_target.contains(d.name.as_str())))
+        .collect();
+    let mut seen = BTreeSet::new();
+    pin.dependencies.retain(|d| seen.insert(d.name.clone()));
+    if let Some(url) = &p.url {
+        pin.source = PinSource::Url {
+            url: url.clone(),
+            subdirectory: None,
+        };
+    } else if let Some(source) = &p.source {
+        pin.source = PinSource::Registry {
+            url: source.clone(),
+        };
+    }
+    pin
+}
+
 impl Default for Lock {
     fn default() -> Self {
         Lock::new()
+    }
+}
+
+/// The package (and extras) a dependency's requirement string names.
+fn dependency_of(requirement: &str) -> crate::document::PinDependency {
+    let (name, extras) = match requirement.parse::<pep508_rs::Requirement>() {
+        Ok(r) => (
+            r.name.to_string(),
+            r.extras.iter().map(ToString::to_string).collect(),
+        ),
+        Err(_) => {
+            let end = requirement
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                .unwrap_or(requirement.len());
+            (requirement[..end].to_string(), Vec::new())
+        }
+    };
+    crate::document::PinDependency {
+        name,
+        version: None,
+        extras,
+        marker: None,
     }
 }
 
@@ -301,7 +387,7 @@ mod tests {
                 artifacts: vec![Artifact {
                     kind: ArtifactKind::Wheel,
                     url: "file:///srv/index/files/numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.whl".into(),
-                    hash: Some("sha256:00".into()),
+                    hash: Some(format!("sha256:{}", "0".repeat(64))),
                     size: Some(1),
                     targets: vec![],
                 }],
@@ -335,6 +421,25 @@ mod tests {
             .unwrap() as u32
             + 1;
         assert_eq!(err.origin().unwrap().line, line);
+    }
+
+    #[test]
+    fn malformed_artifact_hash_is_located() {
+        let good = format!("sha256:{}", "0".repeat(64));
+        let text = sample().to_toml().replace(&good, "sha256:zz");
+        let err = Lock::from_toml(&text, "unilock.lock").unwrap_err();
+        assert!(
+            err.render().contains("expected 64 hex digits"),
+            "{}",
+            err.render()
+        );
+        let line = text.lines().position(|l| l.contains("sha256:zz")).unwrap() as u32 + 1;
+        let origin = err.origin().unwrap();
+        assert_eq!(origin.line, line);
+        assert_eq!(origin.column, 8);
+        let text = sample().to_toml().replace(&good, "sha999:00");
+        let err = Lock::from_toml(&text, "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unknown hash algorithm `sha999`"));
     }
 
     #[test]

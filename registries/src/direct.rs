@@ -56,7 +56,7 @@ impl Reference {
                 .map(str::to_ascii_lowercase)
         });
         if let Some(h) = &sha256
-            && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            && unilock_model::hash::check("sha256", h).is_err()
         {
             return Err(refuse(format!("`#sha256={h}` is not a SHA-256 hash")));
         }

@@ -6,7 +6,9 @@
 //! and metadata arrive through the registries' trait, and it never parses files.
 //!
 //! Today it resolves PyPI requirements for one target ([`pypi`]); [`wheel`] says which wheels
-//! run on a target and which fits it best.
+//! run on a target and which fits it best; [`lock`] assembles the resolutions of every target
+//! into the lock.
 
+pub mod lock;
 pub mod pypi;
 pub mod wheel;

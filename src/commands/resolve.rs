@@ -5,11 +5,10 @@ use super::files::{env_var, format_of, read_input, unknown_format};
 use super::print;
 use crate::cli::{ExportArgs, ResolveArgs};
 use crate::output::write_atomic;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use unilock_formats::{Format, dispatch, pylock, requirements};
 use unilock_model::document::IndexKind;
-use unilock_model::lock::{Artifact, ArtifactKind, LockedPackage, LockedTarget};
 use unilock_model::manifest::RequirementRole;
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
 use unilock_solver::pypi::{self, Request};
@@ -39,7 +38,6 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     }
     let configured = super::index::source(&args.index, from_files, &targets, &request)?;
     let source = configured.source;
-    let mut packages: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
     let resolutions = if args.consistent {
         pypi::resolve_consistent(&source, &targets, &request)
     } else {
@@ -53,82 +51,12 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     }
     super::index::print_warnings(&source);
     let resolutions = resolutions?;
-    let mut lock = Lock::new();
-    for (target, resolution) in targets.iter().zip(resolutions) {
+    for (target, resolution) in targets.iter().zip(&resolutions) {
         for w in &resolution.warnings {
             crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
-        let name = target.spec().to_string();
-        lock.targets.push(LockedTarget {
-            name: name.clone(),
-            conda_subdir: target.platform.conda_subdir().to_string(),
-            python: format!("{}.{}", target.python.major, target.python.minor),
-            virtual_packages: target
-                .virtual_packages()
-                .iter()
-                .map(|v| format!("{}={}={}", v.name, v.version, v.build))
-                .collect(),
-        });
-        for p in resolution.packages {
-            let entry = packages
-                .entry((p.name.clone(), p.version.clone()))
-                .or_insert_with(|| LockedPackage {
-                    name: p.name.clone(),
-                    ecosystem: Ecosystem::Pypi,
-                    version: p.version.clone(),
-                    build: None,
-                    source: p.url.is_none().then(|| p.index.clone()),
-                    url: p.url.clone(),
-                    targets: Vec::new(),
-                    requested_by: Vec::new(),
-                    dependencies: Vec::new(),
-                    artifacts: Vec::new(),
-                });
-            entry.targets.push(name.clone());
-            entry.requested_by.extend(p.requested_by);
-            for d in p.dependencies {
-                if !entry.dependencies.contains(&d) {
-                    entry.dependencies.push(d);
-                }
-            }
-            for f in p.files {
-                let kind = if f.filename.ends_with(".whl") {
-                    ArtifactKind::Wheel
-                } else {
-                    ArtifactKind::Sdist
-                };
-                let hash = f
-                    .hashes
-                    .get("sha256")
-                    .map(|h| format!("sha256:{h}"))
-                    .or_else(|| f.hashes.iter().next().map(|(a, h)| format!("{a}:{h}")));
-                match entry.artifacts.iter_mut().find(|a| a.url == f.url) {
-                    Some(a) => a.targets.push(name.clone()),
-                    None => entry.artifacts.push(Artifact {
-                        kind,
-                        url: f.url,
-                        hash,
-                        size: f.size,
-                        targets: vec![name.clone()],
-                    }),
-                }
-            }
-        }
     }
-    lock.packages = packages.into_values().collect();
-    // An artifact every target of its package uses needs no target list.
-    for p in &mut lock.packages {
-        for a in &mut p.artifacts {
-            a.targets.sort();
-            if a.targets == {
-                let mut t = p.targets.clone();
-                t.sort();
-                t
-            } {
-                a.targets.clear();
-            }
-        }
-    }
+    let lock = unilock_solver::lock::assemble(&targets, resolutions);
     if args.consistent {
         check_consistent(&lock)?;
     }

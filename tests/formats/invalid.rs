@@ -38,5 +38,5 @@ fn malformed_files_are_refused_at_the_right_place() {
         );
         checked += 1;
     }
-    assert!(checked >= 72, "only {checked} malformed files checked");
+    assert!(checked >= 75, "only {checked} malformed files checked");
 }

@@ -13,6 +13,7 @@ mod pixi_lock;
 mod pylock;
 mod pyproject;
 mod requirements;
+mod scale;
 mod uv_lock;
 
 use std::path::{Path, PathBuf};

@@ -144,7 +144,7 @@ fn convert_writes_atomically_and_leaves_the_old_file_on_failure() {
     let out = dir.path().join("out.txt");
     std::fs::write(
         &input,
-        "--extra-index-url file:///srv/simple\nnumpy==1.26.4 --hash=sha256:aa\n",
+        "--extra-index-url file:///srv/simple\nnumpy==1.26.4 --hash=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
     )
     .expect("write");
     std::fs::write(&out, "previous\n").expect("write");
@@ -160,7 +160,7 @@ fn convert_writes_atomically_and_leaves_the_old_file_on_failure() {
     let written = std::fs::read_to_string(&out).expect("read");
     assert_eq!(
         written,
-        "--extra-index-url file:///srv/simple\n\nnumpy==1.26.4 \\\n    --hash=sha256:aa\n"
+        "--extra-index-url file:///srv/simple\n\nnumpy==1.26.4 \\\n    --hash=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
     );
     std::fs::write(&input, "numpy==1.26.4 --hash\n").expect("write");
     let run = crate::unilock(&[

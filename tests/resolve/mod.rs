@@ -3,9 +3,12 @@
 //! the pins match what the real uv chooses for the same target, pip installs the exported
 //! file unchanged, and failures explain themselves and leave the old lock untouched.
 
+mod determinism;
 mod direct;
+mod hashes;
 mod hostile;
 mod http;
+mod lock_file;
 mod snapshot;
 mod user_input;
 

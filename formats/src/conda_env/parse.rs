@@ -11,7 +11,7 @@ use serde_yaml::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
-use unilock_model::diagnostic::{Diagnostic, Origin, Span};
+use unilock_model::diagnostic::{Diagnostic, LineIndex, Origin, Span};
 use unilock_model::document::{Channel, Document};
 use unilock_model::manifest::ManifestRequirement;
 
@@ -35,6 +35,7 @@ pub fn parse(path: &Path, text: &str, ctx: &Context) -> Result<Read, Diagnostic>
         path,
         file: file.clone(),
         text,
+        lines: LineIndex::new(text),
         loc: Locator::new(text),
         ctx,
         doc: Document::new("conda-env"),
@@ -53,6 +54,8 @@ pub(super) struct Reader<'a> {
     pub(super) path: &'a Path,
     pub(super) file: String,
     pub(super) text: &'a str,
+    /// Line starts of `text`, built once: every dependency is located.
+    pub(super) lines: LineIndex,
     pub(super) loc: Locator<'a>,
     pub(super) ctx: &'a Context<'a>,
     pub(super) doc: Document,
@@ -72,7 +75,7 @@ impl Reader<'_> {
     }
 
     pub(super) fn origin(&self, at: usize) -> Origin {
-        Origin::locate(&self.file, self.text, at)
+        self.lines.origin(&self.file, self.text, at)
     }
 
     pub(super) fn warn(&mut self, at: usize, message: impl AsRef<str>) {

@@ -11,7 +11,7 @@ use super::yaml::{self, offset_of};
 use serde_yaml::Value;
 use std::collections::HashMap;
 use unilock_model::Requirement;
-use unilock_model::diagnostic::{Diagnostic, Origin, Span};
+use unilock_model::diagnostic::{Diagnostic, LineIndex, Origin, Span};
 use unilock_model::manifest::RequirementRole;
 use unilock_model::requirement::{parse_marker, parse_requirement};
 
@@ -85,6 +85,7 @@ pub(super) fn section(reader: &mut Reader, key_at: usize, value: &Value) -> Resu
     let map = Map {
         file: &reader.file,
         text: reader.text,
+        lines: &reader.lines,
         joined: &joined,
         items: &items,
     };
@@ -161,6 +162,7 @@ fn with_selector(requirement: Requirement, expr: &selector::Expr) -> Result<Requ
 struct Map<'a> {
     file: &'a str,
     text: &'a str,
+    lines: &'a LineIndex,
     joined: &'a str,
     items: &'a [Item],
 }
@@ -195,7 +197,7 @@ impl Map<'_> {
 
     fn origin(&self, origin: &Origin) -> Origin {
         match self.offset(origin) {
-            Some((at, _)) => Origin::locate(self.file, self.text, at),
+            Some((at, _)) => self.lines.origin(self.file, self.text, at),
             None => origin.clone(),
         }
     }

@@ -8,6 +8,7 @@ use unilock_model::{Diagnostic, Span};
 
 /// Loads `text` as one YAML document.
 pub fn load(file: &str, text: &str) -> Result<Value, Diagnostic> {
+    crate::yaml::check_depth(file, text, EXPECTED)?;
     serde_yaml::from_str::<Value>(text).map_err(|e| {
         let mut at = e
             .location()
@@ -29,9 +30,11 @@ pub fn load(file: &str, text: &str) -> Result<Value, Diagnostic> {
         }
         Diagnostic::invalid(format!("not valid YAML: {message}"))
             .at(file, text, Span::new(at, at + 1))
-            .expected("an environment.yml file (a YAML mapping with `dependencies`)")
+            .expected(EXPECTED)
     })
 }
+
+const EXPECTED: &str = "an environment.yml file (a YAML mapping with `dependencies`)";
 
 /// The byte offset of a 1-based line and character column.
 pub(super) fn offset_of(text: &str, line: usize, column: usize) -> usize {

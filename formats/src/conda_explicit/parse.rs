@@ -7,13 +7,17 @@ use super::{CondaEntry, ExplicitFile, PipEntry};
 use rattler_conda_types::package::CondaArchiveIdentifier;
 use rattler_conda_types::{Subdir, Version};
 use std::str::FromStr;
-use unilock_model::{Diagnostic, Origin, Span};
+use unilock_model::{Diagnostic, LineIndex, Origin, Span};
 
 type R<T> = Result<T, Diagnostic>;
 
 /// Parses an explicit file; `file` names it in diagnostics.
 pub fn parse(file: &str, text: &str) -> R<ExplicitFile> {
-    let cx = Cx { file, text };
+    let cx = Cx {
+        file,
+        text,
+        lines: LineIndex::new(text),
+    };
     let mut out = ExplicitFile::default();
     let mut explicit = false;
     let mut offset = 0;
@@ -57,6 +61,8 @@ pub fn parse(file: &str, text: &str) -> R<ExplicitFile> {
 struct Cx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Line starts of `text`, built once: every package line is located.
+    lines: LineIndex,
 }
 
 impl Cx<'_> {
@@ -65,7 +71,7 @@ impl Cx<'_> {
     }
 
     fn origin(&self, at: usize) -> Option<Origin> {
-        Some(Origin::locate(self.file, self.text, at))
+        Some(self.lines.origin(self.file, self.text, at))
     }
 
     fn platform(&self, out: &mut ExplicitFile, value: &str, at: usize) -> R<()> {
@@ -278,6 +284,7 @@ pub(super) fn entry_of(
     let cx = Cx {
         file: "",
         text: url,
+        lines: LineIndex::new(url),
     };
     let entry = cx.package(url, 0).ok()?;
     let hex = |h: Option<String>, len: usize| {

@@ -9,7 +9,7 @@ use super::json::{self, Kind, Member, Value};
 use super::schema::{AttrType, is_flake_id, is_rev};
 use super::*;
 use std::ops::Range;
-use unilock_model::{Diagnostic, Span};
+use unilock_model::{Diagnostic, LineIndex, Span};
 
 /// Parses a flake.lock. `path` names the file in diagnostics.
 pub fn parse(path: &str, text: &str) -> Result<FlakeLock, Diagnostic> {
@@ -37,6 +37,7 @@ pub fn parse_with_warnings(
     let mut cx = Cx {
         file: path,
         text,
+        lines: LineIndex::new(text),
         warnings: Vec::new(),
         spans: Spans::default(),
     };
@@ -57,6 +58,8 @@ pub fn parse_with_warnings(
 struct Cx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Line starts of `text`, built once: every warning and input is located.
+    lines: LineIndex,
     warnings: Vec<Warning>,
     spans: Spans,
 }
@@ -77,7 +80,7 @@ impl Cx<'_> {
 
     fn warn(&mut self, span: &Range<usize>, message: String) {
         self.warnings.push(Warning {
-            origin: Origin::locate(self.file, self.text, span.start),
+            origin: self.lines.origin(self.file, self.text, span.start),
             message,
         });
     }
@@ -206,7 +209,10 @@ impl Cx<'_> {
             "a node: an object with `inputs`, `locked`, `original`",
         )?;
         let mut node = Node {
-            origin: Some(Origin::locate(self.file, self.text, member.key_span.start)),
+            origin: Some(
+                self.lines
+                    .origin(self.file, self.text, member.key_span.start),
+            ),
             ..Node::default()
         };
         // Version 5's `info` is read into `locked` (as Nix does), so `locked` is checked with it.

@@ -501,6 +501,10 @@ impl Parser<'_> {
         for (algorithm, item) in table.table.iter() {
             match item.as_str() {
                 Some(digest) => {
+                    if let Err(e) = unilock_model::hash::check(algorithm, digest) {
+                        let span = item.span().unwrap_or_else(|| entry.span.clone());
+                        return Err(self.error(&span, e.to_string()).expected(e.expected()));
+                    }
                     hashes.insert(algorithm.to_string(), digest.to_string());
                 }
                 None => {

@@ -4,7 +4,7 @@ use super::*;
 use unilock_model::document::{PinArtifactKind, PinSource};
 use unilock_model::{Document, Ecosystem};
 
-const WHEEL: &str = r#"{ url = "https://files.index.example/attrs-25.1.0-py3-none-any.whl", hashes = { sha256 = "ab" } }"#;
+const WHEEL: &str = r#"{ url = "https://files.index.example/attrs-25.1.0-py3-none-any.whl", hashes = { sha256 = "abababababababababababababababababababababababababababababababab" } }"#;
 
 /// A lock with one package whose body is `body`.
 fn with_package(body: &str) -> String {
@@ -43,7 +43,7 @@ fn a_minimal_lock_reads_into_the_typed_model() {
     let wheels = wheels.as_ref().expect("wheels");
     assert_eq!(
         wheels[0].hashes.get("sha256").map(String::as_str),
-        Some("ab")
+        Some("ab".repeat(32).as_str())
     );
     assert_eq!(
         wheels[0].filename().as_deref(),
@@ -84,7 +84,7 @@ fn created_by_and_packages_are_required() {
 #[test]
 fn wrong_types_point_at_the_value() {
     let text = with_package(
-        "name = \"attrs\"\nwheels = [{ url = \"https://files.index.example/attrs-1-py3-none-any.whl\", size = \"12\", hashes = { sha256 = \"ab\" } }]",
+        "name = \"attrs\"\nwheels = [{ url = \"https://files.index.example/attrs-1-py3-none-any.whl\", size = \"12\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } }]",
     );
     let (msg, at) = err(&text);
     assert!(
@@ -104,7 +104,7 @@ fn wrong_types_point_at_the_value() {
 #[test]
 fn upload_time_must_be_a_toml_datetime() {
     let text = with_package(
-        "name = \"attrs\"\nsdist = { url = \"https://files.index.example/attrs-1.tar.gz\", upload-time = \"2024-06-24T11:02:03Z\", hashes = { sha256 = \"ab\" } }",
+        "name = \"attrs\"\nsdist = { url = \"https://files.index.example/attrs-1.tar.gz\", upload-time = \"2024-06-24T11:02:03Z\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } }",
     );
     let (msg, _) = err(&text);
     assert!(msg.contains("upload-time` is a string"), "{msg}");
@@ -176,7 +176,7 @@ fn a_package_has_exactly_one_source_kind() {
     );
     assert_eq!(at, (7, 1));
     let (msg, _) = err(&with_package(
-        "name = \"attrs\"\nvcs = { type = \"git\", url = \"file:///r\", commit-id = \"c\" }\narchive = { path = \"a.tar.gz\", hashes = { sha256 = \"ab\" } }",
+        "name = \"attrs\"\nvcs = { type = \"git\", url = \"file:///r\", commit-id = \"c\" }\narchive = { path = \"a.tar.gz\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } }",
     ));
     assert!(
         msg.contains("two source kinds: `vcs` and `archive`"),
@@ -192,7 +192,7 @@ fn a_package_has_exactly_one_source_kind() {
 #[test]
 fn files_need_a_url_or_path_and_hashes() {
     let (msg, at) = err(&with_package(
-        "name = \"attrs\"\nwheels = [\n  { name = \"attrs-1-py3-none-any.whl\", hashes = { sha256 = \"ab\" } },\n]",
+        "name = \"attrs\"\nwheels = [\n  { name = \"attrs-1-py3-none-any.whl\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } },\n]",
     ));
     assert!(
         msg.contains("wheels[0]` has neither `url` nor `path`"),
@@ -234,16 +234,16 @@ fn file_names_must_match_the_package() {
     )));
     assert!(msg.contains("is not version 25.2 of `attrs`"), "{msg}");
     let (msg, _) = err(&with_package(
-        "name = \"attrs\"\nwheels = [{ path = \"attrs.zip\", hashes = { sha256 = \"ab\" } }]",
+        "name = \"attrs\"\nwheels = [{ path = \"attrs.zip\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } }]",
     ));
     assert!(msg.contains("invalid wheel file name `attrs.zip`"), "{msg}");
     let (msg, _) = err(&with_package(
-        "name = \"attrs\"\nsdist = { path = \"cattrs-1.tar.gz\", hashes = { sha256 = \"ab\" } }",
+        "name = \"attrs\"\nsdist = { path = \"cattrs-1.tar.gz\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } }",
     ));
     assert!(msg.contains("not a file of package `attrs`"), "{msg}");
     // Normalisation and version equivalence: `Foo_Bar-1.0` is `foo-bar` 1.0.0.
     ok(&with_package(
-        "name = \"foo-bar\"\nversion = \"1.0.0\"\nsdist = { path = \"Foo_Bar-1.0.tar.gz\", hashes = { sha256 = \"ab\" } }",
+        "name = \"foo-bar\"\nversion = \"1.0.0\"\nsdist = { path = \"Foo_Bar-1.0.tar.gz\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } }",
     ));
 }
 
@@ -269,9 +269,9 @@ dependencies = [
     { name = "six", version = "1.17.0" },
 ]
 index = "https://index.example/simple"
-sdist = { upload-time = 2025-01-25T11:30:10Z, url = "https://files.index.example/attrs-25.1.0.tar.gz", size = 810562, hashes = { sha256 = "ab" } }
+sdist = { upload-time = 2025-01-25T11:30:10Z, url = "https://files.index.example/attrs-25.1.0.tar.gz", size = 810562, hashes = { sha256 = "abababababababababababababababababababababababababababababababab" } }
 wheels = [
-    { name = "attrs-25.1.0-py3-none-any.whl", upload-time = 2025-01-25T11:30:12Z, url = "https://files.index.example/download?id=7", size = 63152, hashes = { blake2b = "cd", sha256 = "ef" } },
+    { name = "attrs-25.1.0-py3-none-any.whl", upload-time = 2025-01-25T11:30:12Z, url = "https://files.index.example/download?id=7", size = 63152, hashes = { blake2b = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd", sha256 = "efefefefefefefefefefefefefefefefefefefefefefefefefefefefefefefef" } },
 ]
 attestation-identities = [
     { kind = "GitHub", repository = "owner/attrs" },
@@ -294,11 +294,11 @@ directory = { path = "../local", editable = false }
 
 [[packages]]
 name = "archived"
-archive = { path = "dist/archived-1.0.tar.gz", size = 10, hashes = { sha256 = "ab" } }
+archive = { path = "dist/archived-1.0.tar.gz", size = 10, hashes = { sha256 = "abababababababababababababababababababababababababababababababab" } }
 
 [[packages]]
 name = "remote"
-archive = { url = "https://files.example/remote.zip", upload-time = 2024-01-01T00:00:00Z, hashes = { sha256 = "ab" }, subdirectory = "pkg" }
+archive = { url = "https://files.example/remote.zip", upload-time = 2024-01-01T00:00:00Z, hashes = { sha256 = "abababababababababababababababababababababababababababababababab" }, subdirectory = "pkg" }
 
 [tool]
 top = "value"
@@ -355,8 +355,8 @@ fn tool_tables_and_unknown_keys_are_kept_as_data() {
 #[test]
 fn other_layouts_are_written_canonically() {
     // pip's style: array of tables for wheels with a sub-table of hashes, single quotes.
-    let pip_style = "lock-version = '1.0'\ncreated-by = 'pip'\n\n[[packages]]\nname = 'attrs'\nversion = '25.1.0'\n\n[[packages.wheels]]\nname = 'attrs-25.1.0-py3-none-any.whl'\nurl = 'https://files.index.example/attrs-25.1.0-py3-none-any.whl'\n\n[packages.wheels.hashes]\nsha256 = 'ab'\n";
-    let expected = "lock-version = \"1.0\"\ncreated-by = \"pip\"\n\n[[packages]]\nname = \"attrs\"\nversion = \"25.1.0\"\nwheels = [\n    { name = \"attrs-25.1.0-py3-none-any.whl\", url = \"https://files.index.example/attrs-25.1.0-py3-none-any.whl\", hashes = { sha256 = \"ab\" } },\n]\n";
+    let pip_style = "lock-version = '1.0'\ncreated-by = 'pip'\n\n[[packages]]\nname = 'attrs'\nversion = '25.1.0'\n\n[[packages.wheels]]\nname = 'attrs-25.1.0-py3-none-any.whl'\nurl = 'https://files.index.example/attrs-25.1.0-py3-none-any.whl'\n\n[packages.wheels.hashes]\nsha256 = 'abababababababababababababababababababababababababababababababab'\n";
+    let expected = "lock-version = \"1.0\"\ncreated-by = \"pip\"\n\n[[packages]]\nname = \"attrs\"\nversion = \"25.1.0\"\nwheels = [\n    { name = \"attrs-25.1.0-py3-none-any.whl\", url = \"https://files.index.example/attrs-25.1.0-py3-none-any.whl\", hashes = { sha256 = \"abababababababababababababababababababababababababababababababab\" } },\n]\n";
     let lock = ok(pip_style);
     assert_eq!(emit(&lock), expected);
     assert_eq!(ok(expected), lock);

@@ -23,7 +23,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml_edit::{Item, Key, TableLike, Value};
 use unilock_model::manifest::{ManifestRequirement, RequirementRole};
-use unilock_model::{Diagnostic, Document, Origin, Requirement, Span};
+use unilock_model::{Diagnostic, Document, LineIndex, Requirement, Span};
 
 /// The format name recorded in [`Document::format`].
 pub const FORMAT: &str = "pyproject";
@@ -86,6 +86,8 @@ pub(crate) fn parse_tagged(path: &str, text: &str) -> Result<(Document, Vec<Sect
 pub(crate) struct Cx<'a> {
     pub file: &'a str,
     pub text: &'a str,
+    /// Line starts of `text`, built once: every requirement and index is located.
+    pub lines: LineIndex,
     pub doc: Document,
     pub sections: Vec<Section>,
 }
@@ -95,6 +97,7 @@ impl<'a> Cx<'a> {
         Cx {
             file,
             text,
+            lines: LineIndex::new(text),
             doc: Document::new(FORMAT),
             sections: Vec::new(),
         }
@@ -265,7 +268,7 @@ impl<'a> Cx<'a> {
             group,
             editable,
             hashes: Vec::new(),
-            origin: Some(Origin::locate(self.file, self.text, offset)),
+            origin: Some(self.lines.origin(self.file, self.text, offset)),
         });
         self.sections.push(section);
     }

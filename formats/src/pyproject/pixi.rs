@@ -13,9 +13,9 @@
 use super::{Cx, Section, entries};
 use std::collections::HashSet;
 use toml_edit::{Item, Key, TableLike};
+use unilock_model::Diagnostic;
 use unilock_model::document::{IndexKind, IndexLocation};
 use unilock_model::manifest::RequirementRole;
-use unilock_model::{Diagnostic, Origin};
 
 pub(super) fn read(cx: &mut Cx, pixi: &dyn TableLike) -> Result<(), Diagnostic> {
     for name in ["workspace", "project"] {
@@ -277,7 +277,7 @@ fn pypi_options(cx: &mut Cx, options: &dyn TableLike) -> Result<(), Diagnostic> 
         }
     }
     for (kind, url, offset) in found {
-        let origin = Some(Origin::locate(cx.file, cx.text, offset));
+        let origin = Some(cx.lines.origin(cx.file, cx.text, offset));
         cx.doc.indexes.push(IndexLocation {
             kind,
             url,

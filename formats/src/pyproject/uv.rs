@@ -10,9 +10,9 @@
 use super::{Cx, Section, entries};
 use std::collections::HashSet;
 use toml_edit::{Item, Key, TableLike, Value};
+use unilock_model::Diagnostic;
 use unilock_model::document::{IndexKind, IndexLocation};
 use unilock_model::manifest::RequirementRole;
-use unilock_model::{Diagnostic, Origin};
 
 pub(super) fn read(cx: &mut Cx, uv: &dyn TableLike) -> Result<(), Diagnostic> {
     let mut named = HashSet::new();
@@ -110,7 +110,7 @@ fn location(
         kind,
         url,
         name,
-        origin: Some(Origin::locate(cx.file, cx.text, offset)),
+        origin: Some(cx.lines.origin(cx.file, cx.text, offset)),
     }
 }
 

@@ -2,27 +2,42 @@
 //! joined, comments removed, `${VAR}` expanded — in pip's order, keeping for every byte of a
 //! logical line the byte offset in the file it came from, so errors point at the right place.
 
-/// One logical line and where each of its bytes came from.
-#[derive(Debug, Clone)]
+/// One logical line and where each of its bytes came from: the line is made of a few runs of
+/// consecutive file bytes (one per physical line it joins), so where a byte came from is kept
+/// per run, not per byte — memory stays proportional to the text, whatever its size.
+#[derive(Debug, Clone, Default)]
 pub struct LogicalLine {
     pub text: String,
-    /// `offsets[i]` is the file offset of `text`'s byte `i`; one extra entry for the end.
-    offsets: Vec<usize>,
+    /// (first byte of the run in `text`, its file offset), in order of `text`.
+    runs: Vec<(usize, usize)>,
+    /// The file offset of the end of the line.
+    end: usize,
 }
 
 impl LogicalLine {
-    /// The file offset of byte `i` of the logical line.
+    /// The file offset of byte `i` of the logical line (the end of the line from its length on).
     pub fn offset(&self, i: usize) -> usize {
-        self.offsets
-            .get(i)
-            .or(self.offsets.last())
-            .copied()
-            .unwrap_or(0)
+        if i >= self.text.len() {
+            return self.end;
+        }
+        let run = self.runs.partition_point(|&(at, _)| at <= i);
+        match run.checked_sub(1).and_then(|r| self.runs.get(r)) {
+            Some(&(at, file)) => file + (i - at),
+            None => self.end,
+        }
     }
 
     fn push(&mut self, s: &str, file_offset: usize) {
-        for (i, _) in s.bytes().enumerate() {
-            self.offsets.push(file_offset + i);
+        if s.is_empty() {
+            return;
+        }
+        let here = self.text.len();
+        let continues = self
+            .runs
+            .last()
+            .is_some_and(|&(at, file)| file + (here - at) == file_offset);
+        if !continues {
+            self.runs.push((here, file_offset));
         }
         self.text.push_str(s);
     }
@@ -31,11 +46,22 @@ impl LogicalLine {
     pub fn slice(&self, start: usize, end: usize) -> LogicalLine {
         let end = end.min(self.text.len());
         let start = start.min(end);
-        let mut offsets = self.offsets[start..end].to_vec();
-        offsets.push(self.offset(end));
+        let first = self
+            .runs
+            .partition_point(|&(at, _)| at <= start)
+            .saturating_sub(1);
+        let runs = self.runs[first.min(self.runs.len())..]
+            .iter()
+            .take_while(|&&(at, _)| at < end)
+            .map(|&(at, file)| {
+                let from = at.max(start);
+                (from - start, file + (from - at))
+            })
+            .collect();
         LogicalLine {
             text: self.text[start..end].to_string(),
-            offsets,
+            runs,
+            end: self.offset(end),
         }
     }
 
@@ -81,27 +107,21 @@ pub fn logical_lines(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<Lo
             let lead = line.len() - line.trim_start_matches('\\').len();
             let body = line.trim_matches('\\');
             pending
-                .get_or_insert_with(|| LogicalLine {
-                    text: String::new(),
-                    offsets: Vec::new(),
-                })
+                .get_or_insert_with(LogicalLine::default)
                 .push(body, start + lead);
             continue;
         }
-        let mut logical = pending.take().unwrap_or(LogicalLine {
-            text: String::new(),
-            offsets: Vec::new(),
-        });
+        let mut logical = pending.take().unwrap_or_default();
         if is_comment_line(line) && !logical.text.is_empty() {
             // A comment line ends a continuation (pip prefixes it with a space).
             logical.push(" ", start);
         }
         logical.push(line, start);
-        logical.offsets.push(start + line.len());
+        logical.end = start + line.len();
         out.push(logical);
     }
     if let Some(mut logical) = pending {
-        logical.offsets.push(offset);
+        logical.end = offset;
         out.push(logical);
     }
     out.into_iter()
@@ -118,10 +138,7 @@ fn expand_env(line: &LogicalLine, env: &dyn Fn(&str) -> Option<String>) -> Logic
     if !line.text.contains("${") {
         return line.clone();
     }
-    let mut out = LogicalLine {
-        text: String::new(),
-        offsets: Vec::new(),
-    };
+    let mut out = LogicalLine::default();
     let text = &line.text;
     let mut i = 0;
     while i < text.len() {
@@ -144,7 +161,7 @@ fn expand_env(line: &LogicalLine, env: &dyn Fn(&str) -> Option<String>) -> Logic
         out.push(&text[i..i + ch_len], line.offset(i));
         i += ch_len;
     }
-    out.offsets.push(line.offset(text.len()));
+    out.end = line.offset(text.len());
     out
 }
 
@@ -182,6 +199,34 @@ mod tests {
             l.offset(l.text.find('1').unwrap()),
             text.rfind('1').unwrap()
         );
+    }
+
+    /// Every byte of every logical line points at the same byte of the file (the space pip
+    /// puts before a comment line that ends a continuation aside), for every text of up to
+    /// five characters of continuations, comments, spaces and letters.
+    #[test]
+    fn every_byte_points_at_itself_in_the_file() {
+        let alphabet = ['a', 'é', ' ', '\\', '\n', '#', '\r'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            for line in logical_lines(text, &|_| None) {
+                for (i, c) in line.text.char_indices() {
+                    let at = line.offset(i);
+                    if c != ' ' {
+                        assert_eq!(text[at..].chars().next(), Some(c), "{text:?} {line:?} {i}");
+                    }
+                }
+                assert!(line.offset(line.text.len()) <= text.len(), "{text:?}");
+            }
+        }
     }
 
     #[test]

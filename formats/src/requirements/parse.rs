@@ -9,7 +9,7 @@ use super::lines::{LogicalLine, logical_lines};
 use crate::Loader;
 use std::path::{Path, PathBuf};
 use unilock_model::Requirement;
-use unilock_model::diagnostic::{Diagnostic, Origin, Span};
+use unilock_model::diagnostic::{Diagnostic, LineIndex, Origin, Span};
 use unilock_model::document::{Document, IndexKind, IndexLocation};
 use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 
@@ -42,6 +42,8 @@ struct Reader<'a> {
 struct Source<'a> {
     name: String,
     text: &'a str,
+    /// Line starts of `text`, so locating each requirement does not rescan the file.
+    lines: LineIndex,
     dir: PathBuf,
     role: RequirementRole,
 }
@@ -73,6 +75,7 @@ pub fn parse(path: &Path, text: &str, ctx: &Context) -> Result<Document, Diagnos
     let source = Source {
         name: path.display().to_string(),
         text,
+        lines: LineIndex::new(text),
         dir,
         role: RequirementRole::Dependency,
     };
@@ -244,10 +247,10 @@ impl Reader<'_> {
                 for opt in &opts {
                     match (opt.name.as_str(), &opt.value) {
                         ("--hash", Some((v, vs, ve))) => {
-                            if !v.contains(':') {
+                            if let Err(e) = unilock_model::hash::parse(v, ':') {
                                 return Err(src
-                                    .error(&line, *vs, *ve, format!("invalid --hash value `{v}`"))
-                                    .expected("`ALGORITHM:HEX`, e.g. `sha256:…`"));
+                                    .error(&line, *vs, *ve, format!("invalid --hash value: {e}"))
+                                    .expected(e.expected()));
                             }
                             hashes.push(v.clone());
                         }
@@ -266,7 +269,7 @@ impl Reader<'_> {
     }
 
     fn origin(src: &Source, line: &LogicalLine, at: usize) -> Origin {
-        Origin::locate(&src.name, src.text, line.offset(at))
+        src.lines.origin(&src.name, src.text, line.offset(at))
     }
 
     fn parse_requirement(
@@ -460,6 +463,7 @@ impl Reader<'_> {
         let inner = Source {
             name: path.display().to_string(),
             text: &text,
+            lines: LineIndex::new(&text),
             dir,
             role,
         };

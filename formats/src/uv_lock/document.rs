@@ -384,7 +384,7 @@ dev = [{ name = "sub", editable = "packages/sub" }]
 name = "lib"
 version = "1.2"
 source = { git = "https://host.invalid/lib.git?tag=v1.2#0123" }
-sdist = { url = "file:///files/lib-1.2.tar.gz?x=1", hash = "sha256:ab", size = 10 }
+sdist = { url = "file:///files/lib-1.2.tar.gz?x=1", hash = "sha256:abababababababababababababababababababababababababababababababab", size = 10 }
 "#;
 
     #[test]
@@ -414,7 +414,7 @@ sdist = { url = "file:///files/lib-1.2.tar.gz?x=1", hash = "sha256:ab", size = 1
         );
         let sdist = &lib.artifacts[0];
         assert_eq!(sdist.filename.as_deref(), Some("lib-1.2.tar.gz"));
-        assert_eq!(sdist.hashes["sha256"], "ab");
+        assert_eq!(sdist.hashes["sha256"], "ab".repeat(32));
         assert_eq!(sdist.size, Some(10));
     }
 

@@ -442,7 +442,7 @@ mod tests {
                     location: Some(ArtifactLocation::Url(
                         "file:///a-1.0-py3-none-any.whl".into(),
                     )),
-                    hash: Some("sha256:00".into()),
+                    hash: Some(format!("sha256:{}", "0".repeat(64))),
                     size: Some(3),
                     ..Artifact::default()
                 }],
@@ -464,7 +464,7 @@ dependencies = [
     { name = "b", marker = "sys_platform == 'win32'" },
 ]
 wheels = [
-    { url = "file:///a-1.0-py3-none-any.whl", hash = "sha256:00", size = 3 },
+    { url = "file:///a-1.0-py3-none-any.whl", hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000", size = 3 },
 ]
 "#
         );

@@ -296,7 +296,7 @@ dependencies = [
     { name = "c", version = "2.0", source = { registry = "file:///index" }, marker = "python_full_version >= '3.11'" },
 ]
 wheels = [
-    { url = "file:///index/a-1.0-py3-none-any.whl", hash = "sha256:aa", size = 1 },
+    { url = "file:///index/a-1.0-py3-none-any.whl", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", size = 1 },
 ]
 
 [[package]]

@@ -619,13 +619,9 @@ impl Cx<'_> {
 
     fn hash(&self, item: &Item) -> R<String> {
         let s = self.string(item, "hash")?;
-        match s.split_once(':') {
-            Some((alg, hex)) if !alg.is_empty() && !hex.is_empty() => Ok(s),
-            _ => Err(self.err(
-                item.span(),
-                format!("invalid hash `{s}`"),
-                "`algorithm:hex` such as `sha256:…`",
-            )),
+        match unilock_model::hash::parse(&s, ':') {
+            Ok(_) => Ok(s),
+            Err(e) => Err(self.err(item.span(), e.to_string(), &e.expected())),
         }
     }
 

@@ -7,6 +7,7 @@
 //! path from the root instead; only when a value is refused is the text read a second time
 //! (by [`locate`]) to find where that path starts. A valid file therefore costs one parse.
 
+mod depth;
 mod locate;
 pub(crate) mod pyyaml;
 mod pyyaml_scalars;
@@ -34,9 +35,25 @@ pub(crate) struct Source<'t> {
 
 type R<T> = Result<T, Diagnostic>;
 
+/// Refuses a text whose flow collections nest deeper than `serde_yaml` reads, before handing
+/// it over (see [`depth`]): located at the bracket one level too deep. `what` names the
+/// expected file.
+pub(crate) fn check_depth(file: &str, text: &str, what: &str) -> R<()> {
+    match depth::too_deep(text, depth::MAX_DEPTH) {
+        None => Ok(()),
+        Some(at) => Err(Diagnostic::invalid(format!(
+            "not valid YAML: collections nested more than {} levels deep",
+            depth::MAX_DEPTH
+        ))
+        .at(file, text, Span::new(at, at + 1))
+        .expected(what.to_string())),
+    }
+}
+
 /// Reads `text` as one YAML document. `what` names the expected file in the diagnostic
 /// (`a conda-lock.yml file`).
 pub(crate) fn parse(src: Source<'_>, what: &str) -> R<Value> {
+    check_depth(src.file, src.text, what)?;
     serde_yaml::from_str::<Value>(src.text).map_err(|e| {
         // libyaml's messages name the place of the problem and, after "while …", of the
         // construct it was reading; the positions go into the location, not the text.

@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn reads_anchors_with_their_attributes() {
         let page = r#"<!DOCTYPE html><html><body>
-<a href="../../files/alpha-1.0-py3-none-any.whl#sha256=ABC" data-requires-python="&gt;=3.8" data-core-metadata="sha256=def">alpha-1.0-py3-none-any.whl</a><br/>
+<a href="../../files/alpha-1.0-py3-none-any.whl#sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" data-requires-python="&gt;=3.8" data-core-metadata="sha256=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb">alpha-1.0-py3-none-any.whl</a><br/>
 <a href="alpha-0.9.tar.gz" data-yanked="broken">alpha-0.9.tar.gz</a>
 <a href="https://host.example/alpha%2B-0.8.zip" data-dist-info-metadata="true">x</a>
 </body></html>"#;
@@ -196,9 +196,12 @@ mod tests {
         let files = parse(page, &base).unwrap();
         assert_eq!(files.len(), 3);
         assert_eq!(files[0].url, "file:///idx/files/alpha-1.0-py3-none-any.whl");
-        assert_eq!(files[0].hashes["sha256"], "abc");
+        assert_eq!(files[0].hashes["sha256"], "a".repeat(64));
         assert_eq!(files[0].requires_python.as_deref(), Some(">=3.8"));
-        assert_eq!(files[0].metadata.as_ref().unwrap()["sha256"], "def");
+        assert_eq!(
+            files[0].metadata.as_ref().unwrap()["sha256"],
+            "b".repeat(64)
+        );
         assert_eq!(files[1].yanked.as_deref(), Some("broken"));
         assert_eq!(files[1].url, "file:///idx/simple/alpha/alpha-0.9.tar.gz");
         assert_eq!(files[2].filename, "alpha+-0.8.zip");
@@ -227,7 +230,7 @@ mod tests {
         let base = Url::parse("https://index.example/simple/alpha/").unwrap();
         let links = |from: usize| -> String {
             (from..from + 6)
-                .map(|i| format!("<a href=\"../../f/alpha-1.{i}.tar.gz#sha256=00\" data-requires-python=\"&gt;=3.{i}\">alpha-1.{i}.tar.gz</a><br/>\n"))
+                .map(|i| format!("<a href=\"../../f/alpha-1.{i}.tar.gz#sha256=0000000000000000000000000000000000000000000000000000000000000000\" data-requires-python=\"&gt;=3.{i}\">alpha-1.{i}.tar.gz</a><br/>\n"))
                 .collect()
         };
         // A comment, a quoted value and an unclosed tag that span lines starting with `<a `

@@ -1,6 +1,6 @@
 //! PEP 691 JSON project pages (`application/vnd.pypi.simple.v1+json`).
 
-use super::{check_api_version, file_from_href, metadata_hashes};
+use super::{check_api_version, checked_hashes, file_from_href, metadata_hashes};
 use serde::Deserialize;
 use serde::de::{self, Visitor};
 use std::borrow::Cow;
@@ -105,13 +105,15 @@ impl<'de> Deserialize<'de> for MetadataField {
                 self,
                 mut map: A,
             ) -> Result<MetadataField, A::Error> {
-                let mut hashes = Hashes::new();
+                let mut pairs = Vec::new();
                 while let Some((alg, hex)) = map.next_entry::<Cow<str>, serde_json::Value>()? {
                     if let Some(hex) = hex.as_str() {
-                        hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
+                        pairs.push((alg, hex.to_string()));
                     }
                 }
-                Ok(MetadataField(Some(hashes)))
+                Ok(MetadataField(checked_hashes(
+                    pairs.iter().map(|(a, h)| (a.as_ref(), h.as_str())),
+                )))
             }
         }
         d.deserialize_any(V)
@@ -147,9 +149,12 @@ pub fn parse(text: &str, base: &Url) -> Result<Vec<DistFile>, String> {
             continue;
         };
         file.filename = f.filename.into_owned();
-        for (alg, hex) in f.hashes {
-            file.hashes
-                .insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
+        let Some(hashes) = checked_hashes(f.hashes.iter().map(|(a, h)| (a.as_ref(), h.as_ref())))
+        else {
+            continue;
+        };
+        for (alg, hex) in hashes.iter() {
+            file.hashes.insert(alg.clone(), hex.clone());
         }
         file.requires_python = f
             .requires_python
@@ -185,13 +190,10 @@ fn file_from_absolute(href: &str, filename: &str) -> Option<DistFile> {
     {
         return None;
     }
-    let mut hashes = Hashes::new();
-    if let Some((alg, hex)) = fragment.split_once('=')
-        && !alg.is_empty()
-        && !hex.is_empty()
-    {
-        hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
-    }
+    let hashes = match fragment.split_once('=') {
+        Some((alg, hex)) if !alg.is_empty() => checked_hashes([(alg, hex)])?,
+        _ => Hashes::new(),
+    };
     Some(DistFile {
         url: location.to_string(),
         hashes,
@@ -208,7 +210,7 @@ mod tests {
         let base = Url::parse("https://index.example/simple/pkg/").unwrap();
         for (href, filename) in [
             (
-                "https://files.example/packages/ab/cd/pkg-1.0-py3-none-any.whl#sha256=ABCD",
+                "https://files.example/packages/ab/cd/pkg-1.0-py3-none-any.whl#sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                 "pkg-1.0-py3-none-any.whl",
             ),
             ("https://files.example/pkg-1.0.tar.gz", "pkg-1.0.tar.gz"),
@@ -221,7 +223,10 @@ mod tests {
                 "https://files.example/pkg-1.0%2Blocal.tar.gz",
                 "pkg-1.0+local.tar.gz",
             ),
-            ("../../files/pkg-1.0.tar.gz#md5=00", "pkg-1.0.tar.gz"),
+            (
+                "../../files/pkg-1.0.tar.gz#md5=00000000000000000000000000000000",
+                "pkg-1.0.tar.gz",
+            ),
         ] {
             let parsed = file_from_href(&base, href).unwrap();
             if let Some(fast) = file_from_absolute(href, filename) {
@@ -249,16 +254,20 @@ mod tests {
     fn reads_files_with_hashes_yanked_and_metadata() {
         let page = r#"{"meta": {"api-version": "1.1"}, "name": "alpha", "files": [
             {"filename": "alpha-1.0-py3-none-any.whl", "url": "../../f/alpha-1.0-py3-none-any.whl",
-             "hashes": {"sha256": "AB"}, "requires-python": ">=3.8", "size": 10,
-             "core-metadata": {"sha256": "cd"}, "yanked": false},
+             "hashes": {"sha256": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "sha999": "00"}, "requires-python": ">=3.8", "size": 10,
+             "core-metadata": {"sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}, "yanked": false},
             {"filename": "alpha-0.9.tar.gz", "url": "alpha-0.9.tar.gz", "hashes": {},
              "yanked": "bad release"}]}"#;
         let base = Url::parse("file:///i/simple/alpha/").unwrap();
         let files = parse(page, &base).unwrap();
         assert_eq!(files[0].url, "file:///i/f/alpha-1.0-py3-none-any.whl");
-        assert_eq!(files[0].hashes["sha256"], "ab");
+        assert_eq!(files[0].hashes["sha256"], "a".repeat(64));
+        assert_eq!(files[0].hashes.len(), 1, "an unknown algorithm is dropped");
         assert_eq!(files[0].size, Some(10));
-        assert_eq!(files[0].metadata.as_ref().unwrap()["sha256"], "cd");
+        assert_eq!(
+            files[0].metadata.as_ref().unwrap()["sha256"],
+            "b".repeat(64)
+        );
         assert_eq!(files[0].yanked, None);
         assert_eq!(files[1].yanked.as_deref(), Some("bad release"));
         assert!(parse("{", &base).is_err());
@@ -288,5 +297,28 @@ mod tests {
         }
         let err = parse(&page("one", one), &base).unwrap_err();
         assert!(err.contains("`one` is not MAJOR.MINOR"), "{err}");
+    }
+
+    #[test]
+    fn a_file_with_a_malformed_hash_is_ignored() {
+        let base = Url::parse("https://index.example/simple/alpha/").unwrap();
+        let good = "a".repeat(64);
+        let page = format!(
+            r#"{{"files": [
+            {{"filename": "alpha-1.0.tar.gz", "url": "https://files.example/alpha-1.0.tar.gz", "hashes": {{"sha256": "zz"}}}},
+            {{"filename": "alpha-1.1.tar.gz", "url": "https://files.example/alpha-1.1.tar.gz#sha256=zz"}},
+            {{"filename": "alpha-1.2.tar.gz", "url": "../../f/alpha-1.2.tar.gz#sha256=zz"}},
+            {{"filename": "alpha-1.3.tar.gz", "url": "https://files.example/alpha-1.3.tar.gz", "hashes": {{"md5": "{good}", "sha256": "{good}"}}}},
+            {{"filename": "alpha-1.4.tar.gz", "url": "https://files.example/alpha-1.4.tar.gz", "hashes": {{"sha256": "{good}"}},
+              "core-metadata": {{"sha256": "zz"}}}}]}}"#
+        );
+        let files = parse(&page, &base).unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(names, ["alpha-1.4.tar.gz"]);
+        assert_eq!(files[0].hashes["sha256"], good);
+        assert_eq!(
+            files[0].metadata, None,
+            "a malformed metadata hash advertises no metadata"
+        );
     }
 }

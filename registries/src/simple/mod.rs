@@ -29,23 +29,39 @@ fn check_api_version(version: &str) -> Result<(), String> {
     }
 }
 
-/// The hash in a file URL's fragment (`#sha256=…`), removed from the URL.
-fn split_hash(url: &mut Url) -> Hashes {
+/// Hashes as an index page states them (`#sha256=…` fragments, the JSON `hashes` map), checked
+/// by [`unilock_model::hash`]: a hash of an algorithm unilock does not know is dropped (as pip
+/// and uv do: a newer index may offer more), and a file whose hash of a known algorithm is
+/// malformed (`sha256=zz`) is not trusted at all — `None`, and the page's entry is ignored,
+/// so no lock pins a file with a hash no download can match.
+fn checked_hashes<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Hashes> {
     let mut hashes = Hashes::new();
-    if let Some((alg, hex)) = url.fragment().and_then(|f| f.split_once('='))
-        && !alg.is_empty()
-        && !hex.is_empty()
-    {
-        hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase());
+    for (alg, hex) in pairs {
+        match unilock_model::hash::check(alg, hex) {
+            Ok(()) => hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase()),
+            Err(e) if e.is_unknown_algorithm() => {}
+            Err(_) => return None,
+        }
     }
-    url.set_fragment(None);
-    hashes
+    Some(hashes)
 }
 
-/// A file entry from an href relative to `base`; `None` when the href is not a URL.
+/// The hash in a file URL's fragment (`#sha256=…`), removed from the URL; `None` when it is
+/// malformed (see [`checked_hashes`]). A fragment that is no `algorithm=hex` is no hash.
+fn split_hash(url: &mut Url) -> Option<Hashes> {
+    let hashes = match url.fragment().and_then(|f| f.split_once('=')) {
+        Some((alg, hex)) if !alg.is_empty() => checked_hashes([(alg, hex)])?,
+        _ => Hashes::new(),
+    };
+    url.set_fragment(None);
+    Some(hashes)
+}
+
+/// A file entry from an href relative to `base`; `None` when the href is not a URL or its
+/// hash is malformed.
 fn file_from_href(base: &Url, href: &str) -> Option<DistFile> {
     let mut url = base.join(href).ok()?;
-    let hashes = split_hash(&mut url);
+    let hashes = split_hash(&mut url)?;
     let filename = url
         .path_segments()?
         .next_back()
@@ -63,11 +79,42 @@ fn file_from_href(base: &Url, href: &str) -> Option<DistFile> {
     })
 }
 
-/// `sha256=hex` or `true` (PEP 658/714 `data-core-metadata` values) as metadata hashes.
+/// `sha256=hex` or `true` (PEP 658/714 `data-core-metadata` values) as metadata hashes. A
+/// malformed hash reads as no metadata file advertised: the metadata is then read from the
+/// file itself, whose own hash is checked.
 fn metadata_hashes(value: &str) -> Option<Hashes> {
     match value.split_once('=') {
-        Some((alg, hex)) => Some([(alg.to_ascii_lowercase(), hex.to_ascii_lowercase())].into()),
+        Some((alg, hex)) => checked_hashes([(alg, hex)]),
         None if value.eq_ignore_ascii_case("false") => None,
         None => Some(Hashes::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_checked_unknown_algorithms_dropped() {
+        let base = Url::parse("https://index.example/simple/alpha/").unwrap();
+        let good = "A".repeat(64);
+        let file = file_from_href(&base, &format!("alpha-1.0.tar.gz#SHA256={good}")).unwrap();
+        assert_eq!(file.hashes["sha256"], "a".repeat(64));
+        assert_eq!(
+            file.url,
+            "https://index.example/simple/alpha/alpha-1.0.tar.gz"
+        );
+        let file = file_from_href(&base, "alpha-1.0.tar.gz#sha999=00").unwrap();
+        assert!(file.hashes.is_empty());
+        for bad in ["sha256=zz", "sha256=", "md5=00", &format!("sha512={good}")] {
+            assert_eq!(
+                file_from_href(&base, &format!("alpha-1.0.tar.gz#{bad}")),
+                None,
+                "{bad}"
+            );
+        }
+        assert_eq!(metadata_hashes("sha256=zz"), None);
+        assert_eq!(metadata_hashes(&format!("sha256={good}")).unwrap().len(), 1);
+        assert_eq!(metadata_hashes("true"), Some(Hashes::new()));
     }
 }

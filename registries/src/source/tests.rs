@@ -464,9 +464,10 @@ fn only_file(dir: &Path) -> std::path::PathBuf {
 #[test]
 fn a_page_is_parsed_once_and_its_packed_files_follow_the_page() {
     let index = TestServer::start();
+    let ab = "ab".repeat(32);
     let file = |v: &str| {
         format!(
-            r#"{{"filename": "alpha-{v}-py3-none-any.whl", "url": "https://files.example/alpha-{v}-py3-none-any.whl", "hashes": {{"sha256": "ab"}}, "requires-python": ">=3.8"}}"#
+            r#"{{"filename": "alpha-{v}-py3-none-any.whl", "url": "https://files.example/alpha-{v}-py3-none-any.whl", "hashes": {{"sha256": "{ab}"}}, "requires-python": ">=3.8"}}"#
         )
     };
     // Stale at once: every online run revalidates, and with no validator, fetches it whole.

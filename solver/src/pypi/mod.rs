@@ -86,7 +86,9 @@ pub struct ResolvedPackage {
     pub needs_build: bool,
     /// The extras asked of it.
     pub extras: Vec<String>,
-    /// Its dependencies on the target, as `name` or `name[extra,…]`.
+    /// Its dependencies that apply on the target (with the extras asked of it), as the
+    /// requirement strings its metadata states (`numpy>=1.22; python_version < "3.12"`),
+    /// sorted; an `--override` stands in place of the requirement it overrides.
     pub dependencies: Vec<String>,
     /// Input requirements (their origins) and packages (`pypi:name`) that asked for it.
     pub requested_by: Vec<String>,
@@ -179,21 +181,15 @@ fn collect(
         let Some(e) = edges.get(&(pkg.clone(), version.clone())) else {
             continue;
         };
-        for (dep, dep_extras) in &e.dependencies {
+        for (dep, requirement) in &e.dependencies {
             let by = requested_by.entry(dep).or_default();
             let label = format!("pypi:{name}");
             if !by.contains(&label) {
                 by.push(label);
             }
-            let text = if dep_extras.is_empty() {
-                dep.to_string()
-            } else {
-                let list: Vec<String> = dep_extras.iter().map(ToString::to_string).collect();
-                format!("{dep}[{}]", list.join(","))
-            };
             let list = dependencies.entry(name).or_default();
-            if !list.contains(&text) {
-                list.push(text);
+            if !list.contains(requirement) {
+                list.push(requirement.clone());
             }
         }
     }

@@ -54,8 +54,9 @@ impl fmt::Display for Pkg {
 /// The dependencies of one chosen package version on the target.
 #[derive(Debug, Clone, Default)]
 pub struct Edges {
-    /// (package, extras asked for) for each dependency that applies on the target.
-    pub dependencies: Vec<(PackageName, Vec<ExtraName>)>,
+    /// Each dependency that applies on the target: the package, and the requirement as the
+    /// metadata states it (markers and extras kept; an `--override` in its place).
+    pub dependencies: Vec<(PackageName, String)>,
     /// How each dependency was asked for, as written (`>=2`, with any constraint added), for
     /// explanations.
     pub asked: HashMap<PackageName, String>,
@@ -333,7 +334,7 @@ impl<'a> Provider<'a> {
             for e in &r.extras {
                 add(Pkg::Extra(r.name.clone(), e.clone()));
             }
-            edges.dependencies.push((r.name.clone(), r.extras.clone()));
+            edges.dependencies.push((r.name.clone(), r.to_string()));
             let mut asked = match &r.version_or_url {
                 Some(VersionOrUrl::VersionSpecifier(s)) => s.to_string(),
                 Some(VersionOrUrl::Url(u)) => format!("@ {u}"),

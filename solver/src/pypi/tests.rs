@@ -66,7 +66,7 @@ fn extras_pull_in_their_requirements() {
     let r = resolve(&source(), &target, &request(&["delta[x]"])).unwrap();
     let delta = r.packages.iter().find(|p| p.name == "delta").unwrap();
     assert_eq!(delta.extras, ["x"]);
-    assert_eq!(delta.dependencies, ["alpha", "gamma"]);
+    assert_eq!(delta.dependencies, ["alpha", "gamma ; extra == 'x'"]);
     assert_eq!(delta.requested_by, ["test:delta[x]"]);
 }
 
