@@ -64,8 +64,8 @@ impl LocalSource {
                         let page = root
                             .join(&format!("{name}/"))
                             .map_or_else(|_| root.to_string(), |u| u.to_string());
-                        let (files, warning) = crate::vet::own_files(name, &page, files.into());
-                        lock(&self.warnings).extend(warning);
+                        let (files, warnings) = crate::vet::own_files(name, &page, files.into());
+                        lock(&self.warnings).extend(warnings);
                         found = Some(ProjectFiles {
                             name: name.to_string(),
                             index: root.to_string(),

@@ -343,6 +343,8 @@ impl Shared {
                         .into_iter()
                         .filter(|f| local::project_of(&f.filename).as_deref() == Some(name))
                         .collect();
+                    let (mine, warnings) = crate::vet::well_hashed(name, url.as_str(), mine);
+                    self.warn(warnings);
                     (Some(mine), url.to_string())
                 }
             };
@@ -369,14 +371,19 @@ impl Shared {
         let page = root
             .join(&format!("{name}/"))
             .map_or_else(|_| root.to_string(), |u| u.to_string());
-        let (files, warning) = crate::vet::own_files(name, &page, files);
-        if let Some(w) = warning {
-            let mut warnings = lock(&self.warnings);
-            if !warnings.contains(&w) {
-                warnings.push(w);
+        let (files, warnings) = crate::vet::own_files(name, &page, files);
+        self.warn(warnings);
+        files
+    }
+
+    /// Keeps `warnings` for the user, each once.
+    fn warn(&self, warnings: Vec<String>) {
+        let mut kept = lock(&self.warnings);
+        for w in warnings {
+            if !kept.contains(&w) {
+                kept.push(w);
             }
         }
-        files
     }
 
     async fn find_links_page(&self, url: &Url) -> Result<Vec<DistFile>, Diagnostic> {

@@ -1,13 +1,17 @@
-//! Which files of a project page are used: an index's page for `alpha` may list only
-//! distributions of `alpha`. A file whose distribution name (normalised, as
-//! [`DistName`] reads it) names another project is left out, and the page's left-out files
-//! become one warning for the user — a page that lists `beta-2.0-py3-none-any.whl` must not
-//! make `alpha 2.0` pin beta's wheel. Names that are not distribution file names at all
-//! (`.exe`, `.egg`, …) are kept: resolution passes over them, as pip and uv do.
+//! Which files of a project page are used. An index's page for `alpha` may list only
+//! distributions of `alpha`: a file whose distribution name (normalised, as [`DistName`] reads
+//! it) names another project is left out — a page that lists `beta-2.0-py3-none-any.whl` must
+//! not make `alpha 2.0` pin beta's wheel. And a file whose stated hash is malformed
+//! (`#sha256=zz`, a 63-digit sha256; [`unilock_model::hash`] decides) is left out: the page is
+//! not trusted for that file, and no lock may pin a hash no download can match. The page's
+//! left-out files become warnings for the user, one per reason. Names that are not
+//! distribution file names at all (`.exe`, `.egg`, …) are kept: resolution passes over them,
+//! as pip and uv do.
 //!
 //! Checked for every simple index (`file://` and HTTP(S)) on every read, cached or not, so the
-//! warning is repeated on every run that reads the page. Find-links locations list files of
-//! many projects by design; they keep only the project's files without a warning.
+//! warnings are repeated on every run that reads the page. Find-links locations list files of
+//! many projects by design; they keep only the project's files without a warning, and leave
+//! out files with malformed hashes with one.
 
 use crate::local;
 use unilock_model::index::{DistName, Files};
@@ -16,39 +20,103 @@ use unilock_model::index::{DistName, Files};
 const SHOWN: usize = 5;
 
 /// The files of `files` (the page of `project`, a normalised name, at `page`) that are
-/// `project`'s, and a warning naming the others when there were any.
-pub fn own_files(project: &str, page: &str, files: Files) -> (Files, Option<String>) {
-    let foreign: Vec<usize> = (0..files.len())
-        .filter(|&i| {
-            DistName::parse(files.filename(i))
-                .is_some_and(|n| local::normalize(n.project) != project)
-        })
-        .collect();
-    if foreign.is_empty() {
-        return (files, None);
+/// `project`'s and state no malformed hash, and the warnings naming the others.
+pub fn own_files(project: &str, page: &str, files: Files) -> (Files, Vec<String>) {
+    let foreign = |i: usize| {
+        DistName::parse(files.filename(i))
+            .filter(|n| local::normalize(n.project) != project)
+            .map(|n| local::normalize(n.project))
+    };
+    let mut left_out = Vec::new();
+    let mut others = Vec::new();
+    let mut malformed = Vec::new();
+    for i in 0..files.len() {
+        if let Some(of) = foreign(i) {
+            others.push(format!("{} ({of})", files.filename(i)));
+            left_out.push(i);
+        } else if let Some((alg, hex)) = malformed_hash(&files, i) {
+            malformed.push(format!("{} ({alg}={})", files.filename(i), shorten(hex)));
+            left_out.push(i);
+        }
     }
-    let mut shown: Vec<String> = foreign
-        .iter()
-        .take(SHOWN)
-        .map(|&i| {
-            let name = files.filename(i);
-            let of = DistName::parse(name).map_or(String::new(), |n| local::normalize(n.project));
-            format!("{name} ({of})")
-        })
-        .collect();
-    if foreign.len() > SHOWN {
-        shown.push(format!("and {} more", foreign.len() - SHOWN));
+    let mut warnings = Vec::new();
+    if !others.is_empty() {
+        warnings.push(format!(
+            "{page}: ignored {} listed for {project} that belong{} to another project: {}",
+            count(others.len()),
+            if others.len() == 1 { "s" } else { "" },
+            listing(&others)
+        ));
+    }
+    if !malformed.is_empty() {
+        warnings.push(format!(
+            "{page}: ignored {} of {project} listed with a malformed hash (not the hex digits its algorithm has): {}",
+            count(malformed.len()),
+            listing(&malformed)
+        ));
+    }
+    (without(files, &left_out), warnings)
+}
+
+/// The files of `files` (a find-links location's, for `project`) whose stated hashes are
+/// well-formed, and a warning naming the others.
+pub fn well_hashed(project: &str, location: &str, files: Files) -> (Files, Vec<String>) {
+    let mut left_out = Vec::new();
+    let mut malformed = Vec::new();
+    for i in 0..files.len() {
+        if let Some((alg, hex)) = malformed_hash(&files, i) {
+            malformed.push(format!("{} ({alg}={})", files.filename(i), shorten(hex)));
+            left_out.push(i);
+        }
+    }
+    if malformed.is_empty() {
+        return (files, Vec::new());
     }
     let warning = format!(
-        "{page}: ignored {} listed for {project} that belong to another project: {}",
-        match foreign.len() {
-            1 => "1 file".to_string(),
-            n => format!("{n} files"),
-        },
-        shown.join(", ")
+        "{location}: ignored {} of {project} listed with a malformed hash (not the hex digits its algorithm has): {}",
+        count(malformed.len()),
+        listing(&malformed)
     );
-    let mut skip = foreign.into_iter().peekable();
-    let kept: Files = files
+    (without(files, &left_out), vec![warning])
+}
+
+/// The first malformed hash file `i` states.
+fn malformed_hash(files: &Files, i: usize) -> Option<(&str, &str)> {
+    files.find_hash(i, |alg, hex| unilock_model::hash::check(alg, hex).is_err())
+}
+
+/// A hash as a warning quotes it: at most 16 characters of it.
+fn shorten(hex: &str) -> String {
+    match hex.char_indices().nth(16) {
+        Some((at, _)) => format!("{}…", &hex[..at]),
+        None => hex.to_string(),
+    }
+}
+
+fn count(n: usize) -> String {
+    match n {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    }
+}
+
+/// The first [`SHOWN`] names, and how many more there are.
+fn listing(names: &[String]) -> String {
+    let mut shown: Vec<&str> = names.iter().take(SHOWN).map(String::as_str).collect();
+    let more = format!("and {} more", names.len().saturating_sub(SHOWN));
+    if names.len() > SHOWN {
+        shown.push(&more);
+    }
+    shown.join(", ")
+}
+
+/// `files` without the files at `left_out` (ascending indexes); as they were when none is.
+fn without(files: Files, left_out: &[usize]) -> Files {
+    if left_out.is_empty() {
+        return files;
+    }
+    let mut skip = left_out.iter().copied().peekable();
+    files
         .iter()
         .enumerate()
         .filter(|(i, _)| {
@@ -60,8 +128,7 @@ pub fn own_files(project: &str, page: &str, files: Files) -> (Files, Option<Stri
             }
         })
         .map(|(_, f)| f.into_owned())
-        .collect();
-    (kept, Some(warning))
+        .collect()
 }
 
 #[cfg(test)]
@@ -99,7 +166,9 @@ mod tests {
                 "alpha-0.1.win32.exe"
             ]
         );
-        let warning = warning.unwrap();
+        let [warning] = &warning[..] else {
+            panic!("{warning:?}")
+        };
         assert!(
             warning.starts_with("https://index.example/simple/alpha/: ignored 2 files")
                 && warning.contains("beta-2.0-py3-none-any.whl (beta)")
@@ -116,7 +185,7 @@ mod tests {
             .collect();
         let packed = Files::unpack(std::sync::Arc::new(files.pack())).unwrap();
         let (kept, warning) = own_files("my-pkg", "file:///i/simple/my-pkg/", packed.clone());
-        assert_eq!((kept, warning), (packed, None));
+        assert_eq!((kept, warning), (packed, Vec::<String>::new()));
     }
 
     #[test]
@@ -126,10 +195,53 @@ mod tests {
             .collect();
         let (kept, warning) = own_files("alpha", "p", files);
         assert!(kept.is_empty());
-        let warning = warning.unwrap();
+        let [warning] = &warning[..] else {
+            panic!("{warning:?}")
+        };
         assert!(
             warning.contains("ignored 12 files") && warning.ends_with("and 7 more"),
             "{warning}"
         );
+    }
+
+    #[test]
+    fn files_with_a_malformed_hash_are_left_out_with_a_warning_packed_or_not() {
+        let good = "ab".repeat(32);
+        let hashed = |name: &str, alg: &str, hex: &str| DistFile {
+            hashes: [(alg.to_string(), hex.to_string())].into(),
+            ..file(name)
+        };
+        let list: Files = [
+            hashed("alpha-1.0.tar.gz", "sha256", "zz"),
+            hashed("alpha-1.1.tar.gz", "sha256", &good),
+            hashed("alpha-1.2.tar.gz", "sha256", &good[1..]),
+            hashed("alpha-1.3.tar.gz", "md5", &good),
+            file("alpha-1.4.tar.gz"),
+        ]
+        .into_iter()
+        .collect();
+        let packed = Files::unpack(std::sync::Arc::new(list.pack())).unwrap();
+        for files in [list, packed] {
+            let (kept, warnings) = own_files("alpha", "p", files);
+            let names: Vec<String> = kept.iter().map(|f| f.filename.clone()).collect();
+            assert_eq!(names, ["alpha-1.1.tar.gz", "alpha-1.4.tar.gz"]);
+            let [warning] = &warnings[..] else {
+                panic!("{warnings:?}")
+            };
+            assert!(
+                warning.starts_with("p: ignored 3 files of alpha listed with a malformed hash")
+                    && warning.contains("alpha-1.0.tar.gz (sha256=zz)")
+                    && warning.contains("alpha-1.2.tar.gz (sha256=babababababababa…)"),
+                "{warning}"
+            );
+        }
+        let (kept, warnings) = well_hashed(
+            "alpha",
+            "https://links.example/",
+            [hashed("alpha-1.0.tar.gz", "sha256", "zz")]
+                .into_iter()
+                .collect(),
+        );
+        assert!(kept.is_empty() && warnings.len() == 1, "{warnings:?}");
     }
 }

@@ -46,6 +46,13 @@ fn a_file_with_a_malformed_hash_on_the_index_page_is_never_pinned() {
         &lock,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: ")
+            && err.contains("ignored 1 file of alpha listed with a malformed hash")
+            && err.contains("alpha-2.0-py3-none-any.whl (sha256=zz)"),
+        "{err}"
+    );
     let text = std::fs::read_to_string(&lock).expect("lock");
     assert!(text.contains("version = \"1.0\""), "{text}");
     assert!(!text.contains("sha256:zz"), "{text}");

@@ -80,7 +80,7 @@ fn files_of_another_project_on_a_page_are_ignored_with_a_warning() {
     );
     assert!(
         err.contains(&format!(
-            "warning: {}: ignored 1 file listed for gamma that belong to another project: beta-2.0-py3-none-manylinux_2_28_x86_64.whl (beta)",
+            "warning: {}: ignored 1 file listed for gamma that belongs to another project: beta-2.0-py3-none-manylinux_2_28_x86_64.whl (beta)",
             server.url("/simple/gamma/")
         )),
         "{err}"
@@ -334,7 +334,7 @@ fn a_page_with_nothing_usable_says_why() {
     );
     let err = why("alpha");
     assert!(
-        err.contains(&format!("warning: {index}alpha/: ignored 1 file listed for alpha that belong to another project: beta-1.0-py3-none-any.whl (beta)"))
+        err.contains(&format!("warning: {index}alpha/: ignored 1 file listed for alpha that belongs to another project: beta-1.0-py3-none-any.whl (beta)"))
             && err.contains(&format!("- alpha has no wheel or sdist on {index}: the one file its page lists is not a wheel or sdist name (alpha-1.0.win32.exe)")),
         "{err}"
     );

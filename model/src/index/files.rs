@@ -128,6 +128,24 @@ impl Files {
         }
     }
 
+    /// The first of file `i`'s hashes (as `(algorithm, hex)`) for which `bad` holds, read in
+    /// place when the files are packed.
+    pub fn find_hash(&self, i: usize, bad: impl Fn(&str, &str) -> bool) -> Option<(&str, &str)> {
+        match &self.0 {
+            Repr::List(l) => l
+                .get(i)?
+                .hashes
+                .iter()
+                .map(|(a, h)| (a.as_str(), h.as_str()))
+                .find(|(a, h)| bad(a, h)),
+            Repr::Packed(p) => p
+                .field(i, Field::Hashes)?
+                .lines()
+                .filter_map(|l| l.split_once('='))
+                .find(|(a, h)| bad(a, h)),
+        }
+    }
+
     /// Adds `more` after the files there are.
     pub fn extend(&mut self, more: impl IntoIterator<Item = DistFile>) {
         if let Repr::Packed(_) = self.0 {

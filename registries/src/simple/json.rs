@@ -1,6 +1,6 @@
 //! PEP 691 JSON project pages (`application/vnd.pypi.simple.v1+json`).
 
-use super::{check_api_version, checked_hashes, file_from_href, metadata_hashes};
+use super::{check_api_version, checked_hashes, file_from_href, metadata_hashes, stated_hashes};
 use serde::Deserialize;
 use serde::de::{self, Visitor};
 use std::borrow::Cow;
@@ -149,10 +149,7 @@ pub fn parse(text: &str, base: &Url) -> Result<Vec<DistFile>, String> {
             continue;
         };
         file.filename = f.filename.into_owned();
-        let Some(hashes) = checked_hashes(f.hashes.iter().map(|(a, h)| (a.as_ref(), h.as_ref())))
-        else {
-            continue;
-        };
+        let hashes = stated_hashes(f.hashes.iter().map(|(a, h)| (a.as_ref(), h.as_ref())));
         for (alg, hex) in hashes.iter() {
             file.hashes.insert(alg.clone(), hex.clone());
         }
@@ -191,7 +188,7 @@ fn file_from_absolute(href: &str, filename: &str) -> Option<DistFile> {
         return None;
     }
     let hashes = match fragment.split_once('=') {
-        Some((alg, hex)) if !alg.is_empty() => checked_hashes([(alg, hex)])?,
+        Some((alg, hex)) if !alg.is_empty() => stated_hashes([(alg, hex)]),
         _ => Hashes::new(),
     };
     Some(DistFile {
@@ -312,7 +309,12 @@ mod tests {
             {{"filename": "alpha-1.4.tar.gz", "url": "https://files.example/alpha-1.4.tar.gz", "hashes": {{"sha256": "{good}"}},
               "core-metadata": {{"sha256": "zz"}}}}]}}"#
         );
+        // Read as stated; crate::vet leaves out the files whose hashes are malformed.
         let files = parse(&page, &base).unwrap();
+        assert_eq!(files.len(), 5);
+        let (files, warnings) = crate::vet::own_files("alpha", "p", files.into());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let files: Vec<DistFile> = files.iter().map(|f| f.into_owned()).collect();
         let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
         assert_eq!(names, ["alpha-1.4.tar.gz"]);
         assert_eq!(files[0].hashes["sha256"], good);

@@ -29,39 +29,48 @@ fn check_api_version(version: &str) -> Result<(), String> {
     }
 }
 
-/// Hashes as an index page states them (`#sha256=…` fragments, the JSON `hashes` map), checked
-/// by [`unilock_model::hash`]: a hash of an algorithm unilock does not know is dropped (as pip
-/// and uv do: a newer index may offer more), and a file whose hash of a known algorithm is
-/// malformed (`sha256=zz`) is not trusted at all — `None`, and the page's entry is ignored,
-/// so no lock pins a file with a hash no download can match.
-fn checked_hashes<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Hashes> {
+/// Hashes as an index page states them (`#sha256=…` fragments, the JSON `hashes` map): a hash
+/// of an algorithm unilock does not know is dropped (as pip and uv do: a newer index may offer
+/// more); the others are kept as stated, malformed or not. Whether a file whose hash is
+/// malformed (`sha256=zz`) may be used is [`crate::vet`]'s decision (it may not, and the user
+/// is told), so the same warning comes on every run, from a cached page too.
+fn stated_hashes<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Hashes {
     let mut hashes = Hashes::new();
     for (alg, hex) in pairs {
         match unilock_model::hash::check(alg, hex) {
-            Ok(()) => hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase()),
             Err(e) if e.is_unknown_algorithm() => {}
-            Err(_) => return None,
+            _ => hashes.insert(alg.to_ascii_lowercase(), hex.to_ascii_lowercase()),
         }
     }
-    Some(hashes)
+    hashes
 }
 
-/// The hash in a file URL's fragment (`#sha256=…`), removed from the URL; `None` when it is
-/// malformed (see [`checked_hashes`]). A fragment that is no `algorithm=hex` is no hash.
-fn split_hash(url: &mut Url) -> Option<Hashes> {
+/// Metadata-file hashes as a page states them, when all are well-formed (checked by
+/// [`unilock_model::hash`]); a malformed one reads as no metadata file advertised, so the
+/// metadata is read from the file itself, whose own hash is checked.
+fn checked_hashes<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Hashes> {
+    let hashes = stated_hashes(pairs);
+    let well_formed = hashes
+        .iter()
+        .all(|(alg, hex)| unilock_model::hash::check(alg, hex).is_ok());
+    well_formed.then_some(hashes)
+}
+
+/// The hash in a file URL's fragment (`#sha256=…`), removed from the URL. A fragment that is
+/// no `algorithm=hex` is no hash.
+fn split_hash(url: &mut Url) -> Hashes {
     let hashes = match url.fragment().and_then(|f| f.split_once('=')) {
-        Some((alg, hex)) if !alg.is_empty() => checked_hashes([(alg, hex)])?,
+        Some((alg, hex)) if !alg.is_empty() => stated_hashes([(alg, hex)]),
         _ => Hashes::new(),
     };
     url.set_fragment(None);
-    Some(hashes)
+    hashes
 }
 
-/// A file entry from an href relative to `base`; `None` when the href is not a URL or its
-/// hash is malformed.
+/// A file entry from an href relative to `base`; `None` when the href is not a URL.
 fn file_from_href(base: &Url, href: &str) -> Option<DistFile> {
     let mut url = base.join(href).ok()?;
-    let hashes = split_hash(&mut url)?;
+    let hashes = split_hash(&mut url);
     let filename = url
         .path_segments()?
         .next_back()
@@ -106,12 +115,11 @@ mod tests {
         );
         let file = file_from_href(&base, "alpha-1.0.tar.gz#sha999=00").unwrap();
         assert!(file.hashes.is_empty());
+        // Malformed hashes are kept as stated, for crate::vet to refuse the file with a reason.
         for bad in ["sha256=zz", "sha256=", "md5=00", &format!("sha512={good}")] {
-            assert_eq!(
-                file_from_href(&base, &format!("alpha-1.0.tar.gz#{bad}")),
-                None,
-                "{bad}"
-            );
+            let file = file_from_href(&base, &format!("alpha-1.0.tar.gz#{bad}")).unwrap();
+            let (alg, hex) = file.hashes.iter().next().unwrap();
+            assert!(unilock_model::hash::check(alg, hex).is_err(), "{bad}");
         }
         assert_eq!(metadata_hashes("sha256=zz"), None);
         assert_eq!(metadata_hashes(&format!("sha256={good}")).unwrap().len(), 1);
