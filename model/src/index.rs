@@ -55,7 +55,12 @@ impl Hashes {
     pub fn insert(&mut self, algorithm: String, hex: String) {
         match self.0.binary_search_by(|(a, _)| a.cmp(&algorithm)) {
             Ok(i) => self.0[i].1 = hex,
-            Err(i) => self.0.insert(i, (algorithm, hex)),
+            Err(i) => {
+                // Most files have one hash: room for exactly one, not the four a growing
+                // `Vec` reserves (192 bytes a file, 28 MB over a page of 200k files).
+                self.0.reserve_exact(1);
+                self.0.insert(i, (algorithm, hex))
+            }
         }
     }
 
