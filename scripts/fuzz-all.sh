@@ -53,13 +53,31 @@ seed_all() {
     seed wheel_records ../corpus/fixtures/find-links/*.whl
     seed index_page ../corpus/fixtures/index/simple/*/index.html ../corpus/index-snapshot/simple/*/index.* \
         ../corpus/index-snapshot/files/*.metadata
-    # Packed pages and cache entries: whatever a warm cache holds, when one is at hand.
-    local cache=${UNILOCK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/unilock}
+    # Cache entries (and the packed pages inside pages-v1 entries): whatever a warm cache holds,
+    # when one is at hand (FUZZ_CACHE, else the user's cache). cache_entries reads its first
+    # byte as the kind of entry: 0 http-v1, 1 pages-v1, 2 metadata-v1, 3 direct-v1.
+    local cache=${FUZZ_CACHE:-${UNILOCK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/unilock}}
     if [ -d "$cache" ]; then
-        mapfile -t packed < <(find "$cache/pages-v1" -type f 2>/dev/null | head -n 40)
-        seed packed_files "${packed[@]}"
-        mapfile -t entries < <(find "$cache" -type f -size -256k 2>/dev/null | head -n 80)
-        seed cache_entries "${entries[@]}"
+        mkdir -p corpus/cache_entries corpus/packed_files
+        local kind=0 dir f i
+        for dir in http-v1 pages-v1 metadata-v1 direct-v1; do
+            i=0
+            while IFS= read -r f; do
+                i=$((i + 1))
+                { printf "\\$(printf '%03o' "$kind")"; cat "$f"; } > "corpus/cache_entries/$dir-$i"
+                if [ "$dir" = pages-v1 ]; then
+                    # The packed files start at their magic line, after the entry's header.
+                    python3 - "$f" "corpus/packed_files/page-$i" <<'PY'
+import sys
+data = open(sys.argv[1], 'rb').read()
+at = data.find(b'unilock-files-1\n')
+if at >= 0:
+    open(sys.argv[2], 'wb').write(data[at:])
+PY
+                fi
+            done < <(find "$cache/$dir" -type f -size -256k 2>/dev/null | head -n 40)
+            kind=$((kind + 1))
+        done
     fi
 }
 
