@@ -470,10 +470,8 @@ mod tests {
     use super::*;
     use unilock_model::index::CoreMetadata;
 
-    #[test]
-    fn derived_entries_answer_only_for_the_body_they_were_made_from() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
+    /// A fresh (max-age=60) HTML page `body` stored under `id`, and its key.
+    fn page_entry(body: &'static [u8], id: String) -> (&'static str, HttpEntry) {
         let request = http::Request::get("https://h.example/simple/a/")
             .body(())
             .unwrap();
@@ -486,10 +484,17 @@ mod tests {
             url: url::Url::parse("https://h.example/simple/a/").unwrap(),
             content_type: Some("text/html".into()),
             policy: CachePolicy::new(&request, &response),
-            body: Bytes::from_static(b"<html></html>"),
-            id: new_id(),
+            body: Bytes::from_static(body),
+            id,
         };
-        let key = "https://h.example/simple/a/\ntext/html";
+        ("https://h.example/simple/a/\ntext/html", entry)
+    }
+
+    #[test]
+    fn derived_entries_answer_only_for_the_body_they_were_made_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let (key, entry) = page_entry(b"<html></html>", new_id());
         cache.write_http(key, &entry).unwrap();
         let (_, id) = cache.read_http_head(key).unwrap();
         assert_eq!(id, entry.id);
@@ -529,22 +534,7 @@ mod tests {
     fn an_entry_with_any_byte_changed_is_never_used() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path());
-        let request = http::Request::get("https://h.example/simple/a/")
-            .body(())
-            .unwrap();
-        let mut response = http::Response::new(());
-        response
-            .headers_mut()
-            .insert("cache-control", "max-age=60".parse().unwrap());
-        let entry = HttpEntry {
-            status: 200,
-            url: url::Url::parse("https://h.example/simple/a/").unwrap(),
-            content_type: Some("text/html".into()),
-            policy: CachePolicy::new(&request, &response),
-            body: Bytes::from_static(b"<a href='a-1.0.tar.gz#sha256=ab'>"),
-            id: "the-id".into(),
-        };
-        let key = "https://h.example/simple/a/\ntext/html";
+        let (key, entry) = page_entry(b"<a href='a-1.0.tar.gz#sha256=ab'>", "the-id".into());
         cache.write_http(key, &entry).unwrap();
         let magic = entries::HTTP_MAGIC.len();
         let path = cache.path("http-v1", key, "");

@@ -39,22 +39,7 @@ fn json_page(links: &[(&str, String)]) -> String {
 }
 
 fn resolve(dir: &Path, requirements: &str, index: &str) -> std::process::Output {
-    let input = write(dir, "requirements.txt", requirements);
-    let lock = dir.join("unilock.lock").display().to_string();
-    super::http::run(
-        dir,
-        &[
-            "resolve",
-            &input,
-            "--target",
-            "linux-64,python=3.12",
-            "--index-url",
-            index,
-            "-o",
-            &lock,
-        ],
-        &[],
-    )
+    super::http::resolve_text(dir, requirements, index, &[])
 }
 
 #[test]
@@ -226,21 +211,10 @@ fn answers_larger_than_the_limits_fail_with_exit_3_naming_the_url_and_the_limit(
             && err.contains("UNILOCK_MAX_PAGE_BYTES"),
         "{err}"
     );
-    let input = write(dir.path(), "requirements.txt", "gamma\n");
-    let lock = dir.path().join("unilock.lock").display().to_string();
-    let index = server.url("/endless");
-    let out = super::http::run(
+    let out = super::http::resolve_text(
         dir.path(),
-        &[
-            "resolve",
-            &input,
-            "--target",
-            "linux-64,python=3.12",
-            "--index-url",
-            &index,
-            "-o",
-            &lock,
-        ],
+        "gamma\n",
+        &server.url("/endless"),
         &[("UNILOCK_MAX_PAGE_BYTES", "2097152")],
     );
     let err = stderr(&out);
@@ -261,22 +235,11 @@ fn a_page_trickled_a_byte_at_a_time_ends_at_the_deadline_with_exit_3() {
             .with_faults([Fault::Trickle(std::time::Duration::from_millis(100))]),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let input = write(dir.path(), "requirements.txt", "gamma\n");
-    let lock = dir.path().join("unilock.lock").display().to_string();
-    let index = server.url("/simple");
     let started = std::time::Instant::now();
-    let out = super::http::run(
+    let out = super::http::resolve_text(
         dir.path(),
-        &[
-            "resolve",
-            &input,
-            "--target",
-            "linux-64,python=3.12",
-            "--index-url",
-            &index,
-            "-o",
-            &lock,
-        ],
+        "gamma\n",
+        &server.url("/simple"),
         &[("UNILOCK_HTTP_DEADLINE", "1")],
     );
     println!(

@@ -104,6 +104,19 @@ pub(super) fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::proce
     unilock_with_env(args, &all)
 }
 
+/// Resolves `requirements` (written to `dir/requirements.txt`) for linux-64, Python 3.12,
+/// against the index at `index`, into `dir/unilock.lock`, through [`run`] with `env`.
+pub(super) fn resolve_text(
+    dir: &Path,
+    requirements: &str,
+    index: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let input = write(dir, "requirements.txt", requirements);
+    let lock = dir.join("unilock.lock").display().to_string();
+    run(dir, &resolve_args(&input, &lock, index), env)
+}
+
 fn resolve_args<'a>(input: &'a str, lock: &'a str, index: &'a str) -> Vec<&'a str> {
     vec![
         "resolve",

@@ -266,23 +266,7 @@ fn control_characters_from_a_server_are_escaped_in_messages() {
         ),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let input = write(dir.path(), "requirements.txt", "alpha\n");
-    let lock = dir.path().join("unilock.lock").display().to_string();
-    let index = server.url("/simple/");
-    let out = super::http::run(
-        dir.path(),
-        &[
-            "resolve",
-            &input,
-            "--target",
-            "linux-64,python=3.12",
-            "--index-url",
-            &index,
-            "-o",
-            &lock,
-        ],
-        &[],
-    );
+    let out = super::http::resolve_text(dir.path(), "alpha\n", &server.url("/simple/"), &[]);
     let err = stderr(&out);
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
     assert!(err.contains("\\x1b[2J"), "{err}");
