@@ -22,16 +22,27 @@ const SHOWN: usize = 5;
 /// The files of `files` (the page of `project`, a normalised name, at `page`) that are
 /// `project`'s and state no malformed hash, and the warnings naming the others.
 pub fn own_files(project: &str, page: &str, files: Files) -> (Files, Vec<String>) {
-    let foreign = |i: usize| {
+    vet(project, page, files, true)
+}
+
+/// The files of `files` (a find-links location's, for `project`) whose stated hashes are
+/// well-formed, and a warning naming the others.
+pub fn well_hashed(project: &str, location: &str, files: Files) -> (Files, Vec<String>) {
+    vet(project, location, files, false)
+}
+
+/// Leaves out the files with a malformed hash and, with `foreign`, those of other projects.
+fn vet(project: &str, page: &str, files: Files, foreign: bool) -> (Files, Vec<String>) {
+    let other_project = |i: usize| {
         DistName::parse(files.filename(i))
-            .filter(|n| local::normalize(n.project) != project)
             .map(|n| local::normalize(n.project))
+            .filter(|of| foreign && of != project)
     };
     let mut left_out = Vec::new();
     let mut others = Vec::new();
     let mut malformed = Vec::new();
     for i in 0..files.len() {
-        if let Some(of) = foreign(i) {
+        if let Some(of) = other_project(i) {
             others.push(format!("{} ({of})", files.filename(i)));
             left_out.push(i);
         } else if let Some((alg, hex)) = malformed_hash(&files, i) {
@@ -56,28 +67,6 @@ pub fn own_files(project: &str, page: &str, files: Files) -> (Files, Vec<String>
         ));
     }
     (without(files, &left_out), warnings)
-}
-
-/// The files of `files` (a find-links location's, for `project`) whose stated hashes are
-/// well-formed, and a warning naming the others.
-pub fn well_hashed(project: &str, location: &str, files: Files) -> (Files, Vec<String>) {
-    let mut left_out = Vec::new();
-    let mut malformed = Vec::new();
-    for i in 0..files.len() {
-        if let Some((alg, hex)) = malformed_hash(&files, i) {
-            malformed.push(format!("{} ({alg}={})", files.filename(i), shorten(hex)));
-            left_out.push(i);
-        }
-    }
-    if malformed.is_empty() {
-        return (files, Vec::new());
-    }
-    let warning = format!(
-        "{location}: ignored {} of {project} listed with a malformed hash (not the hex digits its algorithm has): {}",
-        count(malformed.len()),
-        listing(&malformed)
-    );
-    (without(files, &left_out), vec![warning])
 }
 
 /// The first malformed hash file `i` states.
