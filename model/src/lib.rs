@@ -14,6 +14,8 @@
 //! - [`index`] — what a Python package index says about a project, and the
 //!   [`PackageSource`](index::PackageSource) trait the solver reads it through;
 //! - [`hash`] — which hash algorithms are known and what a valid digest of each is;
+//! - [`channel`] — what a conda channel says about a package (rattler's `RepoDataRecord`),
+//!   and the [`CondaSource`](channel::CondaSource) trait the solver reads channels through;
 //! - [`Lock`] — the multi-target `unilock.lock`;
 //! - [`Diagnostic`] — the one error type, which points into the input that caused it, and
 //!   [`safe_text`], which makes quoted file and server text safe to print.
@@ -22,6 +24,7 @@
 //! whatever the outside world says (for example the `CONDA_OVERRIDE_*` variables, through
 //! [`target::Environment`]).
 
+pub mod channel;
 pub mod conda;
 pub mod diagnostic;
 pub mod document;
