@@ -12,8 +12,12 @@ use crate::{Ecosystem, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// The lock format version this build reads and writes.
-pub const LOCK_VERSION: u32 = 1;
+/// The lock format version this build writes. Version 2 added the conda facts of conda builds
+/// ([`LockedConda`], an artifact's `md5`); version-1 locks read the same way.
+pub const LOCK_VERSION: u32 = 2;
+
+/// The oldest lock format version this build reads.
+pub const OLDEST_LOCK_VERSION: u32 = 1;
 
 /// A multi-target lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +77,80 @@ pub struct LockedPackage {
     pub dependencies: Vec<String>,
     #[serde(default, rename = "artifact", skip_serializing_if = "Vec::is_empty")]
     pub artifacts: Vec<Artifact>,
+    /// For a conda build: what its repodata record says beyond name, version, build and
+    /// dependencies (its `depends`, in `dependencies`), so that every export can be written
+    /// without the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conda: Option<LockedConda>,
+}
+
+/// The repodata facts of a locked conda build.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedConda {
+    /// The channel subdir of the build (`linux-64`, `noarch`).
+    pub subdir: String,
+    pub build_number: u64,
+    /// Its run constraints (`constrains`), as MatchSpecs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub constrains: Vec<String>,
+    /// `python` or `generic` for a noarch build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noarch: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub track_features: Vec<String>,
+    /// Milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// Package URLs of what it contains (`pkg:pypi/numpy`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purls: Vec<String>,
+}
+
+impl LockedPackage {
+    /// A conda build, as its channel's record describes it, chosen on no target yet.
+    pub fn conda(record: &rattler_conda_types::RepoDataRecord) -> LockedPackage {
+        let p = &record.package_record;
+        let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+        LockedPackage {
+            name: p.name.as_normalized().to_string(),
+            ecosystem: Ecosystem::Conda,
+            version: p.version.to_string(),
+            build: Some(p.build.to_string()),
+            source: record.channel.clone(),
+            url: None,
+            targets: Vec::new(),
+            requested_by: Vec::new(),
+            dependencies: p.depends.clone(),
+            artifacts: vec![Artifact {
+                kind: ArtifactKind::Conda,
+                url: record.url.to_string(),
+                hash: p
+                    .sha256
+                    .as_ref()
+                    .map(|h| format!("sha256:{}", hex(h.as_slice()))),
+                md5: p.md5.as_ref().map(|h| format!("md5:{}", hex(h.as_slice()))),
+                size: p.size,
+                targets: Vec::new(),
+            }],
+            conda: Some(LockedConda {
+                subdir: p.subdir.clone(),
+                build_number: p.build_number,
+                constrains: p.constrains.clone(),
+                noarch: match p.noarch.kind() {
+                    Some(rattler_conda_types::NoArchKind::Python) => Some("python".into()),
+                    Some(rattler_conda_types::NoArchKind::Generic) => Some("generic".into()),
+                    None => None,
+                },
+                track_features: p.track_features.clone(),
+                timestamp: p.timestamp.map(|t| t.timestamp_millis().max(0) as u64),
+                license: p.license.clone(),
+                purls: p.purls.iter().flatten().map(ToString::to_string).collect(),
+            }),
+        }
+    }
 }
 
 /// A file that installs a package.
@@ -84,6 +162,9 @@ pub struct Artifact {
     /// `sha256:<hex>` (or `md5:<hex>` where a conda channel offers nothing better).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    /// `md5:<hex>`, beside the sha256 of a conda archive (conda's explicit files use it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// The targets this artifact is for, when not every target of the package uses it
@@ -131,9 +212,11 @@ impl Lock {
         Ok(lock)
     }
 
-    /// Writes the lock as TOML, with targets and packages in canonical order.
+    /// Writes the lock as TOML, with targets and packages in canonical order, in the current
+    /// format version (a version-1 lock read is written as version 2).
     pub fn to_toml(&self) -> String {
         let mut lock = self.clone();
+        lock.version = LOCK_VERSION;
         lock.canonicalize();
         let body = toml::to_string(&lock).unwrap_or_default();
         format!("# This file is written by unilock; do not edit it by hand.\n{body}")
@@ -174,10 +257,10 @@ impl Lock {
     /// Checks what serde cannot: the version, names, versions and target references. The error
     /// carries a piece of text to locate in the file.
     fn validate(&self) -> Result<(), (String, Option<String>)> {
-        if self.version != LOCK_VERSION {
+        if !(OLDEST_LOCK_VERSION..=LOCK_VERSION).contains(&self.version) {
             return Err((
                 format!(
-                    "unsupported lock version {}: this unilock reads version {LOCK_VERSION}",
+                    "unsupported lock version {}: this unilock reads versions {OLDEST_LOCK_VERSION} to {LOCK_VERSION}",
                     self.version
                 ),
                 Some("version".into()),
@@ -192,7 +275,8 @@ impl Lock {
                 .map_err(|e| (e, Some(format!("\"{}\"", p.name))))?;
             Version::parse(p.ecosystem, &p.version)
                 .map_err(|e| (e, Some(format!("\"{}\"", p.version))))?;
-            for hash in p.artifacts.iter().filter_map(|a| a.hash.as_deref()) {
+            let hashes = p.artifacts.iter().flat_map(|a| [&a.hash, &a.md5]);
+            for hash in hashes.filter_map(|h| h.as_deref()) {
                 crate::hash::parse(hash, ':').map_err(|e| {
                     (
                         format!("{e}: expected {}", e.expected()),
@@ -292,12 +376,11 @@ fn pin_of(
             },
             url: Some(a.url.clone()),
             filename: a.url.rsplit('/').next().map(str::to_string),
-            hashes: a
-                .hash
-                .as_deref()
-                .and_then(|h| h.split_once(':'))
-                .map(|(alg, hex)| [(alg.to_string(), hex.to_string())].into())
-                .unwrap_or_default(),
+            hashes: [&a.hash, &a.md5]
+                .into_iter()
+                .filter_map(|h| h.as_deref()?.split_once(':'))
+                .map(|(alg, hex)| (alg.to_string(), hex.to_string()))
+                .collect(),
             size: a.size,
             upload_time: None,
         })
@@ -312,6 +395,21 @@ fn pin_of(
         .collect();
     let mut seen = BTreeSet::new();
     pin.dependencies.retain(|d| seen.insert(d.name.clone()));
+    pin.conda = p.conda.as_ref().map(|c| {
+        Box::new(crate::conda::CondaRecord {
+            build: p.build.clone().unwrap_or_default(),
+            build_number: Some(c.build_number),
+            subdir: Some(c.subdir.clone()),
+            channel: p.source.clone(),
+            noarch: c.noarch.clone(),
+            depends: p.dependencies.clone(),
+            constrains: c.constrains.clone(),
+            track_features: c.track_features.clone(),
+            timestamp: c.timestamp,
+            license: c.license.clone(),
+            purls: c.purls.clone(),
+        })
+    });
     if let Some(url) = &p.url {
         pin.source = PinSource::Url {
             url: url.clone(),
@@ -367,7 +465,7 @@ mod tests {
 
     fn sample() -> Lock {
         Lock {
-            version: 1,
+            version: LOCK_VERSION,
             targets: vec![LockedTarget {
                 name: "linux-aarch64,python=3.11".into(),
                 conda_subdir: "linux-aarch64".into(),
@@ -388,9 +486,11 @@ mod tests {
                     kind: ArtifactKind::Wheel,
                     url: "file:///srv/index/files/numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.whl".into(),
                     hash: Some(format!("sha256:{}", "0".repeat(64))),
+                    md5: None,
                     size: Some(1),
                     targets: vec![],
                 }],
+                conda: None,
             }],
         }
     }
@@ -443,12 +543,72 @@ mod tests {
     }
 
     #[test]
+    fn a_conda_build_keeps_every_fact_an_export_needs_through_a_round_trip() {
+        let record: rattler_conda_types::PackageRecord = serde_json::from_str(
+            r#"{"build": "py312heda63a1_0", "build_number": 0, "constrains": ["numpy-base <0a0"],
+                "depends": ["libblas >=3.9.0,<4.0a0", "python >=3.12,<3.13.0a0", "python_abi 3.12.* *_cp312"],
+                "license": "BSD-3-Clause", "md5": "d8285bea2a350f63fab23bf460221f3f", "name": "numpy",
+                "sha256": "fe3459c75cf84dcef6ef14efcc4adb0ade66038ddd27cadb894f34f4797687d8",
+                "size": 7484186, "subdir": "linux-64", "timestamp": 1707225809, "version": "1.26.4"}"#,
+        )
+        .unwrap();
+        let record = rattler_conda_types::RepoDataRecord {
+            identifier: "numpy-1.26.4-py312heda63a1_0.conda".parse().unwrap(),
+            url: "https://channel.example/conda-forge/linux-64/numpy-1.26.4-py312heda63a1_0.conda"
+                .parse()
+                .unwrap(),
+            channel: Some("https://channel.example/conda-forge/".into()),
+            package_record: record,
+        };
+        let mut package = LockedPackage::conda(&record);
+        package.targets = vec!["linux-aarch64,python=3.11".into()];
+        let mut lock = sample();
+        lock.packages.push(package);
+        let text = lock.to_toml();
+        assert!(
+            text.starts_with(
+                "# This file is written by unilock; do not edit it by hand.\nversion = 2\n"
+            ),
+            "{text}"
+        );
+        let back = Lock::from_toml(&text, "unilock.lock").unwrap();
+        assert_eq!(back.to_toml(), text);
+        let numpy = back
+            .packages
+            .iter()
+            .find(|p| p.ecosystem == Ecosystem::Conda)
+            .unwrap();
+        assert_eq!(numpy.build.as_deref(), Some("py312heda63a1_0"));
+        assert_eq!(
+            numpy.artifacts[0].md5.as_deref(),
+            Some("md5:d8285bea2a350f63fab23bf460221f3f")
+        );
+        let conda = numpy.conda.as_ref().unwrap();
+        assert_eq!(conda.constrains, ["numpy-base <0a0"]);
+        assert_eq!(conda.timestamp, Some(1_707_225_809_000));
+        // An export of the target sees the conda build whole.
+        let doc = back.to_document("linux-aarch64,python=3.11", "conda-explicit");
+        let pin = doc
+            .packages
+            .iter()
+            .find(|p| p.name == "numpy" && p.conda.is_some())
+            .unwrap();
+        let facts = pin.conda.as_ref().unwrap();
+        assert_eq!(facts.build, "py312heda63a1_0");
+        assert_eq!(facts.subdir.as_deref(), Some("linux-64"));
+        assert_eq!(facts.depends.len(), 3);
+        assert_eq!(pin.artifacts[0].hashes.len(), 2);
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_line() {
         let err =
             Lock::from_toml("version = 1\n[[package]]\nname = \n", "unilock.lock").unwrap_err();
         assert_eq!(err.origin().unwrap().line, 3);
-        let err = Lock::from_toml("version = 2\n", "unilock.lock").unwrap_err();
-        assert!(err.message().contains("unsupported lock version 2"));
+        let err = Lock::from_toml("version = 3\n", "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unsupported lock version 3"));
+        // Version-1 locks still read.
+        assert!(Lock::from_toml("version = 1\n", "unilock.lock").is_ok());
     }
 
     proptest! {
@@ -471,7 +631,8 @@ mod tests {
                     targets: vec!["linux-aarch64,python=3.11".into()],
                     requested_by: vec![],
                     dependencies: vec![format!("{name}-dep >=1")],
-                    artifacts: vec![Artifact { kind: if conda[i] { ArtifactKind::Conda } else { ArtifactKind::Sdist }, url: format!("file:///x/{name}"), hash: None, size: sizes[i], targets: vec![] }],
+                    artifacts: vec![Artifact { kind: if conda[i] { ArtifactKind::Conda } else { ArtifactKind::Sdist }, url: format!("file:///x/{name}"), hash: None, md5: None, size: sizes[i], targets: vec![] }],
+                    conda: None,
                 });
             }
             let text = lock.to_toml();

@@ -39,6 +39,7 @@ pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
                     requested_by: Vec::new(),
                     dependencies: Vec::new(),
                     artifacts: Vec::new(),
+                    conda: None,
                 });
             entry.targets.push(name.clone());
             entry.requested_by.extend(p.requested_by);
@@ -67,6 +68,7 @@ pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
                         kind,
                         url: f.url,
                         hash,
+                        md5: None,
                         size: f.size,
                         targets: vec![name.clone()],
                     }),
