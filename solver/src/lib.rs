@@ -9,6 +9,7 @@
 //! run on a target and which fits it best; [`lock`] assembles the resolutions of every target
 //! into the lock.
 
+pub mod conda;
 pub mod lock;
 pub mod pypi;
 pub mod wheel;
