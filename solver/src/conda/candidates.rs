@@ -90,7 +90,10 @@ impl Candidates {
         let mut seen = HashSet::new();
         records.retain(|r| seen.insert(r.record.url.to_string()));
         Candidates {
-            list: records.into_iter().map(|r| Candidate::Build(Box::new(r))).collect(),
+            list: records
+                .into_iter()
+                .map(|r| Candidate::Build(Box::new(r)))
+                .collect(),
             is_virtual: false,
         }
     }

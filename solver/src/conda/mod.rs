@@ -5,7 +5,7 @@
 //! or an explanation in real versions, build strings and the target's virtual packages.
 //! The encoding — builds as candidates, `constrains` through an absent candidate, virtual
 //! packages from the target, the target's Python — is described in `docs/solver.md` and in
-//! [`candidates`] and [`provider`].
+//! the modules `candidates` and `provider`.
 
 mod candidates;
 mod explain;
