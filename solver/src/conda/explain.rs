@@ -163,6 +163,14 @@ impl Wording<'_> {
     fn external(&self, e: &Ext) -> String {
         match e {
             External::NotRoot(p, _) => format!("{p} is what is resolved"),
+            External::NoVersions(Pkg::Conda(name), r)
+                if self
+                    .provider
+                    .candidates(name)
+                    .is_ok_and(|c| c.count_in(r) == 0) =>
+            {
+                format!("{name} has no other build")
+            }
             External::NoVersions(p, r) => format!("no build of {} is usable", self.at(p, r)),
             External::FromDependencyOf(p, pr, d, dr) => self.dependency(p, pr, d, dr),
             External::Custom(p, r, why) => format!("{} cannot be used: {why}", self.at(p, r)),

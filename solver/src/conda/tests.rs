@@ -548,13 +548,75 @@ fn preferred_builds_are_kept_while_they_fit() {
     assert_eq!((numpy.version.to_string(), numpy.build.to_string()), older);
 }
 
+/// Writes a one-subdir (`linux-64`) channel `name` under `dir` holding `records`.
+fn write_channel(dir: &Path, name: &str, records: &[serde_json::Value]) -> PathBuf {
+    let channel = dir.join(name);
+    std::fs::create_dir_all(channel.join("linux-64")).unwrap();
+    let packages: serde_json::Map<String, serde_json::Value> = records
+        .iter()
+        .map(|r| {
+            let file = format!(
+                "{}-{}-{}.tar.bz2",
+                r["name"].as_str().unwrap(),
+                r["version"].as_str().unwrap(),
+                r["build"].as_str().unwrap()
+            );
+            (file, r.clone())
+        })
+        .collect();
+    let repodata = serde_json::json!({"info": {"subdir": "linux-64"}, "packages": packages});
+    std::fs::write(
+        channel.join("linux-64/repodata.json"),
+        serde_json::to_vec(&repodata).unwrap(),
+    )
+    .unwrap();
+    channel
+}
+
+#[test]
+fn a_build_whose_dependencies_cannot_be_read_is_passed_over_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let build = |version: &str, depends: &[&str]| {
+        serde_json::json!({
+            "name": "tool", "version": version, "build": "h0_0", "build_number": 0,
+            "depends": depends, "subdir": "linux-64",
+        })
+    };
+    let channel = write_channel(
+        dir.path(),
+        "broken",
+        &[
+            build("2.0", &["libfoo >=>=1"]),
+            build("1.5", &["lib* >=1"]),
+            build("1.0", &[]),
+        ],
+    );
+    let channels = Channels::at(vec![channel]);
+    let t = target("linux-64");
+    let s = resolve(&channels, &t, &request(&["tool"])).unwrap();
+    check(&s, &t, &["tool"]);
+    assert_eq!(pins(&s), ["tool 1.0 h0_0"]);
+    let e = resolve(&channels, &t, &request(&["tool >=2"])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsatisfiable);
+    assert!(
+        e.to_string().contains(
+            "tool 2.0 (h0_0) cannot be used: its dependency `libfoo >=>=1` cannot be read"
+        ),
+        "{e}"
+    );
+    let e = resolve(&channels, &t, &request(&["tool 1.5"])).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("tool 1.5 (h0_0) cannot be used: its dependency `lib* >=1` cannot be read"),
+        "{e}"
+    );
+}
+
 /// A channel written for the test: microarchitecture-level builds, as conda-forge publishes
 /// them, each needing `__archspec` of its level.
 #[test]
 fn a_cpu_level_target_never_takes_a_build_for_a_higher_level() {
     let dir = tempfile::tempdir().unwrap();
-    let channel = dir.path().join("levels");
-    std::fs::create_dir_all(channel.join("linux-64")).unwrap();
     let record = |level: u32| {
         serde_json::json!({
             "name": "_x86_64-microarch-level", "version": level.to_string(),
@@ -562,18 +624,7 @@ fn a_cpu_level_target_never_takes_a_build_for_a_higher_level() {
             "depends": [format!("__archspec 1 x86_64_v{level}")], "subdir": "linux-64",
         })
     };
-    let repodata = serde_json::json!({
-        "info": {"subdir": "linux-64"},
-        "packages": {
-            "_x86_64-microarch-level-2-2_x86_64_v2.tar.bz2": record(2),
-            "_x86_64-microarch-level-4-4_x86_64_v4.tar.bz2": record(4),
-        },
-    });
-    std::fs::write(
-        channel.join("linux-64/repodata.json"),
-        serde_json::to_vec(&repodata).unwrap(),
-    )
-    .unwrap();
+    let channel = write_channel(dir.path(), "levels", &[record(2), record(4)]);
     let channels = Channels::at(vec![channel]);
     let level = |cpu: &str| {
         let t = target(&format!("linux-64,cpu={cpu}"));
