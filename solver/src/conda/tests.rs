@@ -718,3 +718,18 @@ fn figures_for_a_larger_solve() {
     );
     assert_eq!(pins(&s), pins(&again));
 }
+
+#[test]
+fn a_channel_the_run_cannot_read_is_the_sources_error() {
+    let Some(channels) = Channels::of(&[NUMPY_SUBSET]) else {
+        return;
+    };
+    let e = resolve(
+        &channels,
+        &target("linux-64"),
+        &request(&["elsewhere::numpy"]),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Usage);
+    assert!(e.to_string().contains("unknown channel elsewhere"), "{e}");
+}
