@@ -1,0 +1,268 @@
+//! Explanations of a failed conda solve: PubGrub's derivation tree in real versions and build
+//! strings (candidate index ranges are mapped back to the builds they hold, grouped by
+//! version and shortened), dependencies as the records write them (`__glibc >=2.28,<3.0.a0`),
+//! and virtual packages in the target's terms ("target linux-64,glibc=2.17 has __glibc 2.17").
+
+use super::Unusable;
+use super::provider::{Edge, Pkg, Provider};
+use pubgrub::{
+    DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
+    Reporter, Term,
+};
+use std::collections::HashMap;
+
+type Tree = DerivationTree<Pkg, Ranges<u32>, Unusable>;
+type Ext = External<Pkg, Ranges<u32>, Unusable>;
+type Terms = Map<Pkg, Term<Ranges<u32>>>;
+type D = Derived<Pkg, Ranges<u32>, Unusable>;
+
+/// The report of `tree`.
+pub fn explain(tree: &Tree, provider: &Provider) -> String {
+    let mut collapsed = tree.clone();
+    collapsed.collapse_no_versions();
+    let edges = provider.edges.borrow();
+    let wording = Wording {
+        edges: &edges,
+        provider,
+    };
+    DefaultStringReporter::report_with_formatter(&collapsed, &wording)
+}
+
+struct Wording<'a> {
+    edges: &'a HashMap<(Pkg, u32), Vec<Edge>>,
+    provider: &'a Provider<'a>,
+}
+
+impl Wording<'_> {
+    /// `pkg` at the candidates of `range`, in words.
+    fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
+        match pkg {
+            Pkg::Root => pkg.to_string(),
+            Pkg::Conda(name) => match self.provider.candidates(name) {
+                Ok(c) => format!("{name} {}", c.describe(range)),
+                Err(_) => name.clone(),
+            },
+        }
+    }
+
+    /// The edges from `pkg` (at the first candidate of `range` whose dependencies were read)
+    /// to `dep`.
+    fn asked(&self, pkg: &Pkg, range: &Ranges<u32>, dep: &Pkg) -> Vec<&Edge> {
+        let Pkg::Conda(dep_name) = dep else {
+            return Vec::new();
+        };
+        let recorded = match pkg {
+            Pkg::Root => self.edges.get(&(Pkg::Root, 0)),
+            Pkg::Conda(_) => self
+                .edges
+                .iter()
+                .filter(|((p, i), _)| p == pkg && range.contains(i))
+                .min_by_key(|((_, i), _)| *i)
+                .map(|(_, e)| e),
+        };
+        recorded
+            .into_iter()
+            .flatten()
+            .filter(|e| &e.name == dep_name)
+            .collect()
+    }
+
+    /// What `dep` at `range` means on this target when no candidate is left: the target's
+    /// virtual package, or what the channels hold.
+    fn none_match(&self, dep: &Pkg, range: &Ranges<u32>) -> String {
+        let Pkg::Conda(name) = dep else {
+            return String::new();
+        };
+        if !self
+            .provider
+            .candidates(name)
+            .is_ok_and(|c| c.count_in(range) == 0)
+        {
+            return String::new();
+        }
+        let target = self.provider.target.spec();
+        let Ok(candidates) = self.provider.candidates(name) else {
+            return String::new();
+        };
+        if candidates.is_virtual {
+            return match candidates.list.first() {
+                Some(c) => format!(
+                    "; target {target} has {name} {}{}",
+                    c.version(),
+                    if name == "__archspec" {
+                        format!(" (cpu {})", c.build())
+                    } else {
+                        String::new()
+                    }
+                ),
+                None => format!(
+                    "; target {target} has no {name}{}",
+                    match name.as_str() {
+                        "__cuda" => " (add `cuda=VERSION` to the target for a GPU machine)",
+                        "__glibc" => " (it is not a glibc Linux target)",
+                        _ => "",
+                    }
+                ),
+            };
+        }
+        if candidates.list.is_empty() {
+            return format!(
+                ", which is in none of the channels for {}",
+                self.provider.target.platform.conda_subdir()
+            );
+        }
+        format!(
+            ", which no build matches (the channels have {name} {})",
+            candidates.holdings()
+        )
+    }
+
+    fn dependency(&self, pkg: &Pkg, pr: &Ranges<u32>, dep: &Pkg, dr: &Ranges<u32>) -> String {
+        let asked = self.asked(pkg, pr, dep);
+        let wanted = if asked.is_empty() {
+            self.at(dep, dr)
+        } else {
+            let specs: Vec<String> = asked.iter().map(|e| format!("`{}`", e.spec)).collect();
+            specs.join(" and ")
+        };
+        let constrains = !asked.is_empty() && asked.iter().all(|e| e.constrains);
+        match pkg {
+            Pkg::Root => {
+                let origins: Vec<&str> = asked
+                    .iter()
+                    .map(|e| e.origin.as_str())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                let who = if origins.is_empty() {
+                    "the environment".to_string()
+                } else {
+                    origins.join(" and ")
+                };
+                let verb = if constrains {
+                    "allows only"
+                } else {
+                    "asks for"
+                };
+                format!("{who} {verb} {wanted}{}", self.none_match(dep, dr))
+            }
+            _ => {
+                let verb = if constrains {
+                    "constrains"
+                } else {
+                    "depends on"
+                };
+                format!(
+                    "{} {verb} {wanted}{}",
+                    self.at(pkg, pr),
+                    self.none_match(dep, dr)
+                )
+            }
+        }
+    }
+
+    fn external(&self, e: &Ext) -> String {
+        match e {
+            External::NotRoot(p, _) => format!("{p} is what is resolved"),
+            External::NoVersions(Pkg::Conda(name), r)
+                if self
+                    .provider
+                    .candidates(name)
+                    .is_ok_and(|c| c.count_in(r) == 0) =>
+            {
+                format!("{name} has no other build")
+            }
+            External::NoVersions(p, r) => format!("no build of {} is usable", self.at(p, r)),
+            External::FromDependencyOf(p, pr, d, dr) => self.dependency(p, pr, d, dr),
+            External::Custom(p, r, why) => format!("{} cannot be used: {why}", self.at(p, r)),
+        }
+    }
+
+    fn terms(&self, terms: &Terms) -> String {
+        let list: Vec<_> = terms.iter().collect();
+        match list.as_slice() {
+            [] => "no set of builds works".into(),
+            [(Pkg::Root, Term::Positive(_))] => "the environment cannot be solved".into(),
+            [(p, Term::Positive(r))] => format!("{} cannot be used", self.at(p, r)),
+            [(p, Term::Negative(r))] => format!("{} is needed", self.at(p, r)),
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
+            | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => {
+                format!(
+                    "{} needs {}{}",
+                    self.at(p1, r1),
+                    self.at(p2, r2),
+                    self.none_match(p2, r2)
+                )
+            }
+            many => {
+                let each: Vec<String> = many
+                    .iter()
+                    .map(|(p, t)| match t {
+                        Term::Positive(r) => self.at(p, r),
+                        Term::Negative(r) => format!("not {}", self.at(p, r)),
+                    })
+                    .collect();
+                format!("{} cannot hold together", each.join(", "))
+            }
+        }
+    }
+}
+
+impl ReportFormatter<Pkg, Ranges<u32>, Unusable> for Wording<'_> {
+    type Output = String;
+
+    fn format_external(&self, e: &Ext) -> String {
+        self.external(e)
+    }
+
+    fn format_terms(&self, terms: &Terms) -> String {
+        self.terms(terms)
+    }
+
+    fn explain_both_external(&self, e1: &Ext, e2: &Ext, now: &Terms) -> String {
+        format!(
+            "Because {} and {}, {}.",
+            self.external(e1),
+            self.external(e2),
+            self.terms(now)
+        )
+    }
+
+    fn explain_both_ref(&self, id1: usize, d1: &D, id2: usize, d2: &D, now: &Terms) -> String {
+        format!(
+            "Because {} ({id1}) and {} ({id2}), {}.",
+            self.terms(&d1.terms),
+            self.terms(&d2.terms),
+            self.terms(now)
+        )
+    }
+
+    fn explain_ref_and_external(&self, id: usize, d: &D, e: &Ext, now: &Terms) -> String {
+        format!(
+            "Because {} ({id}) and {}, {}.",
+            self.terms(&d.terms),
+            self.external(e),
+            self.terms(now)
+        )
+    }
+
+    fn and_explain_external(&self, e: &Ext, now: &Terms) -> String {
+        format!("And because {}, {}.", self.external(e), self.terms(now))
+    }
+
+    fn and_explain_ref(&self, id: usize, d: &D, now: &Terms) -> String {
+        format!(
+            "And because {} ({id}), {}.",
+            self.terms(&d.terms),
+            self.terms(now)
+        )
+    }
+
+    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, now: &Terms) -> String {
+        format!(
+            "And because {} and {}, {}.",
+            self.external(prior),
+            self.external(e),
+            self.terms(now)
+        )
+    }
+}

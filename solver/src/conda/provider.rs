@@ -1,0 +1,425 @@
+//! The PubGrub [`DependencyProvider`] of the conda solve on one target.
+//!
+//! Packages are [`Pkg`]s; a version is a candidate index (see [`super::candidates`]); a
+//! version set is a `Ranges<u32>` of indices. A build's `depends` become dependencies on the
+//! builds each spec matches; its `constrains` become dependencies on the matching builds *or*
+//! [`ABSENT`], so they bind only when something else installs the package. Names starting
+//! with `__` are virtual packages: their one candidate is the target's.
+
+use super::candidates::{ABSENT, Candidate, Candidates};
+use super::{CondaRequest, Unusable};
+use pubgrub::{Dependencies, DependencyProvider, Ranges};
+use rattler_conda_types::{
+    GenericVirtualPackage, MatchSpec, PackageName, PackageNameMatcher, ParseMatchSpecOptions,
+    Version,
+};
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::rc::Rc;
+use std::str::FromStr;
+use unilock_model::channel::CondaSource;
+use unilock_model::{Diagnostic, ErrorKind, Target};
+
+/// A package of the solve. The joint solve adds PyPI distributions and their extras as
+/// further variants, with the same candidate-index versions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pkg {
+    /// The input: the environment's specs and the target's Python.
+    Root,
+    /// A conda package (a real one or a virtual `__name`), by its normalised name.
+    Conda(String),
+}
+
+impl fmt::Display for Pkg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pkg::Root => f.write_str("the environment"),
+            Pkg::Conda(n) => f.write_str(n),
+        }
+    }
+}
+
+/// One dependency of a chosen candidate, as its record (or the input) writes it.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub name: String,
+    /// The MatchSpec as written.
+    pub spec: String,
+    /// A `constrains` entry rather than a `depends` one.
+    pub constrains: bool,
+    /// Where the input wrote it (`environment.yml:5:5`, `target linux-64,python=3.11`); empty
+    /// for a record's own dependencies.
+    pub origin: String,
+}
+
+/// The file URLs of some builds.
+type Files = Rc<HashSet<String>>;
+
+pub struct Provider<'a> {
+    source: &'a dyn CondaSource,
+    request: &'a CondaRequest,
+    pub(super) target: &'a Target,
+    subdir: &'static str,
+    virtuals: HashMap<String, GenericVirtualPackage>,
+    /// Channels the input's `channel::name` specs name, per package name: their builds join
+    /// the candidates whatever the channel priority says.
+    root_channels: HashMap<String, Vec<String>>,
+    packages: RefCell<HashMap<String, Rc<Candidates>>>,
+    /// The file URLs of one channel's builds of one name, for `channel::name` specs.
+    channel_files: RefCell<HashMap<(String, String), Files>>,
+    /// The dependencies recorded for every (package, candidate) whose dependencies were listed.
+    pub(super) edges: RefCell<HashMap<(Pkg, u32), Vec<Edge>>>,
+    /// The order packages were first seen in, for tie-breaking priorities.
+    seen: RefCell<HashMap<Pkg, u32>>,
+    /// Every MatchSpec text read, parsed once (builds share most of their dependency texts).
+    parsed: RefCell<HashMap<String, Result<Rc<MatchSpec>, String>>>,
+    /// The candidates each (name, MatchSpec text) selects, computed once.
+    sets: RefCell<HashMap<(String, String), Ranges<u32>>>,
+}
+
+/// Parses a MatchSpec as conda reads repodata and environment files (leniently).
+pub fn parse_spec(text: &str) -> Result<MatchSpec, String> {
+    MatchSpec::from_str(text, ParseMatchSpecOptions::lenient()).map_err(|e| e.to_string())
+}
+
+/// The one exact name a spec names, if it names one.
+pub fn exact_name(spec: &MatchSpec) -> Option<String> {
+    match &spec.name {
+        PackageNameMatcher::Exact(n) => Some(n.as_normalized().to_string()),
+        _ => None,
+    }
+}
+
+impl<'a> Provider<'a> {
+    pub fn new(source: &'a dyn CondaSource, target: &'a Target, request: &'a CondaRequest) -> Self {
+        let virtuals = target
+            .virtual_packages()
+            .into_iter()
+            .filter_map(|v| {
+                let version = Version::from_str(&v.version).ok()?;
+                Some((
+                    v.name.clone(),
+                    GenericVirtualPackage {
+                        name: PackageName::new_unchecked(v.name),
+                        version,
+                        build_string: rattler_conda_types::package::BuildString::new_unchecked(
+                            v.build,
+                        ),
+                    },
+                ))
+            })
+            .collect();
+        let mut root_channels: HashMap<String, Vec<String>> = HashMap::new();
+        for (spec, _) in &request.specs {
+            if let (Some(name), Some(channel)) = (exact_name(spec), &spec.channel) {
+                let list = root_channels.entry(name).or_default();
+                let channel = channel.name().to_string();
+                if !list.contains(&channel) {
+                    list.push(channel);
+                }
+            }
+        }
+        Provider {
+            source,
+            request,
+            target,
+            subdir: target.platform.conda_subdir(),
+            virtuals,
+            root_channels,
+            packages: RefCell::default(),
+            channel_files: RefCell::default(),
+            edges: RefCell::default(),
+            seen: RefCell::default(),
+            parsed: RefCell::default(),
+            sets: RefCell::default(),
+        }
+    }
+
+    /// The candidates of `name`, read once.
+    pub fn candidates(&self, name: &str) -> Result<Rc<Candidates>, Diagnostic> {
+        if let Some(c) = self.packages.borrow().get(name) {
+            return Ok(c.clone());
+        }
+        let candidates = if name.starts_with("__") {
+            Candidates::virtual_package(self.virtuals.get(name).cloned())
+        } else {
+            let mut records = self.source.records(self.subdir, name)?.as_ref().clone();
+            for channel in self.root_channels.get(name).into_iter().flatten() {
+                records.extend(
+                    self.source
+                        .records_in(channel, self.subdir, name)?
+                        .iter()
+                        .cloned(),
+                );
+            }
+            Candidates::builds(records)
+        };
+        let candidates = Rc::new(candidates);
+        self.packages
+            .borrow_mut()
+            .insert(name.to_string(), candidates.clone());
+        Ok(candidates)
+    }
+
+    /// The candidates `spec` selects among those of `name`.
+    pub fn matching(&self, name: &str, spec: &MatchSpec) -> Result<Ranges<u32>, Diagnostic> {
+        let candidates = self.candidates(name)?;
+        let only = match &spec.channel {
+            Some(channel) if !candidates.is_virtual => {
+                let key = (channel.name().to_string(), name.to_string());
+                let cached = self.channel_files.borrow().get(&key).cloned();
+                let files = match cached {
+                    Some(f) => f,
+                    None => {
+                        let records = self.source.records_in(&key.0, self.subdir, name)?;
+                        let files: Rc<HashSet<String>> =
+                            Rc::new(records.iter().map(|r| r.record.url.to_string()).collect());
+                        self.channel_files.borrow_mut().insert(key, files.clone());
+                        files
+                    }
+                };
+                Some(files)
+            }
+            _ => None,
+        };
+        Ok(candidates.matching(spec, only.as_deref()))
+    }
+
+    /// `text` parsed as a MatchSpec, once.
+    fn parse(&self, text: &str) -> Result<Rc<MatchSpec>, String> {
+        if let Some(p) = self.parsed.borrow().get(text) {
+            return p.clone();
+        }
+        let p = parse_spec(text).map(Rc::new);
+        self.parsed.borrow_mut().insert(text.to_string(), p.clone());
+        p
+    }
+
+    /// The candidates of `name` the MatchSpec `text` selects, once per (name, text).
+    fn set_of(&self, name: &str, text: &str) -> Result<Result<Ranges<u32>, Unusable>, Diagnostic> {
+        let key = (name.to_string(), text.to_string());
+        if let Some(set) = self.sets.borrow().get(&key) {
+            return Ok(Ok(set.clone()));
+        }
+        let spec = match self.parse(text) {
+            Ok(s) => s,
+            Err(why) => {
+                return Ok(Err(Unusable::BadSpec {
+                    spec: text.to_string(),
+                    why,
+                }));
+            }
+        };
+        let set = self.matching(name, &spec)?;
+        self.sets.borrow_mut().insert(key, set.clone());
+        Ok(Ok(set))
+    }
+
+    fn see(&self, pkg: &Pkg) {
+        let mut seen = self.seen.borrow_mut();
+        let n = seen.len() as u32;
+        seen.entry(pkg.clone()).or_insert(n);
+    }
+
+    /// The dependencies `edges` stand for, each name's sets intersected.
+    fn dependencies(
+        &self,
+        edges: &[Edge],
+    ) -> Result<Result<BTreeMap<Pkg, Ranges<u32>>, Unusable>, Diagnostic> {
+        let mut deps: BTreeMap<Pkg, Ranges<u32>> = BTreeMap::new();
+        for edge in edges {
+            let mut set = match self.set_of(&edge.name, &edge.spec)? {
+                Ok(s) => s,
+                Err(why) => return Ok(Err(why)),
+            };
+            if edge.constrains {
+                set = set.union(&Ranges::singleton(ABSENT));
+            }
+            let pkg = Pkg::Conda(edge.name.clone());
+            self.see(&pkg);
+            let entry = deps.entry(pkg).or_insert_with(Ranges::full);
+            *entry = entry.intersection(&set);
+        }
+        Ok(Ok(deps))
+    }
+
+    /// The edges of one build: its `depends` and `constrains`, or why it cannot be used.
+    fn build_edges(&self, own: &str, candidate: &Candidate) -> Result<Vec<Edge>, Unusable> {
+        let Candidate::Build(b) = candidate else {
+            return Ok(Vec::new());
+        };
+        let record = &b.record.package_record;
+        let mut edges = Vec::new();
+        let lists = [(&record.depends, false), (&record.constrains, true)];
+        for (list, constrains) in lists {
+            for text in list {
+                let spec = self.parse(text).map_err(|why| Unusable::BadSpec {
+                    spec: text.clone(),
+                    why,
+                })?;
+                let Some(name) = exact_name(&spec) else {
+                    return Err(Unusable::BadSpec {
+                        spec: text.clone(),
+                        why: "it names no single package".into(),
+                    });
+                };
+                if spec.condition.is_some() {
+                    return Err(Unusable::Conditional(text.clone()));
+                }
+                if name == own {
+                    continue;
+                }
+                edges.push(Edge {
+                    name,
+                    spec: text.clone(),
+                    constrains,
+                    origin: String::new(),
+                });
+            }
+        }
+        Ok(edges)
+    }
+
+    /// The input's edges: its specs and, when the target fixes Python, the target's Python.
+    pub fn root_edges(&self) -> Vec<Edge> {
+        let mut edges: Vec<Edge> = self
+            .request
+            .specs
+            .iter()
+            .filter_map(|(spec, origin)| {
+                Some(Edge {
+                    name: exact_name(spec)?,
+                    spec: spec.to_string(),
+                    constrains: false,
+                    origin: origin.clone(),
+                })
+            })
+            .collect();
+        if let Some(spec) = target_python(self.target) {
+            edges.push(Edge {
+                name: "python".into(),
+                spec,
+                constrains: true,
+                origin: format!("target {}", self.target.spec()),
+            });
+        }
+        edges
+    }
+}
+
+/// The conda `python` spec the target fixes (`python 3.11.*`), when the target names a Python.
+pub fn target_python(target: &Target) -> Option<String> {
+    if target.sources.get("python").is_none_or(|s| s == "default") {
+        return None;
+    }
+    let p = &target.python;
+    Some(match p.patch {
+        Some(patch) => format!("python {}.{}.{patch}.*", p.major, p.minor),
+        None => format!("python {}.{}.*", p.major, p.minor),
+    })
+}
+
+/// Priorities: packages whose set is one candidate or allows absence first (they decide
+/// without choice), then those that conflicted most, then those with fewer candidates left,
+/// then the first seen.
+type Priority = (bool, u32, Reverse<usize>, Reverse<u32>);
+
+impl DependencyProvider for Provider<'_> {
+    type P = Pkg;
+    type V = u32;
+    type VS = Ranges<u32>;
+    type M = Unusable;
+    type Err = Diagnostic;
+    type Priority = Priority;
+
+    fn prioritize(
+        &self,
+        package: &Pkg,
+        range: &Ranges<u32>,
+        stats: &pubgrub::PackageResolutionStatistics,
+    ) -> Priority {
+        let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
+        let count = match package {
+            Pkg::Root => 0,
+            Pkg::Conda(name) => self
+                .packages
+                .borrow()
+                .get(name)
+                .map_or(usize::MAX, |c| c.count_in(range)),
+        };
+        (
+            range.as_singleton().is_some() || range.contains(&ABSENT),
+            stats.conflict_count(),
+            Reverse(count),
+            Reverse(order),
+        )
+    }
+
+    fn choose_version(
+        &self,
+        package: &Pkg,
+        range: &Ranges<u32>,
+    ) -> Result<Option<u32>, Diagnostic> {
+        let Pkg::Conda(name) = package else {
+            return Ok(Some(0));
+        };
+        // Not installing a package is preferred whenever nothing requires it.
+        if range.contains(&ABSENT) {
+            return Ok(Some(ABSENT));
+        }
+        let candidates = self.candidates(name)?;
+        if let Some(pin) = self.request.preferences.get(name)
+            && let Some((i, _)) = candidates
+                .in_range(range)
+                .find(|(_, c)| c.version() == pin.version && c.build() == pin.build)
+        {
+            return Ok(Some(i));
+        }
+        Ok(candidates.first_in(range))
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &Pkg,
+        version: &u32,
+    ) -> Result<Dependencies<Pkg, Ranges<u32>, Unusable>, Diagnostic> {
+        let edges = match package {
+            Pkg::Root => self.root_edges(),
+            Pkg::Conda(_) if *version == ABSENT => Vec::new(),
+            Pkg::Conda(name) => {
+                let candidates = self.candidates(name)?;
+                let Some(candidate) = candidates.get(*version) else {
+                    return Ok(Dependencies::Unavailable(Unusable::NoSuchCandidate));
+                };
+                match self.build_edges(name, candidate) {
+                    Ok(e) => e,
+                    Err(why) => return Ok(Dependencies::Unavailable(why)),
+                }
+            }
+        };
+        let deps = match self.dependencies(&edges)? {
+            Ok(d) => d,
+            Err(why) => return Ok(Dependencies::Unavailable(why)),
+        };
+        self.edges
+            .borrow_mut()
+            .insert((package.clone(), *version), edges);
+        Ok(Dependencies::Available(deps.into_iter().collect()))
+    }
+}
+
+/// A root spec that names no single package is a usage error.
+pub fn check_names(request: &CondaRequest) -> Result<(), Diagnostic> {
+    for (spec, origin) in &request.specs {
+        if exact_name(spec).is_none() {
+            return Err(Diagnostic::new(
+                ErrorKind::InvalidInput,
+                format!("{origin}: the conda spec `{spec}` names no single package"),
+            )
+            .note("name the package exactly (`numpy >=1.26`); globs and regexes select builds of a package, not packages"));
+        }
+    }
+    Ok(())
+}
