@@ -71,9 +71,18 @@ pub(crate) struct Configured {
 
 impl Configured {
     /// Whether `text` (the channel part of a `channel::name` spec) names this channel: its
-    /// text as given, its name, or its URL (with or without the trailing slash).
+    /// text as given, its name, the last segment of its URL's path (`conda-forge` for
+    /// `file:///srv/snapshots/conda-forge/`, as rattler names a local channel), or its URL
+    /// (with or without the trailing slash).
     pub(crate) fn is_named(&self, text: &str, alias: Option<&Url>, root: &Path) -> bool {
-        if text == self.spec.text || self.channel.name.as_deref() == Some(text) {
+        let url = self.channel.base_url.url();
+        let last = url
+            .path_segments()
+            .and_then(|s| s.rev().find(|s| !s.is_empty()));
+        if text == self.spec.text
+            || self.channel.name.as_deref() == Some(text)
+            || (!text.is_empty() && last == Some(text))
+        {
             return true;
         }
         let trim = |s: &str| s.trim_end_matches('/').to_string();

@@ -473,6 +473,24 @@ fn records_in_serves_channel_qualified_specs_by_name_url_or_text() {
 }
 
 #[test]
+fn a_channel_directory_is_named_by_its_last_segment_in_channel_qualified_specs() {
+    let Some(union) = shared("conda-channels/lockfile-union/conda-forge") else {
+        return;
+    };
+    let Some(subset) = shared("conda-channels/conda-forge-mamba-numpy-subset") else {
+        return;
+    };
+    let channels = open(&[&subset, &union], ChannelPriority::Strict);
+    let numpy = channels
+        .records_in("conda-forge", "linux-64", "numpy")
+        .unwrap();
+    assert!(!numpy.is_empty() && numpy.iter().all(|r| r.channel_rank == 1));
+    let strict = channels.records("linux-64", "numpy").unwrap();
+    assert!(strict.iter().all(|r| r.channel_rank == 0));
+    assert!(numpy.len() > strict.len());
+}
+
+#[test]
 fn a_channel_name_without_an_alias_is_bad_usage_saying_what_to_give() {
     let err = CondaChannels::new(
         vec![ChannelSpec::at("conda-forge", "environment.yml:3:5")],
