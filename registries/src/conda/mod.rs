@@ -269,6 +269,20 @@ impl CondaChannels {
             .collect())
     }
 
+    /// Every name the channels list for `subdir` (its own and noarch), sorted.
+    #[cfg(test)]
+    fn names(&self, subdir: &str) -> Result<Vec<String>, Diagnostic> {
+        let mut names: Vec<String> = self
+            .subdir(subdir)?
+            .iter()
+            .flat_map(|c| c.files().flat_map(|f| f.names()))
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
     fn warn(&self, warnings: Vec<String>) {
         if !warnings.is_empty() {
             lock(&self.warnings).extend(warnings);

@@ -18,7 +18,8 @@
 //! Read as rattler reads them: `packages` (`.tar.bz2`) and `packages.conda` (`.conda`; when
 //! both list the same name-version-build, only the `.conda` is used); `info.base_url`
 //! (repodata v2) for the records' URLs; an empty `subdir` field filled from the file's subdir.
-//! Beyond rattler: a `null` field (`"depends": null`) reads as absent, so a null list is empty.
+//! Beyond rattler: a `null` field (`"depends": null`) reads as absent, so a null list is empty;
+//! empty `track_features` entries (`"track_features": ""`) are dropped, so "" means none.
 //! Left out for now: `removed` (those files are not candidates anyway) and the `v3` section.
 
 use rattler_conda_types::package::DistArchiveIdentifier;
@@ -148,6 +149,12 @@ impl Repodata {
         self.index.contains_key(name)
     }
 
+    /// The names the file lists.
+    #[cfg(test)]
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.index.keys().map(String::as_str)
+    }
+
     /// The number of records the file lists.
     pub(crate) fn len(&self) -> usize {
         self.index.values().map(Vec::len).sum()
@@ -203,6 +210,9 @@ impl Repodata {
         if package_record.subdir.is_empty() {
             package_record.subdir.clone_from(&self.subdir);
         }
+        // `"track_features": ""` means none (as conda reads it); rattler reads it as one
+        // empty feature, which would rank the build below featureless ones.
+        package_record.track_features.retain(|f| !f.is_empty());
         let identifier = DistArchiveIdentifier::try_from_filename(&entry.key)
             .ok_or_else(|| "its key is not a package file name".to_string())?;
         let url = self

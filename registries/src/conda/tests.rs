@@ -94,6 +94,33 @@ fn records_read_with_null_lists_have_empty_lists() {
 }
 
 #[test]
+fn an_empty_track_features_string_means_no_track_features() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut none = record("foo", "1.0", "0", "linux-64");
+    none["track_features"] = json!("");
+    let mut two = record("foo", "2.0", "0", "linux-64");
+    two["track_features"] = json!("blas_openblas,, mkl");
+    let dir = channel(
+        tmp.path(),
+        "c",
+        json!({ "foo-1.0-0.tar.bz2": none, "foo-2.0-0.tar.bz2": two }),
+    );
+    let channels = open(&[&dir], ChannelPriority::Strict);
+    let mut records = channels.records("linux-64", "foo").unwrap().to_vec();
+    records.sort_by(|a, b| {
+        a.record
+            .identifier
+            .to_file_name()
+            .cmp(&b.record.identifier.to_file_name())
+    });
+    assert!(records[0].record.package_record.track_features.is_empty());
+    assert_eq!(
+        records[1].record.package_record.track_features,
+        ["blas_openblas", "mkl"]
+    );
+}
+
+#[test]
 fn a_record_that_cannot_be_read_is_skipped_with_one_warning_and_the_others_stay() {
     let tmp = tempfile::tempdir().unwrap();
     let mut broken = record("foo", "2.0", "0", "linux-64");
@@ -663,6 +690,110 @@ fn strict_priority_over_two_shared_channels_keeps_numpy_to_the_first() {
     let all = flexible.records("linux-64", "numpy").unwrap();
     assert!(all.len() > numpy.len());
     assert!(all.iter().any(|r| r.channel_rank == 1));
+}
+
+/// Every record of every shared snapshot, read name by name, is the record rattler makes when
+/// it deserialises the whole file (`RepoData::into_repo_data_records`), `.tar.bz2` twins of
+/// `.conda` builds aside; none is skipped.
+#[test]
+fn every_shared_record_reads_as_rattler_reads_the_whole_file() {
+    let Some(root) = shared("conda-channels") else {
+        return;
+    };
+    let mut channels_seen = 0;
+    let mut records_seen = 0;
+    let mut dirs = vec![
+        root.join("conda-forge-subchannel-py39"),
+        root.join("conda-forge-mamba-numpy-subset"),
+        root.join("pytorch-rattler-testdata"),
+    ];
+    dirs.extend(
+        std::fs::read_dir(root.join("lockfile-union"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir()),
+    );
+    for dir in dirs {
+        let channels = open(&[&dir], ChannelPriority::Strict);
+        let channel = rattler_conda_types::Channel::from_url(channels.urls()[0].clone());
+        let mut subdirs: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.path().join("repodata.json").exists())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        subdirs.sort();
+        for subdir in subdirs {
+            let text = std::fs::read(dir.join(&subdir).join("repodata.json")).unwrap();
+            // rattler refuses null fields (the mamba subset has `"constrains": null`), which
+            // read as absent here: drop them before rattler reads the file.
+            let mut value: serde_json::Value = serde_json::from_slice(&text).unwrap();
+            for key in ["packages", "packages.conda"] {
+                for record in value[key]
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
+                    record.as_object_mut().unwrap().retain(|_, v| !v.is_null());
+                }
+            }
+            let whole: rattler_conda_types::RepoData = serde_json::from_value(value).unwrap();
+            let conda: std::collections::HashSet<String> = whole
+                .conda_packages
+                .keys()
+                .map(|k| k.to_file_name().trim_end_matches(".conda").to_string())
+                .collect();
+            let base_url = whole.base_url().map(str::to_string);
+            let subdir_url = channels.urls()[0].join(&format!("{subdir}/")).unwrap();
+            let mut expected: Vec<_> = whole
+                .packages
+                .into_iter()
+                .chain(whole.conda_packages)
+                .map(|(id, record)| (id.to_file_name(), record))
+                .filter(|(f, _)| {
+                    !f.strip_suffix(".tar.bz2")
+                        .is_some_and(|s| conda.contains(s))
+                })
+                .collect();
+            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            // The records read from this subdir's file: a subdir's answer holds noarch's too,
+            // so those of the files this file lists (the snapshots list no file in both).
+            let mut got: Vec<_> = channels
+                .names(&subdir)
+                .unwrap()
+                .iter()
+                .flat_map(|name| channels.records(&subdir, name).unwrap().to_vec())
+                .map(|r| (r.record.identifier.to_file_name(), r.record))
+                .filter(|(f, _)| expected.binary_search_by(|e| e.0.cmp(f)).is_ok())
+                .collect();
+            got.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(got.len(), expected.len(), "{} {subdir}", dir.display());
+            for ((file, g), (_, e)) in got.iter().zip(&expected) {
+                let mut e = e.clone();
+                e.track_features.retain(|f| !f.is_empty());
+                if e.subdir.is_empty() {
+                    e.subdir.clone_from(&subdir);
+                }
+                assert_eq!(g.package_record, e, "{} {subdir} {file}", dir.display());
+                assert_eq!(
+                    g.url,
+                    rattler_conda_types::compute_package_url(
+                        &subdir_url,
+                        base_url.as_deref(),
+                        file
+                    )
+                );
+                assert_eq!(g.channel.as_deref(), Some(channel.base_url.as_str()));
+            }
+            records_seen += got.len();
+        }
+        assert!(channels.warnings().is_empty(), "{:#?}", channels.warnings());
+        channels_seen += 1;
+    }
+    println!(
+        "{records_seen} records of {channels_seen} shared channels read as rattler reads them"
+    );
+    assert!(records_seen > 40_000);
 }
 
 /// The names a 30-name solve over conda-forge asks for.
