@@ -280,8 +280,12 @@ fn bad_base(base: &str, err: url::ParseError) -> String {
 }
 
 /// The normalised package name of a record key (`name-version-build.conda` under
-/// `packages.conda`, `….tar.bz2` under `packages`), without parsing the record.
+/// `packages.conda`, `….tar.bz2` under `packages`; one path segment), without parsing it.
 fn name_of(key: &str, conda: bool) -> Option<String> {
+    // A file name is one path segment: `../x-1-0.conda` would name a file outside the subdir.
+    if key.contains(['/', '\\']) {
+        return None;
+    }
     let stem = key.strip_suffix(if conda { ".conda" } else { ".tar.bz2" })?;
     let mut parts = stem.rsplitn(3, '-');
     let (_build, _version, name) = (parts.next()?, parts.next()?, parts.next()?);

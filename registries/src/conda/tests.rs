@@ -170,18 +170,25 @@ fn entries_whose_key_is_not_a_file_name_are_skipped_with_one_warning_for_the_fil
             "foo-1.0-0.tar.bz2": record("foo", "1.0", "0", "linux-64"),
             "foo.zip": record("foo", "2.0", "0", "linux-64"),
             "foo-2.0.tar.bz2": record("foo", "2.0", "0", "linux-64"),
+            "../noarch/foo-3.0-0.tar.bz2": record("foo", "3.0", "0", "linux-64"),
+            "foo-4.0-0.conda": record("foo", "4.0", "0", "linux-64"),
         }),
     );
     let channels = open(&[&dir], ChannelPriority::Strict);
     assert_eq!(channels.records("linux-64", "foo").unwrap().len(), 1);
+    assert!(!channels.lists("linux-64", "../noarch/foo").unwrap());
     let warnings = channels.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert!(
-        warnings[0].contains("2 entries are skipped"),
+        warnings[0].contains("4 entries are skipped"),
         "{}",
         warnings[0]
     );
-    assert!(warnings[0].contains("foo.zip"), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains("../noarch/foo-3.0-0.tar.bz2"),
+        "{}",
+        warnings[0]
+    );
 }
 
 #[test]
