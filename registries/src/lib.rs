@@ -7,13 +7,14 @@
 //! `file://` indexes and find-links directories ([`local`]), HTTP(S) indexes ([`remote`]) over
 //! the client in [`http`] with its on-disk [`cache`], the combined source of every configured
 //! location ([`source`]), which files of a page are the project's ([`vet`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
-//! index ([`record`]). It will also own the conda channel client and the conda↔PyPI name
-//! mapping. It must not parse user dependency files and must not decide versions.
+//! index ([`record`]), and conda channels ([`conda`]: the `CondaSource` over `file://`
+//! channel directories). It will also own the conda↔PyPI name mapping. It must not parse user dependency files and must not decide versions.
 //!
 //! [`DEFAULT_INDEX_URL`] is the one place a registry host is named.
 
 pub mod archive;
 pub mod cache;
+pub mod conda;
 pub mod direct;
 pub mod http;
 pub mod local;

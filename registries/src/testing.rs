@@ -390,3 +390,32 @@ fn respond(
     let _ = stream.flush();
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
+
+/// A path under `../shared` beside the project (the read-only data the tests share;
+/// `UNILOCK_SHARED` points elsewhere). When it is missing the test is skipped with a visible
+/// message, unless `CI` is set, in which case it fails naming the missing path.
+pub fn shared(path: &str) -> Option<std::path::PathBuf> {
+    let root = std::env::var_os("UNILOCK_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("..")
+                .join("shared")
+        });
+    let full = root.join(path);
+    if full.exists() {
+        return Some(full);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "shared data missing: {} (CI expects ../shared beside the project)",
+            full.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: {} is missing; put ../shared beside the project to run this test",
+        full.display()
+    );
+    None
+}

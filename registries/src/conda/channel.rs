@@ -1,0 +1,322 @@
+//! Which channels a run reads, and where their files are.
+//!
+//! A channel is given as a URL (`file:///srv/channels/conda-forge/`), a local directory
+//! (`./channels/local`, `/srv/channels/conda-forge`) or a name (`conda-forge`). Names and URLs
+//! are read by `rattler_conda_types` ([`NamedChannelOrUrl`], [`Channel`]) as conda reads them.
+//! A name means a channel under the channel alias the caller passes in (`--channel-alias`,
+//! `CONDA_CHANNEL_ALIAS`); unilock has no built-in alias, so a name without one is an error
+//! saying to give an alias or a URL. `defaults` (conda's set of channels) is not read yet.
+//!
+//! [`Location`] says where a channel's files are read from: only local directories for now;
+//! HTTP channels (through the client and cache of [`crate::http`]) are to come as another
+//! variant, with the same [`read_repodata`] contract.
+
+use rattler_conda_types::{Channel, ChannelConfig, NamedChannelOrUrl};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use unilock_model::{Diagnostic, ErrorKind};
+use url::Url;
+
+/// A channel as the user gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelSpec {
+    /// A name, a URL or a directory.
+    pub text: String,
+    /// Where it was given (`--channel`, `environment.yml:3:5`), for messages.
+    pub origin: Option<String>,
+}
+
+impl ChannelSpec {
+    pub fn new(text: impl Into<String>) -> Self {
+        ChannelSpec {
+            text: text.into(),
+            origin: None,
+        }
+    }
+
+    /// The channel `text`, given at `origin` (`--channel`, `environment.yml:3:5`).
+    pub fn at(text: impl Into<String>, origin: impl Into<String>) -> Self {
+        ChannelSpec {
+            text: text.into(),
+            origin: Some(origin.into()),
+        }
+    }
+
+    fn described(&self) -> String {
+        match &self.origin {
+            Some(origin) => format!("{origin}: channel {}", self.text),
+            None => format!("channel {}", self.text),
+        }
+    }
+}
+
+/// Where a channel's files are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A channel directory on this machine (one sub-directory per subdir).
+    Local(PathBuf),
+}
+
+/// A channel of the run.
+#[derive(Debug, Clone)]
+pub(crate) struct Configured {
+    /// As the user gave it.
+    pub spec: ChannelSpec,
+    pub channel: Channel,
+    pub location: Location,
+    /// Given as a name, resolved through the channel alias.
+    pub named: bool,
+}
+
+impl Configured {
+    /// Whether `text` (the channel part of a `channel::name` spec) names this channel: its
+    /// text as given, its name, the last segment of its URL's path (`conda-forge` for
+    /// `file:///srv/snapshots/conda-forge/`, as rattler names a local channel), or its URL
+    /// (with or without the trailing slash).
+    pub(crate) fn is_named(&self, text: &str, alias: Option<&Url>, root: &Path) -> bool {
+        let url = self.channel.base_url.url();
+        let last = url
+            .path_segments()
+            .and_then(|s| s.rev().find(|s| !s.is_empty()));
+        if text == self.spec.text
+            || self.channel.name.as_deref() == Some(text)
+            || (!text.is_empty() && last == Some(text))
+        {
+            return true;
+        }
+        let trim = |s: &str| s.trim_end_matches('/').to_string();
+        if trim(text) == trim(self.channel.base_url.as_str()) {
+            return true;
+        }
+        match resolve_channel(&ChannelSpec::new(text), alias, root) {
+            Ok((channel, _)) => channel.base_url == self.channel.base_url,
+            Err(_) => false,
+        }
+    }
+
+    /// How the channel is shown in messages: as given, with its URL when it was a name.
+    pub(crate) fn shown(&self) -> String {
+        if self.named {
+            format!("{} ({})", self.spec.text, self.channel.base_url.as_str())
+        } else {
+            self.spec.text.clone()
+        }
+    }
+}
+
+/// Reads `spec` as a channel, with `alias` for names and `root` for relative directories.
+pub(crate) fn configure(
+    spec: ChannelSpec,
+    alias: Option<&Url>,
+    root: &Path,
+) -> Result<Configured, Diagnostic> {
+    let (channel, named) = resolve_channel(&spec, alias, root)?;
+    let url = channel.base_url.url();
+    let location = match url.scheme() {
+        "file" => match url.to_file_path() {
+            Ok(path) => Location::Local(path),
+            Err(()) => {
+                return Err(Diagnostic::usage(format!(
+                    "{}: the URL {url} is not a local directory",
+                    spec.described()
+                ))
+                .note("give a file:// URL of a channel directory, or its path"));
+            }
+        },
+        "http" | "https" => {
+            return Err(Diagnostic::usage(format!(
+                "{}: channels over HTTP ({url}) are not read yet",
+                spec.described()
+            ))
+            .note("give a channel directory on this machine (a path or a file:// URL)"));
+        }
+        scheme => {
+            return Err(Diagnostic::usage(format!(
+                "{}: a channel URL must be file://, http:// or https://, not {scheme}://",
+                spec.described()
+            )));
+        }
+    };
+    let Location::Local(dir) = &location;
+    if !dir.is_dir() {
+        let diagnostic = if named {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!(
+                    "{}: the channel alias has no channel there ({} is not a directory)",
+                    spec.described(),
+                    dir.display()
+                ),
+            )
+            .note("check the channel name and --channel-alias (or CONDA_CHANNEL_ALIAS)")
+        } else {
+            Diagnostic::usage(format!(
+                "{}: {} is not a directory",
+                spec.described(),
+                dir.display()
+            ))
+            .note("give the directory that holds the channel's subdirs (linux-64/, noarch/, …)")
+        };
+        return Err(diagnostic);
+    }
+    Ok(Configured {
+        spec,
+        channel,
+        location,
+        named,
+    })
+}
+
+/// The rattler channel `spec` means, and whether it was a name (resolved through the alias).
+fn resolve_channel(
+    spec: &ChannelSpec,
+    alias: Option<&Url>,
+    root: &Path,
+) -> Result<(Channel, bool), Diagnostic> {
+    let text = spec.text.trim();
+    let parsed = NamedChannelOrUrl::from_str(text).map_err(|err| {
+        Diagnostic::usage(format!("{}: not a channel URL: {err}", spec.described()))
+            .expected("a channel name, a URL or a directory")
+    })?;
+    let named = matches!(parsed, NamedChannelOrUrl::Name(_));
+    if text.is_empty() {
+        return Err(Diagnostic::usage(format!("{}: empty", spec.described()))
+            .expected("a channel name, a URL or a directory"));
+    }
+    if named && (text == "defaults" || text.starts_with("defaults/")) {
+        return Err(Diagnostic::usage(format!(
+            "{}: `defaults` (conda's own set of channels) is not read yet",
+            spec.described()
+        ))
+        .note("give the channels it stands for by URL or through --channel-alias"));
+    }
+    let Some(alias) = alias.or(if named { None } else { Some(&NO_ALIAS) }) else {
+        return Err(Diagnostic::usage(format!(
+            "{}: a channel name needs a channel alias to say where it is, and none is set",
+            spec.described()
+        ))
+        .note(format!(
+            "give --channel-alias URL (or CONDA_CHANNEL_ALIAS) so that `{text}` means URL/{text}, \
+             or give the channel as a URL or a directory"
+        )));
+    };
+    let config = ChannelConfig {
+        channel_alias: alias.clone(),
+        root_dir: root.to_path_buf(),
+    };
+    let channel = Channel::from_str(text, &config).map_err(|err| {
+        Diagnostic::usage(format!("{}: not a channel: {err}", spec.described()))
+            .expected("a channel name, a URL or a directory")
+    })?;
+    Ok((channel, named))
+}
+
+/// The alias rattler is given when the user set none and the channel is not a name: a URL no
+/// channel URL starts with, so that none is shortened to a name through it.
+static NO_ALIAS: std::sync::LazyLock<Url> = std::sync::LazyLock::new(|| {
+    Url::parse("unilock-no-channel-alias:/").unwrap_or_else(|_| unreachable!("a valid URL"))
+});
+
+/// The default largest repodata text read (after decompression): 2 GiB. A full conda-forge
+/// subdir is some hundreds of MiB.
+pub const MAX_REPODATA_BYTES: u64 = 2 << 30;
+
+/// A subdir's repodata as read: its text and the file it came from.
+pub(crate) struct Fetched {
+    pub text: super::repodata::Text,
+    pub file: String,
+}
+
+/// Reads the repodata of `subdir` at `location`: `repodata.json`, else `repodata.json.zst`,
+/// else `repodata.json.bz2`; `None` when there is none. `max` bounds the text (decompressed).
+pub(crate) fn read_repodata(
+    location: &Location,
+    subdir: &str,
+    max: u64,
+) -> Result<Option<Fetched>, String> {
+    let Location::Local(dir) = location;
+    let dir = dir.join(subdir);
+    let plain = dir.join("repodata.json");
+    if let Some(file) = open(&plain)? {
+        return map(&plain, file, max).map(Some);
+    }
+    for (suffix, decode) in [("zst", Decoder::Zstd), ("bz2", Decoder::Bzip2)] {
+        let path = dir.join(format!("repodata.json.{suffix}"));
+        if let Some(file) = open(&path)? {
+            return decompress(&path, file, decode, max).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+fn open(path: &Path) -> Result<Option<std::fs::File>, String> {
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(format!("cannot read {}: {err}", path.display())),
+    }
+}
+
+fn too_large(path: &Path, max: u64) -> String {
+    format!(
+        "{} holds more than {max} bytes of repodata; if the channel is right, raise \
+         UNILOCK_MAX_REPODATA_BYTES",
+        path.display()
+    )
+}
+
+fn map(path: &Path, file: std::fs::File, max: u64) -> Result<Fetched, String> {
+    let err = |err: std::io::Error| format!("cannot read {}: {err}", path.display());
+    let meta = file.metadata().map_err(err)?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a file", path.display()));
+    }
+    if meta.len() > max {
+        return Err(too_large(path, max));
+    }
+    let text = if meta.len() == 0 {
+        super::repodata::Text::Owned(Vec::new())
+    } else {
+        // SAFETY: the map is only read. A channel directory is not expected to change during
+        // a run; another program truncating the file while it is mapped could end the run
+        // (as for any mapped file), not make it read wrong data silently.
+        super::repodata::Text::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(err)?)
+    };
+    Ok(Fetched {
+        text,
+        file: path.display().to_string(),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Decoder {
+    Zstd,
+    Bzip2,
+}
+
+fn decompress(
+    path: &Path,
+    file: std::fs::File,
+    decoder: Decoder,
+    max: u64,
+) -> Result<Fetched, String> {
+    let err = |err: std::io::Error| format!("cannot decompress {}: {err}", path.display());
+    let file = std::io::BufReader::new(file);
+    let reader: Box<dyn std::io::Read> = match decoder {
+        Decoder::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(file).map_err(err)?),
+        Decoder::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(file)),
+    };
+    let mut text = Vec::new();
+    reader
+        .take(max.saturating_add(1))
+        .read_to_end(&mut text)
+        .map_err(err)?;
+    if text.len() as u64 > max {
+        return Err(too_large(path, max));
+    }
+    Ok(Fetched {
+        text: super::repodata::Text::Owned(text),
+        file: path.display().to_string(),
+    })
+}

@@ -1,0 +1,333 @@
+//! The conda channel client: [`CondaChannels`], the [`CondaSource`] the solver reads conda
+//! records through.
+//!
+//! - [`channel`]: which channels a run reads (names through a channel alias, URLs,
+//!   directories) and reading a subdir's repodata file (plain, `.zst`, `.bz2`).
+//! - [`repodata`]: one subdir's repodata indexed by name in one pass, each name's records
+//!   parsed the first time it is asked for.
+//!
+//! For a subdir, every configured channel's `<subdir>/repodata*` and `noarch/repodata*` are
+//! read the first time any name of that subdir is asked for (so a broken channel is reported
+//! whatever names the solve reaches); a channel with neither is an error naming it, a channel
+//! without `noarch` is fine. Channel priority: [`ChannelPriority::Strict`] takes a name's
+//! builds from the first channel, in the configured order, that has a readable build of it
+//! (from its subdir and its `noarch` both); [`ChannelPriority::Flexible`] takes every
+//! channel's, each with its channel's rank.
+//!
+//! Errors: a channel given as a directory or `file://` URL that is not a directory, or a
+//! channel name without an alias, is bad usage (exit 2); a channel that cannot be read (no
+//! repodata for the subdir, a file that is not repodata JSON, a directory the channel alias
+//! points at that does not exist) is [`ErrorKind::Registry`] (exit 3). A record that cannot
+//! be read is skipped and reported through [`CondaSource::warnings`].
+
+pub mod channel;
+mod repodata;
+#[cfg(test)]
+mod tests;
+
+pub use channel::{ChannelSpec, Location, MAX_REPODATA_BYTES};
+
+use channel::Configured;
+use repodata::Repodata;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use unilock_model::channel::{ChannelPriority, ChannelRecord, CondaSource};
+use unilock_model::{Diagnostic, ErrorKind};
+use url::Url;
+
+/// One channel's repodata for one subdir: the subdir's own and `noarch`'s, either may be
+/// missing (not both).
+struct ChannelSubdir {
+    own: Option<Repodata>,
+    noarch: Option<Repodata>,
+}
+
+impl ChannelSubdir {
+    fn files(&self) -> impl Iterator<Item = &Repodata> {
+        self.own.iter().chain(self.noarch.iter())
+    }
+}
+
+/// What [`CondaChannels`] was asked: (one channel, or all), subdir, name.
+type AnswerKey = (Option<usize>, String, String);
+
+/// The configured conda channels, in priority order.
+pub struct CondaChannels {
+    channels: Vec<Configured>,
+    alias: Option<Url>,
+    root: PathBuf,
+    priority: ChannelPriority,
+    max_repodata_bytes: u64,
+    /// Per subdir, each channel's repodata (in channel order).
+    subdirs: Mutex<HashMap<String, Arc<Vec<ChannelSubdir>>>>,
+    /// Answers given: (one channel or all, subdir, name).
+    answers: Mutex<HashMap<AnswerKey, Arc<Vec<ChannelRecord>>>>,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl CondaChannels {
+    /// The channels `channels`, in priority order (the first has rank 0). Names resolve
+    /// through `alias` (`--channel-alias`, `CONDA_CHANNEL_ALIAS`; unilock has no default);
+    /// relative directories against the current directory. A channel given twice (the same
+    /// URL) counts once, at its first place. Nothing is read until a subdir is asked for.
+    pub fn new(
+        channels: Vec<ChannelSpec>,
+        alias: Option<Url>,
+        priority: ChannelPriority,
+    ) -> Result<Self, Diagnostic> {
+        let root = std::env::current_dir().map_err(|err| {
+            Diagnostic::usage(format!("the current directory cannot be read: {err}"))
+        })?;
+        Self::new_in(root, channels, alias, priority)
+    }
+
+    /// As [`CondaChannels::new`], with relative directories read against `root`.
+    pub fn new_in(
+        root: PathBuf,
+        channels: Vec<ChannelSpec>,
+        alias: Option<Url>,
+        priority: ChannelPriority,
+    ) -> Result<Self, Diagnostic> {
+        let mut configured: Vec<Configured> = Vec::with_capacity(channels.len());
+        for spec in channels {
+            let channel = channel::configure(spec, alias.as_ref(), &root)?;
+            if configured
+                .iter()
+                .all(|c| c.channel.base_url != channel.channel.base_url)
+            {
+                configured.push(channel);
+            }
+        }
+        Ok(CondaChannels {
+            channels: configured,
+            alias,
+            root,
+            priority,
+            max_repodata_bytes: MAX_REPODATA_BYTES,
+            subdirs: Mutex::default(),
+            answers: Mutex::default(),
+            warnings: Mutex::default(),
+        })
+    }
+
+    /// The largest repodata text read, decompressed (`UNILOCK_MAX_REPODATA_BYTES`; default
+    /// [`MAX_REPODATA_BYTES`]). A larger file is an error naming it.
+    pub fn with_max_repodata_bytes(mut self, bytes: u64) -> Self {
+        self.max_repodata_bytes = bytes;
+        self
+    }
+
+    /// The channels' URLs, in priority order.
+    pub fn urls(&self) -> Vec<Url> {
+        self.channels
+            .iter()
+            .map(|c| Url::clone(c.channel.base_url.url()))
+            .collect()
+    }
+
+    /// Every channel's repodata for `subdir`, read on the first call.
+    fn subdir(&self, subdir: &str) -> Result<Arc<Vec<ChannelSubdir>>, Diagnostic> {
+        let mut subdirs = lock(&self.subdirs);
+        if let Some(found) = subdirs.get(subdir) {
+            return Ok(found.clone());
+        }
+        let valid = !subdir.is_empty()
+            && subdir
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(
+                Diagnostic::usage(format!("{subdir:?} is not a conda subdir"))
+                    .expected("a subdir such as linux-64, osx-arm64, win-64 or noarch"),
+            );
+        }
+        let mut read = Vec::with_capacity(self.channels.len());
+        for configured in &self.channels {
+            let own = if subdir == "noarch" {
+                None
+            } else {
+                self.read(configured, subdir)?
+            };
+            let noarch = self.read(configured, "noarch")?;
+            if own.is_none() && noarch.is_none() {
+                let channel::Location::Local(dir) = &configured.location;
+                return Err(Diagnostic::new(
+                    ErrorKind::Registry,
+                    format!(
+                        "channel {} has no repodata for {subdir}: neither {} nor {} exists",
+                        configured.shown(),
+                        dir.join(subdir).join("repodata.json").display(),
+                        dir.join("noarch").join("repodata.json").display(),
+                    ),
+                )
+                .note(
+                    "the .zst and .bz2 forms were looked for too; check the channel and the target",
+                ));
+            }
+            read.push(ChannelSubdir { own, noarch });
+        }
+        let read = Arc::new(read);
+        subdirs.insert(subdir.to_string(), read.clone());
+        Ok(read)
+    }
+
+    fn read(&self, configured: &Configured, subdir: &str) -> Result<Option<Repodata>, Diagnostic> {
+        let unreadable = |why: String| {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!("channel {} cannot be read: {why}", configured.shown()),
+            )
+        };
+        let Some(fetched) =
+            channel::read_repodata(&configured.location, subdir, self.max_repodata_bytes)
+                .map_err(unreadable)?
+        else {
+            return Ok(None);
+        };
+        let file = fetched.file.clone();
+        let (repodata, warning) = Repodata::index(
+            fetched.text,
+            fetched.file,
+            subdir,
+            configured.channel.base_url.url(),
+            configured.channel.canonical_name(),
+        )
+        .map_err(|why| unreadable(format!("{file}: {why}")))?;
+        if let Some(warning) = warning {
+            self.warn(vec![warning]);
+        }
+        Ok(Some(repodata))
+    }
+
+    /// The records of `name` on `subdir` from the channel at `index` (its subdir and noarch).
+    fn of_channel(
+        &self,
+        subdirs: &[ChannelSubdir],
+        index: usize,
+        name: &str,
+    ) -> Vec<ChannelRecord> {
+        let mut records = Vec::new();
+        for file in subdirs[index].files() {
+            let (found, skipped) = file.records(name);
+            self.warn(skipped);
+            records.extend(found.iter().map(|record| ChannelRecord {
+                channel_rank: index as u32,
+                record: record.clone(),
+            }));
+        }
+        records
+    }
+
+    fn answer(
+        &self,
+        channel: Option<usize>,
+        subdir: &str,
+        name: &str,
+    ) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic> {
+        let name = name.to_ascii_lowercase();
+        let key = (channel, subdir.to_string(), name.clone());
+        if let Some(found) = lock(&self.answers).get(&key) {
+            return Ok(found.clone());
+        }
+        let subdirs = self.subdir(subdir)?;
+        let records = match channel {
+            Some(index) => self.of_channel(&subdirs, index, &name),
+            None => {
+                let mut records = Vec::new();
+                for index in 0..self.channels.len() {
+                    records.extend(self.of_channel(&subdirs, index, &name));
+                    if self.priority == ChannelPriority::Strict && !records.is_empty() {
+                        break;
+                    }
+                }
+                records
+            }
+        };
+        let records = Arc::new(records);
+        lock(&self.answers).insert(key, records.clone());
+        Ok(records)
+    }
+
+    /// Whether any channel lists `name` on `subdir` (readable or not); for tests and
+    /// messages ("numpy is in conda-forge, but no build of it could be read").
+    pub fn lists(&self, subdir: &str, name: &str) -> Result<bool, Diagnostic> {
+        let name = name.to_ascii_lowercase();
+        Ok(self
+            .subdir(subdir)?
+            .iter()
+            .any(|c| c.files().any(|f| f.lists(&name))))
+    }
+
+    /// The number of records each channel lists for `subdir` (its own and noarch), in
+    /// channel order.
+    pub fn record_counts(&self, subdir: &str) -> Result<Vec<usize>, Diagnostic> {
+        Ok(self
+            .subdir(subdir)?
+            .iter()
+            .map(|c| c.files().map(Repodata::len).sum())
+            .collect())
+    }
+
+    /// Every name the channels list for `subdir` (its own and noarch), sorted.
+    #[cfg(test)]
+    fn names(&self, subdir: &str) -> Result<Vec<String>, Diagnostic> {
+        let mut names: Vec<String> = self
+            .subdir(subdir)?
+            .iter()
+            .flat_map(|c| c.files().flat_map(|f| f.names()))
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn warn(&self, warnings: Vec<String>) {
+        if !warnings.is_empty() {
+            lock(&self.warnings).extend(warnings);
+        }
+    }
+}
+
+impl CondaSource for CondaChannels {
+    fn records(&self, subdir: &str, name: &str) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic> {
+        self.answer(None, subdir, name)
+    }
+
+    fn records_in(
+        &self,
+        channel: &str,
+        subdir: &str,
+        name: &str,
+    ) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic> {
+        let Some(index) = self
+            .channels
+            .iter()
+            .position(|c| c.is_named(channel, self.alias.as_ref(), &self.root))
+        else {
+            let configured: Vec<String> = self.channels.iter().map(Configured::shown).collect();
+            return Err(Diagnostic::usage(format!(
+                "{channel}::{name} asks for channel {channel}, which is not one of the channels \
+                 of this run ({})",
+                if configured.is_empty() {
+                    "none is configured".to_string()
+                } else {
+                    configured.join(", ")
+                }
+            ))
+            .note(format!(
+                "add the channel (--channel {channel}) or name one of those"
+            )));
+        };
+        self.answer(Some(index), subdir, name)
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        lock(&self.warnings).clone()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
