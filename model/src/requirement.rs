@@ -56,6 +56,18 @@ impl Requirement {
             None => requirement.parse::<pep508_rs::Requirement>(),
         })
         .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
+        if let Ok(r) = &parsed
+            && let Some(at) = fragment_only_url(r, requirement)
+        {
+            let at = offset + at;
+            return Err(Diagnostic::invalid(
+                "invalid PEP 508 requirement: the URL after `@` is only a fragment",
+            )
+            .at(file, text, Span::new(at, at + 1))
+            .expected(
+                "a URL or path before `#`, such as `name @ https://host/name-1.0.tar.gz#sha256=…`",
+            ));
+        }
         parsed
             .map(|r| Requirement::Pypi(Box::new(settle_marker(r))))
             .map_err(|e| {
@@ -204,7 +216,14 @@ pub fn parse_requirement(
         None => text.parse::<pep508_rs::Requirement>(),
     });
     match parsed {
-        Some(Ok(r)) => Ok(r),
+        Some(Ok(r)) => match fragment_only_url(&r, text) {
+            Some(at) => Err(Pep508Failure {
+                message: "the URL after `@` is only a fragment".into(),
+                start: at,
+                len: 1,
+            }),
+            None => Ok(r),
+        },
         Some(Err(e)) => Err(Pep508Failure {
             message: e.message.to_string(),
             start: e.start,
@@ -216,6 +235,18 @@ pub fn parse_requirement(
             len: text.len(),
         }),
     }
+}
+
+/// Where the URL of `name @#fragment` starts, when the URL is nothing but a fragment: the URL
+/// parser reads it against the working directory, but written back as `name @ #fragment` the
+/// `#` starts a comment, so such a requirement cannot be written and is refused.
+fn fragment_only_url(r: &pep508_rs::Requirement, text: &str) -> Option<usize> {
+    let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url else {
+        return None;
+    };
+    url.given()
+        .is_some_and(|g| g.trim_start().starts_with('#'))
+        .then(|| text.find('#').unwrap_or(0))
 }
 
 /// The diagnostic for input the PEP 508 parser could not handle at all.
@@ -383,6 +414,24 @@ mod tests {
         let once = pypi("p @ file:///a/%2E%2E/b%7F");
         let twice = pypi(&once.to_string());
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn a_url_that_is_only_a_fragment_is_refused_since_it_cannot_be_written_back() {
+        // Found by the requirements fuzz target: `pyp @#x` read as `file:///cwd#x`, written
+        // back as `pyp @ #x`, where `#` starts a comment.
+        let text = "pyp @#\0 n\0\0\0mump0";
+        let dir = std::path::Path::new("/work");
+        let err = Requirement::parse_pypi_in(text, Some(dir), "r.txt", text, 0).unwrap_err();
+        assert!(
+            err.message().contains("only a fragment"),
+            "{}",
+            err.render()
+        );
+        assert_eq!(err.origin().map(|o| o.column), Some(6));
+        assert!(parse_requirement("pyp @#x", Some(dir)).is_err());
+        let fine = "pyp @ ./x#egg=pyp";
+        assert!(Requirement::parse_pypi_in(fine, Some(dir), "r", fine, 0).is_ok());
     }
 
     #[test]
