@@ -23,10 +23,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Resolve requirements files and pyproject.toml for one or more targets into unilock.lock.
+    /// Resolve requirements files, pyproject.toml and environment.yml for one or more targets into unilock.lock.
     #[command(after_help = RESOLVE_EXAMPLES)]
     Resolve(ResolveArgs),
-    /// Write a pinned file of one format for one target of a unilock.lock.
+    /// Write a pinned file of one format (requirements, pylock, conda-explicit, conda-env) for one target of a unilock.lock.
     #[command(after_help = EXPORT_EXAMPLES)]
     Export(ExportArgs),
     /// Print the unified model of any supported dependency file.
@@ -181,11 +181,12 @@ Pins of an existing output lock are kept unless --upgrade or --upgrade-package s
 Examples:
   unilock resolve requirements.txt --target linux-aarch64,python=3.11 -o unilock.lock
   unilock resolve requirements.in --target linux-64,python=3.11 --target osx-arm64,python=3.11 --consistent
-  unilock resolve requirements.txt --target centos7 --index-url file:///srv/simple";
+  unilock resolve requirements.txt --target centos7 --index-url file:///srv/simple
+  unilock resolve environment.yml --target linux-64 --target osx-arm64 --channel-alias file:///srv/channels/";
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
-    /// Requirements files and pyproject.toml files.
+    /// Requirements files, pyproject.toml files and conda environment.yml files.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// A target to resolve for (repeatable; see `unilock targets`).
@@ -196,6 +197,8 @@ pub struct ResolveArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub index: IndexArgs,
+    #[command(flatten)]
+    pub channels: ChannelArgs,
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
@@ -217,6 +220,22 @@ pub struct ResolveArgs {
     /// Include every extra and dependency group of a pyproject.toml.
     #[arg(long)]
     pub all_extras: bool,
+}
+
+/// Where conda packages come from.
+#[derive(Debug, Clone, Args)]
+pub struct ChannelArgs {
+    /// A conda channel, after those the input files name (repeatable): a name (resolved
+    /// through --channel-alias), a URL, or a local channel directory.
+    #[arg(long, value_name = "NAME|URL")]
+    pub channel: Vec<String>,
+    /// The URL channel names are resolved against (default: $CONDA_CHANNEL_ALIAS).
+    #[arg(long, value_name = "URL")]
+    pub channel_alias: Option<String>,
+    /// strict: a package comes only from the first channel that has it; flexible: from any,
+    /// preferring the first after version and build number.
+    #[arg(long, value_name = "PRIORITY", default_value = "strict", value_parser = ["strict", "flexible"])]
+    pub channel_priority: String,
 }
 
 /// Where packages come from, and how the registries are reached.

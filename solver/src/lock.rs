@@ -1,30 +1,68 @@
-//! From resolutions to the lock: the [`Resolution`] of every target assembled into one
+//! From resolutions to the lock: the [`Resolution`] (or [`CondaResolution`]) of every target
+//! assembled into one
 //! [`Lock`] — one entry per package version with the targets it is chosen on, why it is there,
 //! its dependencies, and its files with the targets that use each. No I/O; the result does
 //! not depend on the order of the targets or of the input requirements (the lock's lists are
 //! sorted by [`Lock::canonicalize`]).
 
+use crate::conda::CondaResolution;
 use crate::pypi::Resolution;
 use std::collections::BTreeMap;
 use unilock_model::lock::{Artifact, ArtifactKind, LockedPackage, LockedTarget};
 use unilock_model::{Ecosystem, Lock, Target, hash};
+
+/// The lock entry of `target`.
+fn locked_target(target: &Target) -> LockedTarget {
+    LockedTarget {
+        name: target.spec().to_string(),
+        conda_subdir: target.platform.conda_subdir().to_string(),
+        python: format!("{}.{}", target.python.major, target.python.minor),
+        virtual_packages: target
+            .virtual_packages()
+            .iter()
+            .map(|v| format!("{}={}={}", v.name, v.version, v.build))
+            .collect(),
+    }
+}
+
+/// The lock of conda `resolutions`, one per target of `targets` (in the same order): one
+/// entry per build (a `noarch` build chosen on several targets is one entry naming them all),
+/// with the facts of its channel record ([`LockedPackage::conda`]).
+pub fn assemble_conda(targets: &[Target], resolutions: Vec<CondaResolution>) -> Lock {
+    let mut lock = Lock::new();
+    let mut packages: BTreeMap<(String, String, String, String), LockedPackage> = BTreeMap::new();
+    for (target, resolution) in targets.iter().zip(resolutions) {
+        let locked = locked_target(target);
+        let name = locked.name.clone();
+        lock.targets.push(locked);
+        for p in resolution.packages {
+            let record = &p.record.package_record;
+            let key = (
+                record.name.as_normalized().to_string(),
+                record.version.to_string(),
+                record.build.to_string(),
+                p.record.url.to_string(),
+            );
+            let entry = packages
+                .entry(key)
+                .or_insert_with(|| LockedPackage::conda(&p.record));
+            entry.targets.push(name.clone());
+            entry.requested_by.extend(p.requested_by);
+        }
+    }
+    lock.packages = packages.into_values().collect();
+    lock.canonicalize();
+    lock
+}
 
 /// The lock of `resolutions`, one per target of `targets` (in the same order).
 pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
     let mut lock = Lock::new();
     let mut packages: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
     for (target, resolution) in targets.iter().zip(resolutions) {
-        let name = target.spec().to_string();
-        lock.targets.push(LockedTarget {
-            name: name.clone(),
-            conda_subdir: target.platform.conda_subdir().to_string(),
-            python: format!("{}.{}", target.python.major, target.python.minor),
-            virtual_packages: target
-                .virtual_packages()
-                .iter()
-                .map(|v| format!("{}={}={}", v.name, v.version, v.build))
-                .collect(),
-        });
+        let locked = locked_target(target);
+        let name = locked.name.clone();
+        lock.targets.push(locked);
         for p in resolution.packages {
             let entry = packages
                 .entry((p.name.clone(), p.version.clone()))

@@ -355,6 +355,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
         targets,
         request,
         indexes: from_files,
+        conda,
     } = super::resolve::setup(
         &args.target,
         &args.inputs,
@@ -362,6 +363,11 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
         args.pre,
         args.only_binary,
     )?;
+    if let Some((spec, origin)) = conda.specs.first() {
+        return Err(Diagnostic::usage(format!(
+            "{origin}: `{spec}` is a conda spec; `unilock index record` records Python package indexes only"
+        )));
+    }
     let configured = source(&args.index, from_files, &targets, &request)?;
     let recorder = Recorder::new(&configured.source);
     let outcome = record_resolutions(&recorder, &targets, &request, args.consistent);

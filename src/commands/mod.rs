@@ -1,5 +1,6 @@
 //! The commands, one module each. Each returns `Ok(())` or the diagnostic to show.
 
+mod channels;
 mod files;
 mod index;
 mod resolve;

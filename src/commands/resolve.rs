@@ -7,7 +7,7 @@ use crate::cli::{ExportArgs, ResolveArgs};
 use crate::output::write_atomic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use unilock_formats::{Format, dispatch, pylock, requirements};
+use unilock_formats::{Format, conda_env, conda_explicit, dispatch, pylock, requirements};
 use unilock_model::document::IndexKind;
 use unilock_model::manifest::RequirementRole;
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
@@ -22,6 +22,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         targets,
         mut request,
         indexes: from_files,
+        conda,
     } = setup(
         &args.target,
         &args.inputs,
@@ -33,6 +34,9 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("unilock.lock"));
+    if !conda.specs.is_empty() {
+        return resolve_conda(&args, &targets, conda, &request, &output);
+    }
     if !args.upgrade {
         keep_pins(&output, &args.upgrade_package, &mut request)?;
     }
@@ -70,12 +74,107 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// `resolve` of conda specs: every target solved against the channels, into the lock.
+///
+/// The joint solve of conda and PyPI requirements in one run is not built yet, so inputs that
+/// hold both are refused rather than solved one side after the other.
+fn resolve_conda(
+    args: &ResolveArgs,
+    targets: &[Target],
+    conda: CondaInputs,
+    pypi: &Request,
+    output: &Path,
+) -> Result<(), Diagnostic> {
+    use unilock_solver::conda::{self, CondaRequest};
+    if let (Some((spec, at)), Some((requirement, origin))) =
+        (conda.specs.first(), pypi.requirements.first())
+    {
+        return Err(Diagnostic::usage(format!(
+            "{origin}: `{requirement}` is a PyPI requirement and {at}: `{spec}` a conda spec; solving both in one run is not built yet"
+        ))
+        .note("resolve the conda specs and the PyPI requirements from separate inputs for now"));
+    }
+    if args.consistent {
+        return Err(Diagnostic::usage(
+            "--consistent is not built for conda specs yet",
+        ));
+    }
+    let source = super::channels::source(&args.channels, &conda)?;
+    let mut request = CondaRequest {
+        specs: conda.specs,
+        ..CondaRequest::default()
+    };
+    if !args.upgrade {
+        request.preferences = conda_pins(output, &args.upgrade_package)?;
+    }
+    let resolutions = targets
+        .iter()
+        .map(|t| conda::resolve(&source, t, &request))
+        .collect::<Result<Vec<_>, _>>();
+    use unilock_model::channel::CondaSource;
+    for w in source.warnings() {
+        crate::output::warn(w);
+    }
+    let resolutions = resolutions?;
+    for (target, resolution) in targets.iter().zip(&resolutions) {
+        for w in &resolution.warnings {
+            crate::output::warn(format_args!("{}: {w}", target.spec()));
+        }
+    }
+    let lock = unilock_solver::lock::assemble_conda(targets, resolutions);
+    write_atomic(output, &lock.to_toml())?;
+    eprintln!(
+        "resolved {} conda packages for {} target(s) into {}",
+        lock.packages.len(),
+        lock.targets.len(),
+        output.display()
+    );
+    Ok(())
+}
+
+/// The conda builds an existing lock at `output` pins, as preferences, but for `upgrade`.
+fn conda_pins(
+    output: &Path,
+    upgrade: &[String],
+) -> Result<HashMap<String, unilock_solver::conda::Pin>, Diagnostic> {
+    let Ok(text) = std::fs::read_to_string(output) else {
+        return Ok(HashMap::new());
+    };
+    let lock = Lock::from_toml(&text, &output.display().to_string())?;
+    Ok(lock
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Conda && !upgrade.contains(&p.name))
+        .filter_map(|p| {
+            Some((
+                p.name.clone(),
+                unilock_solver::conda::Pin {
+                    version: p.version.clone(),
+                    build: p.build.clone()?,
+                },
+            ))
+        })
+        .collect())
+}
+
 /// What `resolve` and `index record` start from: the targets, and the request and indexes of
 /// the input files.
 pub(super) struct Setup {
     pub(super) targets: Vec<Target>,
     pub(super) request: Request,
     pub(super) indexes: Vec<super::index::FileIndex>,
+    pub(super) conda: CondaInputs,
+}
+
+/// The conda side of the inputs: MatchSpecs with where they were written, and the channels
+/// the files name, in order.
+#[derive(Debug, Default)]
+pub(super) struct CondaInputs {
+    pub(super) specs: Vec<(rattler_conda_types::MatchSpec, String)>,
+    /// Channel names or URLs, each with where it was given.
+    pub(super) channels: Vec<(String, String)>,
+    /// An input said `nodefaults`.
+    pub(super) nodefaults: bool,
 }
 
 pub(super) fn setup(
@@ -100,13 +199,15 @@ pub(super) fn setup(
         ..Request::default()
     };
     let mut indexes = Vec::new();
+    let mut conda = CondaInputs::default();
     for input in inputs {
-        read_requirements(input, groups, &mut request, &mut indexes)?;
+        read_requirements(input, groups, &mut request, &mut indexes, &mut conda)?;
     }
     Ok(Setup {
         targets,
         request,
         indexes,
+        conda,
     })
 }
 
@@ -128,12 +229,16 @@ pub(super) fn read_requirements(
     groups: &Groups,
     request: &mut Request,
     indexes: &mut Vec<super::index::FileIndex>,
+    conda: &mut CondaInputs,
 ) -> Result<(), Diagnostic> {
     let text = read_input(input)?;
     let format = format_of(input, &text, None)?;
-    if !matches!(format, Format::Requirements | Format::Pyproject) {
+    if !matches!(
+        format,
+        Format::Requirements | Format::Pyproject | Format::CondaEnv
+    ) {
         return Err(Diagnostic::usage(format!(
-            "{}: `unilock resolve` reads requirements files and pyproject.toml; this is {}",
+            "{}: `unilock resolve` reads requirements files, pyproject.toml and environment.yml; this is {}",
             input.display(),
             format.name()
         )));
@@ -158,6 +263,17 @@ pub(super) fn read_requirements(
             url,
             origin,
         });
+    }
+    for channel in &doc.channels {
+        let origin = channel
+            .origin
+            .as_ref()
+            .map_or_else(|| input.display().to_string(), ToString::to_string);
+        if channel.name == "nodefaults" {
+            conda.nodefaults = true;
+        } else if !conda.channels.iter().any(|(c, _)| *c == channel.name) {
+            conda.channels.push((channel.name.clone(), origin));
+        }
     }
     request.pre |= doc.options.pre;
     request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
@@ -212,7 +328,10 @@ pub(super) fn read_requirements(
                 ))
                 .note("require a built wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), or name the package: `name @ URL`")
             })?,
-            Requirement::Conda(_) => continue,
+            Requirement::Conda(spec) => {
+                conda.specs.push(((**spec).clone(), origin));
+                continue;
+            }
         };
         match r.role {
             RequirementRole::Dependency => request.requirements.push((requirement, origin)),
@@ -335,13 +454,48 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
                 .join(", ")
         )));
     }
-    let doc = lock.to_document(&target, to.name());
+    let mut doc = lock.to_document(&target, to.name());
+    let subdir = lock
+        .targets
+        .iter()
+        .find(|t| t.name == target)
+        .map(|t| t.conda_subdir.clone())
+        .unwrap_or_default();
+    let conda = doc
+        .packages
+        .iter()
+        .find(|p| p.ecosystem == Ecosystem::Conda);
     let out = match to {
+        Format::Requirements | Format::Pylock if conda.is_some() => {
+            let name = conda.map_or("", |p| p.name.as_str());
+            return Err(Diagnostic::usage(format!(
+                "{}: target `{target}` holds conda packages (`{name}`, …), which a {} file cannot hold",
+                path.display(),
+                to.name()
+            ))
+            .note("export it --to conda-explicit or --to conda-env"));
+        }
         Format::Requirements => requirements::emit(&doc)?,
         Format::Pylock => pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")),
+        Format::CondaExplicit => {
+            conda_explicit::sort_for_install(&mut doc.packages);
+            let (file, warnings) =
+                conda_explicit::ExplicitFile::from_document(&doc, Some(&subdir))?;
+            for w in warnings {
+                crate::output::warn(w);
+            }
+            conda_explicit::emit(&file)
+        }
+        Format::CondaEnv => {
+            let pinned = conda_env::emit_pinned(&doc, Some(&subdir))?;
+            for w in pinned.warnings {
+                crate::output::warn(w);
+            }
+            pinned.text
+        }
         other => {
             return Err(Diagnostic::usage(format!(
-                "export to {} is not written yet; export writes requirements and pylock",
+                "export to {} is not written yet; export writes requirements, pylock, conda-explicit and conda-env",
                 other.name()
             )));
         }
