@@ -57,16 +57,12 @@ impl Requirement {
         })
         .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
         if let Ok(r) = &parsed
-            && let Some(at) = fragment_only_url(r, requirement)
+            && let Some((at, why)) = unwritable_url(r, requirement)
         {
             let at = offset + at;
-            return Err(Diagnostic::invalid(
-                "invalid PEP 508 requirement: the URL after `@` is only a fragment",
-            )
-            .at(file, text, Span::new(at, at + 1))
-            .expected(
-                "a URL or path before `#`, such as `name @ https://host/name-1.0.tar.gz#sha256=…`",
-            ));
+            return Err(Diagnostic::invalid(format!("invalid PEP 508 requirement: {why}"))
+                .at(file, text, Span::new(at, at + 1))
+                .expected("a URL or path, such as `name @ https://host/name-1.0.tar.gz` or `name @ ./dist/name-1.0.tar.gz`"));
         }
         parsed
             .map(|r| Requirement::Pypi(Box::new(settle_marker(r))))
@@ -216,9 +212,9 @@ pub fn parse_requirement(
         None => text.parse::<pep508_rs::Requirement>(),
     });
     match parsed {
-        Some(Ok(r)) => match fragment_only_url(&r, text) {
-            Some(at) => Err(Pep508Failure {
-                message: "the URL after `@` is only a fragment".into(),
+        Some(Ok(r)) => match unwritable_url(&r, text) {
+            Some((at, why)) => Err(Pep508Failure {
+                message: why.into(),
                 start: at,
                 len: 1,
             }),
@@ -237,16 +233,27 @@ pub fn parse_requirement(
     }
 }
 
-/// Where the URL of `name @#fragment` starts, when the URL is nothing but a fragment: the URL
-/// parser reads it against the working directory, but written back as `name @ #fragment` the
-/// `#` starts a comment, so such a requirement cannot be written and is refused.
-fn fragment_only_url(r: &pep508_rs::Requirement, text: &str) -> Option<usize> {
+/// Where the URL of `name @#fragment` or `name @-x` starts, when the URL as written begins
+/// with `#` or `-`: the URL parser reads it against the working directory, but written back as
+/// `name @ #fragment` the `#` starts a comment and `name @ -x` reads as an option, so such a
+/// requirement cannot be written and is refused (`name @ ./-x` names that path).
+fn unwritable_url(r: &pep508_rs::Requirement, text: &str) -> Option<(usize, &'static str)> {
     let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url else {
         return None;
     };
-    url.given()
-        .is_some_and(|g| g.trim_start().starts_with('#'))
-        .then(|| text.find('#').unwrap_or(0))
+    let given = url.given()?.trim_start();
+    let at = text.find('@').map_or(0, |at| {
+        let rest = &text[at + 1..];
+        at + 1 + rest.len() - rest.trim_start().len()
+    });
+    match given.chars().next() {
+        Some('#') => Some((at, "the URL after `@` is only a fragment")),
+        Some('-') => Some((
+            at,
+            "the URL after `@` starts with `-`, which reads as an option",
+        )),
+        _ => None,
+    }
 }
 
 /// The diagnostic for input the PEP 508 parser could not handle at all.
@@ -430,6 +437,15 @@ mod tests {
         );
         assert_eq!(err.origin().map(|o| o.column), Some(6));
         assert!(parse_requirement("pyp @#x", Some(dir)).is_err());
+        // Likewise a URL that starts with `-`: ` p@-ny#op` was written back as `p @ -ny#op`.
+        let text = " p@-ny#op /de+httumpp";
+        let err = Requirement::parse_pypi_in(text.trim(), Some(dir), "r.txt", text, 1).unwrap_err();
+        assert!(
+            err.message().contains("starts with `-`"),
+            "{}",
+            err.render()
+        );
+        assert_eq!(err.origin().map(|o| o.column), Some(4));
         let fine = "pyp @ ./x#egg=pyp";
         assert!(Requirement::parse_pypi_in(fine, Some(dir), "r", fine, 0).is_ok());
     }

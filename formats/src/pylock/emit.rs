@@ -37,6 +37,10 @@ pub fn emit(lock: &Pylock) -> String {
     }
     line(&mut out, "created-by", &string(&lock.created_by));
     unknown_lines(&mut out, &lock.unknown);
+    if lock.packages.is_empty() {
+        // PEP 751 requires the key: a lock of no packages says so, rather than leaving it out.
+        line(&mut out, "packages", "[]");
+    }
     for package in &lock.packages {
         out.push_str("\n[[packages]]\n");
         package_body(&mut out, package);

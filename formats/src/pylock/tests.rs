@@ -517,3 +517,13 @@ fn no_input_makes_the_parser_panic() {
         let _ = parse("pylock.toml", &format!("lock-version = \"1.0\"\n{text}"));
     }
 }
+
+#[test]
+fn a_lock_of_no_packages_is_written_with_an_empty_packages_key_and_reads_back() {
+    // Found by the pylock fuzz target: `packages = []` read, then written without the key,
+    // which PEP 751 requires.
+    let lock = ok("lock-version = \"1.0\"\ncreated-by = \"x\"\npackages = []\n");
+    let written = emit(&lock);
+    assert!(written.contains("packages = []\n"), "{written}");
+    assert_eq!(ok(&written), lock);
+}
