@@ -39,6 +39,8 @@ pub(crate) enum Text {
     Mapped(memmap2::Mmap),
     /// Decompressed, or read whole.
     Owned(Vec<u8>),
+    /// An HTTP answer as the client holds it (a mapped temporary file, or the cache's entry).
+    Shared(bytes::Bytes),
 }
 
 impl Text {
@@ -46,6 +48,7 @@ impl Text {
         match self {
             Text::Mapped(map) => map,
             Text::Owned(bytes) => bytes,
+            Text::Shared(bytes) => bytes,
         }
     }
 }

@@ -588,14 +588,23 @@ fn a_missing_channel_directory_is_bad_usage_given_as_a_path_and_a_registry_error
         "{}",
         err.message()
     );
-    let err = CondaChannels::new(
+    // A channel over HTTP is read through a client: without one, reading it is an error
+    // naming it (exit 3), not a crash.
+    let remote = CondaChannels::new(
         vec![ChannelSpec::new("https://channels.example/conda-forge")],
         None,
         ChannelPriority::Strict,
     )
-    .err()
     .unwrap();
-    assert_eq!(err.kind(), ErrorKind::Usage);
+    assert!(remote.needs_client());
+    let err = remote.records("linux-64", "numpy").err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::Registry);
+    assert!(
+        err.message()
+            .contains("https://channels.example/conda-forge/ is served over HTTP"),
+        "{}",
+        err.message()
+    );
 }
 
 #[test]
