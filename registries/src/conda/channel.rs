@@ -261,6 +261,8 @@ pub const MAX_REPODATA_BYTES: u64 = 2 << 30;
 pub(crate) struct Fetched {
     pub text: super::repodata::Text,
     pub file: String,
+    /// For a file served over HTTP: its cached answer and index.
+    pub cached: Option<super::remote::Cached>,
 }
 
 /// Reads the repodata of `subdir` in the channel directory `dir`: `repodata.json`, else
@@ -317,6 +319,7 @@ fn map(path: &Path, file: std::fs::File, max: u64) -> Result<Fetched, String> {
     Ok(Fetched {
         text,
         file: path.display().to_string(),
+        cached: None,
     })
 }
 
@@ -350,5 +353,6 @@ pub(crate) fn decompress(
     Ok(Fetched {
         text: super::repodata::Text::Owned(text),
         file,
+        cached: None,
     })
 }

@@ -74,6 +74,8 @@ pub struct CondaChannels {
     /// Answers given: (one channel or all, subdir, name).
     answers: Mutex<HashMap<AnswerKey, Arc<Vec<ChannelRecord>>>>,
     warnings: Mutex<Vec<String>>,
+    /// How many repodata files were indexed from the cache's index rather than their text.
+    indexes_from_cache: std::sync::atomic::AtomicUsize,
 }
 
 impl CondaChannels {
@@ -121,6 +123,7 @@ impl CondaChannels {
             subdirs: Mutex::default(),
             answers: Mutex::default(),
             warnings: Mutex::default(),
+            indexes_from_cache: Default::default(),
         })
     }
 
@@ -265,20 +268,56 @@ impl CondaChannels {
         Ok(files)
     }
 
-    /// `fetched`, the repodata of `subdir` of `configured`, indexed by name.
+    /// `fetched`, the repodata of `subdir` of `configured`, indexed by name: from the index
+    /// the cache holds for it, else by reading the text.
     fn index(
         &self,
         configured: &Configured,
         subdir: &str,
         fetched: Option<Fetched>,
     ) -> Result<Option<Repodata>, Diagnostic> {
-        let Some(fetched) = fetched else {
+        let Some(Fetched {
+            text,
+            file,
+            mut cached,
+        }) = fetched
+        else {
             return Ok(None);
         };
-        let file = fetched.file.clone();
+        let text = match cached.as_mut().and_then(|c| c.index.take()) {
+            Some(index) => {
+                let channel = configured.channel.canonical_name();
+                match Repodata::unpack(text, (*index).as_ref(), file.clone(), subdir, channel) {
+                    Ok((repodata, warning)) => {
+                        self.indexes_from_cache
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if let Some(warning) = warning {
+                            self.warn(vec![warning]);
+                        }
+                        return Ok(Some(repodata));
+                    }
+                    // An index that does not fit the text: made again, and replaced.
+                    Err(text) => text,
+                }
+            }
+            None => text,
+        };
+        self.index_text(configured, subdir, text, file, cached)
+    }
+
+    /// `text`, the repodata `file` of `subdir` of `configured`, indexed by name; the index is
+    /// kept in the cache beside the answer it came in (`cached`).
+    fn index_text(
+        &self,
+        configured: &Configured,
+        subdir: &str,
+        text: repodata::Text,
+        file: String,
+        cached: Option<remote::Cached>,
+    ) -> Result<Option<Repodata>, Diagnostic> {
         let (repodata, warning) = Repodata::index(
-            fetched.text,
-            fetched.file,
+            text,
+            file.clone(),
             subdir,
             configured.channel.base_url.url(),
             configured.channel.canonical_name(),
@@ -292,6 +331,16 @@ impl CondaChannels {
                 ),
             )
         })?;
+        if let (Some(cached), Some((client, _))) = (cached, &self.client) {
+            let packed = repodata.pack(warning.as_deref());
+            client.store_derived(
+                &cached.url,
+                remote::ACCEPT,
+                &cached.response,
+                remote::INDEX,
+                &packed,
+            );
+        }
         if let Some(warning) = warning {
             self.warn(vec![warning]);
         }
@@ -365,6 +414,13 @@ impl CondaChannels {
             .iter()
             .map(|c| c.files().map(Repodata::len).sum())
             .collect())
+    }
+
+    /// How many repodata files were indexed from the index the cache kept for them.
+    #[cfg(test)]
+    fn indexes_from_cache(&self) -> usize {
+        self.indexes_from_cache
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Every name the channels list for `subdir` (its own and noarch), sorted.

@@ -9,14 +9,31 @@
 //! (`UNILOCK_MAX_REPODATA_BYTES`) both as it arrives and once decompressed. With `--offline`
 //! only the cache answers; a subdir whose files it does not hold is an error naming the URLs.
 //! Transient failures are retried by the client; what still fails names the URL.
+//!
+//! The by-name index of a repodata ([`super::repodata`]) is kept in the cache beside the
+//! answer it was made from ([`INDEX`], keyed by the stored body's id): a warm run that gets
+//! the same body (fresh, revalidated or `--offline`) reads the index instead of scanning the
+//! JSON again; a changed body is indexed again.
 
 use super::channel::{self, Decoder, Fetched};
 use super::repodata::Text;
 use crate::http::{Bound, Failure, HttpClient, Response};
+use unilock_model::index::PackedBytes;
 use url::Url;
 
 /// The `Accept` header of repodata requests.
-const ACCEPT: &str = "*/*";
+pub(crate) const ACCEPT: &str = "*/*";
+
+/// The cache's name for the by-name index of a repodata.
+pub(crate) const INDEX: &str = "conda-index-v1";
+
+/// Where a fetched repodata came from: the answer (to store its index with), and the index
+/// the cache already holds for it.
+pub(crate) struct Cached {
+    pub url: Url,
+    pub response: Response,
+    pub index: Option<PackedBytes>,
+}
 
 /// The repodata of `subdir` of the channel at `channel` (its URL, ending in `/`); `None`
 /// when the server has neither file. `max` bounds the body and the decompressed text.
@@ -38,10 +55,19 @@ pub(crate) async fn read_repodata(
     };
     let zst = url("repodata.json.zst")?;
     let mut zst_uncached = false;
-    match client.get_cached_within(&zst, ACCEPT, bound).await {
-        Ok(response) if found(&zst, &response)? => {
-            let source = std::io::Cursor::new(response.body);
-            return channel::decompress(zst.to_string(), source, Decoder::Zstd, max).map(Some);
+    match client
+        .get_cached_with_derived(&zst, ACCEPT, INDEX, bound)
+        .await
+    {
+        Ok((response, index)) if found(&zst, &response)? => {
+            let source = std::io::Cursor::new(response.body.clone());
+            let mut fetched = channel::decompress(zst.to_string(), source, Decoder::Zstd, max)?;
+            fetched.cached = Some(Cached {
+                url: zst,
+                response,
+                index,
+            });
+            return Ok(Some(fetched));
         }
         Ok(_) => {}
         // Offline, the plain file may be what an earlier run fetched.
@@ -49,10 +75,18 @@ pub(crate) async fn read_repodata(
         Err(err) => return Err(err.to_string()),
     }
     let plain = url("repodata.json")?;
-    match client.get_cached_within(&plain, ACCEPT, bound).await {
-        Ok(response) if found(&plain, &response)? => Ok(Some(Fetched {
-            text: Text::Shared(response.body),
+    match client
+        .get_cached_with_derived(&plain, ACCEPT, INDEX, bound)
+        .await
+    {
+        Ok((response, index)) if found(&plain, &response)? => Ok(Some(Fetched {
+            text: Text::Shared(response.body.clone()),
             file: plain.to_string(),
+            cached: Some(Cached {
+                url: plain,
+                response,
+                index,
+            }),
         })),
         Ok(_) => Ok(None),
         Err(err) if err.failure == Failure::NotCached && zst_uncached => Err(format!(

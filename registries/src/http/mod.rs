@@ -638,6 +638,23 @@ impl HttpClient {
         Ok(Derived::Fetched(response))
     }
 
+    /// As [`Self::get_cached_within`], with what was derived (`kind`) from the answer when the
+    /// cache holds it: for callers that need the body as well as what they derived from it.
+    pub async fn get_cached_with_derived(
+        &self,
+        url: &Url,
+        accept: &str,
+        kind: &str,
+        bound: Bound,
+    ) -> Result<(Response, Option<unilock_model::index::PackedBytes>), FetchError> {
+        let response = self.get_cached_within(url, accept, bound).await?;
+        let derived = match (&self.cache, &response.stored) {
+            (Some(cache), Some(id)) => cache.read_derived(kind, &cache_key(url, accept), id),
+            _ => None,
+        };
+        Ok((response, derived))
+    }
+
     /// Stores `value`, derived (`kind`) from `response`, the answer to a GET of `url`.
     pub fn store_derived(
         &self,

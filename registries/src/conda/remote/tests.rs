@@ -92,11 +92,18 @@ fn the_zst_file_is_fetched_once_and_then_revalidated() {
     assert_eq!(server.seen_at(PLAIN).len(), 0);
     assert_eq!(server.seen_at(NOARCH_ZST).len(), 1);
     assert_eq!(server.seen_at(NOARCH_PLAIN).len(), 1);
+    assert_eq!(cold.indexes_from_cache(), 0);
 
-    // A warm run asks whether it changed, gets 304, and reads the same records.
+    // A warm run asks whether it changed, gets 304, and reads the same records through the
+    // index the cold run kept (the JSON is not scanned again).
     server.forget();
     let warm = channels(&url, cache.path(), false);
     assert_eq!(numpy_versions(&warm), versions);
+    assert_eq!(warm.indexes_from_cache(), 1);
+    assert_eq!(
+        warm.record_counts("linux-64").unwrap(),
+        cold.record_counts("linux-64").unwrap()
+    );
     let seen = server.seen_at(ZST);
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].header("if-none-match"), Some("\"r1\""));
@@ -333,5 +340,152 @@ fn credentials_in_the_channel_url_go_to_its_host_only_and_are_never_shown() {
             .seen()
             .iter()
             .all(|s| s.header("authorization").is_some())
+    );
+}
+
+#[test]
+fn a_changed_repodata_is_indexed_again() {
+    let Some(json) = snapshot() else { return };
+    let server = TestServer::start();
+    server.route(
+        PLAIN,
+        Route::ok("application/json", json.clone()).header("Cache-Control", "max-age=0"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/cf/");
+    let numpy = |c: &CondaChannels| c.records("linux-64", "numpy").unwrap().len();
+    let before = numpy(&channels(&url, cache.path(), false));
+    // The channel drops numpy: the new body gets its own index, without it.
+    let mut repodata: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    for key in ["packages", "packages.conda"] {
+        if let Some(map) = repodata[key].as_object_mut() {
+            map.retain(|_, r| r["name"] != "numpy");
+        }
+    }
+    server.route(
+        PLAIN,
+        Route::ok("application/json", serde_json::to_vec(&repodata).unwrap())
+            .header("Cache-Control", "max-age=0"),
+    );
+    let after = channels(&url, cache.path(), false);
+    assert_eq!(after.indexes_from_cache(), 0);
+    assert_eq!(numpy(&after), 0);
+    assert!(before > 0);
+}
+
+/// Prints what a cold run, a revalidated warm run, an offline run and a warm run without the
+/// kept index cost for a channel of some 37 MB of repodata (the shared conda-forge linux-64
+/// records eight times over, under made-up names), served as `repodata.json.zst`.
+/// `cargo test -p unilock-registries --lib remote_repodata_runs_figures -- --nocapture`
+#[test]
+fn remote_repodata_runs_figures() {
+    let Some(union) = shared("conda-channels/lockfile-union/conda-forge") else {
+        return;
+    };
+    let text = std::fs::read(union.join("linux-64/repodata.json")).unwrap();
+    let mut big: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    for key in ["packages", "packages.conda"] {
+        let Some(map) = big[key].as_object().cloned() else {
+            continue;
+        };
+        let target = big[key].as_object_mut().unwrap();
+        for copy in 1..8 {
+            for (file, record) in &map {
+                let mut record = record.clone();
+                let name = format!("{}-copy{copy}", record["name"].as_str().unwrap());
+                let renamed = file.replacen(record["name"].as_str().unwrap(), &name, 1);
+                record["name"] = serde_json::json!(name);
+                target.insert(renamed, record);
+            }
+        }
+    }
+    let json = serde_json::to_vec(&big).unwrap();
+    let zst = zstd::encode_all(&json[..], 3).unwrap();
+    let server = TestServer::start();
+    server.route(
+        ZST,
+        Route::ok("application/octet-stream", zst.clone())
+            .with_etag("\"big\"")
+            .header("Cache-Control", "max-age=0"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/cf/");
+    let names = [
+        "python",
+        "numpy",
+        "openssl",
+        "libzlib",
+        "ca-certificates",
+        "pip",
+        "setuptools",
+        "libgcc-ng",
+        "ncurses",
+        "readline",
+        "tk",
+        "xz",
+        "bzip2",
+        "sqlite",
+        "libffi",
+    ];
+    let run = |offline: bool| {
+        let started = std::time::Instant::now();
+        let channels = channels(&url, cache.path(), offline);
+        let mut found = 0;
+        for name in names {
+            found += channels.records("linux-64", name).unwrap().len();
+        }
+        (started.elapsed(), found, channels.indexes_from_cache())
+    };
+    let (cold, found, _) = run(false);
+    let (warm, again, from_cache) = run(false);
+    assert_eq!((again, from_cache), (found, 1));
+    let (offline, again, from_cache) = run(true);
+    assert_eq!((again, from_cache), (found, 1));
+    std::fs::remove_dir_all(cache.path().join(super::INDEX)).unwrap();
+    let (unindexed, again, from_cache) = run(false);
+    assert_eq!((again, from_cache), (found, 0));
+    // Where a warm run's time goes: decompressing, and indexing by scanning the JSON or
+    // reading the kept index.
+    let started = std::time::Instant::now();
+    let text = zstd::decode_all(&zst[..]).unwrap();
+    let decompress = started.elapsed();
+    let channel = url::Url::parse(&url).unwrap();
+    let started = std::time::Instant::now();
+    let (made, _) = super::super::repodata::Repodata::index(
+        super::super::repodata::Text::Owned(text.clone()),
+        "f".into(),
+        "linux-64",
+        &channel,
+        url.clone(),
+    )
+    .unwrap();
+    let scan = started.elapsed();
+    let packed = made.pack(None);
+    let started = std::time::Instant::now();
+    let _ = super::super::repodata::Repodata::unpack(
+        super::super::repodata::Text::Owned(text),
+        &packed,
+        "f".into(),
+        "linux-64",
+        url.clone(),
+    )
+    .ok()
+    .unwrap();
+    let unpack = started.elapsed();
+    println!(
+        "remote repodata {:.1} MB ({:.1} MB as .zst), {} names ({found} records): cold {:.0} ms, \
+         warm (304, kept index) {:.0} ms, offline {:.0} ms, warm without the kept index {:.0} ms; \
+         decompress {:.0} ms, scan the JSON {:.0} ms, read the kept index ({:.1} MB) {:.0} ms",
+        json.len() as f64 / 1e6,
+        zst.len() as f64 / 1e6,
+        names.len(),
+        cold.as_secs_f64() * 1e3,
+        warm.as_secs_f64() * 1e3,
+        offline.as_secs_f64() * 1e3,
+        unindexed.as_secs_f64() * 1e3,
+        decompress.as_secs_f64() * 1e3,
+        scan.as_secs_f64() * 1e3,
+        packed.len() as f64 / 1e6,
+        unpack.as_secs_f64() * 1e3,
     );
 }
