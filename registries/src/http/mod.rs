@@ -594,28 +594,6 @@ impl HttpClient {
         accept: &str,
         kind: &str,
     ) -> Result<Derived, FetchError> {
-        self.get_derived_as(url, accept, kind, Body::Page).await
-    }
-
-    /// As [`Self::get_derived`], for an answer held to `bound` ([`Self::get_cached_within`]).
-    pub async fn get_derived_within(
-        &self,
-        url: &Url,
-        accept: &str,
-        kind: &str,
-        bound: Bound,
-    ) -> Result<Derived, FetchError> {
-        self.get_derived_as(url, accept, kind, Body::Bounded(bound))
-            .await
-    }
-
-    async fn get_derived_as(
-        &self,
-        url: &Url,
-        accept: &str,
-        kind: &str,
-        body: Body,
-    ) -> Result<Derived, FetchError> {
         let key = cache_key(url, accept);
         if let Some(cache) = &self.cache
             && let Some((policy, id)) = cache.read_http_head(&key)
@@ -629,7 +607,7 @@ impl HttpClient {
                 return Ok(Derived::Stored(value));
             }
         }
-        let response = self.get_cached_as(url, accept, body).await?;
+        let response = self.get_cached(url, accept).await?;
         if let (Some(cache), Some(id)) = (&self.cache, &response.stored)
             && let Some(value) = cache.read_derived(kind, &key, id)
         {
