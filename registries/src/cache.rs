@@ -11,6 +11,8 @@
 //!   ([`unilock_model::index::Files::pack`]), with the id of the response they were parsed
 //!   from. Used only while that response is what `http-v1` holds, so a warm run reads the
 //!   packed files instead of parsing the page again.
+//! - `conda-index-v1/<aa>/<same key>`: the index by name of a conda repodata answer
+//!   ([`crate::conda`]), with the id of the response it was made from, used on the same terms.
 //! - `metadata-v1/<aa>/<sha256 of file URL>.json`: the core metadata of a distribution file
 //!   whose sha256 the index gave, with that hash. A file with a given hash never changes, so
 //!   these entries are never revalidated; an entry whose hash differs from the index's is

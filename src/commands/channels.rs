@@ -1,18 +1,30 @@
 //! Where conda packages come from, for `resolve`: the channels of the input files and of
 //! `--channel`, the channel alias (`--channel-alias`, else `CONDA_CHANNEL_ALIAS`), the channel
-//! priority, and the repodata size limit (`UNILOCK_MAX_REPODATA_BYTES`).
+//! priority, the repodata size limit (`UNILOCK_MAX_REPODATA_BYTES`), and for channels served
+//! over HTTP(S) the client the PyPI side uses: the same settings and variables, cache
+//! directory, `--offline`, netrc credentials and progress display ([`super::index`]).
 
 use super::files::env_var;
 use super::resolve::CondaInputs;
-use crate::cli::ChannelArgs;
+use crate::cli::{ChannelArgs, IndexArgs};
+use crate::progress::Progress;
+use std::sync::Arc;
 use unilock_model::Diagnostic;
 use unilock_model::channel::ChannelPriority;
+use unilock_registries::cache;
 use unilock_registries::conda::{ChannelSpec, CondaChannels};
+use unilock_registries::http::HttpClient;
+use unilock_registries::http::auth::Credentials;
 use url::Url;
 
 /// The conda channels of the inputs and `args`, in priority order: those the input files
-/// name, in the order they name them, then `--channel`s.
-pub fn source(args: &ChannelArgs, inputs: &CondaInputs) -> Result<CondaChannels, Diagnostic> {
+/// name, in the order they name them, then `--channel`s; with the progress display of their
+/// HTTP requests, when there is one.
+pub fn source(
+    args: &ChannelArgs,
+    index: &IndexArgs,
+    inputs: &CondaInputs,
+) -> Result<(CondaChannels, Option<Arc<Progress>>), Diagnostic> {
     let mut channels: Vec<ChannelSpec> = inputs
         .channels
         .iter()
@@ -48,13 +60,42 @@ pub fn source(args: &ChannelArgs, inputs: &CondaInputs) -> Result<CondaChannels,
         _ => ChannelPriority::Strict,
     };
     let mut source = CondaChannels::new(channels, alias, priority)?;
+    let mut max_repodata = unilock_registries::conda::MAX_REPODATA_BYTES;
     if let Some(v) = env_var("UNILOCK_MAX_REPODATA_BYTES").filter(|v| !v.is_empty()) {
-        let bytes = v.trim().parse::<u64>().map_err(|_| {
+        max_repodata = v.trim().parse::<u64>().map_err(|_| {
             Diagnostic::usage(format!(
                 "UNILOCK_MAX_REPODATA_BYTES={v}: expected a number of bytes"
             ))
         })?;
-        source = source.with_max_repodata_bytes(bytes);
+        source = source.with_max_repodata_bytes(max_repodata);
     }
-    Ok(source)
+    if !source.needs_client() {
+        return Ok((source, None));
+    }
+    let netrc =
+        Credentials::from_netrc(None).map_err(|e| Diagnostic::invalid(format!("netrc: {e}")))?;
+    let credentials = source.credentials().clone().merged_over(netrc);
+    let settings = super::index::settings(index)?;
+    // A repodata that may be fetched may also be kept (unless UNILOCK_MAX_CACHE_ENTRY_BYTES
+    // says otherwise).
+    let entries = unilock_registries::http::Settings {
+        max_page_bytes: settings.max_page_bytes.max(max_repodata),
+        ..settings.clone()
+    };
+    let cache = index
+        .cache_dir
+        .clone()
+        .or_else(|| cache::default_dir(&env_var))
+        .map(|dir| super::index::cache_at(dir, &entries))
+        .transpose()?;
+    let client = HttpClient::new(settings, credentials, cache)
+        .map_err(|e| Diagnostic::new(unilock_model::ErrorKind::Registry, e))?;
+    let (client, progress) = match Progress::new() {
+        Some(p) => {
+            let p = Arc::new(p);
+            (client.with_observer(p.clone()), Some(p))
+        }
+        None => (client, None),
+    };
+    Ok((source.with_client(Arc::new(client))?, progress))
 }

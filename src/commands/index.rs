@@ -107,7 +107,7 @@ pub fn source(
 /// attempt, default 300), `UNILOCK_HTTP_BACKOFF` (seconds before the
 /// first retry, default 0.25), `UNILOCK_HTTP_CONCURRENCY` (requests at once, default 32),
 /// `UNILOCK_MAX_PAGE_BYTES` (default 256 MiB), `UNILOCK_MAX_DOWNLOAD_BYTES` (default 4 GiB).
-fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
+pub(super) fn settings(args: &IndexArgs) -> Result<Settings, Diagnostic> {
     let mut s = Settings {
         offline: args.offline,
         ..Settings::default()
@@ -455,7 +455,7 @@ pub fn print_warnings(source: &IndexSource) {
 /// The cache in `dir`, its entries limited to `UNILOCK_MAX_CACHE_ENTRY_BYTES`, else to the
 /// largest page `settings` allows with room for its header (by default
 /// [`cache::MAX_ENTRY_BYTES`]), so a page that may be fetched may also be kept.
-fn cache_at(dir: std::path::PathBuf, settings: &Settings) -> Result<Cache, Diagnostic> {
+pub(super) fn cache_at(dir: std::path::PathBuf, settings: &Settings) -> Result<Cache, Diagnostic> {
     let cache = Cache::new(dir);
     match env_var("UNILOCK_MAX_CACHE_ENTRY_BYTES").filter(|v| !v.is_empty()) {
         None => Ok(cache.with_max_entry_bytes(

@@ -99,7 +99,7 @@ fn resolve_conda(
             "--consistent is not built for conda specs yet",
         ));
     }
-    let source = super::channels::source(&args.channels, &conda)?;
+    let (source, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
     let mut request = CondaRequest {
         specs: conda.specs,
         ..CondaRequest::default()
@@ -111,6 +111,9 @@ fn resolve_conda(
         .iter()
         .map(|t| conda::resolve(&source, t, &request))
         .collect::<Result<Vec<_>, _>>();
+    if let Some(p) = &progress {
+        p.finish();
+    }
     use unilock_model::channel::CondaSource;
     for w in source.warnings() {
         crate::output::warn(w);

@@ -7,11 +7,15 @@
 //! `CONDA_CHANNEL_ALIAS`); unilock has no built-in alias, so a name without one is an error
 //! saying to give an alias or a URL. `defaults` (conda's set of channels) is not read yet.
 //!
-//! [`Location`] says where a channel's files are read from: only local directories for now;
-//! HTTP channels (through the client and cache of [`crate::http`]) are to come as another
-//! variant, with the same [`read_repodata`] contract.
+//! [`Location`] says where a channel's files are read from: a local directory (read here by
+//! [`read_repodata`]) or an `http(s)://` URL (read through the client and cache of
+//! [`crate::http`], see [`super::remote`]). Credentials in a channel URL
+//! (`https://user:token@host/channel`, or in the channel alias) are taken out of it when it
+//! is configured: the channel, its records and every message carry the URL without them, and
+//! the client sends them to that URL's scheme, host and port only ([`crate::http::auth`]).
 
-use rattler_conda_types::{Channel, ChannelConfig, NamedChannelOrUrl};
+use crate::http::auth::{self, Credentials};
+use rattler_conda_types::{Channel, ChannelConfig, ChannelUrl, NamedChannelOrUrl};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -45,8 +49,17 @@ impl ChannelSpec {
 
     fn described(&self) -> String {
         match &self.origin {
-            Some(origin) => format!("{origin}: channel {}", self.text),
-            None => format!("channel {}", self.text),
+            Some(origin) => format!("{origin}: channel {}", self.shown()),
+            None => format!("channel {}", self.shown()),
+        }
+    }
+
+    /// The text as given, without the credentials a URL may carry.
+    fn shown(&self) -> String {
+        if self.text.contains('@') {
+            auth::redact(&self.text)
+        } else {
+            self.text.clone()
         }
     }
 }
@@ -56,6 +69,8 @@ impl ChannelSpec {
 pub enum Location {
     /// A channel directory on this machine (one sub-directory per subdir).
     Local(PathBuf),
+    /// A channel served over HTTP(S): its URL (without credentials), ending in `/`.
+    Remote(Url),
 }
 
 /// A channel of the run.
@@ -89,7 +104,12 @@ impl Configured {
         if trim(text) == trim(self.channel.base_url.as_str()) {
             return true;
         }
-        match resolve_channel(&ChannelSpec::new(text), alias, root) {
+        match resolve_channel(
+            &ChannelSpec::new(text),
+            alias,
+            root,
+            &mut Credentials::default(),
+        ) {
             Ok((channel, _)) => channel.base_url == self.channel.base_url,
             Err(_) => false,
         }
@@ -100,22 +120,24 @@ impl Configured {
         if self.named {
             format!("{} ({})", self.spec.text, self.channel.base_url.as_str())
         } else {
-            self.spec.text.clone()
+            self.spec.shown()
         }
     }
 }
 
-/// Reads `spec` as a channel, with `alias` for names and `root` for relative directories.
+/// Reads `spec` as a channel, with `alias` for names and `root` for relative directories;
+/// credentials its URL carries go to `credentials`.
 pub(crate) fn configure(
     spec: ChannelSpec,
     alias: Option<&Url>,
     root: &Path,
+    credentials: &mut Credentials,
 ) -> Result<Configured, Diagnostic> {
-    let (channel, named) = resolve_channel(&spec, alias, root)?;
+    let (channel, named) = resolve_channel(&spec, alias, root, credentials)?;
     let url = channel.base_url.url();
-    let location = match url.scheme() {
+    let dir = match url.scheme() {
         "file" => match url.to_file_path() {
-            Ok(path) => Location::Local(path),
+            Ok(path) => path,
             Err(()) => {
                 return Err(Diagnostic::usage(format!(
                     "{}: the URL {url} is not a local directory",
@@ -125,11 +147,18 @@ pub(crate) fn configure(
             }
         },
         "http" | "https" => {
-            return Err(Diagnostic::usage(format!(
-                "{}: channels over HTTP ({url}) are not read yet",
-                spec.described()
-            ))
-            .note("give a channel directory on this machine (a path or a file:// URL)"));
+            if url.host_str().is_none_or(str::is_empty) {
+                return Err(Diagnostic::usage(format!(
+                    "{}: the URL {url} names no host",
+                    spec.described()
+                )));
+            }
+            return Ok(Configured {
+                location: Location::Remote(Url::clone(url)),
+                spec,
+                channel,
+                named,
+            });
         }
         scheme => {
             return Err(Diagnostic::usage(format!(
@@ -138,7 +167,6 @@ pub(crate) fn configure(
             )));
         }
     };
-    let Location::Local(dir) = &location;
     if !dir.is_dir() {
         let diagnostic = if named {
             Diagnostic::new(
@@ -163,16 +191,18 @@ pub(crate) fn configure(
     Ok(Configured {
         spec,
         channel,
-        location,
+        location: Location::Local(dir),
         named,
     })
 }
 
 /// The rattler channel `spec` means, and whether it was a name (resolved through the alias).
+/// The channel's URL comes without credentials; those it carried go to `credentials`.
 fn resolve_channel(
     spec: &ChannelSpec,
     alias: Option<&Url>,
     root: &Path,
+    credentials: &mut Credentials,
 ) -> Result<(Channel, bool), Diagnostic> {
     let text = spec.text.trim();
     let parsed = NamedChannelOrUrl::from_str(text).map_err(|err| {
@@ -205,10 +235,15 @@ fn resolve_channel(
         channel_alias: alias.clone(),
         root_dir: root.to_path_buf(),
     };
-    let channel = Channel::from_str(text, &config).map_err(|err| {
+    let mut channel = Channel::from_str(text, &config).map_err(|err| {
         Diagnostic::usage(format!("{}: not a channel: {err}", spec.described()))
             .expected("a channel name, a URL or a directory")
     })?;
+    let url = channel.base_url.url();
+    if !url.username().is_empty() || url.password().is_some() {
+        let stripped = credentials.take_from_url(url);
+        channel.base_url = ChannelUrl::from(stripped);
+    }
     Ok((channel, named))
 }
 
@@ -226,16 +261,14 @@ pub const MAX_REPODATA_BYTES: u64 = 2 << 30;
 pub(crate) struct Fetched {
     pub text: super::repodata::Text,
     pub file: String,
+    /// For a file served over HTTP: its cached answer and index.
+    pub cached: Option<super::remote::Cached>,
 }
 
-/// Reads the repodata of `subdir` at `location`: `repodata.json`, else `repodata.json.zst`,
-/// else `repodata.json.bz2`; `None` when there is none. `max` bounds the text (decompressed).
-pub(crate) fn read_repodata(
-    location: &Location,
-    subdir: &str,
-    max: u64,
-) -> Result<Option<Fetched>, String> {
-    let Location::Local(dir) = location;
+/// Reads the repodata of `subdir` in the channel directory `dir`: `repodata.json`, else
+/// `repodata.json.zst`, else `repodata.json.bz2`; `None` when there is none. `max` bounds the
+/// text (decompressed).
+pub(crate) fn read_repodata(dir: &Path, subdir: &str, max: u64) -> Result<Option<Fetched>, String> {
     let dir = dir.join(subdir);
     let plain = dir.join("repodata.json");
     if let Some(file) = open(&plain)? {
@@ -244,7 +277,8 @@ pub(crate) fn read_repodata(
     for (suffix, decode) in [("zst", Decoder::Zstd), ("bz2", Decoder::Bzip2)] {
         let path = dir.join(format!("repodata.json.{suffix}"));
         if let Some(file) = open(&path)? {
-            return decompress(&path, file, decode, max).map(Some);
+            let shown = path.display().to_string();
+            return decompress(shown, std::io::BufReader::new(file), decode, max).map(Some);
         }
     }
     Ok(None)
@@ -258,11 +292,10 @@ fn open(path: &Path) -> Result<Option<std::fs::File>, String> {
     }
 }
 
-fn too_large(path: &Path, max: u64) -> String {
+fn too_large(file: &str, max: u64) -> String {
     format!(
-        "{} holds more than {max} bytes of repodata; if the channel is right, raise \
-         UNILOCK_MAX_REPODATA_BYTES",
-        path.display()
+        "{file} holds more than {max} bytes of repodata; if the channel is right, raise \
+         UNILOCK_MAX_REPODATA_BYTES"
     )
 }
 
@@ -273,7 +306,7 @@ fn map(path: &Path, file: std::fs::File, max: u64) -> Result<Fetched, String> {
         return Err(format!("{} is not a file", path.display()));
     }
     if meta.len() > max {
-        return Err(too_large(path, max));
+        return Err(too_large(&path.display().to_string(), max));
     }
     let text = if meta.len() == 0 {
         super::repodata::Text::Owned(Vec::new())
@@ -286,26 +319,28 @@ fn map(path: &Path, file: std::fs::File, max: u64) -> Result<Fetched, String> {
     Ok(Fetched {
         text,
         file: path.display().to_string(),
+        cached: None,
     })
 }
 
 #[derive(Clone, Copy)]
-enum Decoder {
+pub(crate) enum Decoder {
     Zstd,
     Bzip2,
 }
 
-fn decompress(
-    path: &Path,
-    file: std::fs::File,
+/// The repodata text `file` (as shown in messages) holds compressed, read from `source`,
+/// bounded to `max` bytes decompressed.
+pub(crate) fn decompress(
+    file: String,
+    source: impl std::io::BufRead + 'static,
     decoder: Decoder,
     max: u64,
 ) -> Result<Fetched, String> {
-    let err = |err: std::io::Error| format!("cannot decompress {}: {err}", path.display());
-    let file = std::io::BufReader::new(file);
+    let err = |err: std::io::Error| format!("cannot decompress {file}: {err}");
     let reader: Box<dyn std::io::Read> = match decoder {
-        Decoder::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(file).map_err(err)?),
-        Decoder::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(file)),
+        Decoder::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(source).map_err(err)?),
+        Decoder::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(source)),
     };
     let mut text = Vec::new();
     reader
@@ -313,10 +348,11 @@ fn decompress(
         .read_to_end(&mut text)
         .map_err(err)?;
     if text.len() as u64 > max {
-        return Err(too_large(path, max));
+        return Err(too_large(&file, max));
     }
     Ok(Fetched {
         text: super::repodata::Text::Owned(text),
-        file: path.display().to_string(),
+        file,
+        cached: None,
     })
 }

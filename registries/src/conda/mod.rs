@@ -3,12 +3,15 @@
 //!
 //! - [`channel`]: which channels a run reads (names through a channel alias, URLs,
 //!   directories) and reading a subdir's repodata file (plain, `.zst`, `.bz2`).
+//! - [`remote`]: a channel served over HTTP(S), its repodata through the HTTP client and its
+//!   cache ([`CondaChannels::with_client`]).
 //! - [`repodata`]: one subdir's repodata indexed by name in one pass, each name's records
 //!   parsed the first time it is asked for.
 //!
 //! For a subdir, every configured channel's `<subdir>/repodata*` and `noarch/repodata*` are
 //! read the first time any name of that subdir is asked for (so a broken channel is reported
-//! whatever names the solve reaches); a channel with neither is an error naming it, a channel
+//! whatever names the solve reaches; the files of remote channels are fetched at once, the
+//! requests running together); a channel with neither is an error naming it, a channel
 //! without `noarch` is fine. Channel priority: [`ChannelPriority::Strict`] takes a name's
 //! builds from the first channel, in the configured order, that has a readable build of it
 //! (from its subdir and its `noarch` both); [`ChannelPriority::Flexible`] takes every
@@ -21,13 +24,16 @@
 //! be read is skipped and reported through [`CondaSource::warnings`].
 
 pub mod channel;
+mod remote;
 mod repodata;
 #[cfg(test)]
 mod tests;
 
 pub use channel::{ChannelSpec, Location, MAX_REPODATA_BYTES};
 
-use channel::Configured;
+use crate::http::HttpClient;
+use crate::http::auth::Credentials;
+use channel::{Configured, Fetched};
 use repodata::Repodata;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -59,11 +65,17 @@ pub struct CondaChannels {
     root: PathBuf,
     priority: ChannelPriority,
     max_repodata_bytes: u64,
+    /// Credentials the channel URLs carried (the client must be given them).
+    credentials: Credentials,
+    /// The client remote channels are read through, and the runtime its requests run on.
+    client: Option<(std::sync::Arc<HttpClient>, tokio::runtime::Runtime)>,
     /// Per subdir, each channel's repodata (in channel order).
     subdirs: Mutex<HashMap<String, Arc<Vec<ChannelSubdir>>>>,
     /// Answers given: (one channel or all, subdir, name).
     answers: Mutex<HashMap<AnswerKey, Arc<Vec<ChannelRecord>>>>,
     warnings: Mutex<Vec<String>>,
+    /// How many repodata files were indexed from the cache's index rather than their text.
+    indexes_from_cache: std::sync::atomic::AtomicUsize,
 }
 
 impl CondaChannels {
@@ -90,8 +102,9 @@ impl CondaChannels {
         priority: ChannelPriority,
     ) -> Result<Self, Diagnostic> {
         let mut configured: Vec<Configured> = Vec::with_capacity(channels.len());
+        let mut credentials = Credentials::default();
         for spec in channels {
-            let channel = channel::configure(spec, alias.as_ref(), &root)?;
+            let channel = channel::configure(spec, alias.as_ref(), &root, &mut credentials)?;
             if configured
                 .iter()
                 .all(|c| c.channel.base_url != channel.channel.base_url)
@@ -105,9 +118,12 @@ impl CondaChannels {
             root,
             priority,
             max_repodata_bytes: MAX_REPODATA_BYTES,
+            credentials,
+            client: None,
             subdirs: Mutex::default(),
             answers: Mutex::default(),
             warnings: Mutex::default(),
+            indexes_from_cache: Default::default(),
         })
     }
 
@@ -116,6 +132,36 @@ impl CondaChannels {
     pub fn with_max_repodata_bytes(mut self, bytes: u64) -> Self {
         self.max_repodata_bytes = bytes;
         self
+    }
+
+    /// Whether a channel is served over HTTP(S) (then [`Self::with_client`] must be given a
+    /// client before anything is read).
+    pub fn needs_client(&self) -> bool {
+        self.channels
+            .iter()
+            .any(|c| matches!(c.location, Location::Remote(_)))
+    }
+
+    /// The credentials the channel URLs (and the channel alias) carried, each for its own
+    /// scheme, host and port; the client of [`Self::with_client`] must be built with them.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Reads remote channels through `client` (its settings, cache, `--offline` and
+    /// credentials), on a runtime of this source's own: the solver calls in synchronously.
+    pub fn with_client(mut self, client: Arc<HttpClient>) -> Result<Self, Diagnostic> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| {
+                Diagnostic::new(
+                    ErrorKind::Registry,
+                    format!("cannot start the runtime of HTTP requests: {err}"),
+                )
+            })?;
+        self.client = Some((client, runtime));
+        Ok(self)
     }
 
     /// The channels' URLs, in priority order.
@@ -142,23 +188,29 @@ impl CondaChannels {
                     .expected("a subdir such as linux-64, osx-arm64, win-64 or noarch"),
             );
         }
+        let mut files = self.fetch(subdir)?.into_iter();
         let mut read = Vec::with_capacity(self.channels.len());
         for configured in &self.channels {
             let own = if subdir == "noarch" {
                 None
             } else {
-                self.read(configured, subdir)?
+                self.index(configured, subdir, files.next().flatten())?
             };
-            let noarch = self.read(configured, "noarch")?;
+            let noarch = self.index(configured, "noarch", files.next().flatten())?;
             if own.is_none() && noarch.is_none() {
-                let channel::Location::Local(dir) = &configured.location;
+                let file = |subdir: &str| match &configured.location {
+                    Location::Local(dir) => {
+                        dir.join(subdir).join("repodata.json").display().to_string()
+                    }
+                    Location::Remote(url) => format!("{url}{subdir}/repodata.json"),
+                };
                 return Err(Diagnostic::new(
                     ErrorKind::Registry,
                     format!(
                         "channel {} has no repodata for {subdir}: neither {} nor {} exists",
                         configured.shown(),
-                        dir.join(subdir).join("repodata.json").display(),
-                        dir.join("noarch").join("repodata.json").display(),
+                        file(subdir),
+                        file("noarch"),
                     ),
                 )
                 .note(
@@ -172,28 +224,123 @@ impl CondaChannels {
         Ok(read)
     }
 
-    fn read(&self, configured: &Configured, subdir: &str) -> Result<Option<Repodata>, Diagnostic> {
-        let unreadable = |why: String| {
+    /// Every channel's repodata files for `subdir`, in channel order: its own (but for
+    /// `noarch`) then `noarch`'s, each `None` when the channel has none. Remote files are
+    /// fetched together.
+    fn fetch(&self, subdir: &str) -> Result<Vec<Option<Fetched>>, Diagnostic> {
+        let mut wanted: Vec<(&Configured, &str)> = Vec::new();
+        for configured in &self.channels {
+            if subdir != "noarch" {
+                wanted.push((configured, subdir));
+            }
+            wanted.push((configured, "noarch"));
+        }
+        let max = self.max_repodata_bytes;
+        let unreadable = |configured: &Configured, why: String| {
             Diagnostic::new(
                 ErrorKind::Registry,
                 format!("channel {} cannot be read: {why}", configured.shown()),
             )
         };
-        let Some(fetched) =
-            channel::read_repodata(&configured.location, subdir, self.max_repodata_bytes)
-                .map_err(unreadable)?
+        let remote = wanted.iter().map(|(configured, subdir)| async move {
+            match (&configured.location, &self.client) {
+                (Location::Remote(url), Some((client, _))) => {
+                    Some(remote::read_repodata(client, url, subdir, max).await)
+                }
+                _ => None,
+            }
+        });
+        let mut fetched: Vec<Option<Result<Option<Fetched>, String>>> = match &self.client {
+            Some((_, runtime)) => runtime.block_on(futures_util::future::join_all(remote)),
+            None => wanted.iter().map(|_| None).collect(),
+        };
+        let mut files = Vec::with_capacity(wanted.len());
+        for ((configured, subdir), fetched) in wanted.iter().zip(fetched.iter_mut()) {
+            let read = match (&configured.location, fetched.take()) {
+                (Location::Local(dir), _) => channel::read_repodata(dir, subdir, max),
+                (Location::Remote(_), Some(read)) => read,
+                (Location::Remote(url), None) => Err(format!(
+                    "{url} is served over HTTP, and this run has no HTTP client"
+                )),
+            };
+            files.push(read.map_err(|why| unreadable(configured, why))?);
+        }
+        Ok(files)
+    }
+
+    /// `fetched`, the repodata of `subdir` of `configured`, indexed by name: from the index
+    /// the cache holds for it, else by reading the text.
+    fn index(
+        &self,
+        configured: &Configured,
+        subdir: &str,
+        fetched: Option<Fetched>,
+    ) -> Result<Option<Repodata>, Diagnostic> {
+        let Some(Fetched {
+            text,
+            file,
+            mut cached,
+        }) = fetched
         else {
             return Ok(None);
         };
-        let file = fetched.file.clone();
+        let text = match cached.as_mut().and_then(|c| c.index.take()) {
+            Some(index) => {
+                let channel = configured.channel.canonical_name();
+                match Repodata::unpack(text, (*index).as_ref(), file.clone(), subdir, channel) {
+                    Ok((repodata, warning)) => {
+                        self.indexes_from_cache
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if let Some(warning) = warning {
+                            self.warn(vec![warning]);
+                        }
+                        return Ok(Some(repodata));
+                    }
+                    // An index that does not fit the text: made again, and replaced.
+                    Err(text) => text,
+                }
+            }
+            None => text,
+        };
+        self.index_text(configured, subdir, text, file, cached)
+    }
+
+    /// `text`, the repodata `file` of `subdir` of `configured`, indexed by name; the index is
+    /// kept in the cache beside the answer it came in (`cached`).
+    fn index_text(
+        &self,
+        configured: &Configured,
+        subdir: &str,
+        text: repodata::Text,
+        file: String,
+        cached: Option<remote::Cached>,
+    ) -> Result<Option<Repodata>, Diagnostic> {
         let (repodata, warning) = Repodata::index(
-            fetched.text,
-            fetched.file,
+            text,
+            file.clone(),
             subdir,
             configured.channel.base_url.url(),
             configured.channel.canonical_name(),
         )
-        .map_err(|why| unreadable(format!("{file}: {why}")))?;
+        .map_err(|why| {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!(
+                    "channel {} cannot be read: {file}: {why}",
+                    configured.shown()
+                ),
+            )
+        })?;
+        if let (Some(cached), Some((client, _))) = (cached, &self.client) {
+            let packed = repodata.pack(warning.as_deref());
+            client.store_derived(
+                &cached.url,
+                remote::ACCEPT,
+                &cached.response,
+                remote::INDEX,
+                &packed,
+            );
+        }
         if let Some(warning) = warning {
             self.warn(vec![warning]);
         }
@@ -267,6 +414,13 @@ impl CondaChannels {
             .iter()
             .map(|c| c.files().map(Repodata::len).sum())
             .collect())
+    }
+
+    /// How many repodata files were indexed from the index the cache kept for them.
+    #[cfg(test)]
+    fn indexes_from_cache(&self) -> usize {
+        self.indexes_from_cache
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Every name the channels list for `subdir` (its own and noarch), sorted.

@@ -39,6 +39,8 @@ pub(crate) enum Text {
     Mapped(memmap2::Mmap),
     /// Decompressed, or read whole.
     Owned(Vec<u8>),
+    /// An HTTP answer as the client holds it (a mapped temporary file, or the cache's entry).
+    Shared(bytes::Bytes),
 }
 
 impl Text {
@@ -46,6 +48,7 @@ impl Text {
         match self {
             Text::Mapped(map) => map,
             Text::Owned(bytes) => bytes,
+            Text::Shared(bytes) => bytes,
         }
     }
 }
@@ -144,6 +147,57 @@ impl Repodata {
         ))
     }
 
+    /// The index, to keep beside the text it was made from ([`Self::unpack`]): the text's
+    /// length, where file names resolve, `warning` (what [`Self::index`] said), and every
+    /// entry (file name, the range of its record, `.conda` or not), each name's in file order.
+    pub(crate) fn pack(&self, warning: Option<&str>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.index.len() * 64);
+        let put_str = |out: &mut Vec<u8>, s: &str| {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        };
+        out.extend_from_slice(&(self.text.bytes().len() as u64).to_le_bytes());
+        put_str(&mut out, self.package_base.as_str());
+        put_str(&mut out, warning.unwrap_or(""));
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        for entries in self.index.values() {
+            for entry in entries {
+                put_str(&mut out, &entry.key);
+                out.extend_from_slice(&(entry.value.start as u64).to_le_bytes());
+                out.extend_from_slice(&(entry.value.end as u64).to_le_bytes());
+                out.push(u8::from(entry.conda));
+            }
+        }
+        out
+    }
+
+    /// The repodata `text` with the index `packed` made from it ([`Self::pack`]), and the
+    /// warning its reading gave; the text back when the index does not fit it (another
+    /// length, a range past its end, a key that is not a file name, a truncated index).
+    pub(crate) fn unpack(
+        text: Text,
+        packed: &[u8],
+        file: String,
+        subdir: &str,
+        channel: String,
+    ) -> Result<(Repodata, Option<String>), Text> {
+        let Some((package_base, warning, index)) = read_packed(packed, text.bytes().len()) else {
+            return Err(text);
+        };
+        Ok((
+            Repodata {
+                text,
+                file,
+                subdir: subdir.to_string(),
+                channel,
+                package_base,
+                index,
+                parsed: Mutex::default(),
+            },
+            warning,
+        ))
+    }
+
     /// Whether the file lists `name` at all (readable or not).
     pub(crate) fn lists(&self, name: &str) -> bool {
         self.index.contains_key(name)
@@ -225,6 +279,65 @@ impl Repodata {
             url,
             channel: Some(self.channel.clone()),
         })
+    }
+}
+
+/// What [`Repodata::pack`] wrote, checked against a text of `len` bytes.
+#[allow(clippy::type_complexity)]
+fn read_packed(
+    packed: &[u8],
+    len: usize,
+) -> Option<(Url, Option<String>, HashMap<String, Vec<Entry>>)> {
+    let mut r = Reader(packed);
+    if r.u64()? != len as u64 {
+        return None;
+    }
+    let package_base = Url::parse(r.str()?).ok()?;
+    let warning = Some(r.str()?.to_string()).filter(|w| !w.is_empty());
+    let count = r.u64()?;
+    let mut index: HashMap<String, Vec<Entry>> = HashMap::new();
+    for _ in 0..count {
+        let key = r.str()?;
+        let start = usize::try_from(r.u64()?).ok()?;
+        let end = usize::try_from(r.u64()?).ok()?;
+        let conda = match r.take(1)? {
+            [0] => false,
+            [1] => true,
+            _ => return None,
+        };
+        if start > end || end > len {
+            return None;
+        }
+        let name = name_of(key, conda)?;
+        index.entry(name).or_default().push(Entry {
+            key: key.into(),
+            value: start..end,
+            conda,
+        });
+    }
+    r.0.is_empty().then_some((package_base, warning, index))
+}
+
+/// Reads a packed index from its start.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let n = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
+        std::str::from_utf8(self.take(n)?).ok()
     }
 }
 

@@ -588,14 +588,23 @@ fn a_missing_channel_directory_is_bad_usage_given_as_a_path_and_a_registry_error
         "{}",
         err.message()
     );
-    let err = CondaChannels::new(
+    // A channel over HTTP is read through a client: without one, reading it is an error
+    // naming it (exit 3), not a crash.
+    let remote = CondaChannels::new(
         vec![ChannelSpec::new("https://channels.example/conda-forge")],
         None,
         ChannelPriority::Strict,
     )
-    .err()
     .unwrap();
-    assert_eq!(err.kind(), ErrorKind::Usage);
+    assert!(remote.needs_client());
+    let err = remote.records("linux-64", "numpy").err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::Registry);
+    assert!(
+        err.message()
+            .contains("https://channels.example/conda-forge/ is served over HTTP"),
+        "{}",
+        err.message()
+    );
 }
 
 #[test]
@@ -906,5 +915,76 @@ fn lookups_read_only_the_names_asked_for_figures() {
         );
         assert_eq!(counts[0], whole);
         assert!(found > 0);
+    }
+}
+
+#[test]
+fn a_packed_index_reads_back_as_made_and_only_against_its_own_text() {
+    let repodata = json!({
+        "info": {"subdir": "linux-64", "base_url": "https://files.example/pkgs/"},
+        "packages": {
+            "foo-1.0-0.tar.bz2": record("foo", "1.0", "0", "linux-64"),
+            "../x-1-0.tar.bz2": record("x", "1", "0", "linux-64"),
+        },
+        "packages.conda": {
+            "foo-1.0-0.conda": record("foo", "1.0", "0", "linux-64"),
+            "bar-2-1.conda": record("bar", "2", "1", "linux-64"),
+        },
+    });
+    let text = serde_json::to_vec(&repodata).unwrap();
+    let channel = Url::parse("https://channels.example/c/").unwrap();
+    let (made, warning) = Repodata::index(
+        repodata::Text::Owned(text.clone()),
+        "repodata.json".into(),
+        "linux-64",
+        &channel,
+        channel.to_string(),
+    )
+    .unwrap();
+    assert!(warning.is_some());
+    let packed = made.pack(warning.as_deref());
+    let (read, read_warning) = Repodata::unpack(
+        repodata::Text::Owned(text.clone()),
+        &packed,
+        "repodata.json".into(),
+        "linux-64",
+        channel.to_string(),
+    )
+    .ok()
+    .unwrap();
+    assert_eq!(read_warning, warning);
+    assert_eq!(read.len(), made.len());
+    for name in ["foo", "bar", "x"] {
+        let (a, _) = made.records(name);
+        let (b, _) = read.records(name);
+        assert_eq!(a, b, "{name}");
+    }
+    // Another text (another length), or an index cut short or extended: not used.
+    let mut longer = text.clone();
+    longer.push(b' ');
+    assert!(
+        Repodata::unpack(
+            repodata::Text::Owned(longer),
+            &packed,
+            "f".into(),
+            "linux-64",
+            channel.to_string()
+        )
+        .is_err()
+    );
+    for bad in [
+        &packed[..packed.len() - 1],
+        &[packed.as_slice(), b"x"].concat()[..],
+    ] {
+        assert!(
+            Repodata::unpack(
+                repodata::Text::Owned(text.clone()),
+                bad,
+                "f".into(),
+                "linux-64",
+                channel.to_string()
+            )
+            .is_err()
+        );
     }
 }

@@ -262,6 +262,21 @@ enum Body {
     /// A range of this many bytes; a server that sends the whole file instead is held to
     /// [`Body::Download`].
     Range(u64),
+    /// A cached file held to its own limit ([`HttpClient::get_cached_within`]), in a temporary
+    /// file.
+    Bounded(Bound),
+}
+
+/// The size limit of a cached answer that is not an index page
+/// ([`HttpClient::get_cached_within`]): a conda channel's repodata, say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    /// The largest answer read, in bytes.
+    pub bytes: u64,
+    /// What is asked for, for the message (`a repodata file`).
+    pub what: &'static str,
+    /// The variable that raises the limit.
+    pub variable: Option<&'static str>,
 }
 
 /// How large an answer may be and whether it goes to a temporary file.
@@ -312,6 +327,12 @@ impl Body {
                 variable: None,
             },
             Body::Range(_) => download,
+            Body::Bounded(bound) => Limit {
+                bytes: bound.bytes,
+                to_file: true,
+                what: bound.what,
+                variable: bound.variable,
+            },
         }
     }
 }
@@ -461,6 +482,26 @@ impl HttpClient {
     /// A GET through the cache. 404 and 410 come back as responses (an index without the
     /// project); other errors, after retries, as [`FetchError`]s.
     pub async fn get_cached(&self, url: &Url, accept: &str) -> Result<Response, FetchError> {
+        self.get_cached_as(url, accept, Body::Page).await
+    }
+
+    /// As [`Self::get_cached`], for an answer held to `bound` instead of
+    /// [`Settings::max_page_bytes`] (kept in a temporary file while it arrives, not in memory).
+    pub async fn get_cached_within(
+        &self,
+        url: &Url,
+        accept: &str,
+        bound: Bound,
+    ) -> Result<Response, FetchError> {
+        self.get_cached_as(url, accept, Body::Bounded(bound)).await
+    }
+
+    async fn get_cached_as(
+        &self,
+        url: &Url,
+        accept: &str,
+        body: Body,
+    ) -> Result<Response, FetchError> {
         let key = cache_key(url, accept);
         let request = get_request(url, accept)?;
         let (mut stored, damaged) = match self.cache.as_ref().map(|c| c.lookup_http(&key)) {
@@ -485,7 +526,7 @@ impl HttpClient {
             match entry.policy.before_request(&request, SystemTime::now()) {
                 BeforeRequest::Fresh(_) => return Ok(entry.response()),
                 BeforeRequest::Stale { request: parts, .. } => {
-                    let answer = self.fetch(url, parts.headers.clone(), Body::Page).await?;
+                    let answer = self.fetch(url, parts.headers.clone(), body).await?;
                     if answer.status == StatusCode::NOT_MODIFIED {
                         let response = response_of(&answer);
                         if let AfterResponse::NotModified(policy, _) =
@@ -502,9 +543,7 @@ impl HttpClient {
                             return Ok(entry.response());
                         }
                         // A 304 that does not match what is stored: fetch it whole.
-                        let answer = self
-                            .fetch(url, request.headers().clone(), Body::Page)
-                            .await?;
+                        let answer = self.fetch(url, request.headers().clone(), body).await?;
                         return Ok(self.keep(&key, &request, answer));
                     }
                     return Ok(self.keep(&key, &request, answer));
@@ -515,9 +554,7 @@ impl HttpClient {
             let failure = damaged.map_or(Failure::NotCached, |d| d.offline_failure());
             return Err(FetchError::new(url, failure));
         }
-        let answer = self
-            .fetch(url, request.headers().clone(), Body::Page)
-            .await?;
+        let answer = self.fetch(url, request.headers().clone(), body).await?;
         Ok(self.keep(&key, &request, answer))
     }
 
@@ -577,6 +614,23 @@ impl HttpClient {
             return Ok(Derived::Stored(value));
         }
         Ok(Derived::Fetched(response))
+    }
+
+    /// As [`Self::get_cached_within`], with what was derived (`kind`) from the answer when the
+    /// cache holds it: for callers that need the body as well as what they derived from it.
+    pub async fn get_cached_with_derived(
+        &self,
+        url: &Url,
+        accept: &str,
+        kind: &str,
+        bound: Bound,
+    ) -> Result<(Response, Option<unilock_model::index::PackedBytes>), FetchError> {
+        let response = self.get_cached_within(url, accept, bound).await?;
+        let derived = match (&self.cache, &response.stored) {
+            (Some(cache), Some(id)) => cache.read_derived(kind, &cache_key(url, accept), id),
+            _ => None,
+        };
+        Ok((response, derived))
     }
 
     /// Stores `value`, derived (`kind`) from `response`, the answer to a GET of `url`.
