@@ -473,10 +473,45 @@ fn the_checker_refuses_locks_that_break_the_channel_data() {
     );
 }
 
+/// Resolves `dependencies` over the shared conda-forge union for `target` and returns the
+/// version and build the lock holds for `name`.
+fn chosen(alias: &str, dependencies: &[&str], target: &str, name: &str) -> (String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("environment.yml");
+    let mut text = String::from("channels:\n  - lockfile-union/conda-forge\ndependencies:\n");
+    for d in dependencies {
+        text.push_str(&format!("  - {d}\n"));
+    }
+    std::fs::write(&input, text).expect("write");
+    let lock = dir.path().join("unilock.lock");
+    let (input, lock_arg) = (input.display().to_string(), lock.display().to_string());
+    let args = [
+        "resolve",
+        &input,
+        "--channel-alias",
+        alias,
+        "--target",
+        target,
+        "-o",
+        &lock_arg,
+    ];
+    let out = unilock(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock: toml::Table =
+        toml::from_str(&std::fs::read_to_string(&lock).expect("lock")).expect("TOML");
+    let package = lock["package"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("{name} is not in the lock"));
+    let field = |k: &str| package[k].as_str().unwrap_or("").to_string();
+    (field("version"), field("build"))
+}
+
 /// The preferred build is taken when nothing excludes it: for `libgcc` on linux-64,
 /// `_openmp_mutex 4.5 20_gnu` (build number 20, with libgomp) installs, as resolvo (py-rattler)
-/// chooses and as `_openmp_mutex=*=*_gnu` shows, so the lower `7_kmp_llvm` is not the answer.
-/// With `libgomp` also asked for, or `_openmp_mutex` alone, 20_gnu is taken. The same
+/// chooses; with `libgomp` also asked for, or `_openmp_mutex` alone, 20_gnu is taken. The same
 /// difference shows in every linux-64 and linux-aarch64 row of scripts/bench-conda.sh.
 #[test]
 #[ignore = "solver: libgomp, reached first only through libgcc's `constrains`, is decided absent \
@@ -486,35 +521,23 @@ fn the_highest_build_is_taken_when_a_constrained_package_could_be_installed() {
     let Some((alias, _)) = alias() else {
         return;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let input = dir.path().join("environment.yml");
-    std::fs::write(
-        &input,
-        "channels:\n  - lockfile-union/conda-forge\ndependencies:\n  - libgcc\n",
-    )
-    .expect("write");
-    let lock = dir.path().join("unilock.lock");
-    let input = input.display().to_string();
-    let lock_arg = lock.display().to_string();
-    let out = unilock(&[
-        "resolve",
-        &input,
-        "--channel-alias",
-        &alias,
-        "--target",
-        "linux-64",
-        "-o",
-        &lock_arg,
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = std::fs::read_to_string(&lock).expect("lock");
-    let lock: toml::Table = toml::from_str(&text).expect("TOML");
-    let build = lock["package"]
-        .as_array()
-        .expect("packages")
-        .iter()
-        .find(|p| p["name"].as_str() == Some("_openmp_mutex"))
-        .and_then(|p| p["build"].as_str())
-        .map(str::to_string);
-    assert_eq!(build.as_deref(), Some("20_gnu"), "{text}");
+    let (_, build) = chosen(&alias, &["libgcc"], "linux-64", "_openmp_mutex");
+    assert_eq!(build, "20_gnu");
+}
+
+/// Whole versions are passed over too: `python=3.12 pyarrow polars` on linux-64 installs
+/// pyarrow 25.0.0 with the same polars 1.43.2 (resolvo's answer, and unilock's own without
+/// polars), but unilock takes pyarrow 18.1.0 and an AWS/Azure/gRPC stack a year older
+/// (corpus/conda-bench/07-arrow.yml; 52 differences on linux-64, 48 on osx-arm64).
+#[test]
+#[ignore = "solver: with polars in the environment pyarrow 18.1.0 is taken although \
+            `pyarrow=25` with polars solves (94 builds); cause not located (asking for numpy too \
+            does not change it; compare the early absent decisions of the test above)"]
+fn the_newest_version_is_taken_when_a_constraint_names_its_dependencies() {
+    let Some((alias, _)) = alias() else {
+        return;
+    };
+    let deps = ["python=3.12", "pyarrow", "polars"];
+    let (version, _) = chosen(&alias, &deps, "linux-64", "pyarrow");
+    assert_eq!(version, "25.0.0");
 }
