@@ -57,14 +57,10 @@ fn read_spec(path: &Path) -> Spec {
                 _ => panic!("{}: list item outside a section: {line}", spec.name),
             }
         } else if let Some(key) = line.strip_suffix(':') {
-            section = if key == "channels" || key == "dependencies" {
-                if key == "channels" {
-                    "channels"
-                } else {
-                    "dependencies"
-                }
-            } else {
-                ""
+            section = match key {
+                "channels" => "channels",
+                "dependencies" => "dependencies",
+                _ => "",
             };
         }
     }
