@@ -510,9 +510,6 @@ fn chosen(alias: &str, dependencies: &[&str], target: &str, name: &str) -> (Stri
 /// chooses; with `libgomp` also asked for, or `_openmp_mutex` alone, 20_gnu is taken. The same
 /// difference shows in every linux-64 and linux-aarch64 row of scripts/bench-conda.sh.
 #[test]
-#[ignore = "solver: libgomp, reached first only through libgcc's `constrains`, is decided absent \
-            before _openmp_mutex is chosen; 20_gnu then conflicts with that decision and the \
-            lower build 7_kmp_llvm (llvm-openmp) is taken instead of backtracking"]
 fn the_highest_build_is_taken_when_a_constrained_package_could_be_installed() {
     let Some((alias, _)) = alias() else {
         return;
@@ -526,9 +523,6 @@ fn the_highest_build_is_taken_when_a_constrained_package_could_be_installed() {
 /// polars), but unilock takes pyarrow 18.1.0 and an AWS/Azure/gRPC stack a year older
 /// (corpus/conda-bench/07-arrow.yml; 52 differences on linux-64, 48 on osx-arm64).
 #[test]
-#[ignore = "solver: with polars in the environment pyarrow 18.1.0 is taken although \
-            `pyarrow=25` with polars solves (94 builds); cause not located (asking for numpy too \
-            does not change it; compare the early absent decisions of the test above)"]
 fn the_newest_version_is_taken_when_a_constraint_names_its_dependencies() {
     let Some((alias, _)) = alias() else {
         return;

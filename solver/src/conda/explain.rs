@@ -25,7 +25,41 @@ pub fn explain(tree: &Tree, provider: &Provider) -> String {
         edges: &edges,
         provider,
     };
-    DefaultStringReporter::report_with_formatter(&collapsed, &wording)
+    shorten(DefaultStringReporter::report_with_formatter(
+        &collapsed, &wording,
+    ))
+}
+
+/// How long a report may be before its earliest steps are left out.
+const BUDGET: usize = 3000;
+
+/// `report` within [`BUDGET`]: its last paragraphs (the last one ends with what the input
+/// asks and why the target cannot have it), the earlier steps counted instead of shown. Each
+/// step is a whole statement, so one kept step that cites a left-out one by number still says
+/// what it concludes.
+fn shorten(report: String) -> String {
+    if report.len() <= BUDGET {
+        return report;
+    }
+    let paragraphs: Vec<&str> = report.split("\n\n").collect();
+    let mut kept = 0;
+    let mut size = 0;
+    for p in paragraphs.iter().rev() {
+        if kept > 0 && size + p.len() > BUDGET {
+            break;
+        }
+        size += p.len() + 2;
+        kept += 1;
+    }
+    let left_out = paragraphs.len() - kept;
+    if left_out == 0 {
+        return report;
+    }
+    format!(
+        "({left_out} earlier step{} of the derivation left out)\n\n{}",
+        if left_out == 1 { "" } else { "s" },
+        paragraphs[left_out..].join("\n\n")
+    )
 }
 
 struct Wording<'a> {

@@ -324,7 +324,9 @@ pub fn target_python(target: &Target) -> Option<String> {
 /// Priorities: packages whose set is one candidate or allows absence first (they decide
 /// without choice), then those that conflicted most, then those with fewer candidates left,
 /// then the first seen.
-type Priority = (bool, u32, Reverse<usize>, Reverse<u32>);
+/// Single candidates first; packages that may stay absent (only constrained so far) last;
+/// then the most conflicted, the fewest candidates, the first seen.
+type Priority = (bool, bool, u32, Reverse<usize>, Reverse<u32>);
 
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
@@ -349,8 +351,14 @@ impl DependencyProvider for Provider<'_> {
                 .get(name)
                 .map_or(usize::MAX, |c| c.count_in(range)),
         };
+        // A package only constrained so far is decided last: by then whatever depends on it
+        // has said so (and its set no longer allows absence), so it is not decided absent
+        // first and learnt back, which left it at a build the learnt clause happened to allow
+        // instead of the best one.
+        let absent_allowed = range.contains(&ABSENT);
         (
-            range.as_singleton().is_some() || range.contains(&ABSENT),
+            range.as_singleton().is_some() && !absent_allowed,
+            !absent_allowed,
             stats.conflict_count(),
             Reverse(count),
             Reverse(order),

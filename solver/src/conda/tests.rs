@@ -460,7 +460,11 @@ fn an_unsatisfiable_environment_is_explained_in_versions_and_builds() {
     };
     let t = text(&e);
     assert!(t.contains("numpy"), "{t}");
-    assert!(t.contains("numpy 2.1.0 to 2.4.2 ("), "{t}");
+    // Builds are grouped by version span, not listed.
+    assert!(
+        t.contains("numpy 2.1.0 to ") && t.contains(" versions, "),
+        "{t}"
+    );
     assert!(
         t.contains("target linux-64,python=3.9 allows only `python 3.9.*`"),
         "{t}"
