@@ -23,28 +23,7 @@ use std::process::Command;
 /// elsewhere). When the folder is missing the test is skipped with a visible message, unless
 /// `CI` is set, in which case it fails naming the missing path.
 pub fn shared(path: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("UNILOCK_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join("shared")
-        });
-    let full = root.join(path);
-    if full.exists() {
-        return Some(full);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "shared data missing: {} (CI expects ../shared beside the project)",
-            full.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: {} is missing; put ../shared beside the project to run this test",
-        full.display()
-    );
-    None
+    unilock_registries::testing::shared(path)
 }
 
 /// Every file of one format folder of the shared real-world corpus, sorted.

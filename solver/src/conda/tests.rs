@@ -18,24 +18,7 @@ use unilock_model::target::NoEnvironment;
 /// A path under the shared data, or `None` (with a visible message) on a bare clone; under CI
 /// a missing path is an error.
 fn shared(path: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("UNILOCK_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let full = root.join(path);
-    if full.exists() {
-        return Some(full);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "shared data missing: {} (CI expects ../shared beside the project)",
-            full.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: {} is missing; put ../shared beside the project to run this test",
-        full.display()
-    );
-    None
+    unilock_registries::testing::shared(path)
 }
 
 type ByName = HashMap<String, Vec<RepoDataRecord>>;
