@@ -32,7 +32,19 @@ pub fn assemble_conda(targets: &[Target], resolutions: Vec<CondaResolution>) -> 
     let mut lock = Lock::new();
     let mut packages: BTreeMap<(String, String, String, String), LockedPackage> = BTreeMap::new();
     for (target, resolution) in targets.iter().zip(resolutions) {
-        let locked = locked_target(target);
+        let mut locked = locked_target(target);
+        // Where the target names no Python, the solve chose it: the lock says which.
+        if let Some(python) = resolution
+            .packages
+            .iter()
+            .find(|p| p.record.package_record.name.as_normalized() == "python")
+        {
+            let version = python.record.package_record.version.to_string();
+            let minor: Vec<&str> = version.split('.').take(2).collect();
+            if minor.len() == 2 {
+                locked.python = minor.join(".");
+            }
+        }
         let name = locked.name.clone();
         lock.targets.push(locked);
         for p in resolution.packages {

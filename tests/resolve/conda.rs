@@ -113,6 +113,12 @@ fn one_lock_holds_an_environment_for_several_platforms() {
     let out = resolve(dir.path(), &env, &args);
     assert!(out.status.success(), "{}", stderr(&out));
     let lock = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
+    // The targets name no Python: the lock says the one the solve chose.
+    assert_eq!(
+        lock.matches("python = \"3.9\"").count(),
+        targets.len(),
+        "{lock}"
+    );
     for t in targets {
         let out = export(dir.path(), "conda-explicit", t);
         assert!(out.status.success(), "{t}: {}", stderr(&out));
