@@ -434,3 +434,23 @@ fn a_pinned_document_becomes_a_pinned_environment() {
         url.text
     );
 }
+
+#[test]
+fn lines_ended_by_several_carriage_returns_are_read_to_the_end() {
+    // Found by the conda_env fuzz target: a comment line ended by many `\r` made the locator
+    // step back onto the same line forever. Run on a thread so a regression fails, not hangs.
+    for text in [
+        "#\r\r\r\r\r\r\r\r\r\r",
+        "name: x\r\r\r\rdependencies:\r\r  - numpy # c\r\r\r\n",
+    ] {
+        let owned = text.to_string();
+        let (done, outcome) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(error(&owned));
+        });
+        let message = outcome
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("{text:?} is still being read after 20 s"));
+        assert!(!message.is_empty(), "{text:?}");
+    }
+}

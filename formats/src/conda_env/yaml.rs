@@ -102,6 +102,8 @@ struct Line {
     start: usize,
     code_end: usize,
     end: usize,
+    /// Where the next line starts: past every `\r` and the `\n` that end this one.
+    next: usize,
 }
 
 /// Where a scalar was found.
@@ -133,6 +135,7 @@ impl<'a> Locator<'a> {
                 start,
                 code_end,
                 end,
+                next: start + raw.len(),
             });
             start += raw.len();
         }
@@ -158,12 +161,12 @@ impl<'a> Locator<'a> {
         while at < self.text.len() {
             let Some(line) = self.line_at(at) else { break };
             if at >= line.code_end {
-                at = line.end + 1;
+                at = line.next;
                 continue;
             }
             match self.text[at..line.code_end].find(|c: char| !c.is_whitespace()) {
                 Some(i) => return at + i,
-                None => at = line.end + 1,
+                None => at = line.next,
             }
         }
         self.text.len()
