@@ -57,6 +57,11 @@ impl Requirement {
         })
         .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
         if let Ok(r) = &parsed
+            && !marker_writes_back(&r.marker)
+        {
+            return Err(unwritable_marker(file, text, offset, requirement));
+        }
+        if let Ok(r) = &parsed
             && let Some((at, why)) = unwritable_url(r, requirement)
         {
             let at = offset + at;
@@ -122,6 +127,18 @@ impl Requirement {
             )
         })
         .ok_or_else(|| parser_failure(file, text, offset, requirement))?
+        .and_then(|r| {
+            if marker_writes_back(&r.marker) {
+                Ok(r)
+            } else {
+                Err(pep508_rs::Pep508Error {
+                    message: pep508_rs::Pep508ErrorSource::String(UNWRITABLE_MARKER.into()),
+                    start: requirement.find(';').unwrap_or(0),
+                    len: requirement.len() - requirement.find(';').unwrap_or(0),
+                    input: requirement.to_string(),
+                })
+            }
+        })
         .map(|r| Requirement::PypiUnnamed(Box::new(r)))
         .map_err(|e| {
             let start = offset + e.start.min(requirement.len());
@@ -254,6 +271,29 @@ fn unwritable_url(r: &pep508_rs::Requirement, text: &str) -> Option<(usize, &'st
         )),
         _ => None,
     }
+}
+
+/// Why a marker that does not write back is refused.
+const UNWRITABLE_MARKER: &str =
+    "a marker value holding a `'` cannot be written back (markers are written with single quotes)";
+
+/// Whether `marker`, written as unilock writes it, reads back as the same marker. pep508_rs
+/// writes every value in single quotes, so a value that holds one (`os_name == "it's"`) would
+/// be written as text that no longer parses; such a requirement is refused where it is read.
+fn marker_writes_back(marker: &pep508_rs::MarkerTree) -> bool {
+    let Some(contents) = marker.contents() else {
+        return true;
+    };
+    let shown = contents.to_string();
+    matches!(guard_pep508(|| shown.parse::<pep508_rs::MarkerTree>()), Some(Ok(m)) if m == *marker)
+}
+
+/// The diagnostic for a requirement whose marker does not write back.
+fn unwritable_marker(file: &str, text: &str, offset: usize, requirement: &str) -> Diagnostic {
+    let start = offset + requirement.find(';').unwrap_or(0);
+    Diagnostic::invalid(format!("invalid PEP 508 requirement: {UNWRITABLE_MARKER}"))
+        .at(file, text, Span::new(start, offset + requirement.len()))
+        .expected("marker values without `'`")
 }
 
 /// The diagnostic for input the PEP 508 parser could not handle at all.
@@ -448,6 +488,30 @@ mod tests {
         assert_eq!(err.origin().map(|o| o.column), Some(4));
         let fine = "pyp @ ./x#egg=pyp";
         assert!(Requirement::parse_pypi_in(fine, Some(dir), "r", fine, 0).is_ok());
+    }
+
+    #[test]
+    fn a_marker_value_holding_a_single_quote_is_refused_since_it_cannot_be_written_back() {
+        // Found by the requirements fuzz target: `platform_system == "Wind'ows"` was written
+        // back as `platform_system == 'Wind'ows'`, which does not parse.
+        let dir = std::path::Path::new("/work");
+        let named = "pkg ; platform_system == \"Wind'ows\"";
+        let err = Requirement::parse_pypi(named, "r.txt", named, 0).unwrap_err();
+        assert!(
+            err.message().contains("cannot be written back"),
+            "{}",
+            err.render()
+        );
+        let unnamed =
+            "https://host.example/pkg-1.0-py3-none-any.whl ; platform_system == \"Wind'ows\"";
+        let err = Requirement::parse_pypi_unnamed(unnamed, dir, "r.txt", unnamed, 0).unwrap_err();
+        assert!(
+            err.message().contains("cannot be written back"),
+            "{}",
+            err.render()
+        );
+        let fine = "pkg ; platform_system == \"Windows\"";
+        assert!(Requirement::parse_pypi(fine, "r.txt", fine, 0).is_ok());
     }
 
     #[test]
