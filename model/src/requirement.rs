@@ -57,6 +57,17 @@ impl Requirement {
         })
         .ok_or_else(|| parser_failure(file, text, offset, requirement))?;
         if let Ok(r) = &parsed
+            && let Some(other) = other_egg(r)
+        {
+            let at = offset + requirement.find("egg=").unwrap_or(0);
+            return Err(Diagnostic::invalid(format!(
+                "the URL's `#egg={other}` names another project than `{}`",
+                r.name
+            ))
+            .at(file, text, Span::new(at, at + 4 + other.len()))
+            .expected(format!("`#egg={}`, or no `#egg=`", r.name)));
+        }
+        if let Ok(r) = &parsed
             && !marker_writes_back(&r.marker)
         {
             return Err(unwritable_marker(file, text, offset, requirement));
@@ -271,6 +282,18 @@ fn unwritable_url(r: &pep508_rs::Requirement, text: &str) -> Option<(usize, &'st
         )),
         _ => None,
     }
+}
+
+/// The project a `name @ URL#egg=other` URL's fragment names, when it is not `name`.
+fn other_egg(r: &pep508_rs::Requirement) -> Option<String> {
+    let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url else {
+        return None;
+    };
+    let fragment = url.to_url().fragment()?.to_string();
+    let egg = fragment.split('&').find_map(|p| p.strip_prefix("egg="))?;
+    let egg = egg.split(['[', ';']).next().unwrap_or(egg);
+    let same = pep508_rs::PackageName::new(egg.to_string()).is_ok_and(|n| n == r.name);
+    (!same).then(|| egg.to_string())
 }
 
 /// Why a marker that does not write back is refused.
@@ -488,6 +511,22 @@ mod tests {
         assert_eq!(err.origin().map(|o| o.column), Some(4));
         let fine = "pyp @ ./x#egg=pyp";
         assert!(Requirement::parse_pypi_in(fine, Some(dir), "r", fine, 0).is_ok());
+    }
+
+    #[test]
+    fn a_url_whose_egg_names_another_project_is_refused() {
+        // Found by the conda_env fuzz target (its pip section): `-e giit@master#egg=taming-
+        // transformers` named two projects.
+        let dir = std::path::Path::new("/work");
+        let text = "giit@master#egg=taming-transformers";
+        let err = Requirement::parse_pypi_in(text, Some(dir), "r.txt", text, 0).unwrap_err();
+        assert!(
+            err.message().contains("names another project"),
+            "{}",
+            err.render()
+        );
+        let fine = "Taming_Transformers @ ./master#egg=taming-transformers";
+        assert!(Requirement::parse_pypi_in(fine, Some(dir), "r.txt", fine, 0).is_ok());
     }
 
     #[test]

@@ -93,11 +93,19 @@ pub(crate) fn requirement_line(r: &ManifestRequirement) -> String {
         && let Some(pep508_rs::VersionOrUrl::Url(url)) = &req.version_or_url
     {
         let mut text = url.given().map_or_else(|| url.to_string(), str::to_string);
-        if !text.contains("#egg=") && !text.contains("&egg=") {
-            text.push(if text.contains('#') { '&' } else { '#' });
-            text.push_str(&format!("egg={}", req.name));
+        // pip reads a bare relative path (`master`) as a requirement, so it is written `./master`.
+        if !text.contains(':') && !text.starts_with(['.', '/', '~', '\\']) {
+            text.insert_str(0, "./");
         }
-        return format!("-e {text}");
+        // The `#egg=` names the project: it is the requirement's name, whatever the input said.
+        let (location, fragment) = text.split_once('#').unwrap_or((&text, ""));
+        let mut parts: Vec<String> = fragment
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("egg="))
+            .map(str::to_string)
+            .collect();
+        parts.insert(0, format!("egg={}", req.name));
+        return format!("-e {location}#{}", parts.join("&"));
     }
     format!("-e {}", r.requirement)
 }

@@ -56,6 +56,33 @@ mod tests {
     }
 
     #[test]
+    fn editable_relative_paths_with_an_egg_read_and_write_back_the_same() {
+        // Found by the conda_env fuzz target (its pip section): `-e giit@master` was written
+        // as `-e master#egg=giit`, which reads as a requirement named `master#egg`; and
+        // `-e ./master#egg=giit` did not read at all.
+        for text in [
+            "-e ./master#egg=giit\n",
+            "-e giit@master\n",
+            "-e ./master#egg=giit&subdirectory=x\n",
+        ] {
+            let path = Path::new("rel/requirements.txt");
+            let doc = parse_str(path, text).unwrap_or_else(|e| panic!("{text}: {}", e.render()));
+            let written = emit(&doc).unwrap_or_else(|e| panic!("{text}: {}", e.render()));
+            assert!(
+                written.starts_with("-e ./master#egg=giit"),
+                "{text}: {written}"
+            );
+            let again =
+                parse_str(path, &written).unwrap_or_else(|e| panic!("{written}: {}", e.render()));
+            assert_eq!(
+                again.without_origins(),
+                doc.without_origins(),
+                "{text}: {written}"
+            );
+        }
+    }
+
+    #[test]
     fn options_with_non_ascii_characters_are_refused_not_panicked_on() {
         for text in ["-\u{20c}x\n", "numpy -é\n", "-é\n"] {
             let err = parse_str(Path::new("r.txt"), text).expect_err(text);

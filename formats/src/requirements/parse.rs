@@ -292,9 +292,14 @@ impl Reader<'_> {
                 }
                 _ => text,
             };
+            // Relative paths resolve against the file's directory, as pip reads them.
+            let base = self.ctx.cwd.unwrap_or(Path::new("/")).join(&src.dir);
             match egg_name(text) {
-                Some(name) => Requirement::parse_pypi(
-                    &format!("{name} @ {text}"),
+                // The `#egg=` only names the project for pip; the model holds the name, and the
+                // URL without it, as `name @ URL` would have given it.
+                Some(name) => Requirement::parse_pypi_in(
+                    &format!("{name} @ {}", without_egg(text)),
+                    Some(&base),
                     &src.name,
                     src.text,
                     offset,
@@ -307,13 +312,7 @@ impl Reader<'_> {
                         format!("invalid URL requirement `{text}`"),
                     )
                 })?,
-                None => {
-                    {
-                        // Path requirements resolve against an absolute directory.
-                        let base = self.ctx.cwd.unwrap_or(Path::new("/")).join(&src.dir);
-                        Requirement::parse_pypi_unnamed(text, &base, &src.name, src.text, offset)?
-                    }
-                }
+                None => Requirement::parse_pypi_unnamed(text, &base, &src.name, src.text, offset)?,
             }
         } else {
             // Errors inside the requirement assume it is contiguous in the file, which holds
@@ -494,4 +493,27 @@ fn egg_name(text: &str) -> Option<&str> {
     let egg = fragment.split('&').find_map(|p| p.strip_prefix("egg="))?;
     let name = egg.split([' ', ';', '[']).next()?;
     (!name.is_empty()).then_some(name)
+}
+
+/// `text` (a URL or path, perhaps with `; marker`) without the `egg=` part of its fragment,
+/// and without the `#` when nothing else was in the fragment.
+fn without_egg(text: &str) -> String {
+    let (location, rest) = text.split_once('#').unwrap_or((text, ""));
+    if rest.is_empty() {
+        return text.to_string();
+    }
+    // The fragment ends where the marker begins.
+    let (fragment, marker) = match rest.find(" ;") {
+        Some(at) => (&rest[..at], &rest[at..]),
+        None => (rest, ""),
+    };
+    let kept: Vec<&str> = fragment
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("egg="))
+        .collect();
+    if kept.is_empty() {
+        format!("{location}{marker}")
+    } else {
+        format!("{location}#{}{marker}", kept.join("&"))
+    }
 }
