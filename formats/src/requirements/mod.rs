@@ -83,6 +83,19 @@ mod tests {
     }
 
     #[test]
+    fn an_egg_that_is_not_a_project_name_is_refused() {
+        // Found by the conda_env fuzz target: `#egg=taming-trans@formers` named a project
+        // `taming-trans` with the URL `formers @ git+…`.
+        let text = "-e git+https://host.example/r.git@master#egg=taming-trans@formers\n";
+        let err = parse_str(Path::new("r.txt"), text).unwrap_err();
+        assert!(
+            err.message().contains("not a project name"),
+            "{}",
+            err.render()
+        );
+    }
+
+    #[test]
     fn options_with_non_ascii_characters_are_refused_not_panicked_on() {
         for text in ["-\u{20c}x\n", "numpy -é\n", "-é\n"] {
             let err = parse_str(Path::new("r.txt"), text).expect_err(text);

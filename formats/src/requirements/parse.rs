@@ -295,6 +295,18 @@ impl Reader<'_> {
             // Relative paths resolve against the file's directory, as pip reads them.
             let base = self.ctx.cwd.unwrap_or(Path::new("/")).join(&src.dir);
             match egg_name(text) {
+                Some(name)
+                    if !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
+                {
+                    return Err(src.error(
+                        line,
+                        start,
+                        end,
+                        format!("the `#egg=` of `{text}` is `{name}`, which is not a project name"),
+                    ));
+                }
                 // The `#egg=` only names the project for pip; the model holds the name, and the
                 // URL without it, as `name @ URL` would have given it.
                 Some(name) => Requirement::parse_pypi_in(
