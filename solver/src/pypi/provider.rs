@@ -51,6 +51,12 @@ impl fmt::Display for Pkg {
     }
 }
 
+/// What the dependencies on one package ask of its versions: every specifier set that applies
+/// (the requirements' own and the input's constraints), all of which must hold; empty for any
+/// version. The PyPI solve turns it into a set of listed versions, the joint solve into a set
+/// of candidate indices.
+pub type Wanted = Vec<VersionSpecifiers>;
+
 /// The dependencies of one chosen package version on the target.
 #[derive(Debug, Clone, Default)]
 pub struct Edges {
@@ -249,12 +255,13 @@ impl<'a> Provider<'a> {
         seen.entry(pkg.clone()).or_insert(n);
     }
 
-    /// The version set a requirement allows, over the versions its project lists.
-    fn range(
+    /// What a requirement asks of its package's versions: its own specifiers (none for a
+    /// requirement by URL, which must be one the input makes) and the input's constraints.
+    fn wanted(
         &self,
         name: &PackageName,
         version_or_url: &Option<VersionOrUrl>,
-    ) -> Result<Ranges<Version>, Diagnostic> {
+    ) -> Result<Wanted, Diagnostic> {
         let mut specs = match version_or_url {
             None => Vec::new(),
             Some(VersionOrUrl::VersionSpecifier(s)) => vec![s.clone()],
@@ -282,11 +289,16 @@ impl<'a> Provider<'a> {
             }
         };
         specs.extend(self.constraints.get(name).cloned().unwrap_or_default());
+        Ok(specs)
+    }
+
+    /// The version set `wanted` allows, over the versions the project of `name` lists.
+    fn range(&self, name: &PackageName, wanted: &Wanted) -> Result<Ranges<Version>, Diagnostic> {
         let Some(project) = self.project(name)? else {
             return Ok(Ranges::full());
         };
         let mut set = Ranges::full();
-        for s in &specs {
+        for s in wanted {
             set = set.intersection(&project.matching(s));
         }
         Ok(set)
@@ -298,7 +310,7 @@ impl<'a> Provider<'a> {
         requirements: impl IntoIterator<Item = &'r pep508_rs::Requirement>,
         extras: &[ExtraName],
         skip_without_extras: bool,
-        deps: &mut BTreeMap<Pkg, Ranges<Version>>,
+        deps: &mut BTreeMap<Pkg, Wanted>,
         edges: &mut Edges,
     ) -> Result<(), Diagnostic> {
         let mut chosen = Vec::new();
@@ -324,11 +336,10 @@ impl<'a> Provider<'a> {
             {
                 self.exact.borrow_mut().insert(r.name.clone());
             }
-            let range = self.range(&r.name, &r.version_or_url)?;
+            let wanted = self.wanted(&r.name, &r.version_or_url)?;
             let mut add = |pkg: Pkg| {
                 self.see(&pkg);
-                let entry = deps.entry(pkg).or_insert_with(Ranges::full);
-                *entry = entry.intersection(&range);
+                deps.entry(pkg).or_default().extend(wanted.iter().cloned());
             };
             add(Pkg::Dist(r.name.clone()));
             for e in &r.extras {
@@ -354,6 +365,102 @@ impl<'a> Provider<'a> {
     fn allowed(&self, name: &PackageName, version: &Version, files: &VersionFiles) -> bool {
         files.usable()
             && (self.request.pre || !version.any_prerelease() || self.explicit_pre.contains(name))
+    }
+}
+
+impl Provider<'_> {
+    /// The version of `name` to try among those `contains` allows: the preferred one (an
+    /// existing lock's pin) when it is usable, else the newest usable stable version, else
+    /// the newest usable pre-release; a yanked version only for a requirement pinning it with
+    /// `==`.
+    pub fn choose(
+        &self,
+        name: &PackageName,
+        contains: &dyn Fn(&Version) -> bool,
+    ) -> Result<Option<Version>, Diagnostic> {
+        let Some(project) = self.project(name)? else {
+            return Ok(None);
+        };
+        // pip and uv: a yanked version only for a requirement that pins it with `==`.
+        let exact = self.exact.borrow().contains(name);
+        let usable = |(v, f): &(&Version, &VersionFiles)| {
+            contains(v) && f.usable() && (!f.yanked || exact)
+        };
+        if let Some(preferred) = self.request.preferences.get(name)
+            && let Some(files) = project.get(preferred)
+            && usable(&(preferred, files))
+        {
+            return Ok(Some(preferred.clone()));
+        }
+        // Versions outside the set are passed over before their files are looked at.
+        let candidates = || {
+            project
+                .versions()
+                .rev()
+                .filter(|v| contains(v))
+                .filter_map(|v| Some((v, project.get(v)?)))
+                .filter(usable)
+        };
+        let stable = candidates()
+            .find(|(v, f)| self.allowed(name, v, f))
+            .map(|(v, _)| v.clone());
+        // Pre-releases only when nothing else fits the range (pip's and uv's default).
+        Ok(stable.or_else(|| candidates().next().map(|(v, _)| v.clone())))
+    }
+
+    /// The dependencies of `package` at `version` that apply on the target, each with what it
+    /// asks ([`Wanted`]), recorded in [`Provider::edges`]; an extra's dependency on its own
+    /// package at the same version is left to the caller. `Err` when the version cannot be
+    /// used.
+    pub fn listed(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<Result<BTreeMap<Pkg, Wanted>, Unavailable>, Diagnostic> {
+        let mut deps = BTreeMap::new();
+        let mut edges = Edges::default();
+        match package {
+            Pkg::Root => {
+                let reqs: Vec<_> = self.request.requirements.iter().map(|(r, _)| r).collect();
+                for r in &reqs {
+                    self.source.prefetch(r.name.as_ref());
+                }
+                self.add_requirements(reqs, &[], false, &mut deps, &mut edges)?;
+            }
+            Pkg::Dist(name) | Pkg::Extra(name, _) => {
+                let metadata = match self.core_metadata(name, version)? {
+                    Ok(m) => m,
+                    Err(why) => return Ok(Err(why)),
+                };
+                let mut requirements = Vec::new();
+                for text in &metadata.requires_dist {
+                    match unilock_model::requirement::parse_requirement(text, None) {
+                        Ok(r) => requirements.push(r),
+                        Err(e) => {
+                            return Ok(Err(Unavailable::BadMetadata(format!(
+                                "`Requires-Dist: {text}` is not valid PEP 508: {e}"
+                            ))));
+                        }
+                    }
+                }
+                // A package that depends on itself (through an extra) adds nothing new.
+                requirements.retain(|r| &r.name != name || !r.extras.is_empty());
+                match package {
+                    Pkg::Extra(_, extra) => {
+                        let extras = std::slice::from_ref(extra);
+                        self.add_requirements(&requirements, extras, true, &mut deps, &mut edges)?;
+                    }
+                    _ => {
+                        requirements.retain(|r| &r.name != name);
+                        self.add_requirements(&requirements, &[], false, &mut deps, &mut edges)?;
+                    }
+                }
+            }
+        }
+        self.edges
+            .borrow_mut()
+            .insert((package.clone(), version.clone()), edges);
+        Ok(Ok(deps))
     }
 }
 
@@ -398,37 +505,10 @@ impl DependencyProvider for Provider<'_> {
         package: &Pkg,
         range: &Ranges<Version>,
     ) -> Result<Option<Version>, Diagnostic> {
-        let Some(name) = package.name() else {
-            return Ok(Some(root_version()));
-        };
-        let Some(project) = self.project(name)? else {
-            return Ok(None);
-        };
-        // pip and uv: a yanked version only for a requirement that pins it with `==`.
-        let exact = self.exact.borrow().contains(name);
-        let usable = |(v, f): &(&Version, &VersionFiles)| {
-            range.contains(v) && f.usable() && (!f.yanked || exact)
-        };
-        if let Some(preferred) = self.request.preferences.get(name)
-            && let Some(files) = project.get(preferred)
-            && usable(&(preferred, files))
-        {
-            return Ok(Some(preferred.clone()));
+        match package.name() {
+            None => Ok(Some(root_version())),
+            Some(name) => self.choose(name, &|v| range.contains(v)),
         }
-        // Versions outside the range are passed over before their files are looked at.
-        let candidates = || {
-            project
-                .versions()
-                .rev()
-                .filter(|v| range.contains(v))
-                .filter_map(|v| Some((v, project.get(v)?)))
-                .filter(usable)
-        };
-        let stable = candidates()
-            .find(|(v, f)| self.allowed(name, v, f))
-            .map(|(v, _)| v.clone());
-        // Pre-releases only when nothing else fits the range (pip's and uv's default).
-        Ok(stable.or_else(|| candidates().next().map(|(v, _)| v.clone())))
     }
 
     fn get_dependencies(
@@ -436,51 +516,20 @@ impl DependencyProvider for Provider<'_> {
         package: &Pkg,
         version: &Version,
     ) -> Result<Dependencies<Pkg, Ranges<Version>, Unavailable>, Diagnostic> {
-        let mut deps = BTreeMap::new();
-        let mut edges = Edges::default();
-        match package {
-            Pkg::Root => {
-                let reqs: Vec<_> = self.request.requirements.iter().map(|(r, _)| r).collect();
-                for r in &reqs {
-                    self.source.prefetch(r.name.as_ref());
-                }
-                self.add_requirements(reqs, &[], false, &mut deps, &mut edges)?;
-            }
-            Pkg::Dist(name) | Pkg::Extra(name, _) => {
-                let metadata = match self.core_metadata(name, version)? {
-                    Ok(m) => m,
-                    Err(why) => return Ok(Dependencies::Unavailable(why)),
-                };
-                let mut requirements = Vec::new();
-                for text in &metadata.requires_dist {
-                    match unilock_model::requirement::parse_requirement(text, None) {
-                        Ok(r) => requirements.push(r),
-                        Err(e) => {
-                            return Ok(Dependencies::Unavailable(Unavailable::BadMetadata(
-                                format!("`Requires-Dist: {text}` is not valid PEP 508: {e}"),
-                            )));
-                        }
-                    }
-                }
-                // A package that depends on itself (through an extra) adds nothing new.
-                requirements.retain(|r| &r.name != name || !r.extras.is_empty());
-                match package {
-                    Pkg::Extra(_, extra) => {
-                        let base = Pkg::Dist(name.clone());
-                        deps.insert(base, Ranges::singleton(version.clone()));
-                        let extras = std::slice::from_ref(extra);
-                        self.add_requirements(&requirements, extras, true, &mut deps, &mut edges)?;
-                    }
-                    _ => {
-                        requirements.retain(|r| &r.name != name);
-                        self.add_requirements(&requirements, &[], false, &mut deps, &mut edges)?;
-                    }
-                }
-            }
+        let listed = match self.listed(package, version)? {
+            Ok(l) => l,
+            Err(why) => return Ok(Dependencies::Unavailable(why)),
+        };
+        let mut deps: BTreeMap<Pkg, Ranges<Version>> = BTreeMap::new();
+        if let Pkg::Extra(name, _) = package {
+            deps.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
         }
-        self.edges
-            .borrow_mut()
-            .insert((package.clone(), version.clone()), edges);
+        for (pkg, wanted) in listed {
+            let Some(name) = pkg.name() else { continue };
+            let range = self.range(name, &wanted)?;
+            let entry = deps.entry(pkg).or_insert_with(Ranges::full);
+            *entry = entry.intersection(&range);
+        }
         Ok(Dependencies::Available(deps.into_iter().collect()))
     }
 }
