@@ -18,6 +18,7 @@ fn strings(names: &[&str]) -> Vec<String> {
 #[test]
 fn pytorch_installs_torch_on_conda_forge_and_on_the_pytorch_channel() {
     assert_eq!(cf("pytorch"), ["torch"]);
+    assert_eq!(cf("PyTorch"), ["torch"]);
     assert_eq!(pypi_distributions("pytorch", "pytorch", &[]), ["torch"]);
 }
 
