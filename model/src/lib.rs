@@ -26,6 +26,7 @@
 
 pub mod channel;
 pub mod conda;
+pub mod conda_pypi;
 pub mod diagnostic;
 pub mod document;
 pub mod ecosystem;
