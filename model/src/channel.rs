@@ -51,6 +51,11 @@ pub trait CondaSource: Send + Sync {
         name: &str,
     ) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic>;
 
+    /// The short names of the configured channels, in priority order: `conda-forge`, or the
+    /// last path segment of a channel given by URL (as the records' `channel` ends).
+    fn channel_names(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// What the user should know about the channels read so far (records skipped, …).
     fn warnings(&self) -> Vec<String> {
         Vec::new()

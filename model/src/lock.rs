@@ -107,6 +107,10 @@ pub struct LockedConda {
     /// Package URLs of what it contains (`pkg:pypi/numpy`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purls: Vec<String>,
+    /// The PyPI distributions it installs that PyPI requirements of the lock count on (a joint
+    /// solve met them with this build instead of a wheel); who asked is in `requested-by`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provides: Vec<String>,
 }
 
 impl LockedPackage {
@@ -148,6 +152,7 @@ impl LockedPackage {
                 timestamp: p.timestamp.map(|t| t.timestamp_millis().max(0) as u64),
                 license: p.license.clone(),
                 purls: p.purls.iter().flatten().map(ToString::to_string).collect(),
+                provides: Vec::new(),
             }),
         }
     }

@@ -185,6 +185,15 @@ impl Target {
         &self.spec
     }
 
+    /// The same target running `python`, decided by `source` (`the conda solve`); its
+    /// spelling is unchanged.
+    pub fn with_python(&self, python: PythonVersion, source: &str) -> Target {
+        let mut t = self.clone();
+        t.python = python;
+        t.sources.insert("python", source.to_string());
+        t
+    }
+
     /// The x86-64 psABI level (1–4) of the target CPU, for x86-64 targets.
     pub fn x86_64_level(&self) -> Option<u8> {
         archspec::x86_64_level(&self.cpu)

@@ -477,6 +477,17 @@ impl CondaSource for CondaChannels {
         self.answer(Some(index), subdir, name)
     }
 
+    fn channel_names(&self) -> Vec<String> {
+        self.channels
+            .iter()
+            .filter_map(|c| {
+                let url = c.channel.base_url.url();
+                let last = url.path_segments()?.rev().find(|s| !s.is_empty())?;
+                Some(last.to_string())
+            })
+            .collect()
+    }
+
     fn warnings(&self) -> Vec<String> {
         lock(&self.warnings).clone()
     }
