@@ -11,6 +11,7 @@
 //! into the lock.
 
 pub mod conda;
+pub mod joint;
 pub mod lock;
 pub mod pypi;
 pub mod wheel;

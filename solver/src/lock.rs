@@ -6,6 +6,7 @@
 //! sorted by [`Lock::canonicalize`]).
 
 use crate::conda::CondaResolution;
+use crate::joint::JointResolution;
 use crate::pypi::Resolution;
 use std::collections::BTreeMap;
 use unilock_model::lock::{Artifact, ArtifactKind, LockedPackage, LockedTarget};
@@ -60,9 +61,26 @@ pub fn assemble_conda(targets: &[Target], resolutions: Vec<CondaResolution>) -> 
                 .or_insert_with(|| LockedPackage::conda(&p.record));
             entry.targets.push(name.clone());
             entry.requested_by.extend(p.requested_by);
+            if let Some(conda) = &mut entry.conda {
+                conda.provides.extend(p.provides);
+                conda.provides.sort();
+                conda.provides.dedup();
+            }
         }
     }
     lock.packages = packages.into_values().collect();
+    lock.canonicalize();
+    lock
+}
+
+/// The lock of joint resolutions, one per target: the conda builds and the PyPI packages of
+/// each, the targets with the Python each was solved for.
+pub fn assemble_joint(resolutions: Vec<JointResolution>) -> Lock {
+    let targets: Vec<Target> = resolutions.iter().map(|r| r.target.clone()).collect();
+    let (conda, pypi): (Vec<_>, Vec<_>) =
+        resolutions.into_iter().map(|r| (r.conda, r.pypi)).unzip();
+    let mut lock = assemble_conda(&targets, conda);
+    lock.packages.extend(assemble(&targets, pypi).packages);
     lock.canonicalize();
     lock
 }

@@ -37,7 +37,7 @@ const BUDGET: usize = 3000;
 /// asks and why the target cannot have it), the earlier steps counted instead of shown. Each
 /// step is a whole statement, so one kept step that cites a left-out one by number still says
 /// what it concludes.
-fn shorten(report: String) -> String {
+pub(crate) fn shorten(report: String) -> String {
     if report.len() <= BUDGET {
         return report;
     }
@@ -62,14 +62,23 @@ fn shorten(report: String) -> String {
     )
 }
 
-struct Wording<'a> {
+pub(crate) struct Wording<'a> {
     edges: &'a HashMap<(Pkg, u32), Vec<Edge>>,
     provider: &'a Provider<'a>,
 }
 
+impl<'a> Wording<'a> {
+    pub(crate) fn new(
+        edges: &'a HashMap<(Pkg, u32), Vec<Edge>>,
+        provider: &'a Provider<'a>,
+    ) -> Self {
+        Wording { edges, provider }
+    }
+}
+
 impl Wording<'_> {
     /// `pkg` at the candidates of `range`, in words.
-    fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
+    pub(crate) fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
         match pkg {
             Pkg::Root => pkg.to_string(),
             Pkg::Conda(name) => match self.provider.candidates(name) {
@@ -103,7 +112,7 @@ impl Wording<'_> {
 
     /// What `dep` at `range` means on this target when no candidate is left: the target's
     /// virtual package, or what the channels hold.
-    fn none_match(&self, dep: &Pkg, range: &Ranges<u32>) -> String {
+    pub(crate) fn none_match(&self, dep: &Pkg, range: &Ranges<u32>) -> String {
         let Pkg::Conda(name) = dep else {
             return String::new();
         };
@@ -151,7 +160,13 @@ impl Wording<'_> {
         )
     }
 
-    fn dependency(&self, pkg: &Pkg, pr: &Ranges<u32>, dep: &Pkg, dr: &Ranges<u32>) -> String {
+    pub(crate) fn dependency(
+        &self,
+        pkg: &Pkg,
+        pr: &Ranges<u32>,
+        dep: &Pkg,
+        dr: &Ranges<u32>,
+    ) -> String {
         let asked = self.asked(pkg, pr, dep);
         let wanted = if asked.is_empty() {
             self.at(dep, dr)
@@ -194,7 +209,7 @@ impl Wording<'_> {
         }
     }
 
-    fn external(&self, e: &Ext) -> String {
+    pub(crate) fn external(&self, e: &Ext) -> String {
         match e {
             External::NotRoot(p, _) => format!("{p} is what is resolved"),
             External::NoVersions(Pkg::Conda(name), r)

@@ -7,9 +7,9 @@
 //! packages from the target, the target's Python — is described in `docs/solver.md` and in
 //! the modules `candidates` and `provider`.
 
-mod candidates;
-mod explain;
-mod provider;
+pub(crate) mod candidates;
+pub(crate) mod explain;
+pub(crate) mod provider;
 #[cfg(test)]
 mod tests;
 
@@ -72,8 +72,10 @@ pub struct CondaPackage {
     /// The position of its channel in the configured order.
     pub channel_rank: u32,
     /// Input specs (their origins, `environment.yml:5:5`) and packages (`conda:<name>`) that
-    /// depend on it.
+    /// depend on it; in a joint solve also the PyPI requirements it meets.
     pub requested_by: Vec<String>,
+    /// The PyPI distributions it installs that a joint solve counted (normalised names).
+    pub provides: Vec<String>,
 }
 
 /// The outcome: every chosen build (virtual packages left out), sorted by name.
@@ -114,7 +116,7 @@ pub fn resolve(
 
 /// Two input specs on one name that no build satisfies together (the environment's
 /// `python 3.9.*` against the target's Python 3.11): said with both origins before solving.
-fn check_root_conflicts(provider: &Provider) -> Result<(), Diagnostic> {
+pub(crate) fn check_root_conflicts(provider: &Provider) -> Result<(), Diagnostic> {
     let edges = provider.root_edges();
     let mut sets = Vec::new();
     for e in &edges {
@@ -152,7 +154,7 @@ fn check_root_conflicts(provider: &Provider) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-fn collect(
+pub(crate) fn collect(
     provider: &Provider,
     source: &dyn CondaSource,
     selected: BTreeMap<Pkg, u32>,
@@ -188,6 +190,7 @@ fn collect(
             record: b.record.clone(),
             channel_rank: b.channel_rank,
             requested_by: requested_by.remove(&name).unwrap_or_default(),
+            provides: Vec::new(),
         });
     }
     packages.sort_by(|a, b| {

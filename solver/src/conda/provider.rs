@@ -70,7 +70,7 @@ pub struct Provider<'a> {
     /// The file URLs of one channel's builds of one name, for `channel::name` specs.
     channel_files: RefCell<HashMap<(String, String), Files>>,
     /// The dependencies recorded for every (package, candidate) whose dependencies were listed.
-    pub(super) edges: RefCell<HashMap<(Pkg, u32), Vec<Edge>>>,
+    pub(crate) edges: RefCell<HashMap<(Pkg, u32), Vec<Edge>>>,
     /// The order packages were first seen in, for tie-breaking priorities.
     seen: RefCell<HashMap<Pkg, u32>>,
     /// Every MatchSpec text read, parsed once (builds share most of their dependency texts).
@@ -161,6 +161,20 @@ impl<'a> Provider<'a> {
             .borrow_mut()
             .insert(name.to_string(), candidates.clone());
         Ok(candidates)
+    }
+
+    /// Whether the channels have a build of python that the target's Python allows.
+    pub fn has_python(&self) -> Result<bool, Diagnostic> {
+        let Some(spec) = target_python(self.target) else {
+            return Ok(true);
+        };
+        let spec = parse_spec(&spec).map_err(Diagnostic::invalid)?;
+        Ok(!self.matching("python", &spec)?.is_empty())
+    }
+
+    /// The short names of the run's channels, in priority order.
+    pub fn channel_names(&self) -> Vec<String> {
+        self.source.channel_names()
     }
 
     /// The candidates `spec` selects among those of `name`.

@@ -5,10 +5,10 @@
 //! target, best wheel first; or, when no set of versions works, an explanation that names the
 //! target attribute responsible (see [`explain`]).
 
-mod candidates;
+pub(crate) mod candidates;
 mod consistent;
-mod explain;
-mod provider;
+pub(crate) mod explain;
+pub(crate) mod provider;
 #[cfg(test)]
 mod tests;
 
@@ -130,7 +130,9 @@ pub fn resolve(
 }
 
 /// The packages the input requires by URL, each with its one URL.
-fn direct_references(request: &Request) -> Result<HashMap<PackageName, String>, Diagnostic> {
+pub(crate) fn direct_references(
+    request: &Request,
+) -> Result<HashMap<PackageName, String>, Diagnostic> {
     let mut direct: HashMap<PackageName, (String, String)> = HashMap::new();
     let overrides = request.overrides.iter().map(|r| (r, "an override"));
     let requirements = request.requirements.iter().map(|(r, o)| (r, o.as_str()));
@@ -158,7 +160,7 @@ fn direct_references(request: &Request) -> Result<HashMap<PackageName, String>, 
     Ok(direct.into_iter().map(|(n, (u, _))| (n, u)).collect())
 }
 
-fn collect(
+pub(crate) fn collect(
     provider: &Provider,
     selected: BTreeMap<Pkg, Version>,
     request: &Request,

@@ -77,7 +77,7 @@ pub struct Provider<'a> {
     projects: RefCell<HashMap<PackageName, Option<Rc<Project>>>>,
     metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     /// The edges recorded for every (package, version) whose dependencies were listed.
-    pub(super) edges: RefCell<HashMap<(Pkg, Version), Edges>>,
+    pub(crate) edges: RefCell<HashMap<(Pkg, Version), Edges>>,
     /// Versions left out because only a build would tell their dependencies.
     pub(super) skipped: RefCell<std::collections::BTreeSet<String>>,
     /// The order packages were first seen in, for tie-breaking priorities.
@@ -89,7 +89,7 @@ pub struct Provider<'a> {
     constraints: HashMap<PackageName, Vec<VersionSpecifiers>>,
     overrides: HashMap<PackageName, pep508_rs::Requirement>,
     /// Packages the input requires by URL (`name @ URL`): the URL as written.
-    pub(super) direct: HashMap<PackageName, String>,
+    pub(crate) direct: HashMap<PackageName, String>,
     /// The files those URLs name, read once.
     direct_files: RefCell<HashMap<PackageName, DirectFile>>,
 }
@@ -160,6 +160,11 @@ impl<'a> Provider<'a> {
             direct,
             direct_files: RefCell::default(),
         }
+    }
+
+    /// The request being solved.
+    pub fn request(&self) -> &Request {
+        self.request
     }
 
     /// The file a package required by URL comes from, read once.
@@ -383,9 +388,8 @@ impl Provider<'_> {
         };
         // pip and uv: a yanked version only for a requirement that pins it with `==`.
         let exact = self.exact.borrow().contains(name);
-        let usable = |(v, f): &(&Version, &VersionFiles)| {
-            contains(v) && f.usable() && (!f.yanked || exact)
-        };
+        let usable =
+            |(v, f): &(&Version, &VersionFiles)| contains(v) && f.usable() && (!f.yanked || exact);
         if let Some(preferred) = self.request.preferences.get(name)
             && let Some(files) = project.get(preferred)
             && usable(&(preferred, files))

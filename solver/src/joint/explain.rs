@@ -1,0 +1,271 @@
+//! Explanations of a failed joint solve, in both ecosystems' terms: conda packages as the
+//! conda solve words them (builds, records' specs, the target's virtual packages), PyPI
+//! distributions as versions (a conda-installed one as "2.1.3 (conda package numpy)"), and
+//! the bridge in plain words ("conda numpy 2.1.3 installs PyPI numpy 2.1.3").
+
+use super::provider::{Pkg, Provider, Why};
+use crate::conda::explain::{Wording as CondaWording, shorten};
+use crate::conda::provider::Pkg as CondaPkg;
+use crate::pypi::provider::Pkg as PypiPkg;
+use pubgrub::{
+    DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
+    Reporter, Term,
+};
+
+type Tree = DerivationTree<Pkg, Ranges<u32>, Why>;
+type Ext = External<Pkg, Ranges<u32>, Why>;
+type Terms = Map<Pkg, Term<Ranges<u32>>>;
+type D = Derived<Pkg, Ranges<u32>, Why>;
+type CondaExt = External<CondaPkg, Ranges<u32>, crate::conda::Unusable>;
+
+/// The report of `tree`.
+pub fn explain(tree: &Tree, provider: &Provider) -> String {
+    let mut collapsed = tree.clone();
+    collapsed.collapse_no_versions();
+    let edges = provider.conda.edges.borrow();
+    let wording = Wording {
+        conda: CondaWording::new(&edges, &provider.conda),
+        provider,
+    };
+    shorten(DefaultStringReporter::report_with_formatter(
+        &collapsed, &wording,
+    ))
+}
+
+struct Wording<'a> {
+    conda: CondaWording<'a>,
+    provider: &'a Provider<'a>,
+}
+
+/// The conda side's view of a joint package (the root stands for the conda specs).
+fn as_conda(pkg: &Pkg) -> Option<CondaPkg> {
+    match pkg {
+        Pkg::Root => Some(CondaPkg::Root),
+        Pkg::Conda(n) => Some(CondaPkg::Conda(n.clone())),
+        Pkg::Pypi(_) => None,
+    }
+}
+
+impl Wording<'_> {
+    fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
+        match pkg {
+            Pkg::Root => "the input".to_string(),
+            Pkg::Conda(n) => format!(
+                "conda {}",
+                self.conda.at(&CondaPkg::Conda(n.clone()), range)
+            ),
+            Pkg::Pypi(p) => match p.name().map(|n| self.provider.dist(n)) {
+                Some(Ok(d)) => format!("PyPI {p} {}", d.describe(range)),
+                _ => format!("PyPI {p}"),
+            },
+        }
+    }
+
+    /// How the PyPI side asked for `dep` from `pkg` (the requirement as written).
+    fn pypi_asked(&self, pkg: &Pkg, range: &Ranges<u32>, dep: &PypiPkg) -> Option<String> {
+        let dep_name = dep.name()?;
+        let edges = self.provider.pypi.edges.borrow();
+        let from = match pkg {
+            Pkg::Root => PypiPkg::Root,
+            Pkg::Pypi(p) => p.clone(),
+            Pkg::Conda(_) => return None,
+        };
+        let version = match &from {
+            PypiPkg::Root => Some(crate::pypi::provider::root_version()),
+            p => {
+                let dist = self.provider.dist(p.name()?).ok()?;
+                (0..dist.list.len() as u32)
+                    .filter(|i| range.contains(i))
+                    .find_map(|i| match dist.get(i) {
+                        Some(super::bridge::PyCandidate::Index(v))
+                            if edges.contains_key(&(from.clone(), v.clone())) =>
+                        {
+                            Some(v.clone())
+                        }
+                        _ => None,
+                    })
+            }
+        }?;
+        let e = edges.get(&(from, version))?;
+        e.dependencies
+            .iter()
+            .find(|(n, _)| n == dep_name)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn origins(&self, dep: &PypiPkg) -> String {
+        let Some(name) = dep.name() else {
+            return "the input".into();
+        };
+        let origins: Vec<&str> = self
+            .provider
+            .pypi
+            .request()
+            .requirements
+            .iter()
+            .filter(|(r, _)| &r.name == name)
+            .map(|(_, o)| o.as_str())
+            .collect();
+        if origins.is_empty() {
+            "the input".into()
+        } else {
+            origins.join(" and ")
+        }
+    }
+
+    fn external(&self, e: &Ext) -> String {
+        if let Some(conda) = self.conda_external(e) {
+            return self.conda.external(&conda);
+        }
+        match e {
+            External::NotRoot(p, _) => format!("{p} is what is resolved"),
+            External::NoVersions(p, r) => format!("no version of {} is usable", self.at(p, r)),
+            External::Custom(p, r, why) => format!("{} cannot be used: {why}", self.at(p, r)),
+            External::FromDependencyOf(p, pr, d, dr) => match (p, d) {
+                (Pkg::Conda(_), Pkg::Pypi(_)) => {
+                    format!("{} installs {}", self.at(p, pr), self.at(d, dr))
+                }
+                (Pkg::Pypi(_), Pkg::Conda(_)) => {
+                    format!("{} is {}", self.at(p, pr), self.at(d, dr))
+                }
+                (Pkg::Pypi(PypiPkg::Extra(..)), Pkg::Pypi(PypiPkg::Dist(_))) => {
+                    format!("{} needs {}", self.at(p, pr), self.at(d, dr))
+                }
+                (_, Pkg::Pypi(dep)) => {
+                    let asked = self
+                        .pypi_asked(p, pr, dep)
+                        .map(|r| format!("`{r}`"))
+                        .unwrap_or_else(|| self.at(d, dr));
+                    let who = match p {
+                        Pkg::Root => self.origins(dep),
+                        _ => self.at(p, pr),
+                    };
+                    let verb = if matches!(p, Pkg::Root) {
+                        "asks for"
+                    } else {
+                        "depends on"
+                    };
+                    let none = match dep.name().map(|n| self.provider.dist(n)) {
+                        Some(Ok(dist)) if dist.count_in(dr) == 0 => {
+                            if dist.list.is_empty() {
+                                ", which no index lists and no conda package installs".to_string()
+                            } else {
+                                format!(
+                                    ", which no version matches (there are {})",
+                                    dist.describe(&Ranges::full())
+                                )
+                            }
+                        }
+                        _ => String::new(),
+                    };
+                    format!("{who} {verb} {asked}{none}")
+                }
+                _ => format!("{} depends on {}", self.at(p, pr), self.at(d, dr)),
+            },
+        }
+    }
+
+    /// `e` as the conda solve's own incompatibility, when it involves only conda packages.
+    fn conda_external(&self, e: &Ext) -> Option<CondaExt> {
+        Some(match e {
+            External::NoVersions(p @ Pkg::Conda(_), r) => {
+                External::NoVersions(as_conda(p)?, r.clone())
+            }
+            External::Custom(p @ Pkg::Conda(_), r, Why::Conda(u)) => {
+                External::Custom(as_conda(p)?, r.clone(), u.clone())
+            }
+            External::FromDependencyOf(p, pr, d @ Pkg::Conda(_), dr) => {
+                External::FromDependencyOf(as_conda(p)?, pr.clone(), as_conda(d)?, dr.clone())
+            }
+            _ => return None,
+        })
+    }
+
+    fn terms(&self, terms: &Terms) -> String {
+        let list: Vec<_> = terms.iter().collect();
+        match list.as_slice() {
+            [] => "no set of packages works".into(),
+            [(Pkg::Root, Term::Positive(_))] => "the input cannot be solved".into(),
+            [(p, Term::Positive(r))] => format!("{} cannot be used", self.at(p, r)),
+            [(p, Term::Negative(r))] => format!("{} is needed", self.at(p, r)),
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
+            | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => {
+                let none = match as_conda(p2) {
+                    Some(c) => self.conda.none_match(&c, r2),
+                    None => String::new(),
+                };
+                format!("{} needs {}{none}", self.at(p1, r1), self.at(p2, r2))
+            }
+            many => {
+                let each: Vec<String> = many
+                    .iter()
+                    .map(|(p, t)| match t {
+                        Term::Positive(r) => self.at(p, r),
+                        Term::Negative(r) => format!("not {}", self.at(p, r)),
+                    })
+                    .collect();
+                format!("{} cannot hold together", each.join(", "))
+            }
+        }
+    }
+}
+
+impl ReportFormatter<Pkg, Ranges<u32>, Why> for Wording<'_> {
+    type Output = String;
+
+    fn format_external(&self, e: &Ext) -> String {
+        self.external(e)
+    }
+
+    fn format_terms(&self, terms: &Terms) -> String {
+        self.terms(terms)
+    }
+
+    fn explain_both_external(&self, e1: &Ext, e2: &Ext, now: &Terms) -> String {
+        format!(
+            "Because {} and {}, {}.",
+            self.external(e1),
+            self.external(e2),
+            self.terms(now)
+        )
+    }
+
+    fn explain_both_ref(&self, id1: usize, d1: &D, id2: usize, d2: &D, now: &Terms) -> String {
+        format!(
+            "Because {} ({id1}) and {} ({id2}), {}.",
+            self.terms(&d1.terms),
+            self.terms(&d2.terms),
+            self.terms(now)
+        )
+    }
+
+    fn explain_ref_and_external(&self, id: usize, d: &D, e: &Ext, now: &Terms) -> String {
+        format!(
+            "Because {} ({id}) and {}, {}.",
+            self.terms(&d.terms),
+            self.external(e),
+            self.terms(now)
+        )
+    }
+
+    fn and_explain_external(&self, e: &Ext, now: &Terms) -> String {
+        format!("And because {}, {}.", self.external(e), self.terms(now))
+    }
+
+    fn and_explain_ref(&self, id: usize, d: &D, now: &Terms) -> String {
+        format!(
+            "And because {} ({id}), {}.",
+            self.terms(&d.terms),
+            self.terms(now)
+        )
+    }
+
+    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, now: &Terms) -> String {
+        format!(
+            "And because {} and {}, {}.",
+            self.external(prior),
+            self.external(e),
+            self.terms(now)
+        )
+    }
+}
