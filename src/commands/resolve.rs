@@ -35,7 +35,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("unilock.lock"));
     if !conda.specs.is_empty() {
-        return resolve_conda(&args, &targets, conda, &request, &output);
+        return resolve_conda(&args, &targets, conda, request, from_files, &output);
     }
     if !args.upgrade {
         keep_pins(&output, &args.upgrade_package, &mut request)?;
@@ -74,65 +74,86 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// `resolve` of conda specs: every target solved against the channels, into the lock.
-///
-/// The joint solve of conda and PyPI requirements in one run is not built yet, so inputs that
-/// hold both are refused rather than solved one side after the other.
+/// `resolve` of conda specs, alone or with PyPI requirements (the `pip:` section, other
+/// inputs): every target solved against the channels (and the indexes), into the lock.
 fn resolve_conda(
     args: &ResolveArgs,
     targets: &[Target],
     conda: CondaInputs,
-    pypi: &Request,
+    mut pypi: Request,
+    from_files: Vec<super::index::FileIndex>,
     output: &Path,
 ) -> Result<(), Diagnostic> {
-    use unilock_solver::conda::{self, CondaRequest};
-    if let (Some((spec, at)), Some((requirement, origin))) =
-        (conda.specs.first(), pypi.requirements.first())
-    {
-        return Err(Diagnostic::usage(format!(
-            "{origin}: `{requirement}` is a PyPI requirement and {at}: `{spec}` a conda spec; solving both in one run is not built yet"
-        ))
-        .note("resolve the conda specs and the PyPI requirements from separate inputs for now"));
-    }
+    use unilock_solver::conda::CondaRequest;
+    use unilock_solver::joint::JointRequest;
     if args.consistent {
         return Err(Diagnostic::usage(
             "--consistent is not built for conda specs yet",
         ));
     }
-    let (source, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
-    let mut request = CondaRequest {
-        specs: conda.specs,
-        ..CondaRequest::default()
+    let (channels, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
+    let mut request = JointRequest {
+        conda: CondaRequest {
+            specs: conda.specs,
+            ..CondaRequest::default()
+        },
+        ..JointRequest::default()
     };
     if !args.upgrade {
-        request.preferences = conda_pins(output, &args.upgrade_package)?;
+        request.conda.preferences = conda_pins(output, &args.upgrade_package)?;
+        keep_pins(output, &args.upgrade_package, &mut pypi)?;
     }
-    let resolutions = targets
-        .iter()
-        .map(|t| conda::resolve(&source, t, &request))
-        .collect::<Result<Vec<_>, _>>();
-    if let Some(p) = &progress {
-        p.finish();
-    }
-    use unilock_model::channel::CondaSource;
-    for w in source.warnings() {
-        crate::output::warn(w);
-    }
-    let resolutions = resolutions?;
-    for (target, resolution) in targets.iter().zip(&resolutions) {
-        for w in &resolution.warnings {
-            crate::output::warn(format_args!("{}: {w}", target.spec()));
+    request.pypi = pypi;
+    let lock = if request.pypi.requirements.is_empty() {
+        let resolutions = targets
+            .iter()
+            .map(|t| unilock_solver::conda::resolve(&channels, t, &request.conda))
+            .collect::<Result<Vec<_>, _>>();
+        if let Some(p) = &progress {
+            p.finish();
         }
-    }
-    let lock = unilock_solver::lock::assemble_conda(targets, resolutions);
+        channel_warnings(&channels);
+        unilock_solver::lock::assemble_conda(targets, resolutions?)
+    } else {
+        let configured = super::index::source(&args.index, from_files, targets, &request.pypi)?;
+        let index = configured.source;
+        let resolutions = targets
+            .iter()
+            .map(|t| unilock_solver::joint::resolve(&channels, &index, t, &request))
+            .collect::<Result<Vec<_>, _>>();
+        for p in [&progress, &configured.progress].into_iter().flatten() {
+            p.finish();
+        }
+        super::index::print_warnings(&index);
+        channel_warnings(&channels);
+        let resolutions = resolutions?;
+        for r in &resolutions {
+            for w in &r.pypi.warnings {
+                crate::output::warn(format_args!("{}: {w}", r.target.spec()));
+            }
+        }
+        unilock_solver::lock::assemble_joint(resolutions)
+    };
     write_atomic(output, &lock.to_toml())?;
+    let conda_count = lock
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Conda)
+        .count();
     eprintln!(
-        "resolved {} conda packages for {} target(s) into {}",
-        lock.packages.len(),
+        "resolved {conda_count} conda and {} PyPI packages for {} target(s) into {}",
+        lock.packages.len() - conda_count,
         lock.targets.len(),
         output.display()
     );
     Ok(())
+}
+
+/// Prints what the channels warned about (records skipped, …), once.
+fn channel_warnings(channels: &dyn unilock_model::channel::CondaSource) {
+    for w in channels.warnings() {
+        crate::output::warn(w);
+    }
 }
 
 /// The conda builds an existing lock at `output` pins, as preferences, but for `upgrade`.

@@ -207,16 +207,3 @@ fn channels_are_named_through_the_alias_and_bad_ones_are_refused_before_solving(
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
-
-#[test]
-fn conda_specs_and_pypi_requirements_together_are_refused_until_the_joint_solve() {
-    let Some(numpy) = channel("conda-forge-mamba-numpy-subset") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let env = format!("channels:\n  - {numpy}\ndependencies:\n  - numpy\n  - pip:\n    - six\n");
-    let out = resolve(dir.path(), &env, &["--target", "linux-64"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("not built yet"), "{}", stderr(&out));
-    assert!(!dir.path().join("unilock.lock").exists());
-}

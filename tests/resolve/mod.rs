@@ -11,6 +11,7 @@ mod direct;
 mod hashes;
 mod hostile;
 mod http;
+mod joint;
 mod lock_file;
 mod snapshot;
 mod user_input;
