@@ -5,10 +5,10 @@
 //! multi-target consistency and platform-aware explanations. It must not do I/O: candidates
 //! and metadata arrive through the registries' trait, and it never parses files.
 //!
-//! Today it resolves PyPI requirements for one target ([`pypi`]) and conda specs for one
-//! target ([`conda`], its encoding in `docs/solver.md`); [`wheel`] says which wheels
-//! run on a target and which fits it best; [`lock`] assembles the resolutions of every target
-//! into the lock.
+//! It resolves PyPI requirements for one target ([`pypi`]), conda specs for one target
+//! ([`conda`], its encoding in `docs/solver.md`), and both together in one run ([`joint`]:
+//! the bridge between the ecosystems); [`wheel`] says which wheels run on a target and which
+//! fits it best; [`lock`] assembles the resolutions of every target into the lock.
 
 pub mod conda;
 pub mod joint;

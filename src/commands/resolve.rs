@@ -489,16 +489,31 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
         .packages
         .iter()
         .find(|p| p.ecosystem == Ecosystem::Conda);
-    let out = match to {
-        Format::Requirements | Format::Pylock if conda.is_some() => {
-            let name = conda.map_or("", |p| p.name.as_str());
+    let pypi_count = doc
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Pypi)
+        .count();
+    if matches!(to, Format::Requirements | Format::Pylock)
+        && let Some(first) = conda
+    {
+        // A joint lock: the PyPI part, to install into the environment its conda part makes.
+        if pypi_count == 0 {
             return Err(Diagnostic::usage(format!(
-                "{}: target `{target}` holds conda packages (`{name}`, …), which a {} file cannot hold",
+                "{}: target `{target}` holds only conda packages (`{}`, …), which a {} file cannot hold",
                 path.display(),
+                first.name,
                 to.name()
             ))
             .note("export it --to conda-explicit or --to conda-env"));
         }
+        let left_out = doc.packages.len() - pypi_count;
+        crate::output::warn(format_args!(
+            "the {left_out} conda packages of target `{target}` are left out: this file installs its PyPI part into the environment they make (export them --to conda-explicit, or everything --to conda-env)"
+        ));
+        doc.packages.retain(|p| p.ecosystem == Ecosystem::Pypi);
+    }
+    let out = match to {
         Format::Requirements => requirements::emit(&doc)?,
         Format::Pylock => pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")),
         Format::CondaExplicit => {

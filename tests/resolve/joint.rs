@@ -202,6 +202,31 @@ fn a_pip_requirement_pushes_the_conda_package_down_in_the_same_run() {
         by.len() == 2 && by[0].ends_with("environment.yml:5:5") && by[1] == "pypi:foo",
         "{by:?}"
     );
+    // The pinned environment.yml holds both parts, the PyPI one under `pip:` with hashes; the
+    // requirements file only the PyPI part.
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    let export = |to: &str| {
+        let out = unilock(&["export", "--lock", &lock_path, "--to", to]);
+        assert!(out.status.success(), "{to}: {}", stderr(&out));
+        (crate::stdout(&out), stderr(&out))
+    };
+    let (pinned, _) = export("conda-env");
+    for line in [
+        "  - numpy=1.26.4=py312h0",
+        "  - python=3.12.7=h0",
+        "  - pip:",
+        "    - foo==1.0 --hash=sha256:",
+    ] {
+        assert!(pinned.contains(line), "{line}: {pinned}");
+    }
+    assert!(!pinned.contains("numpy=="), "{pinned}");
+    let (requirements, warned) = export("requirements");
+    assert!(requirements.contains("foo==1.0"), "{requirements}");
+    assert!(!requirements.contains("numpy"), "{requirements}");
+    assert!(
+        warned.contains("the 2 conda packages of target `linux-64` are left out"),
+        "{warned}"
+    );
 }
 
 #[test]

@@ -22,8 +22,8 @@ use std::str::FromStr;
 use unilock_model::channel::CondaSource;
 use unilock_model::{Diagnostic, ErrorKind, Target};
 
-/// A package of the solve. The joint solve adds PyPI distributions and their extras as
-/// further variants, with the same candidate-index versions.
+/// A package of the conda solve. The joint solve's own `Pkg` has the same conda variants beside
+/// PyPI distributions and their extras, with the same candidate-index versions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pkg {
     /// The input: the environment's specs and the target's Python.
