@@ -9,7 +9,13 @@
 //! `channel/subdir::name`; so the solver never re-implements conda's matching.
 
 use pubgrub::Ranges;
-use rattler_conda_types::{GenericVirtualPackage, MatchSpec, Matches, RepoDataRecord};
+use rattler_conda_types::version_spec::{
+    EqualityOperator, LogicalOperator, RangeOperator, StrictRangeOperator,
+};
+use rattler_conda_types::{
+    GenericVirtualPackage, MatchSpec, Matches, PackageNameMatcher, ParseMatchSpecOptions,
+    RepoDataRecord, Version, VersionSpec,
+};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 use unilock_model::channel::ChannelRecord;
@@ -83,10 +89,81 @@ fn is_tar_bz2(r: &RepoDataRecord) -> bool {
     r.url.as_str().ends_with(".tar.bz2")
 }
 
+/// What a build's `depends` ask at least of each package (`python >=3.12,<3.13.0a0` asks at
+/// least python 3.12), sorted by name, the higher version first: the tie-break between builds
+/// of one version and build number. Compared as a list, the build asking for newer versions
+/// of the first package both name comes first (the `py313` build of numpy before the `py312`
+/// one, so that the newest Python wins when nothing else decides, as conda's and resolvo's
+/// solvers prefer); the comparison is a total order whatever the records say.
+type Floors = Vec<(String, std::cmp::Reverse<Version>)>;
+
+fn floors(record: &ChannelRecord) -> Floors {
+    let mut out: Floors = record
+        .record
+        .package_record
+        .depends
+        .iter()
+        .filter_map(|text| {
+            let spec = MatchSpec::from_str(text, ParseMatchSpecOptions::lenient()).ok()?;
+            let name = match &spec.name {
+                PackageNameMatcher::Exact(n) => n.as_normalized().to_string(),
+                _ => return None,
+            };
+            Some((name, std::cmp::Reverse(floor(spec.version.as_ref()?)?)))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The lowest version `spec` allows, when it says one.
+fn floor(spec: &VersionSpec) -> Option<Version> {
+    match spec {
+        VersionSpec::Range(RangeOperator::GreaterEquals | RangeOperator::Greater, v)
+        | VersionSpec::Exact(EqualityOperator::Equals, v) => Some(v.clone()),
+        VersionSpec::StrictRange(
+            StrictRangeOperator::StartsWith | StrictRangeOperator::Compatible,
+            v,
+        ) => Some(v.as_ref().clone()),
+        VersionSpec::Group(LogicalOperator::And, list) => list.iter().filter_map(floor).max(),
+        VersionSpec::Group(LogicalOperator::Or, list) => {
+            let all: Option<Vec<Version>> = list.iter().map(floor).collect();
+            all?.into_iter().min()
+        }
+        _ => None,
+    }
+}
+
+/// Whether two builds tie on everything [`Floors`] come after.
+fn same_rank(a: &ChannelRecord, b: &ChannelRecord) -> bool {
+    let (ra, rb) = (&a.record.package_record, &b.record.package_record);
+    ra.version == rb.version
+        && ra.build_number == rb.build_number
+        && ra.track_features.len() == rb.track_features.len()
+}
+
 impl Candidates {
-    /// Builds of one name, sorted by [`preference`]; the same file listed twice is kept once.
+    /// Builds of one name, sorted by [`preference`], builds that tie on version, build number
+    /// and `track_features` then by their [`Floors`]; the same file listed twice is kept once.
     pub fn builds(mut records: Vec<ChannelRecord>) -> Self {
         records.sort_by(preference);
+        let mut start = 0;
+        while start < records.len() {
+            let mut end = start + 1;
+            while end < records.len() && same_rank(&records[start], &records[end]) {
+                end += 1;
+            }
+            if end - start > 1 {
+                let group = &mut records[start..end];
+                let keys: Vec<Floors> = group.iter().map(floors).collect();
+                let mut order: Vec<usize> = (0..group.len()).collect();
+                // Stable: the rest of `preference` still orders builds with equal floors.
+                order.sort_by(|&x, &y| keys[x].cmp(&keys[y]));
+                let sorted: Vec<ChannelRecord> = order.iter().map(|&i| group[i].clone()).collect();
+                group.clone_from_slice(&sorted);
+            }
+            start = end;
+        }
         let mut seen = HashSet::new();
         records.retain(|r| seen.insert(r.record.url.to_string()));
         Candidates {

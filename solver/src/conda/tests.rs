@@ -720,3 +720,35 @@ fn a_channel_the_run_cannot_read_is_the_sources_error() {
     assert_eq!(e.kind(), ErrorKind::Usage);
     assert!(e.to_string().contains("unknown channel elsewhere"), "{e}");
 }
+
+#[test]
+fn without_a_python_spec_the_newest_python_wins_between_builds_of_one_version() {
+    // numpy 2.5.1 and scipy have py312, py313 and py314 builds of one build number on
+    // conda-forge: the one asking for the newest Python comes first, so the environment gets
+    // Python 3.14 (the order of file names or timestamps left it at 3.12).
+    let specs = ["numpy", "scipy"];
+    let Some(s) = solve(&[UNION], "linux-64", &specs) else {
+        return;
+    };
+    check(&s, &target("linux-64"), &specs);
+    let python = pick(&s, "python").expect("python");
+    assert!(
+        python
+            .record
+            .package_record
+            .version
+            .to_string()
+            .starts_with("3.14."),
+        "{:?}",
+        pins(&s)
+    );
+    let numpy = pick(&s, "numpy").expect("numpy");
+    assert!(
+        numpy
+            .record
+            .package_record
+            .build
+            .as_str()
+            .starts_with("py314")
+    );
+}
