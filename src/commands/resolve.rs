@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use unilock_formats::{Format, conda_env, conda_explicit, dispatch, pylock, requirements};
 use unilock_model::document::IndexKind;
 use unilock_model::manifest::RequirementRole;
+use unilock_model::platform_selector::PlatformScope;
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
 use unilock_solver::pypi::{self, Request};
 
@@ -100,16 +101,23 @@ fn resolve_conda(
         ));
     }
     let (source, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
-    let mut request = CondaRequest {
-        specs: conda.specs,
-        ..CondaRequest::default()
-    };
+    let mut request = CondaRequest::default();
     if !args.upgrade {
         request.preferences = conda_pins(output, &args.upgrade_package)?;
     }
     let resolutions = targets
         .iter()
-        .map(|t| conda::resolve(&source, t, &request))
+        .map(|t| {
+            let specs = conda.specs_for(t.platform.conda_subdir());
+            conda::resolve(
+                &source,
+                t,
+                &CondaRequest {
+                    specs,
+                    ..request.clone()
+                },
+            )
+        })
         .collect::<Result<Vec<_>, _>>();
     if let Some(p) = &progress {
         p.finish();
@@ -173,11 +181,33 @@ pub(super) struct Setup {
 /// the files name, in order.
 #[derive(Debug, Default)]
 pub(super) struct CondaInputs {
+    /// Every spec of every platform; those of some platforms only are in `limited` too.
     pub(super) specs: Vec<(rattler_conda_types::MatchSpec, String)>,
+    /// The specs (by their index in `specs`) that apply on some platforms only (pixi's
+    /// `[target.<platform>]` tables, and the general specs those override there).
+    pub(super) limited: Vec<(usize, PlatformScope)>,
     /// Channel names or URLs, each with where it was given.
     pub(super) channels: Vec<(String, String)>,
     /// An input said `nodefaults`.
     pub(super) nodefaults: bool,
+    /// What the inputs say the machine must offer (pixi's `[system-requirements]`).
+    pub(super) system_requirements: Vec<unilock_model::document::SystemRequirement>,
+}
+
+impl CondaInputs {
+    /// The specs that apply on the conda subdir `subdir`.
+    pub(super) fn specs_for(&self, subdir: &str) -> Vec<(rattler_conda_types::MatchSpec, String)> {
+        self.specs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                self.limited
+                    .iter()
+                    .all(|(at, scope)| at != i || scope.holds(subdir))
+            })
+            .map(|(_, spec)| spec.clone())
+            .collect()
+    }
 }
 
 pub(super) fn setup(
@@ -205,6 +235,9 @@ pub(super) fn setup(
     let mut conda = CondaInputs::default();
     for input in inputs {
         read_requirements(input, groups, &mut request, &mut indexes, &mut conda)?;
+    }
+    for w in super::system::check(&targets, &conda.system_requirements) {
+        crate::output::warn(w);
     }
     Ok(Setup {
         targets,
@@ -238,10 +271,10 @@ pub(super) fn read_requirements(
     let format = format_of(input, &text, None)?;
     if !matches!(
         format,
-        Format::Requirements | Format::Pyproject | Format::CondaEnv
+        Format::Requirements | Format::Pyproject | Format::CondaEnv | Format::PixiToml
     ) {
         return Err(Diagnostic::usage(format!(
-            "{}: `unilock resolve` reads requirements files, pyproject.toml and environment.yml; this is {}",
+            "{}: `unilock resolve` reads requirements files, pyproject.toml, environment.yml and pixi.toml; this is {}",
             input.display(),
             format.name()
         )));
@@ -278,6 +311,9 @@ pub(super) fn read_requirements(
             conda.channels.push((channel.name.clone(), origin));
         }
     }
+    conda
+        .system_requirements
+        .extend(doc.system_requirements.iter().cloned());
     request.pre |= doc.options.pre;
     request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
     let project = doc.project.as_deref().map(normalize);
@@ -306,7 +342,8 @@ pub(super) fn read_requirements(
         }
         wanted.push(g);
     }
-    for r in &doc.manifest.requirements {
+    let scopes = doc.manifest.platform_scopes();
+    for (r, scope) in doc.manifest.requirements.iter().zip(scopes) {
         if let Some(g) = &r.group
             && !wanted.contains(&normalize(g))
         {
@@ -323,7 +360,7 @@ pub(super) fn read_requirements(
             .as_ref()
             .map(|o| format!("{}:{}:{}", o.file, o.line, o.column))
             .unwrap_or_else(|| input.display().to_string());
-        let requirement = match &r.requirement {
+        let mut requirement = match &r.requirement {
             Requirement::Pypi(p) => (**p).clone(),
             Requirement::PypiUnnamed(u) => named_by_file(u).ok_or_else(|| {
                 Diagnostic::usage(format!(
@@ -332,10 +369,23 @@ pub(super) fn read_requirements(
                 .note("require a built wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), or name the package: `name @ URL`")
             })?,
             Requirement::Conda(spec) => {
+                if scope != PlatformScope::default() {
+                    conda.limited.push((conda.specs.len(), scope));
+                }
                 conda.specs.push(((**spec).clone(), origin));
                 continue;
             }
         };
+        // One request serves every target: a requirement of some platforms only says so in
+        // its marker.
+        if let Some(marker) = scope.marker() {
+            let marker = marker.parse::<pep508_rs::MarkerTree>().map_err(|e| {
+                Diagnostic::usage(format!(
+                    "{origin}: the marker of its platforms, `{marker}`, cannot be read: {e}"
+                ))
+            })?;
+            requirement.marker.and(marker);
+        }
         match r.role {
             RequirementRole::Dependency => request.requirements.push((requirement, origin)),
             RequirementRole::Constraint => request.constraints.push(requirement),

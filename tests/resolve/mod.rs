@@ -12,6 +12,7 @@ mod hashes;
 mod hostile;
 mod http;
 mod lock_file;
+mod pixi;
 mod snapshot;
 mod user_input;
 
