@@ -54,6 +54,10 @@ pub struct Document {
     /// Nix flake inputs, for flake.lock files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flake_inputs: Vec<FlakeInput>,
+    /// The groups installed when none are asked for: the features of pixi's `default`
+    /// environment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub default_groups: Vec<String>,
     /// What the machine must offer (pixi's `[system-requirements]`), as the file says it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub system_requirements: Vec<SystemRequirement>,

@@ -325,7 +325,7 @@ pub(super) fn read_requirements(
         .requirements
         .iter()
         .filter_map(|r| r.group.clone())
-        .filter(|g| groups.wants(g))
+        .filter(|g| groups.wants(g) || doc.default_groups.contains(g))
         .collect();
     while let Some(g) = pending.pop() {
         let g = normalize(&g);

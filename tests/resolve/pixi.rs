@@ -190,3 +190,16 @@ fn a_pyproject_with_tool_pixi_resolves_against_its_channels() {
     assert!(lock.contains("pyproject.toml:11:1\"]"), "{lock}");
     assert!(lock.contains("name = \"numpy\""), "{lock}");
 }
+
+#[test]
+fn the_features_of_the_default_environment_are_resolved_without_asking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = "[workspace]\nchannels = [\"conda-forge\"]\nplatforms = [\"linux-64\"]\n\n[pypi-dependencies]\nalpha = \"*\"\n\n[feature.extra.pypi-dependencies]\ngamma = \"*\"\n\n[feature.other.pypi-dependencies]\ndelta = \"*\"\n\n[environments]\ndefault = [\"extra\"]\nother = [\"other\"]\n";
+    let input = write(dir.path(), "pixi.toml", manifest);
+    let t = "linux-64,python=3.12";
+    let out = super::resolve(dir.path(), &input, &[t], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pins = super::pins(&super::export(dir.path(), t));
+    assert!(pins.contains(&"gamma==1.0".to_string()), "{pins:?}");
+    assert!(!pins.iter().any(|p| p.starts_with("delta")), "{pins:?}");
+}

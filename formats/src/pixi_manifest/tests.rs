@@ -275,3 +275,16 @@ fn bad_inputs_are_located_and_say_what_was_expected() {
         assert!(rendered.contains("expected"), "{rendered}");
     }
 }
+
+#[test]
+fn the_features_of_the_default_environment_are_the_default_groups() {
+    let doc = read(
+        "[feature.test.dependencies]\npytest = \"*\"\n[feature.docs.dependencies]\nmkdocs = \"*\"\n[environments]\ndefault = { features = [\"test\"], solve-group = \"default\" }\ndocs = [\"docs\"]\n",
+    );
+    assert_eq!(doc.default_groups, ["test"]);
+    assert!(
+        read("[feature.docs.dependencies]\nmkdocs = \"*\"\n")
+            .default_groups
+            .is_empty()
+    );
+}

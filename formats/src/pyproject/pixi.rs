@@ -8,7 +8,9 @@
 //! `target.<selector>` (a conda subdir, `linux`, `osx`, `win` or `unix`: the requirements keep
 //! the selector, see `unilock_model::platform_selector`) and under `feature.<name>` (group =
 //! the feature name, with its own `target` tables); `system-requirements`; `pypi-options`
-//! indexes; and validation of `environments`.
+//! indexes; and `environments`, checked to name known features (in a pyproject.toml, its
+//! extras and dependency groups are features too), the `default` one's features becoming the
+//! document's default groups.
 //!
 //! A conda dependency is `name = "spec"` (`"*"`: any version) or a table `{ version, build,
 //! build-number, channel, subdir, md5, sha256, license }`, written as the MatchSpec
@@ -48,8 +50,16 @@ pub(crate) fn read(cx: &mut Cx, pixi: &dyn TableLike, prefix: &str) -> Result<()
             )?;
         }
     }
+    // pixi makes a feature of every extra and dependency group of a pyproject.toml.
+    let mut features: HashSet<String> = cx
+        .doc
+        .manifest
+        .requirements
+        .iter()
+        .filter_map(|r| r.group.clone())
+        .collect();
+    features.insert("default".to_string());
     tables(cx, pixi, None, prefix)?;
-    let mut features = HashSet::from(["default".to_string()]);
     if let Some((key, item)) = pixi.get_key_value("feature") {
         for (feature, item) in entries(cx.table(key, item, &format!("{prefix}feature"))?) {
             let what = format!("{prefix}feature.{}", feature.get());
@@ -59,12 +69,8 @@ pub(crate) fn read(cx: &mut Cx, pixi: &dyn TableLike, prefix: &str) -> Result<()
         }
     }
     if let Some((key, item)) = pixi.get_key_value("environments") {
-        environments(
-            cx,
-            cx.table(key, item, &format!("{prefix}environments"))?,
-            &features,
-            prefix,
-        )?;
+        let table = cx.table(key, item, &format!("{prefix}environments"))?;
+        cx.doc.default_groups = environments(cx, table, &features, prefix)?;
     }
     if let Some((key, item)) = pixi.get_key_value("system-requirements") {
         let table = cx.table(key, item, &format!("{prefix}system-requirements"))?;
@@ -357,12 +363,15 @@ fn pypi_spec(cx: &Cx, name: &Key, item: &Item) -> Result<(String, bool), Diagnos
     Ok((spec, editable))
 }
 
+/// Checks that every environment names known features; returns the features of the
+/// `default` environment.
 fn environments(
     cx: &Cx,
     envs: &dyn TableLike,
     features: &HashSet<String>,
     prefix: &str,
-) -> Result<(), Diagnostic> {
+) -> Result<Vec<String>, Diagnostic> {
+    let mut default = Vec::new();
     for (env, item) in entries(envs) {
         let what = format!("{prefix}environments.{}", env.get());
         let listed = match item.as_table_like() {
@@ -381,9 +390,12 @@ fn environments(
                     )
                     .expected(format!("a feature defined as `[{prefix}feature.<name>]`")));
             }
+            if env.get() == "default" && feature != "default" {
+                default.push(feature);
+            }
         }
     }
-    Ok(())
+    Ok(default)
 }
 
 /// `system-requirements`: `name = "version"`, or `libc = { family, version }`.

@@ -492,3 +492,11 @@ cuda = "12"
         "{message}"
     );
 }
+
+#[test]
+fn pixi_environments_may_name_the_extras_and_groups_of_the_pyproject() {
+    let doc = read(
+        "[project]\nname = \"p\"\n[project.optional-dependencies]\ncli = [\"click\"]\n[dependency-groups]\ndev = [\"pytest\"]\n[tool.pixi.environments]\ndefault = [\"cli\", \"dev\"]\n",
+    );
+    assert_eq!(doc.default_groups, ["cli", "dev"]);
+}
