@@ -49,6 +49,7 @@ seed_all() {
     first_lines conda_explicit 40 $shared/conda-lock/*.lock
     seed conda_lock $shared/conda-lock/*.yml ../corpus/fixtures/conda-lock/* ../corpus/invalid/conda-lock/*
     seed pixi_lock $shared/pixi-lock/*.lock ../corpus/fixtures/pixi-lock/* ../corpus/invalid/pixi-lock/*
+    seed pixi_toml $shared/pixi-lock/*.toml ../corpus/fixtures/pixi-toml/* ../corpus/invalid/pixi-toml/*
     seed flake_lock $shared/flake-lock/*.lock ../corpus/fixtures/flake-lock/*.lock ../corpus/invalid/flake-lock/*
     seed wheel_records ../corpus/fixtures/find-links/*.whl
     seed index_page ../corpus/fixtures/index/simple/*/index.html ../corpus/index-snapshot/simple/*/index.* \

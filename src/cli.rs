@@ -23,7 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Resolve requirements files, pyproject.toml and environment.yml for one or more targets into unilock.lock.
+    /// Resolve requirements files, pyproject.toml, environment.yml and pixi.toml for one or more targets into unilock.lock.
     #[command(after_help = RESOLVE_EXAMPLES)]
     Resolve(ResolveArgs),
     /// Write a pinned file of one format (requirements, pylock, conda-explicit, conda-env) for one target of a unilock.lock.
@@ -94,11 +94,11 @@ pub struct DescribeArgs {
     pub all_tags: bool,
 }
 
-const FORMATS: &str = "requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock, unilock-lock";
+const FORMATS: &str = "requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, pixi-toml, flake-lock, unilock-lock";
 
 const SHOW_EXAMPLES: &str = "\
 The format is detected from the file name, then the content; --format overrides it.
-FORMAT: requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, flake-lock, unilock-lock
+FORMAT: requirements, pyproject, uv-lock, pylock, conda-env, conda-explicit, conda-lock, pixi-lock, pixi-toml, flake-lock, unilock-lock
 
 Examples:
   unilock show requirements.txt
@@ -186,7 +186,7 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
-    /// Requirements files, pyproject.toml files and conda environment.yml files.
+    /// Requirements files, pyproject.toml files, conda environment.yml files and pixi.toml manifests.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// A target to resolve for (repeatable; see `unilock targets`).

@@ -2,8 +2,8 @@
 //! needed. The per-format modules do the work; this module only routes.
 
 use crate::{
-    Format, conda_env, conda_explicit, conda_lock, flake_lock, pixi_lock, pylock, pyproject,
-    requirements, select, uv_lock,
+    Format, conda_env, conda_explicit, conda_lock, flake_lock, pixi_lock, pixi_manifest, pylock,
+    pyproject, requirements, select, uv_lock,
 };
 use std::path::Path;
 use unilock_model::{Diagnostic, Document, Target};
@@ -34,6 +34,8 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         Some(Format::Pylock)
     } else if head.contains("[[package]]") && head.contains("version = 1") {
         Some(Format::UvLock)
+    } else if is_pixi_manifest(&head) {
+        Some(Format::PixiToml)
     } else if head.contains("[project]")
         || head.contains("[build-system]")
         || head.contains("[tool.")
@@ -55,6 +57,17 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// A pixi.toml under another name: a `[workspace]` (or pixi's older `[project]`) table with
+/// `channels` and `platforms`, which PEP 621's `[project]` does not have, and no `[tool.…]`
+/// table (a pyproject.toml keeps pixi's tables under `[tool.pixi]`).
+fn is_pixi_manifest(head: &str) -> bool {
+    let starts = |prefix: &str| head.lines().any(|l| l.trim_start().starts_with(prefix));
+    (starts("[workspace]") || starts("[project]"))
+        && starts("channels")
+        && starts("platforms")
+        && !starts("[tool.")
 }
 
 /// unilock's lock under another name: its header comment, or `version` followed by
@@ -112,6 +125,7 @@ pub fn read_with_warnings(
         Format::CondaExplicit => conda_explicit::parse(&name, text)?.to_document(),
         Format::CondaLock => conda_lock::parse(&name, text)?.to_document(),
         Format::PixiLock => pixi_lock::parse(&name, text)?.to_document(),
+        Format::PixiToml => pixi_manifest::parse(&name, text)?,
         Format::UnilockLock => {
             unilock_model::Lock::from_toml(text, &name)?.to_overview(format.name())
         }
@@ -271,7 +285,7 @@ fn convert_text(
             Err(Diagnostic::usage(format!("{} is a unilock.lock: it is exported, not converted", path.display()))
                 .note(format!("write the {to} of one of its targets with `unilock export --lock {} --to {to} --target TARGET`", path.display())))
         }
-        (Format::Requirements | Format::Pyproject | Format::CondaEnv, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock | Format::CondaExplicit | Format::UnilockLock) => {
+        (Format::Requirements | Format::Pyproject | Format::CondaEnv | Format::PixiToml, Format::UvLock | Format::Pylock | Format::CondaLock | Format::PixiLock | Format::CondaExplicit | Format::UnilockLock) => {
             Err(Diagnostic::usage(format!("{} pins nothing, so it cannot become a {to} without resolving", path.display()))
                 .note(format!("resolve it instead: `unilock resolve {} --target TARGET`", path.display())))
         }
@@ -389,5 +403,21 @@ mod tests {
             detect(Path::new("lock"), environment),
             Some(Format::CondaEnv)
         );
+    }
+
+    #[test]
+    fn a_pixi_manifest_is_told_from_a_pyproject_by_content() {
+        let pixi =
+            "[project]\nname = \"x\"\nchannels = [\"conda-forge\"]\nplatforms = [\"linux-64\"]\n";
+        let pyproject = "[project]\nname = \"x\"\n[tool.pixi.workspace]\nchannels = [\"conda-forge\"]\nplatforms = [\"linux-64\"]\n";
+        assert_eq!(
+            detect(Path::new("manifest.toml"), pixi),
+            Some(Format::PixiToml)
+        );
+        assert_eq!(
+            detect(Path::new("manifest.toml"), pyproject),
+            Some(Format::Pyproject)
+        );
+        assert_eq!(detect(Path::new("a/pixi.toml"), ""), Some(Format::PixiToml));
     }
 }

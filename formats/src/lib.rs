@@ -14,6 +14,7 @@ pub mod dispatch;
 pub mod flake_lock;
 pub mod loader;
 pub mod pixi_lock;
+pub mod pixi_manifest;
 pub mod pylock;
 pub mod pyproject;
 pub mod requirements;
@@ -38,6 +39,8 @@ pub enum Format {
     CondaExplicit,
     CondaLock,
     PixiLock,
+    /// pixi's manifest (`pixi.toml`): read by `show` and `resolve`, never written.
+    PixiToml,
     FlakeLock,
     /// unilock's own multi-target lock (`model/src/lock.rs`): shown, and exported with
     /// `unilock export`.
@@ -46,7 +49,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order the CLI documents them.
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 11] = [
         Format::Requirements,
         Format::Pyproject,
         Format::UvLock,
@@ -55,6 +58,7 @@ impl Format {
         Format::CondaExplicit,
         Format::CondaLock,
         Format::PixiLock,
+        Format::PixiToml,
         Format::FlakeLock,
         Format::UnilockLock,
     ];
@@ -70,6 +74,7 @@ impl Format {
             Format::CondaExplicit => "conda-explicit",
             Format::CondaLock => "conda-lock",
             Format::PixiLock => "pixi-lock",
+            Format::PixiToml => "pixi-toml",
             Format::FlakeLock => "flake-lock",
             Format::UnilockLock => "unilock-lock",
         }
@@ -88,11 +93,13 @@ impl Format {
             "uv.lock" => Format::UvLock,
             "pylock.toml" => Format::Pylock,
             "pixi.lock" => Format::PixiLock,
+            "pixi.toml" => Format::PixiToml,
             "flake.lock" | "devenv.lock" => Format::FlakeLock,
             "unilock.lock" => Format::UnilockLock,
             "conda-lock.yml" | "conda-lock.yaml" => Format::CondaLock,
             _ if name.starts_with("pylock.") && name.ends_with(".toml") => Format::Pylock,
             _ if name.ends_with("pixi.lock") => Format::PixiLock,
+            _ if name.ends_with("pixi.toml") => Format::PixiToml,
             // CEP 37: the name contains `conda-lock` and ends in `.yml` or `.yaml`.
             _ if name.contains("conda-lock")
                 && (name.ends_with(".yml") || name.ends_with(".yaml")) =>
@@ -138,6 +145,8 @@ mod tests {
             ("devenv.lock", Format::FlakeLock),
             ("unilock.lock", Format::UnilockLock),
             ("conda__rattler__pixi.lock", Format::PixiLock),
+            ("pixi.toml", Format::PixiToml),
+            ("conda__rattler__pixi.toml", Format::PixiToml),
         ];
         for (name, format) in cases {
             assert_eq!(

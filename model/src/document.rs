@@ -54,6 +54,13 @@ pub struct Document {
     /// Nix flake inputs, for flake.lock files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flake_inputs: Vec<FlakeInput>,
+    /// The groups installed when none are asked for: the features of pixi's `default`
+    /// environment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub default_groups: Vec<String>,
+    /// What the machine must offer (pixi's `[system-requirements]`), as the file says it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub system_requirements: Vec<SystemRequirement>,
 }
 
 impl Document {
@@ -79,6 +86,9 @@ impl Document {
         }
         for input in &mut doc.flake_inputs {
             input.origin = None;
+        }
+        for requirement in &mut doc.system_requirements {
+            requirement.origin = None;
         }
         doc
     }
@@ -115,6 +125,22 @@ pub struct IndexLocation {
 pub struct Channel {
     /// The channel as written: a name (`conda-forge`), a URL, or `nodefaults`.
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A minimum the machine must meet, as pixi's `[system-requirements]` writes it: `cuda = "12"`,
+/// `libc = { family = "glibc", version = "2.28" }`, `linux`, `macos`, `archspec`. Each is a
+/// virtual package the environment may assume (`__cuda`, `__glibc`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SystemRequirement {
+    /// The key: `cuda`, `libc`, `linux`, `macos`, `archspec` (others are kept as written).
+    pub name: String,
+    /// The version (for `archspec`, the microarchitecture name).
+    pub version: String,
+    /// The C library family of `libc` (`glibc` unless the file says otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }

@@ -6,7 +6,8 @@
 //! - [`Version`] — PEP 440 versions and conda versions, each ordered by its own rules;
 //! - [`Requirement`] — PEP 508 requirements (markers, extras, URLs) and conda MatchSpecs
 //!   (`channel::name`, version and build globs);
-//! - [`Manifest`] — the requirements read from input files, each with its [`Origin`];
+//! - [`Manifest`] — the requirements read from input files, each with its [`Origin`] and,
+//!   for platform-specific ones, its [`platform_selector::PlatformSelector`];
 //! - [`Document`] — the unified model of one dependency file: manifest, indexes, channels,
 //!   options, pins (PyPI and conda, per platform and environment) and Nix flake inputs;
 //! - [`Target`] — the platform a lock is for, and everything derived from it: the PEP 508
@@ -36,6 +37,7 @@ pub mod lock;
 pub mod manifest;
 pub mod name;
 pub mod nix;
+pub mod platform_selector;
 pub mod requirement;
 pub mod safe_text;
 pub mod target;

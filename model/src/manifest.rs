@@ -6,6 +6,7 @@
 //! once those fields are dropped ([`Manifest::without_origins`]).
 
 use crate::diagnostic::Origin;
+use crate::platform_selector::PlatformSelector;
 use crate::{Ecosystem, Requirement};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -35,11 +36,14 @@ pub struct ManifestRequirement {
     pub hashes: Vec<String>,
     /// Where it was written. `None` for requirements that were derived rather than read.
     pub origin: Option<Origin>,
+    /// The platforms it is limited to (pixi's `[target.<selector>]` tables); `None`: every
+    /// platform. See [`Manifest::platform_scopes`] for how selectors override each other.
+    pub platform: Option<PlatformSelector>,
 }
 
 impl Serialize for ManifestRequirement {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("ManifestRequirement", 8)?;
+        let mut st = s.serialize_struct("ManifestRequirement", 9)?;
         st.serialize_field("ecosystem", &self.requirement.ecosystem())?;
         st.serialize_field("name", &self.requirement.name().map(|n| n.to_string()))?;
         st.serialize_field("requirement", &self.requirement.to_string())?;
@@ -54,6 +58,10 @@ impl Serialize for ManifestRequirement {
             st.skip_field("hashes")?;
         } else {
             st.serialize_field("hashes", &self.hashes)?;
+        }
+        match &self.platform {
+            Some(p) => st.serialize_field("platform", p)?,
+            None => st.skip_field("platform")?,
         }
         st.serialize_field("origin", &self.origin)?;
         st.end()
@@ -112,6 +120,7 @@ mod tests {
                     editable: false,
                     hashes: Vec::new(),
                     origin,
+                    platform: None,
                 });
             }
             offset += line.len();

@@ -40,7 +40,7 @@ pub fn source(
             "{origin}: `{spec}` is a conda spec, and no channel is configured"
         ))
         .note(
-            "name the channels under `channels:` in environment.yml, or pass --channel NAME|URL",
+            "name the channels under `channels:` in environment.yml or `channels = [...]` in pixi.toml, or pass --channel NAME|URL",
         ));
     }
     let alias = match args

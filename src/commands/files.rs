@@ -127,6 +127,13 @@ fn summary(doc: &Document) -> String {
     for (name, value) in &doc.variables {
         out.push_str(&format!("variable: {name}={value}\n"));
     }
+    for r in &doc.system_requirements {
+        let family = r.family.as_ref().map_or(String::new(), |f| format!("{f} "));
+        out.push_str(&format!(
+            "system requirement: {} {family}{}\n",
+            r.name, r.version
+        ));
+    }
     if !doc.manifest.requirements.is_empty() {
         out.push_str(&format!(
             "requirements ({}):\n",
@@ -147,8 +154,9 @@ fn summary(doc: &Document) -> String {
                 unilock_model::manifest::RequirementRole::Override => " (override)",
             };
             let editable = if r.editable { "-e " } else { "" };
+            let platform = r.platform.map_or(String::new(), |p| format!(" (on {p})"));
             out.push_str(&format!(
-                "  {editable}{}{group}{role}{origin}\n",
+                "  {editable}{}{group}{platform}{role}{origin}\n",
                 r.requirement
             ));
         }

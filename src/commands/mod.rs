@@ -4,6 +4,7 @@ mod channels;
 mod files;
 mod index;
 mod resolve;
+mod system;
 mod targets;
 
 use crate::cli::{Cli, Command};

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use unilock_formats::{Format, conda_env, conda_explicit, dispatch, pylock, requirements};
 use unilock_model::document::IndexKind;
 use unilock_model::manifest::RequirementRole;
+use unilock_model::platform_selector::PlatformScope;
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
 use unilock_solver::pypi::{self, Request};
 
@@ -92,22 +93,23 @@ fn resolve_conda(
         ));
     }
     let (channels, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
-    let mut request = JointRequest {
-        conda: CondaRequest {
-            specs: conda.specs,
-            ..CondaRequest::default()
-        },
-        ..JointRequest::default()
-    };
+    let mut preferences = HashMap::new();
     if !args.upgrade {
-        request.conda.preferences = conda_pins(output, &args.upgrade_package)?;
+        preferences = conda_pins(output, &args.upgrade_package)?;
         keep_pins(output, &args.upgrade_package, &mut pypi)?;
     }
-    request.pypi = pypi;
-    let lock = if request.pypi.requirements.is_empty() {
+    // Each target gets the specs of its platform (pixi's `[target.<platform>]` tables).
+    let request_for = |t: &Target| JointRequest {
+        conda: CondaRequest {
+            specs: conda.specs_for(t.platform.conda_subdir()),
+            preferences: preferences.clone(),
+        },
+        pypi: pypi.clone(),
+    };
+    let lock = if pypi.requirements.is_empty() {
         let resolutions = targets
             .iter()
-            .map(|t| unilock_solver::conda::resolve(&channels, t, &request.conda))
+            .map(|t| unilock_solver::conda::resolve(&channels, t, &request_for(t).conda))
             .collect::<Result<Vec<_>, _>>();
         if let Some(p) = &progress {
             p.finish();
@@ -115,11 +117,11 @@ fn resolve_conda(
         channel_warnings(&channels);
         unilock_solver::lock::assemble_conda(targets, resolutions?)
     } else {
-        let configured = super::index::source(&args.index, from_files, targets, &request.pypi)?;
+        let configured = super::index::source(&args.index, from_files, targets, &pypi)?;
         let index = configured.source;
         let resolutions = targets
             .iter()
-            .map(|t| unilock_solver::joint::resolve(&channels, &index, t, &request))
+            .map(|t| unilock_solver::joint::resolve(&channels, &index, t, &request_for(t)))
             .collect::<Result<Vec<_>, _>>();
         for p in [&progress, &configured.progress].into_iter().flatten() {
             p.finish();
@@ -194,11 +196,33 @@ pub(super) struct Setup {
 /// the files name, in order.
 #[derive(Debug, Default)]
 pub(super) struct CondaInputs {
+    /// Every spec of every platform; those of some platforms only are in `limited` too.
     pub(super) specs: Vec<(rattler_conda_types::MatchSpec, String)>,
+    /// The specs (by their index in `specs`) that apply on some platforms only (pixi's
+    /// `[target.<platform>]` tables, and the general specs those override there).
+    pub(super) limited: Vec<(usize, PlatformScope)>,
     /// Channel names or URLs, each with where it was given.
     pub(super) channels: Vec<(String, String)>,
     /// An input said `nodefaults`.
     pub(super) nodefaults: bool,
+    /// What the inputs say the machine must offer (pixi's `[system-requirements]`).
+    pub(super) system_requirements: Vec<unilock_model::document::SystemRequirement>,
+}
+
+impl CondaInputs {
+    /// The specs that apply on the conda subdir `subdir`.
+    pub(super) fn specs_for(&self, subdir: &str) -> Vec<(rattler_conda_types::MatchSpec, String)> {
+        self.specs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                self.limited
+                    .iter()
+                    .all(|(at, scope)| at != i || scope.holds(subdir))
+            })
+            .map(|(_, spec)| spec.clone())
+            .collect()
+    }
 }
 
 pub(super) fn setup(
@@ -226,6 +250,9 @@ pub(super) fn setup(
     let mut conda = CondaInputs::default();
     for input in inputs {
         read_requirements(input, groups, &mut request, &mut indexes, &mut conda)?;
+    }
+    for w in super::system::check(&targets, &conda.system_requirements) {
+        crate::output::warn(w);
     }
     Ok(Setup {
         targets,
@@ -259,10 +286,10 @@ pub(super) fn read_requirements(
     let format = format_of(input, &text, None)?;
     if !matches!(
         format,
-        Format::Requirements | Format::Pyproject | Format::CondaEnv
+        Format::Requirements | Format::Pyproject | Format::CondaEnv | Format::PixiToml
     ) {
         return Err(Diagnostic::usage(format!(
-            "{}: `unilock resolve` reads requirements files, pyproject.toml and environment.yml; this is {}",
+            "{}: `unilock resolve` reads requirements files, pyproject.toml, environment.yml and pixi.toml; this is {}",
             input.display(),
             format.name()
         )));
@@ -299,6 +326,9 @@ pub(super) fn read_requirements(
             conda.channels.push((channel.name.clone(), origin));
         }
     }
+    conda
+        .system_requirements
+        .extend(doc.system_requirements.iter().cloned());
     request.pre |= doc.options.pre;
     request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
     let project = doc.project.as_deref().map(normalize);
@@ -310,7 +340,7 @@ pub(super) fn read_requirements(
         .requirements
         .iter()
         .filter_map(|r| r.group.clone())
-        .filter(|g| groups.wants(g))
+        .filter(|g| groups.wants(g) || doc.default_groups.contains(g))
         .collect();
     while let Some(g) = pending.pop() {
         let g = normalize(&g);
@@ -327,7 +357,8 @@ pub(super) fn read_requirements(
         }
         wanted.push(g);
     }
-    for r in &doc.manifest.requirements {
+    let scopes = doc.manifest.platform_scopes();
+    for (r, scope) in doc.manifest.requirements.iter().zip(scopes) {
         if let Some(g) = &r.group
             && !wanted.contains(&normalize(g))
         {
@@ -344,7 +375,7 @@ pub(super) fn read_requirements(
             .as_ref()
             .map(|o| format!("{}:{}:{}", o.file, o.line, o.column))
             .unwrap_or_else(|| input.display().to_string());
-        let requirement = match &r.requirement {
+        let mut requirement = match &r.requirement {
             Requirement::Pypi(p) => (**p).clone(),
             Requirement::PypiUnnamed(u) => named_by_file(u).ok_or_else(|| {
                 Diagnostic::usage(format!(
@@ -353,10 +384,23 @@ pub(super) fn read_requirements(
                 .note("require a built wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), or name the package: `name @ URL`")
             })?,
             Requirement::Conda(spec) => {
+                if scope != PlatformScope::default() {
+                    conda.limited.push((conda.specs.len(), scope));
+                }
                 conda.specs.push(((**spec).clone(), origin));
                 continue;
             }
         };
+        // One request serves every target: a requirement of some platforms only says so in
+        // its marker.
+        if let Some(marker) = scope.marker() {
+            let marker = marker.parse::<pep508_rs::MarkerTree>().map_err(|e| {
+                Diagnostic::usage(format!(
+                    "{origin}: the marker of its platforms, `{marker}`, cannot be read: {e}"
+                ))
+            })?;
+            requirement.marker.and(marker);
+        }
         match r.role {
             RequirementRole::Dependency => request.requirements.push((requirement, origin)),
             RequirementRole::Constraint => request.constraints.push(requirement),

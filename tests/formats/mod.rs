@@ -10,6 +10,7 @@ mod convert;
 mod flake_lock;
 mod invalid;
 mod pixi_lock;
+mod pixi_toml;
 mod pylock;
 mod pyproject;
 mod requirements;

@@ -13,6 +13,7 @@ mod hostile;
 mod http;
 mod joint;
 mod lock_file;
+mod pixi;
 mod snapshot;
 mod user_input;
 

@@ -196,6 +196,7 @@ impl Reader<'_> {
             editable: false,
             hashes: Vec::new(),
             origin: Some(self.origin(at)),
+            platform: None,
         });
         Ok(())
     }

@@ -9,11 +9,12 @@
 //! and every other table stay byte for byte.
 //!
 //! Submodules: [`pep621`] (`[project]`, `[dependency-groups]`), [`uv`], [`pixi`], [`poetry`]
-//! read their tables; [`emit`](mod@emit) writes; this module holds the shared reading context.
+//! read their tables; [`emit`](mod@emit) writes; this module holds the shared reading context,
+//! which [`crate::pixi_manifest`] also reads a pixi.toml with.
 
 mod emit;
 mod pep621;
-mod pixi;
+pub(crate) mod pixi;
 mod poetry;
 mod uv;
 
@@ -54,12 +55,7 @@ pub(crate) enum Section {
 /// Parses and also says which [`Section`] each requirement came from (parallel to
 /// `doc.manifest.requirements`).
 pub(crate) fn parse_tagged(path: &str, text: &str) -> Result<(Document, Vec<Section>), Diagnostic> {
-    let toml = toml_edit::Document::parse(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        Diagnostic::invalid(format!("invalid TOML: {}", e.message().trim_end()))
-            .at(path, text, Span::new(span.start, span.end))
-            .expected("a valid TOML document")
-    })?;
+    let toml = parse_toml(path, text)?;
     let mut cx = Cx::new(path, text);
     cx.doc.manifest.sources.push(path.to_string());
     let root = toml.as_table();
@@ -76,10 +72,23 @@ pub(crate) fn parse_tagged(path: &str, text: &str) -> Result<(Document, Vec<Sect
         }
         if let Some((key, item)) = tool.get_key_value("pixi") {
             let table = cx.table(key, item, "tool.pixi")?;
-            pixi::read(&mut cx, table)?;
+            pixi::read(&mut cx, table, "tool.pixi.")?;
         }
     }
     Ok((cx.doc, cx.sections))
+}
+
+/// `text` as a TOML document with spans, or a located error.
+pub(crate) fn parse_toml<'t>(
+    path: &str,
+    text: &'t str,
+) -> Result<toml_edit::Document<&'t str>, Diagnostic> {
+    toml_edit::Document::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        Diagnostic::invalid(format!("invalid TOML: {}", e.message().trim_end()))
+            .at(path, text, Span::new(span.start, span.end))
+            .expected("a valid TOML document")
+    })
 }
 
 /// The reading context: the source text and the document being built.
@@ -94,11 +103,16 @@ pub(crate) struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     fn new(file: &'a str, text: &'a str) -> Self {
+        Cx::for_format(file, text, FORMAT)
+    }
+
+    /// A context building a document of another format that shares these tables (pixi.toml).
+    pub(crate) fn for_format(file: &'a str, text: &'a str, format: &str) -> Self {
         Cx {
             file,
             text,
             lines: LineIndex::new(text),
-            doc: Document::new(FORMAT),
+            doc: Document::new(format),
             sections: Vec::new(),
         }
     }
@@ -269,6 +283,7 @@ impl<'a> Cx<'a> {
             editable,
             hashes: Vec::new(),
             origin: Some(self.lines.origin(self.file, self.text, offset)),
+            platform: None,
         });
         self.sections.push(section);
     }

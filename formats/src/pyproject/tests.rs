@@ -442,3 +442,61 @@ fn a_new_file_gets_a_named_project_table() {
                     dependencies = [\n    \"attrs>=23\",\n]\n";
     assert_eq!(out, expected);
 }
+
+#[test]
+fn pixi_channels_platforms_and_target_tables_read_beside_pep621() {
+    let doc = read(
+        r#"[project]
+name = "proj"
+dependencies = ["requests>=2"]
+
+[tool.pixi.workspace]
+channels = ["conda-forge"]
+platforms = ["linux-64", "win-64"]
+
+[tool.pixi.dependencies]
+python = "3.12.*"
+
+[tool.pixi.target.win-64.dependencies]
+pywin32 = "*"
+
+[tool.pixi.target.linux-64.pypi-dependencies]
+uvloop = "*"
+
+[tool.pixi.system-requirements]
+cuda = "12"
+"#,
+    );
+    let read: Vec<(String, Option<String>)> = doc
+        .manifest
+        .requirements
+        .iter()
+        .map(|r| (r.requirement.to_string(), r.platform.map(|p| p.to_string())))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("requests>=2".to_string(), None),
+            ("python 3.12.*".to_string(), None),
+            ("pywin32".to_string(), Some("win-64".to_string())),
+            ("uvloop".to_string(), Some("linux-64".to_string())),
+        ]
+    );
+    assert_eq!(doc.channels[0].name, "conda-forge");
+    assert_eq!(doc.platforms, ["linux-64", "win-64"]);
+    assert_eq!(doc.system_requirements[0].name, "cuda");
+    let (line, column, message) = error("[tool.pixi.target.amiga.dependencies]\nx = \"*\"\n");
+    assert_eq!((line, column), (1, 19), "{message}");
+    assert!(
+        message.contains("unknown target platform `amiga`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn pixi_environments_may_name_the_extras_and_groups_of_the_pyproject() {
+    let doc = read(
+        "[project]\nname = \"p\"\n[project.optional-dependencies]\ncli = [\"click\"]\n[dependency-groups]\ndev = [\"pytest\"]\n[tool.pixi.environments]\ndefault = [\"cli\", \"dev\"]\n",
+    );
+    assert_eq!(doc.default_groups, ["cli", "dev"]);
+}

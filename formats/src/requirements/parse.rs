@@ -352,6 +352,7 @@ impl Reader<'_> {
             editable,
             hashes,
             origin: Some(Self::origin(src, line, start)),
+            platform: None,
         });
     }
 

@@ -186,6 +186,7 @@ fn manifest_requirement(
         editable,
         hashes: Vec::new(),
         origin: None,
+        platform: None,
     })
 }
 
