@@ -96,12 +96,12 @@ for sub in ("linux-64", "noarch"):
         data = json.load(f)
     records += sum(len(data.get(k) or {}) for k in ("packages", "packages.conda"))
 print(f"channel: {records} records (linux-64 + noarch), 30 names asked\n")
-print(f"| {'run':<44} | {'wall s':>7} | {'peak MiB':>8} | {'requests':>8} |")
-print(f"|{'-'*46}|{'-'*9}|{'-'*10}|{'-'*10}|")
+print(f"| {'run':<48} | {'wall s':>7} | {'peak MiB':>8} | {'requests':>8} |")
+print(f"|{'-'*50}|{'-'*9}|{'-'*10}|{'-'*10}|")
 for line in open(os.path.join(work, "results")):
     label, wall, rss, requests = line.strip().split("|")
     requests = "-" if label.startswith("py-rattler") else requests
-    print(f"| {label:<44} | {float(wall):>7.2f} | {int(rss)/1024:>8.0f} | {requests:>8} |")
+    print(f"| {label:<48} | {float(wall):>7.2f} | {int(rss)/1024:>8.0f} | {requests:>8} |")
 rattler = json.load(open(os.path.join(work, "rattler.json")))
 print(f"\npy-rattler in-process (load + solve): {rattler['seconds']:.2f} s, status {rattler['status']}")
 def chosen(path):
