@@ -49,3 +49,14 @@ else
     "conda-lock==$CONDA_LOCK_VERSION"
   echo "installed conda-lock $CONDA_LOCK_VERSION"
 fi
+
+# --- msgpack and zstandard (CEP 16 shards of the generated scale channel) ----------------------
+MSGPACK_VERSION=1.2.4
+ZSTANDARD_VERSION=0.25.0
+if has msgpack "$MSGPACK_VERSION" && has zstandard "$ZSTANDARD_VERSION"; then
+  echo "msgpack $MSGPACK_VERSION and zstandard $ZSTANDARD_VERSION present"
+else
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "msgpack==$MSGPACK_VERSION" "zstandard==$ZSTANDARD_VERSION"
+  echo "installed msgpack $MSGPACK_VERSION and zstandard $ZSTANDARD_VERSION"
+fi

@@ -13,6 +13,10 @@
 //!   packed files instead of parsing the page again.
 //! - `conda-index-v1/<aa>/<same key>`: the index by name of a conda repodata answer
 //!   ([`crate::conda`]), with the id of the response it was made from, used on the same terms.
+//! - `conda-shards-v1/<aa>/<sha256 of the shard's hash>`: a CEP 16 repodata shard as served
+//!   (compressed), under the hash the channel's shard index names it by. A shard never changes
+//!   under its hash, so these entries are never revalidated ([`crate::conda`] checks the hash
+//!   again when it reads one).
 //! - `metadata-v1/<aa>/<sha256 of file URL>.json`: the core metadata of a distribution file
 //!   whose sha256 the index gave, with that hash. A file with a given hash never changes, so
 //!   these entries are never revalidated; an entry whose hash differs from the index's is

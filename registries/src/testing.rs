@@ -5,6 +5,10 @@
 //! answers: a `Content-Length` far beyond the body, bodies that never end. Built on `std::net` (one thread per connection,
 //! `Connection: close` on every answer), so the client under test is the real one talking to
 //! a real socket. Only compiled for tests (`cfg(test)` or the `test-server` feature).
+//! [`serve_shards`] serves a `repodata.json` as sharded repodata (CEP 16).
+
+mod shards;
+pub use shards::{ServedShards, ShardHash, serve_shards};
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};

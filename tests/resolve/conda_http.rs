@@ -2,13 +2,17 @@
 //! registries' test server (the shared snapshot `conda-forge-mamba-numpy-subset`): the lock
 //! points at the server, the channel's credentials reach it and nothing else shows them, a
 //! second run answers from the cache with `--offline`, and a cache without the channel or a
-//! server that keeps failing is exit 3 naming the URL, with no lock written.
+//! server that keeps failing is exit 3 naming the URL, with no lock written. The same snapshot
+//! served as shards (CEP 16) gives the same lock from the shards it needs, and a damaged shard
+//! is exit 3 naming its URL.
 
 use super::write;
 use crate::formats::shared;
 use crate::{stderr, unilock_with_env};
 use std::path::Path;
-use unilock_registries::testing::{Fault, Route, TestServer};
+use unilock_registries::testing::{
+    Fault, Route, ServedShards, ShardHash, TestServer, serve_shards,
+};
 
 const PLAIN: &str = "/cf/linux-64/repodata.json";
 const ZST: &str = "/cf/linux-64/repodata.json.zst";
@@ -135,5 +139,86 @@ fn a_channel_server_that_keeps_failing_is_exit_3_naming_the_url() {
     let err = stderr(&out);
     assert!(err.contains(&server.url(PLAIN)), "{err}");
     assert!(err.contains("503") && err.contains("3 attempts"), "{err}");
+    assert!(!dir.path().join("unilock.lock").exists());
+}
+
+/// The snapshot served twice: as `/cf/linux-64/repodata.json` and as shards under `/sh/`.
+fn serve_sharded() -> Option<(TestServer, ServedShards)> {
+    let server = serve(None)?;
+    let dir = shared("conda-channels/conda-forge-mamba-numpy-subset")?;
+    let json = std::fs::read(dir.join("linux-64/repodata.json")).expect("snapshot");
+    let shards = serve_shards(
+        &server,
+        "/sh/",
+        "linux-64",
+        &json,
+        None,
+        ShardHash::Compressed,
+        "\"s1\"",
+    );
+    Some((server, shards))
+}
+
+#[test]
+fn a_sharded_channel_resolves_as_its_repodata_json_does_fetching_only_the_shards_it_needs() {
+    let Some((server, shards)) = serve_sharded() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = resolve(dir.path(), &server.url("/cf/"), &dir.path().join("c1"), &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let from_json = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
+
+    server.forget();
+    let cache = dir.path().join("c2");
+    let out = resolve(dir.path(), &server.url("/sh/"), &cache, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let from_shards = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
+    // The same builds from the same files; only the channel's URL differs.
+    assert_eq!(
+        from_shards.replace(&server.url("/sh/"), &server.url("/cf/")),
+        from_json
+    );
+    let fetched: Vec<String> = server
+        .seen()
+        .into_iter()
+        .map(|s| s.path)
+        .filter(|p| p.contains("/shards/"))
+        .collect();
+    let locked = from_shards.matches("[[package]]").count();
+    assert!(!fetched.is_empty() && fetched.len() < shards.shards.len());
+    assert!(fetched.len() >= locked, "{} < {locked}", fetched.len());
+    assert!(server.seen_at("/sh/linux-64/repodata.json").is_empty());
+
+    // Offline from the cache: the same lock, nothing asked.
+    server.forget();
+    let out = resolve(dir.path(), &server.url("/sh/"), &cache, &["--offline"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(server.seen().is_empty(), "{:?}", server.seen());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock"),
+        from_shards
+    );
+}
+
+#[test]
+fn a_damaged_shard_is_exit_3_naming_its_url_and_no_lock_is_written() {
+    let Some((server, shards)) = serve_sharded() else {
+        return;
+    };
+    let (numpy, _) = &shards.shards["numpy"];
+    let other = shards.shards["python"].1.clone();
+    server.route(numpy, Route::ok("application/octet-stream", other));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = resolve(
+        dir.path(),
+        &server.url("/sh/"),
+        &dir.path().join("cache"),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&server.url(numpy)), "{err}");
+    assert!(err.contains("damaged"), "{err}");
     assert!(!dir.path().join("unilock.lock").exists());
 }

@@ -7,12 +7,16 @@
 //!   cache ([`CondaChannels::with_client`]).
 //! - [`repodata`]: one subdir's repodata indexed by name in one pass, each name's records
 //!   parsed the first time it is asked for.
+//! - [`shards`]: sharded repodata (CEP 16) of a remote channel: its shard index, and the shard
+//!   of each name fetched the first time that name is asked for.
 //!
 //! For a subdir, every configured channel's `<subdir>/repodata*` and `noarch/repodata*` are
 //! read the first time any name of that subdir is asked for (so a broken channel is reported
 //! whatever names the solve reaches; the files of remote channels are fetched at once, the
-//! requests running together); a channel with neither is an error naming it, a channel
-//! without `noarch` is fine. Channel priority: [`ChannelPriority::Strict`] takes a name's
+//! requests running together); a remote channel that serves a shard index for a subdir is
+//! read through it instead, and only the shards of the names asked for are fetched (a name's
+//! shards of the subdir and of `noarch` together). A channel with neither is an error naming
+//! it, a channel without `noarch` is fine. Channel priority: [`ChannelPriority::Strict`] takes a name's
 //! builds from the first channel, in the configured order, that has a readable build of it
 //! (from its subdir and its `noarch` both); [`ChannelPriority::Flexible`] takes every
 //! channel's, each with its channel's rank.
@@ -26,6 +30,7 @@
 pub mod channel;
 mod remote;
 mod repodata;
+mod shards;
 #[cfg(test)]
 mod tests;
 
@@ -34,7 +39,9 @@ pub use channel::{ChannelSpec, Location, MAX_REPODATA_BYTES};
 use crate::http::HttpClient;
 use crate::http::auth::Credentials;
 use channel::{Configured, Fetched};
+use rattler_conda_types::RepoDataRecord;
 use repodata::Repodata;
+use shards::Sharded;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -45,14 +52,51 @@ use url::Url;
 /// One channel's repodata for one subdir: the subdir's own and `noarch`'s, either may be
 /// missing (not both).
 struct ChannelSubdir {
-    own: Option<Repodata>,
-    noarch: Option<Repodata>,
+    own: Option<Data>,
+    noarch: Option<Data>,
 }
 
 impl ChannelSubdir {
-    fn files(&self) -> impl Iterator<Item = &Repodata> {
+    fn files(&self) -> impl Iterator<Item = &Data> {
         self.own.iter().chain(self.noarch.iter())
     }
+}
+
+/// The records of one subdir of one channel: a whole repodata file, indexed by name, or a
+/// shard index (CEP 16), whose shards are fetched name by name.
+enum Data {
+    Full(Repodata),
+    Sharded(Sharded),
+}
+
+impl Data {
+    fn lists(&self, name: &str) -> bool {
+        match self {
+            Data::Full(file) => file.lists(name),
+            Data::Sharded(sharded) => sharded.lists(name),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Data::Full(file) => file.len(),
+            Data::Sharded(sharded) => sharded.len(),
+        }
+    }
+
+    #[cfg(test)]
+    fn names(&self) -> Vec<&str> {
+        match self {
+            Data::Full(file) => file.names().collect(),
+            Data::Sharded(sharded) => sharded.names().collect(),
+        }
+    }
+}
+
+/// What was read of a subdir of a channel: its repodata file, or its shard index.
+enum Got {
+    File(Fetched),
+    Shards(Sharded),
 }
 
 /// What [`CondaChannels`] was asked: (one channel, or all), subdir, name.
@@ -227,7 +271,7 @@ impl CondaChannels {
     /// Every channel's repodata files for `subdir`, in channel order: its own (but for
     /// `noarch`) then `noarch`'s, each `None` when the channel has none. Remote files are
     /// fetched together.
-    fn fetch(&self, subdir: &str) -> Result<Vec<Option<Fetched>>, Diagnostic> {
+    fn fetch(&self, subdir: &str) -> Result<Vec<Option<Got>>, Diagnostic> {
         let mut wanted: Vec<(&Configured, &str)> = Vec::new();
         for configured in &self.channels {
             if subdir != "noarch" {
@@ -245,19 +289,30 @@ impl CondaChannels {
         let remote = wanted.iter().map(|(configured, subdir)| async move {
             match (&configured.location, &self.client) {
                 (Location::Remote(url), Some((client, _))) => {
-                    Some(remote::read_repodata(client, url, subdir, max).await)
+                    let name = configured.channel.canonical_name();
+                    Some(
+                        match shards::read_index(client, url, name, subdir, max).await {
+                            Ok(Some(sharded)) => Ok(Some(Got::Shards(sharded))),
+                            Ok(None) => remote::read_repodata(client, url, subdir, max)
+                                .await
+                                .map(|file| file.map(Got::File)),
+                            Err(why) => Err(why),
+                        },
+                    )
                 }
                 _ => None,
             }
         });
-        let mut fetched: Vec<Option<Result<Option<Fetched>, String>>> = match &self.client {
+        let mut fetched: Vec<Option<Result<Option<Got>, String>>> = match &self.client {
             Some((_, runtime)) => runtime.block_on(futures_util::future::join_all(remote)),
             None => wanted.iter().map(|_| None).collect(),
         };
         let mut files = Vec::with_capacity(wanted.len());
         for ((configured, subdir), fetched) in wanted.iter().zip(fetched.iter_mut()) {
             let read = match (&configured.location, fetched.take()) {
-                (Location::Local(dir), _) => channel::read_repodata(dir, subdir, max),
+                (Location::Local(dir), _) => {
+                    channel::read_repodata(dir, subdir, max).map(|file| file.map(Got::File))
+                }
                 (Location::Remote(_), Some(read)) => read,
                 (Location::Remote(url), None) => Err(format!(
                     "{url} is served over HTTP, and this run has no HTTP client"
@@ -274,15 +329,16 @@ impl CondaChannels {
         &self,
         configured: &Configured,
         subdir: &str,
-        fetched: Option<Fetched>,
-    ) -> Result<Option<Repodata>, Diagnostic> {
-        let Some(Fetched {
+        fetched: Option<Got>,
+    ) -> Result<Option<Data>, Diagnostic> {
+        let Fetched {
             text,
             file,
             mut cached,
-        }) = fetched
-        else {
-            return Ok(None);
+        } = match fetched {
+            None => return Ok(None),
+            Some(Got::Shards(sharded)) => return Ok(Some(Data::Sharded(sharded))),
+            Some(Got::File(fetched)) => fetched,
         };
         let text = match cached.as_mut().and_then(|c| c.index.take()) {
             Some(index) => {
@@ -294,7 +350,7 @@ impl CondaChannels {
                         if let Some(warning) = warning {
                             self.warn(vec![warning]);
                         }
-                        return Ok(Some(repodata));
+                        return Ok(Some(Data::Full(repodata)));
                     }
                     // An index that does not fit the text: made again, and replaced.
                     Err(text) => text,
@@ -314,7 +370,7 @@ impl CondaChannels {
         text: repodata::Text,
         file: String,
         cached: Option<remote::Cached>,
-    ) -> Result<Option<Repodata>, Diagnostic> {
+    ) -> Result<Option<Data>, Diagnostic> {
         let (repodata, warning) = Repodata::index(
             text,
             file.clone(),
@@ -344,26 +400,63 @@ impl CondaChannels {
         if let Some(warning) = warning {
             self.warn(vec![warning]);
         }
-        Ok(Some(repodata))
+        Ok(Some(Data::Full(repodata)))
     }
 
-    /// The records of `name` on `subdir` from the channel at `index` (its subdir and noarch).
+    /// The records of `name` on `subdir` from the channel at `index` (its subdir and noarch);
+    /// the shards of a sharded channel are fetched together.
     fn of_channel(
         &self,
         subdirs: &[ChannelSubdir],
         index: usize,
         name: &str,
-    ) -> Vec<ChannelRecord> {
+    ) -> Result<Vec<ChannelRecord>, Diagnostic> {
+        let files: Vec<&Data> = subdirs[index].files().collect();
+        let mut read: Vec<Option<Result<ReadRecords, String>>> = files
+            .iter()
+            .map(|file| match file {
+                Data::Full(file) => Some(Ok(file.records(name))),
+                Data::Sharded(_) => None,
+            })
+            .collect();
+        if read.iter().any(Option::is_none) {
+            let Some((client, runtime)) = &self.client else {
+                return Err(Diagnostic::new(
+                    ErrorKind::Registry,
+                    "a sharded channel is read without an HTTP client",
+                ));
+            };
+            let shards = files.iter().map(|file| async move {
+                match file {
+                    Data::Sharded(sharded) => Some(sharded.records(client, name).await),
+                    Data::Full(_) => None,
+                }
+            });
+            let fetched = runtime.block_on(futures_util::future::join_all(shards));
+            for (slot, fetched) in read.iter_mut().zip(fetched) {
+                if slot.is_none() {
+                    *slot = fetched;
+                }
+            }
+        }
         let mut records = Vec::new();
-        for file in subdirs[index].files() {
-            let (found, skipped) = file.records(name);
+        for read in read.into_iter().flatten() {
+            let (found, skipped) = read.map_err(|why| {
+                Diagnostic::new(
+                    ErrorKind::Registry,
+                    format!(
+                        "channel {} cannot be read: {why}",
+                        self.channels[index].shown()
+                    ),
+                )
+            })?;
             self.warn(skipped);
             records.extend(found.iter().map(|record| ChannelRecord {
                 channel_rank: index as u32,
                 record: record.clone(),
             }));
         }
-        records
+        Ok(records)
     }
 
     fn answer(
@@ -379,11 +472,11 @@ impl CondaChannels {
         }
         let subdirs = self.subdir(subdir)?;
         let records = match channel {
-            Some(index) => self.of_channel(&subdirs, index, &name),
+            Some(index) => self.of_channel(&subdirs, index, &name)?,
             None => {
                 let mut records = Vec::new();
                 for index in 0..self.channels.len() {
-                    records.extend(self.of_channel(&subdirs, index, &name));
+                    records.extend(self.of_channel(&subdirs, index, &name)?);
                     if self.priority == ChannelPriority::Strict && !records.is_empty() {
                         break;
                     }
@@ -407,12 +500,12 @@ impl CondaChannels {
     }
 
     /// The number of records each channel lists for `subdir` (its own and noarch), in
-    /// channel order.
+    /// channel order; for a sharded channel, the records of the shards read so far.
     pub fn record_counts(&self, subdir: &str) -> Result<Vec<usize>, Diagnostic> {
         Ok(self
             .subdir(subdir)?
             .iter()
-            .map(|c| c.files().map(Repodata::len).sum())
+            .map(|c| c.files().map(Data::len).sum())
             .collect())
     }
 
@@ -429,7 +522,7 @@ impl CondaChannels {
         let mut names: Vec<String> = self
             .subdir(subdir)?
             .iter()
-            .flat_map(|c| c.files().flat_map(|f| f.names()))
+            .flat_map(|c| c.files().flat_map(Data::names))
             .map(str::to_string)
             .collect();
         names.sort();
@@ -492,6 +585,9 @@ impl CondaSource for CondaChannels {
         lock(&self.warnings).clone()
     }
 }
+
+/// A name's records read from one file, and those skipped.
+type ReadRecords = (Arc<Vec<RepoDataRecord>>, repodata::Skipped);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -99,7 +99,7 @@ pub(crate) async fn read_repodata(
 
 /// Whether the answer is the file (2xx), or says there is none (404, 410); another status is
 /// an error naming `url`.
-fn found(url: &Url, response: &Response) -> Result<bool, String> {
+pub(crate) fn found(url: &Url, response: &Response) -> Result<bool, String> {
     match response.status {
         200..=299 => Ok(true),
         404 | 410 => Ok(false),

@@ -254,32 +254,59 @@ impl Repodata {
         let raw = &self.text.bytes()[entry.value.clone()];
         // The range was a JSON value of the text serde_json read as UTF-8.
         let raw = std::str::from_utf8(raw).map_err(|err| err.to_string())?;
-        let mut package_record = package_record(raw)?;
-        if package_record.name.as_normalized() != name {
-            return Err(format!(
-                "it is listed as a file of {name} but names the package {}",
-                package_record.name.as_normalized()
-            ));
-        }
-        if package_record.subdir.is_empty() {
-            package_record.subdir.clone_from(&self.subdir);
-        }
-        // `"track_features": ""` means none (as conda reads it); rattler reads it as one
-        // empty feature, which would rank the build below featureless ones.
-        package_record.track_features.retain(|f| !f.is_empty());
-        let identifier = DistArchiveIdentifier::try_from_filename(&entry.key)
-            .ok_or_else(|| "its key is not a package file name".to_string())?;
-        let url = self
-            .package_base
-            .join(&identifier.to_file_name())
-            .map_err(|err| format!("its file name makes no URL: {err}"))?;
-        Ok(RepoDataRecord {
-            package_record,
-            identifier,
-            url,
-            channel: Some(self.channel.clone()),
-        })
+        let package_record = package_record(raw)?;
+        let at = Place {
+            subdir: &self.subdir,
+            package_base: &self.package_base,
+            channel: &self.channel,
+        };
+        finish_record(package_record, &entry.key, name, &at)
     }
+}
+
+/// Where the records of one subdir of one channel come from: what a record is completed with.
+pub(crate) struct Place<'a> {
+    /// The subdir read (`linux-64`, `noarch`), for records without a `subdir` field.
+    pub subdir: &'a str,
+    /// What file names are resolved against.
+    pub package_base: &'a Url,
+    /// The `channel` of every record.
+    pub channel: &'a str,
+}
+
+/// `package_record`, listed under the file name `key` as a build of `name`, as the record the
+/// solver reads: its URL, channel and subdir filled in; an error when it names another package
+/// or `key` is not a package file name.
+pub(crate) fn finish_record(
+    mut package_record: PackageRecord,
+    key: &str,
+    name: &str,
+    at: &Place<'_>,
+) -> Result<RepoDataRecord, String> {
+    if package_record.name.as_normalized() != name {
+        return Err(format!(
+            "it is listed as a file of {name} but names the package {}",
+            package_record.name.as_normalized()
+        ));
+    }
+    if package_record.subdir.is_empty() {
+        package_record.subdir = at.subdir.to_string();
+    }
+    // `"track_features": ""` means none (as conda reads it); rattler reads it as one
+    // empty feature, which would rank the build below featureless ones.
+    package_record.track_features.retain(|f| !f.is_empty());
+    let identifier = DistArchiveIdentifier::try_from_filename(key)
+        .ok_or_else(|| "its key is not a package file name".to_string())?;
+    let url = at
+        .package_base
+        .join(&identifier.to_file_name())
+        .map_err(|err| format!("its file name makes no URL: {err}"))?;
+    Ok(RepoDataRecord {
+        package_record,
+        identifier,
+        url,
+        channel: Some(at.channel.to_string()),
+    })
 }
 
 /// What [`Repodata::pack`] wrote, checked against a text of `len` bytes.
@@ -359,10 +386,20 @@ fn package_record(raw: &str) -> Result<PackageRecord, String> {
     PackageRecord::deserialize(serde_json::Value::Object(fields)).map_err(|err| err.to_string())
 }
 
+/// Reads one record given as a JSON value, a field that is `null` read as absent (as
+/// [`package_record`] does).
+pub(crate) fn package_record_of(value: serde_json::Value) -> Result<PackageRecord, String> {
+    let serde_json::Value::Object(mut fields) = value else {
+        return Err("a record must be a map of fields".to_string());
+    };
+    fields.retain(|_, value| !value.is_null());
+    PackageRecord::deserialize(serde_json::Value::Object(fields)).map_err(|err| err.to_string())
+}
+
 /// The URL file names are resolved against, as rattler's `compute_package_url` computes it
 /// (an absolute `base_url`; a relative one against the subdir's URL; one starting with `/`
 /// as a path on the channel's host), as an error where rattler would panic.
-fn package_base(subdir_url: &Url, base_url: Option<&str>) -> Result<Url, String> {
+pub(crate) fn package_base(subdir_url: &Url, base_url: Option<&str>) -> Result<Url, String> {
     let mut url = match base_url {
         None => subdir_url.clone(),
         Some(base) => match Url::parse(base) {
@@ -394,7 +431,7 @@ fn bad_base(base: &str, err: url::ParseError) -> String {
 
 /// The normalised package name of a record key (`name-version-build.conda` under
 /// `packages.conda`, `….tar.bz2` under `packages`; one path segment), without parsing it.
-fn name_of(key: &str, conda: bool) -> Option<String> {
+pub(crate) fn name_of(key: &str, conda: bool) -> Option<String> {
     // A file name is one path segment: `../x-1-0.conda` would name a file outside the subdir.
     if key.contains(['/', '\\']) {
         return None;

@@ -519,6 +519,25 @@ impl HttpClient {
         }
     }
 
+    /// A GET of `url` held to `bound`, not kept in the cache's `http-v1` entries: for
+    /// content-addressed files (conda shards) that the caller keeps by their hash. 404 and 410
+    /// come back as responses; offline, nothing is fetched ([`Failure::NotCached`]).
+    pub async fn get_uncached(&self, url: &Url, bound: Bound) -> Result<Response, FetchError> {
+        if self.settings.offline {
+            return Err(FetchError::new(url, Failure::NotCached));
+        }
+        let answer = self
+            .fetch(url, HeaderMap::new(), Body::Bounded(bound))
+            .await?;
+        Ok(Response {
+            status: answer.status.as_u16(),
+            content_type: content_type(&answer.headers),
+            url: answer.url,
+            body: answer.body,
+            stored: None,
+        })
+    }
+
     /// Whether `entry` is now in the cache.
     fn store(&self, key: &str, entry: &HttpEntry) -> bool {
         // A cache that cannot be written only costs a later fetch.
