@@ -503,3 +503,39 @@ fn shared_channel_and_recorded_index_solve_together() {
             .any(|p| p.starts_with("numpy ") && p.ends_with(" pypi"))
     );
 }
+
+#[test]
+fn a_pixi_manifest_with_pypi_dependencies_solves_both_sides_together() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cf = base_channel(dir.path());
+    let links = wheels(
+        dir.path(),
+        &[("foo", "1.0", &["numpy<2"]), ("numpy", "2.2.0", &[])],
+    );
+    let input = write(
+        dir.path(),
+        "pixi.toml",
+        &format!(
+            "[workspace]\nname = \"demo\"\nchannels = [\"{cf}\"]\nplatforms = [\"linux-64\"]\n\n\
+             [dependencies]\npython = \"3.12.*\"\nnumpy = \"*\"\n\n[pypi-dependencies]\nfoo = \">=1\"\n"
+        ),
+    );
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let out = unilock(&[
+        "resolve",
+        &input,
+        "--no-index",
+        "--find-links",
+        &links,
+        "--target",
+        "linux-64",
+        "-o",
+        &lock,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = std::fs::read_to_string(&lock).expect("lock");
+    assert_eq!(
+        pins(&lock),
+        ["foo 1.0 pypi", "numpy 1.26.4 conda", "python 3.12.7 conda"]
+    );
+}
