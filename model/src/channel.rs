@@ -61,3 +61,25 @@ pub trait CondaSource: Send + Sync {
         Vec::new()
     }
 }
+
+/// No channels: the conda side of a run that has no conda specs (a PyPI-only `--consistent`
+/// solve runs on the joint solver).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoChannels;
+
+impl CondaSource for NoChannels {
+    fn records(&self, _subdir: &str, _name: &str) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic> {
+        Ok(Arc::default())
+    }
+
+    fn records_in(
+        &self,
+        channel: &str,
+        _subdir: &str,
+        name: &str,
+    ) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic> {
+        Err(Diagnostic::usage(format!(
+            "{channel}::{name} asks for channel {channel}, and no channel is configured"
+        )))
+    }
+}

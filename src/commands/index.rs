@@ -440,7 +440,19 @@ fn record_resolutions(
         }
     }
     if consistent {
-        unilock_solver::pypi::resolve_consistent(source, targets, request)?;
+        let requests: Vec<unilock_solver::joint::JointRequest> = targets
+            .iter()
+            .map(|_| unilock_solver::joint::JointRequest {
+                pypi: request.clone(),
+                ..Default::default()
+            })
+            .collect();
+        unilock_solver::joint::resolve_consistent(
+            &unilock_model::channel::NoChannels,
+            source,
+            targets,
+            &requests,
+        )?;
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use unilock_model::document::IndexKind;
 use unilock_model::manifest::RequirementRole;
 use unilock_model::platform_selector::PlatformScope;
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
+use unilock_solver::joint::JointRequest;
 use unilock_solver::pypi::{self, Request};
 
 pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
@@ -43,28 +44,51 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     }
     let configured = super::index::source(&args.index, from_files, &targets, &request)?;
     let source = configured.source;
-    let resolutions = if args.consistent {
-        pypi::resolve_consistent(&source, &targets, &request)
+    let lock = if args.consistent {
+        // One run over every target (no conda channels): see solver::joint::resolve_consistent.
+        let requests: Vec<JointRequest> = targets
+            .iter()
+            .map(|_| JointRequest {
+                pypi: request.clone(),
+                ..JointRequest::default()
+            })
+            .collect();
+        let resolutions = unilock_solver::joint::resolve_consistent(
+            &unilock_model::channel::NoChannels,
+            &source,
+            &targets,
+            &requests,
+        );
+        if let Some(p) = &configured.progress {
+            p.finish();
+        }
+        super::index::print_warnings(&source);
+        let resolutions = resolutions?;
+        for r in &resolutions {
+            for w in &r.pypi.warnings {
+                crate::output::warn(format_args!("{}: {w}", r.target.spec()));
+            }
+        }
+        let lock = unilock_solver::lock::assemble_joint(resolutions);
+        check_consistent(&lock)?;
+        lock
     } else {
-        targets
+        let resolutions = targets
             .iter()
             .map(|t| pypi::resolve(&source, t, &request))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    if let Some(p) = &configured.progress {
-        p.finish();
-    }
-    super::index::print_warnings(&source);
-    let resolutions = resolutions?;
-    for (target, resolution) in targets.iter().zip(&resolutions) {
-        for w in &resolution.warnings {
-            crate::output::warn(format_args!("{}: {w}", target.spec()));
+            .collect::<Result<Vec<_>, _>>();
+        if let Some(p) = &configured.progress {
+            p.finish();
         }
-    }
-    let lock = unilock_solver::lock::assemble(&targets, resolutions);
-    if args.consistent {
-        check_consistent(&lock)?;
-    }
+        super::index::print_warnings(&source);
+        let resolutions = resolutions?;
+        for (target, resolution) in targets.iter().zip(&resolutions) {
+            for w in &resolution.warnings {
+                crate::output::warn(format_args!("{}: {w}", target.spec()));
+            }
+        }
+        unilock_solver::lock::assemble(&targets, resolutions)
+    };
     write_atomic(&output, &lock.to_toml())?;
     eprintln!(
         "resolved {} packages for {} target(s) into {}",
@@ -86,12 +110,6 @@ fn resolve_conda(
     output: &Path,
 ) -> Result<(), Diagnostic> {
     use unilock_solver::conda::CondaRequest;
-    use unilock_solver::joint::JointRequest;
-    if args.consistent {
-        return Err(Diagnostic::usage(
-            "--consistent is not built for conda specs yet",
-        ));
-    }
     let (channels, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
     let mut preferences = HashMap::new();
     if !args.upgrade {
@@ -106,7 +124,27 @@ fn resolve_conda(
         },
         pypi: pypi.clone(),
     };
-    let lock = if pypi.requirements.is_empty() {
+    let lock = if args.consistent {
+        let configured = super::index::source(&args.index, from_files, targets, &pypi)?;
+        let index = configured.source;
+        let requests: Vec<JointRequest> = targets.iter().map(request_for).collect();
+        let resolutions =
+            unilock_solver::joint::resolve_consistent(&channels, &index, targets, &requests);
+        for p in [&progress, &configured.progress].into_iter().flatten() {
+            p.finish();
+        }
+        super::index::print_warnings(&index);
+        channel_warnings(&channels);
+        let resolutions = resolutions?;
+        for r in &resolutions {
+            for w in &r.pypi.warnings {
+                crate::output::warn(format_args!("{}: {w}", r.target.spec()));
+            }
+        }
+        let lock = unilock_solver::lock::assemble_joint(resolutions);
+        check_consistent(&lock)?;
+        lock
+    } else if pypi.requirements.is_empty() {
         let resolutions = targets
             .iter()
             .map(|t| unilock_solver::conda::resolve(&channels, t, &request_for(t).conda))
@@ -456,12 +494,15 @@ fn normalize(name: &str) -> String {
 
 /// `--consistent`: every package takes one version on every target.
 fn check_consistent(lock: &Lock) -> Result<(), Diagnostic> {
-    let mut versions: HashMap<&str, Vec<(&str, &Vec<String>)>> = HashMap::new();
+    // Per name, each version with its targets (conda builds of one version on several
+    // subdirs are one version).
+    let mut versions: HashMap<&str, Vec<(&str, Vec<String>)>> = HashMap::new();
     for p in &lock.packages {
-        versions
-            .entry(&p.name)
-            .or_default()
-            .push((&p.version, &p.targets));
+        let list = versions.entry(&p.name).or_default();
+        match list.iter_mut().find(|(v, _)| *v == p.version) {
+            Some((_, targets)) => targets.extend(p.targets.iter().cloned()),
+            None => list.push((&p.version, p.targets.clone())),
+        }
     }
     let mut problems: Vec<String> = versions
         .into_iter()

@@ -539,3 +539,69 @@ fn a_pixi_manifest_with_pypi_dependencies_solves_both_sides_together() {
         ["foo 1.0 pypi", "numpy 1.26.4 conda", "python 3.12.7 conda"]
     );
 }
+
+#[test]
+fn consistent_holds_conda_and_pypi_packages_to_one_version_on_every_target() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // numpy 2.1.3 was built for linux-64 only; 1.26.4 for both subdirs.
+    let cf = channel(
+        dir.path(),
+        &[
+            Rec("python", "3.12.7", "h0", PY, "linux-64"),
+            Rec("python", "3.12.7", "h1", PY, "linux-aarch64"),
+            Rec("numpy", "2.1.3", "py312h0", NP312, "linux-64"),
+            Rec("numpy", "1.26.4", "py312h0", NP312, "linux-64"),
+            Rec("numpy", "1.26.4", "py312h1", NP312, "linux-aarch64"),
+        ],
+    );
+    let links = wheels(
+        dir.path(),
+        &[("tool", "2.0", &["numpy>=2"]), ("tool", "1.0", &[])],
+    );
+    let input = env(&cf, &["python=3.12", "numpy"], &["tool"]);
+    let targets = ["--target", "linux-64", "--target", "linux-aarch64"];
+    let versions = |extra: &[&str]| {
+        let mut args = targets.to_vec();
+        args.extend(extra);
+        args.push("--upgrade");
+        let r = run(dir.path(), &input, &links, &args);
+        assert_eq!(r.code, Some(0), "{}", r.err);
+        let lock = r.lock.expect("lock");
+        let value = toml::Value::Table(toml::from_str(&lock).expect("lock is TOML"));
+        let mut out: Vec<String> = value["package"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .filter(|p| p["name"].as_str() != Some("python"))
+            .map(|p| {
+                format!(
+                    "{} {} {}",
+                    p["name"].as_str().unwrap_or_default(),
+                    p["version"].as_str().unwrap_or_default(),
+                    p["targets"]
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    // Alone, each target takes its newest: numpy 2.1.3 and tool 2.0 on linux-64 only.
+    assert_eq!(
+        versions(&[]),
+        [
+            r#"numpy 1.26.4 ["linux-aarch64"]"#,
+            r#"numpy 2.1.3 ["linux-64"]"#,
+            r#"tool 1.0 ["linux-aarch64"]"#,
+            r#"tool 2.0 ["linux-64"]"#,
+        ]
+    );
+    // --consistent: numpy 1.26.4 (a build per subdir) and tool 1.0 everywhere, in one run.
+    assert_eq!(
+        versions(&["--consistent"]),
+        [
+            r#"numpy 1.26.4 ["linux-64"]"#,
+            r#"numpy 1.26.4 ["linux-aarch64"]"#,
+            r#"tool 1.0 ["linux-64", "linux-aarch64"]"#,
+        ]
+    );
+}

@@ -23,18 +23,29 @@ pub fn explain(tree: &Tree, provider: &Provider) -> String {
     let mut collapsed = tree.clone();
     collapsed.collapse_no_versions();
     let edges = provider.conda.edges.borrow();
-    let wording = Wording {
-        conda: CondaWording::new(&edges, &provider.conda),
-        provider,
-    };
+    let wording = Wording::new(&edges, provider);
     shorten(DefaultStringReporter::report_with_formatter(
         &collapsed, &wording,
     ))
 }
 
-struct Wording<'a> {
+/// How one target's joint solve words its packages and incompatibilities (the multi-target
+/// `--consistent` explanation prefixes each with its target).
+pub(super) struct Wording<'a> {
     conda: CondaWording<'a>,
     provider: &'a Provider<'a>,
+}
+
+impl<'a> Wording<'a> {
+    pub(super) fn new(
+        edges: &'a std::collections::HashMap<(CondaPkg, u32), Vec<crate::conda::provider::Edge>>,
+        provider: &'a Provider<'a>,
+    ) -> Self {
+        Wording {
+            conda: CondaWording::new(edges, &provider.conda),
+            provider,
+        }
+    }
 }
 
 /// The conda side's view of a joint package (the root stands for the conda specs).
@@ -47,7 +58,7 @@ fn as_conda(pkg: &Pkg) -> Option<CondaPkg> {
 }
 
 impl Wording<'_> {
-    fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
+    pub(super) fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
         match pkg {
             Pkg::Root => "the input".to_string(),
             Pkg::Conda(n) => format!(
@@ -113,7 +124,7 @@ impl Wording<'_> {
         }
     }
 
-    fn external(&self, e: &Ext) -> String {
+    pub(super) fn external(&self, e: &Ext) -> String {
         if let Some(conda) = self.conda_external(e) {
             return self.conda.external(&conda);
         }

@@ -13,8 +13,13 @@
 //! next lower Python minor versions are tried before the first failure is reported.
 
 mod bridge;
+mod consistent;
 mod explain;
 mod provider;
+#[cfg(test)]
+mod tests;
+
+pub use consistent::resolve_consistent;
 
 use crate::conda::{self, CondaRequest, CondaResolution};
 use crate::pypi::{self, Request, Resolution};

@@ -240,6 +240,11 @@ impl Provider<'_> {
                 let Some(name) = p.name() else {
                     return Ok(None);
                 };
+                // Only `--consistent` allows a distribution to stay absent: taken whenever
+                // the set allows it, as for conda packages.
+                if range.contains(&ABSENT) {
+                    return Ok(Some(ABSENT));
+                }
                 let dist = self.dist(name)?;
                 let conda_only =
                     !dist.has_index || range.intersection(&dist.index_only()).is_empty();
@@ -306,9 +311,10 @@ impl DependencyProvider for Provider<'_> {
                     .name()
                     .and_then(|n| self.dists.borrow().get(n).map(|d| d.count_in(range)))
                     .unwrap_or(usize::MAX);
+                let absent_allowed = range.contains(&ABSENT);
                 (
-                    range.as_singleton().is_some(),
-                    true,
+                    range.as_singleton().is_some() && !absent_allowed,
+                    !absent_allowed,
                     false,
                     stats.conflict_count(),
                     Reverse(count),
@@ -366,6 +372,9 @@ impl DependencyProvider for Provider<'_> {
                 let Some(name) = p.name() else {
                     return Ok(Dependencies::Available(Default::default()));
                 };
+                if *version == ABSENT {
+                    return Ok(Dependencies::Available(Default::default()));
+                }
                 let dist = self.dist(name)?;
                 let Some(candidate) = dist.get(*version) else {
                     return Ok(Dependencies::Unavailable(Why::Pypi(Unavailable::NotFound)));

@@ -6,14 +6,12 @@
 //! target attribute responsible (see [`explain`]).
 
 pub(crate) mod candidates;
-mod consistent;
 pub(crate) mod explain;
 pub(crate) mod provider;
 #[cfg(test)]
 mod tests;
 
 pub use candidates::{Filter, Project};
-pub use consistent::resolve_consistent;
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;

@@ -1,0 +1,160 @@
+//! `--consistent` in one run: wheels written by the test into a find-links directory (empty
+//! files beside their core metadata), resolved for a Linux and a Windows target without
+//! conda channels, and with a small conda channel.
+
+use super::*;
+use unilock_model::channel::NoChannels;
+use unilock_model::target::NoEnvironment;
+use unilock_registries::local::{LocalSource, Location};
+
+/// A find-links directory of empty wheels, each with its core metadata (and `requires`).
+fn wheels(list: &[(&str, &[&str])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, requires) in list {
+        let mut parts = name.split('-');
+        let (project, version) = (parts.next().unwrap(), parts.next().unwrap());
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        let mut metadata = format!("Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n");
+        for r in *requires {
+            metadata.push_str(&format!("Requires-Dist: {r}\n"));
+        }
+        std::fs::write(dir.path().join(format!("{name}.metadata")), metadata).unwrap();
+    }
+    dir
+}
+
+fn consistent(dir: &tempfile::TempDir, lines: &[&str]) -> Result<Vec<Vec<String>>, String> {
+    consistent_on(dir, lines, &["linux-64,python=3.12", "win-64,python=3.12"])
+}
+
+fn consistent_on(
+    dir: &tempfile::TempDir,
+    lines: &[&str],
+    targets: &[&str],
+) -> Result<Vec<Vec<String>>, String> {
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let request = JointRequest {
+        pypi: Request {
+            requirements: lines
+                .iter()
+                .map(|l| (l.parse().unwrap(), format!("test:{l}")))
+                .collect(),
+            ..Request::default()
+        },
+        ..JointRequest::default()
+    };
+    let targets: Vec<Target> = targets
+        .iter()
+        .map(|t| Target::parse(t, &NoEnvironment).unwrap())
+        .collect();
+    let requests = vec![request; targets.len()];
+    let resolutions =
+        resolve_consistent(&NoChannels, &source, &targets, &requests).map_err(|e| e.render())?;
+    Ok(resolutions
+        .iter()
+        .map(|r| {
+            r.pypi
+                .packages
+                .iter()
+                .map(|p| format!("{}=={}", p.name, p.version))
+                .collect()
+        })
+        .collect())
+}
+
+#[test]
+fn consistent_takes_the_newest_release_every_target_can_install() {
+    // 3.0 left Windows out and 4.0 left Linux out: each target alone takes its own newest,
+    // and 2.0 is the newest both can install.
+    let dir = wheels(&[
+        ("x-1.0-py3-none-any.whl", &[]),
+        ("x-2.0-py3-none-manylinux_2_17_x86_64.whl", &[]),
+        ("x-2.0-py3-none-win_amd64.whl", &[]),
+        ("x-3.0-py3-none-manylinux_2_17_x86_64.whl", &[]),
+        ("x-4.0-py3-none-win_amd64.whl", &[]),
+    ]);
+    assert_eq!(consistent(&dir, &["x"]).unwrap(), [["x==2.0"], ["x==2.0"]]);
+}
+
+#[test]
+fn consistent_backtracks_through_a_dependency_one_target_lacks() {
+    // The newest app needs a plugin that has no Windows wheel: a whole-solve loop forcing the
+    // newest common app fails; the run takes app 1.0, whose plugin installs everywhere.
+    let dir = wheels(&[
+        ("app-2.0-py3-none-any.whl", &["plugin>=2"]),
+        ("app-1.0-py3-none-any.whl", &["plugin<2"]),
+        ("plugin-2.0-py3-none-manylinux_2_17_x86_64.whl", &[]),
+        ("plugin-1.0-py3-none-any.whl", &[]),
+    ]);
+    assert_eq!(
+        consistent(&dir, &["app"]).unwrap(),
+        [["app==1.0", "plugin==1.0"], ["app==1.0", "plugin==1.0"]]
+    );
+}
+
+#[test]
+fn consistent_explains_a_package_no_release_of_which_installs_everywhere() {
+    let dir = wheels(&[
+        ("y-1.0-py3-none-manylinux_2_17_x86_64.whl", &[]),
+        ("y-2.0-py3-none-win_amd64.whl", &[]),
+    ]);
+    let err = consistent(&dir, &["y"]).unwrap_err();
+    for part in [
+        "--consistent: no single set of versions works on every target",
+        "linux-64,python=3.12",
+        "win-64,python=3.12",
+        "PyPI y",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    eprintln!("{err}");
+}
+
+#[test]
+fn a_dependency_only_one_target_needs_does_not_have_to_install_everywhere() {
+    // app 2.0 needs `kernel` on Linux only, and kernel has Linux wheels only (as torch needs
+    // triton on Linux): every target takes app 2.0, Windows without kernel.
+    let dir = wheels(&[
+        (
+            "app-2.0-py3-none-any.whl",
+            &["kernel; sys_platform == \"linux\""],
+        ),
+        ("app-1.0-py3-none-any.whl", &[]),
+        ("kernel-3.0-py3-none-manylinux_2_17_x86_64.whl", &[]),
+    ]);
+    assert_eq!(
+        consistent(&dir, &["app"]).unwrap(),
+        [vec!["app==2.0", "kernel==3.0"], vec!["app==2.0"]]
+    );
+}
+
+#[test]
+fn a_dependency_one_target_cannot_install_is_passed_over_for_a_release_that_fits_both() {
+    // As torch for centos7 and linux/arm64: torch 2.9 needs triton 3.5 on every Linux, whose
+    // wheels need glibc 2.27 (centos7 has 2.17); torch 2.6 needs triton 3.2 on x86_64 only,
+    // which has a manylinux2014 wheel. Each target alone takes a different torch, and forcing
+    // versions between whole solves ended with "no version of triton installs on every
+    // target"; one run finds torch 2.6.0 on both, triton on centos7 only.
+    let dir = wheels(&[
+        (
+            "torch-2.9.0-py3-none-any.whl",
+            &["triton==3.5.0; sys_platform == \"linux\""],
+        ),
+        (
+            "torch-2.6.0-py3-none-any.whl",
+            &["triton==3.2.0; platform_machine == \"x86_64\""],
+        ),
+        ("triton-3.5.0-py3-none-manylinux_2_27_x86_64.whl", &[]),
+        ("triton-3.5.0-py3-none-manylinux_2_27_aarch64.whl", &[]),
+        ("triton-3.2.0-py3-none-manylinux2014_x86_64.whl", &[]),
+    ]);
+    assert_eq!(
+        consistent_on(
+            &dir,
+            &["torch"],
+            &["centos7,python=3.12", "linux-aarch64,python=3.12"]
+        )
+        .unwrap(),
+        [vec!["torch==2.6.0", "triton==3.2.0"], vec!["torch==2.6.0"]]
+    );
+}
