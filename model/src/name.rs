@@ -44,6 +44,26 @@ impl PackageName {
     }
 }
 
+/// PEP 503 normalisation of any text that names a package, extra or dependency group, valid
+/// name or not: ASCII lowercase, runs of `-`, `_` and `.` as one `-`, leading ones dropped
+/// (`Typing_Extensions` → `typing-extensions`).
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+            continue;
+        }
+        if sep && !out.is_empty() {
+            out.push('-');
+        }
+        sep = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 impl fmt::Display for PackageName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_normalized())
@@ -80,6 +100,13 @@ mod tests {
         let b = PackageName::parse(Ecosystem::Pypi, "typing.extensions").unwrap();
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "typing-extensions");
+    }
+
+    #[test]
+    fn any_text_normalises_like_a_pypi_name() {
+        assert_eq!(normalize("Typing__Extensions"), "typing-extensions");
+        assert_eq!(normalize("-GPU.Extra_"), "gpu-extra");
+        assert_eq!(normalize("dev"), "dev");
     }
 
     #[test]

@@ -200,23 +200,8 @@ pub fn project_of(filename: &str) -> Option<String> {
     DistName::parse(filename).map(|n| normalize(n.project))
 }
 
-/// PEP 503 normalisation.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
+/// PEP 503 normalisation (the model's).
+pub use unilock_model::name::normalize;
 
 /// The bytes of a local file, checked against the hashes the index gave.
 fn read_checked(url: &str, hashes: &unilock_model::index::Hashes) -> Result<Vec<u8>, Diagnostic> {

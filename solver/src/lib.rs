@@ -8,10 +8,13 @@
 //! It resolves PyPI requirements for one target ([`pypi`]), conda specs for one target
 //! ([`conda`], its encoding in `docs/solver.md`), and both together in one run ([`joint`]:
 //! the bridge between the ecosystems); [`wheel`] says which wheels run on a target and which
-//! fits it best; [`lock`] assembles the resolutions of every target into the lock.
+//! fits it best; [`lock`] assembles the resolutions of every target into the lock. What the
+//! solves take comes from [`request`]: the parsed input files turned into the PyPI request and
+//! the conda specs and channels, an existing lock's pins into preferences.
 
 pub mod conda;
 pub mod joint;
 pub mod lock;
 pub mod pypi;
+pub mod request;
 pub mod wheel;

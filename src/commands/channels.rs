@@ -5,7 +5,6 @@
 //! directory, `--offline`, netrc credentials and progress display ([`super::index`]).
 
 use super::files::env_var;
-use super::resolve::CondaInputs;
 use crate::cli::{ChannelArgs, IndexArgs};
 use crate::progress::Progress;
 use std::sync::Arc;
@@ -15,6 +14,7 @@ use unilock_registries::cache;
 use unilock_registries::conda::{ChannelSpec, CondaChannels};
 use unilock_registries::http::HttpClient;
 use unilock_registries::http::auth::Credentials;
+use unilock_solver::request::CondaInputs;
 use url::Url;
 
 /// The conda channels of the inputs and `args`, in priority order: those the input files

@@ -18,6 +18,7 @@ use unilock_registries::http::{HttpClient, Settings};
 use unilock_registries::remote::Remote;
 use unilock_registries::source::{IndexSource, Likely, Location};
 use unilock_solver::pypi::{Filter, Project, Request};
+use unilock_solver::request::{FileIndex, Groups};
 use unilock_solver::wheel::TagRanking;
 use url::Url;
 
@@ -182,15 +183,6 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
     })
 }
 
-/// An index or find-links location named by an input file.
-pub struct FileIndex {
-    pub kind: IndexKind,
-    /// The URL, or the path (relative paths already joined to the file's directory).
-    pub url: String,
-    /// Where the file names it (`requirements.txt:3:1`).
-    pub origin: String,
-}
-
 /// Where packages come from: command line, then environment, then the input files. Index
 /// URLs lose their credentials to `credentials`.
 ///
@@ -347,16 +339,15 @@ fn looks_like_url(text: &str) -> bool {
 pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     use unilock_registries::record::{self, Recorder};
     // A snapshot serves every extra and group of its inputs.
-    let groups = super::resolve::Groups {
-        names: Vec::new(),
-        all: true,
-    };
-    let super::resolve::Setup {
+    let groups = Groups::every();
+    let (
         targets,
-        request,
-        indexes: from_files,
-        conda,
-    } = super::resolve::setup(
+        unilock_solver::request::Inputs {
+            pypi: request,
+            conda,
+            indexes: from_files,
+        },
+    ) = super::resolve::setup(
         &args.target,
         &args.inputs,
         &groups,

@@ -8,24 +8,21 @@ use crate::output::write_atomic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use unilock_formats::{Format, conda_env, conda_explicit, dispatch, pylock, requirements};
-use unilock_model::document::IndexKind;
-use unilock_model::manifest::RequirementRole;
-use unilock_model::platform_selector::PlatformScope;
-use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Requirement, Target};
+use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Target};
 use unilock_solver::joint::JointRequest;
 use unilock_solver::pypi::{self, Request};
+use unilock_solver::request::{CondaInputs, FileIndex, Groups, Inputs, conda_pins, pypi_pins};
 
 pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
-    let groups = Groups {
-        names: args.extra.iter().map(|e| normalize(e)).collect(),
-        all: args.all_extras,
-    };
-    let Setup {
+    let groups = Groups::new(&args.extra, args.all_extras);
+    let (
         targets,
-        mut request,
-        indexes: from_files,
-        conda,
-    } = setup(
+        Inputs {
+            pypi: mut request,
+            conda,
+            indexes: from_files,
+        },
+    ) = setup(
         &args.target,
         &args.inputs,
         &groups,
@@ -39,8 +36,12 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     if !conda.specs.is_empty() {
         return resolve_conda(&args, &targets, conda, request, from_files, &output);
     }
-    if !args.upgrade {
-        keep_pins(&output, &args.upgrade_package, &mut request)?;
+    if !args.upgrade
+        && let Some(lock) = existing_lock(&output)?
+    {
+        request
+            .preferences
+            .extend(pypi_pins(&lock, &args.upgrade_package));
     }
     let configured = super::index::source(&args.index, from_files, &targets, &request)?;
     let source = configured.source;
@@ -106,15 +107,18 @@ fn resolve_conda(
     targets: &[Target],
     conda: CondaInputs,
     mut pypi: Request,
-    from_files: Vec<super::index::FileIndex>,
+    from_files: Vec<FileIndex>,
     output: &Path,
 ) -> Result<(), Diagnostic> {
     use unilock_solver::conda::CondaRequest;
     let (channels, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
     let mut preferences = HashMap::new();
-    if !args.upgrade {
-        preferences = conda_pins(output, &args.upgrade_package)?;
-        keep_pins(output, &args.upgrade_package, &mut pypi)?;
+    if !args.upgrade
+        && let Some(lock) = existing_lock(output)?
+    {
+        preferences = conda_pins(&lock, &args.upgrade_package);
+        pypi.preferences
+            .extend(pypi_pins(&lock, &args.upgrade_package));
     }
     // Each target gets the specs of its platform (pixi's `[target.<platform>]` tables).
     let request_for = |t: &Target| JointRequest {
@@ -196,80 +200,24 @@ fn channel_warnings(channels: &dyn unilock_model::channel::CondaSource) {
     }
 }
 
-/// The conda builds an existing lock at `output` pins, as preferences, but for `upgrade`.
-fn conda_pins(
-    output: &Path,
-    upgrade: &[String],
-) -> Result<HashMap<String, unilock_solver::conda::Pin>, Diagnostic> {
+/// The lock already at `output`, whose pins are kept: `None` when there is none to read.
+fn existing_lock(output: &Path) -> Result<Option<Lock>, Diagnostic> {
     let Ok(text) = std::fs::read_to_string(output) else {
-        return Ok(HashMap::new());
+        return Ok(None);
     };
-    let lock = Lock::from_toml(&text, &output.display().to_string())?;
-    Ok(lock
-        .packages
-        .iter()
-        .filter(|p| p.ecosystem == Ecosystem::Conda && !upgrade.contains(&p.name))
-        .filter_map(|p| {
-            Some((
-                p.name.clone(),
-                unilock_solver::conda::Pin {
-                    version: p.version.clone(),
-                    build: p.build.clone()?,
-                },
-            ))
-        })
-        .collect())
+    Lock::from_toml(&text, &output.display().to_string()).map(Some)
 }
 
-/// What `resolve` and `index record` start from: the targets, and the request and indexes of
-/// the input files.
-pub(super) struct Setup {
-    pub(super) targets: Vec<Target>,
-    pub(super) request: Request,
-    pub(super) indexes: Vec<super::index::FileIndex>,
-    pub(super) conda: CondaInputs,
-}
-
-/// The conda side of the inputs: MatchSpecs with where they were written, and the channels
-/// the files name, in order.
-#[derive(Debug, Default)]
-pub(super) struct CondaInputs {
-    /// Every spec of every platform; those of some platforms only are in `limited` too.
-    pub(super) specs: Vec<(rattler_conda_types::MatchSpec, String)>,
-    /// The specs (by their index in `specs`) that apply on some platforms only (pixi's
-    /// `[target.<platform>]` tables, and the general specs those override there).
-    pub(super) limited: Vec<(usize, PlatformScope)>,
-    /// Channel names or URLs, each with where it was given.
-    pub(super) channels: Vec<(String, String)>,
-    /// An input said `nodefaults`.
-    pub(super) nodefaults: bool,
-    /// What the inputs say the machine must offer (pixi's `[system-requirements]`).
-    pub(super) system_requirements: Vec<unilock_model::document::SystemRequirement>,
-}
-
-impl CondaInputs {
-    /// The specs that apply on the conda subdir `subdir`.
-    pub(super) fn specs_for(&self, subdir: &str) -> Vec<(rattler_conda_types::MatchSpec, String)> {
-        self.specs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                self.limited
-                    .iter()
-                    .all(|(at, scope)| at != i || scope.holds(subdir))
-            })
-            .map(|(_, spec)| spec.clone())
-            .collect()
-    }
-}
-
+/// Reads the targets and the input files of `resolve` and `index record` into what the solves
+/// take ([`Inputs`]), and warns about targets that offer less than the inputs' system
+/// requirements.
 pub(super) fn setup(
     targets: &[String],
     inputs: &[PathBuf],
     groups: &Groups,
     pre: bool,
     only_binary: bool,
-) -> Result<Setup, Diagnostic> {
+) -> Result<(Vec<Target>, Inputs), Diagnostic> {
     if targets.is_empty() {
         return Err(Diagnostic::usage(
             "no target: say which platform to resolve for with --target (see `unilock targets`)",
@@ -279,47 +227,20 @@ pub(super) fn setup(
         .iter()
         .map(|t| Target::parse(t, &env_var))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut request = Request {
-        pre,
-        only_binary,
-        ..Request::default()
-    };
-    let mut indexes = Vec::new();
-    let mut conda = CondaInputs::default();
+    let mut request = Inputs::new(pre, only_binary);
     for input in inputs {
-        read_requirements(input, groups, &mut request, &mut indexes, &mut conda)?;
+        let doc = read_document(input)?;
+        request.add(input, &doc, groups)?;
     }
-    for w in super::system::check(&targets, &conda.system_requirements) {
+    for w in super::system::check(&targets, &request.conda.system_requirements) {
         crate::output::warn(w);
     }
-    Ok(Setup {
-        targets,
-        request,
-        indexes,
-        conda,
-    })
+    Ok((targets, request))
 }
 
-/// Which extras and dependency groups of the inputs to include besides the main set.
-pub(super) struct Groups {
-    pub(super) names: Vec<String>,
-    pub(super) all: bool,
-}
-
-impl Groups {
-    fn wants(&self, group: &str) -> bool {
-        self.all || self.names.iter().any(|n| *n == normalize(group))
-    }
-}
-
-/// Adds the PyPI requirements of `input` to the request, and the indexes it names.
-pub(super) fn read_requirements(
-    input: &Path,
-    groups: &Groups,
-    request: &mut Request,
-    indexes: &mut Vec<super::index::FileIndex>,
-    conda: &mut CondaInputs,
-) -> Result<(), Diagnostic> {
+/// Reads `input`, a file `resolve` takes: a requirements file, pyproject.toml,
+/// environment.yml or pixi.toml.
+fn read_document(input: &Path) -> Result<unilock_model::Document, Diagnostic> {
     let text = read_input(input)?;
     let format = format_of(input, &text, None)?;
     if !matches!(
@@ -334,162 +255,7 @@ pub(super) fn read_requirements(
     }
     let cwd = std::env::current_dir().ok();
     let ctx = super::files::context(cwd.as_deref());
-    let doc = dispatch::read(format, input, &text, &ctx)?;
-    let base = input.parent().unwrap_or(Path::new("."));
-    for index in &doc.indexes {
-        let url = match index.kind {
-            IndexKind::FindLinks if !index.url.contains("://") => {
-                base.join(&index.url).display().to_string()
-            }
-            _ => index.url.clone(),
-        };
-        let origin = index
-            .origin
-            .as_ref()
-            .map_or_else(|| input.display().to_string(), ToString::to_string);
-        indexes.push(super::index::FileIndex {
-            kind: index.kind,
-            url,
-            origin,
-        });
-    }
-    for channel in &doc.channels {
-        let origin = channel
-            .origin
-            .as_ref()
-            .map_or_else(|| input.display().to_string(), ToString::to_string);
-        if channel.name == "nodefaults" {
-            conda.nodefaults = true;
-        } else if !conda.channels.iter().any(|(c, _)| *c == channel.name) {
-            conda.channels.push((channel.name.clone(), origin));
-        }
-    }
-    conda
-        .system_requirements
-        .extend(doc.system_requirements.iter().cloned());
-    request.pre |= doc.options.pre;
-    request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
-    let project = doc.project.as_deref().map(normalize);
-    // The main requirements and the chosen groups; a group that names the project itself
-    // (`all = ["project[cli,gpu]"]`) brings in those groups too.
-    let mut wanted: Vec<String> = Vec::new();
-    let mut pending: Vec<String> = doc
-        .manifest
-        .requirements
-        .iter()
-        .filter_map(|r| r.group.clone())
-        .filter(|g| groups.wants(g) || doc.default_groups.contains(g))
-        .collect();
-    while let Some(g) = pending.pop() {
-        let g = normalize(&g);
-        if wanted.contains(&g) {
-            continue;
-        }
-        for r in &doc.manifest.requirements {
-            if r.group.as_deref().map(normalize).as_ref() == Some(&g)
-                && let Requirement::Pypi(p) = &r.requirement
-                && Some(p.name.to_string()) == project
-            {
-                pending.extend(p.extras.iter().map(ToString::to_string));
-            }
-        }
-        wanted.push(g);
-    }
-    let scopes = doc.manifest.platform_scopes();
-    for (r, scope) in doc.manifest.requirements.iter().zip(scopes) {
-        if let Some(g) = &r.group
-            && !wanted.contains(&normalize(g))
-        {
-            continue;
-        }
-        if let Requirement::Pypi(p) = &r.requirement
-            && project.is_some()
-            && Some(p.name.to_string()) == project
-        {
-            continue;
-        }
-        let origin = r
-            .origin
-            .as_ref()
-            .map(|o| format!("{}:{}:{}", o.file, o.line, o.column))
-            .unwrap_or_else(|| input.display().to_string());
-        let mut requirement = match &r.requirement {
-            Requirement::Pypi(p) => (**p).clone(),
-            Requirement::PypiUnnamed(u) => named_by_file(u).ok_or_else(|| {
-                Diagnostic::usage(format!(
-                    "{origin}: `{u}` names no wheel or sdist, so its package is only known after a build, which unilock does not run"
-                ))
-                .note("require a built wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), or name the package: `name @ URL`")
-            })?,
-            Requirement::Conda(spec) => {
-                if scope != PlatformScope::default() {
-                    conda.limited.push((conda.specs.len(), scope));
-                }
-                conda.specs.push(((**spec).clone(), origin));
-                continue;
-            }
-        };
-        // One request serves every target: a requirement of some platforms only says so in
-        // its marker.
-        if let Some(marker) = scope.marker() {
-            let marker = marker.parse::<pep508_rs::MarkerTree>().map_err(|e| {
-                Diagnostic::usage(format!(
-                    "{origin}: the marker of its platforms, `{marker}`, cannot be read: {e}"
-                ))
-            })?;
-            requirement.marker.and(marker);
-        }
-        match r.role {
-            RequirementRole::Dependency => request.requirements.push((requirement, origin)),
-            RequirementRole::Constraint => request.constraints.push(requirement),
-            RequirementRole::Override => request.overrides.push(requirement),
-        }
-    }
-    Ok(())
-}
-
-/// A requirement given only as the path or URL of a wheel or sdist, named by its file name
-/// (as pip and uv name it).
-fn named_by_file(u: &pep508_rs::UnnamedRequirement) -> Option<pep508_rs::Requirement> {
-    let url = u.url.to_url();
-    let filename = url.path_segments()?.next_back()?.to_string();
-    let name = unilock_registries::local::project_of(&filename)?;
-    Some(pep508_rs::Requirement {
-        name: pep508_rs::PackageName::new(name).ok()?,
-        extras: u.extras.clone(),
-        version_or_url: Some(pep508_rs::VersionOrUrl::Url(u.url.clone())),
-        marker: u.marker.clone(),
-        origin: u.origin.clone(),
-    })
-}
-
-/// The pins of an existing lock at `output` become preferences.
-fn keep_pins(output: &Path, upgrade: &[String], request: &mut Request) -> Result<(), Diagnostic> {
-    let Ok(text) = std::fs::read_to_string(output) else {
-        return Ok(());
-    };
-    let lock = Lock::from_toml(&text, &output.display().to_string())?;
-    let upgrade: Vec<String> = upgrade.iter().map(|u| normalize(u)).collect();
-    for p in lock
-        .packages
-        .iter()
-        .filter(|p| p.ecosystem == Ecosystem::Pypi)
-    {
-        if upgrade.contains(&p.name) {
-            continue;
-        }
-        if let (Ok(name), Ok(version)) = (
-            pep508_rs::PackageName::new(p.name.clone()),
-            p.version.parse::<pep440_rs::Version>(),
-        ) {
-            request.preferences.insert(name, version);
-        }
-    }
-    Ok(())
-}
-
-fn normalize(name: &str) -> String {
-    unilock_registries::local::normalize(name)
+    dispatch::read(format, input, &text, &ctx)
 }
 
 /// `--consistent`: every package takes one version on every target.
