@@ -17,6 +17,27 @@ use unilock_registries::http::auth::Credentials;
 use unilock_solver::request::CondaInputs;
 use url::Url;
 
+/// The channels `defaults` stands for where it was given at `origin`: conda's
+/// `default_channels` setting, read as conda reads it from the environment
+/// (`CONDA_DEFAULT_CHANNELS`, comma-separated names or URLs). unilock names no channel host of
+/// its own, so without the variable `defaults` is an error saying how to give them.
+fn defaults(origin: &str) -> Result<Vec<ChannelSpec>, Diagnostic> {
+    let list = env_var("CONDA_DEFAULT_CHANNELS").unwrap_or_default();
+    let channels: Vec<ChannelSpec> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| ChannelSpec::at(c, &format!("{origin} (`defaults`, CONDA_DEFAULT_CHANNELS)")))
+        .collect();
+    if channels.is_empty() {
+        return Err(Diagnostic::usage(format!(
+            "{origin}: `defaults` stands for conda's default channels, and CONDA_DEFAULT_CHANNELS does not say which they are"
+        ))
+        .note("set CONDA_DEFAULT_CHANNELS to their URLs, comma-separated, as conda's `default_channels` setting (e.g. the main and r channels of your mirror), or name the channels themselves"));
+    }
+    Ok(channels)
+}
+
 /// The conda channels of the inputs and `args`, in priority order: those the input files
 /// name, in the order they name them, then `--channel`s; with the progress display of their
 /// HTTP requests, when there is one.
@@ -25,12 +46,19 @@ pub fn source(
     index: &IndexArgs,
     inputs: &CondaInputs,
 ) -> Result<(CondaChannels, Option<Arc<Progress>>), Diagnostic> {
-    let mut channels: Vec<ChannelSpec> = inputs
+    let given = inputs
         .channels
         .iter()
-        .map(|(name, origin)| ChannelSpec::at(name, origin))
-        .collect();
-    channels.extend(args.channel.iter().map(|c| ChannelSpec::at(c, "--channel")));
+        .map(|(name, origin)| (name.as_str(), origin.as_str()))
+        .chain(args.channel.iter().map(|c| (c.as_str(), "--channel")));
+    let mut channels: Vec<ChannelSpec> = Vec::new();
+    for (name, origin) in given {
+        if name.trim() == "defaults" {
+            channels.extend(defaults(origin)?);
+        } else {
+            channels.push(ChannelSpec::at(name, origin));
+        }
+    }
     if channels.is_empty() {
         let (spec, origin) = inputs
             .specs

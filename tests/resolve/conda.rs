@@ -207,3 +207,38 @@ fn channels_are_named_through_the_alias_and_bad_ones_are_refused_before_solving(
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn defaults_stands_for_the_channels_conda_default_channels_names() {
+    let Some(numpy) = channel("conda-forge-mamba-numpy-subset") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        dir.path(),
+        "environment.yml",
+        "channels:\n  - defaults\ndependencies:\n  - numpy\n",
+    );
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let args = [
+        "resolve",
+        input.as_str(),
+        "--target",
+        "linux-64",
+        "-o",
+        lock.as_str(),
+    ];
+    let out = crate::unilock_with_env(&args, &[("CONDA_DEFAULT_CHANNELS", "")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    for says in [
+        "environment.yml:2:5: `defaults` stands for conda's default channels",
+        "CONDA_DEFAULT_CHANNELS",
+    ] {
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+    }
+    assert!(!dir.path().join("unilock.lock").exists());
+    let out = crate::unilock_with_env(&args, &[("CONDA_DEFAULT_CHANNELS", &format!(" {numpy} ,"))]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
+    assert!(written.contains("name = \"numpy\""), "{written}");
+}

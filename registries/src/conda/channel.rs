@@ -5,7 +5,9 @@
 //! are read by `rattler_conda_types` ([`NamedChannelOrUrl`], [`Channel`]) as conda reads them.
 //! A name means a channel under the channel alias the caller passes in (`--channel-alias`,
 //! `CONDA_CHANNEL_ALIAS`); unilock has no built-in alias, so a name without one is an error
-//! saying to give an alias or a URL. `defaults` (conda's set of channels) is not read yet.
+//! saying to give an alias or a URL. `defaults` (conda's set of channels) is expanded by the
+//! caller into the channels it stands for (the CLI reads conda's `CONDA_DEFAULT_CHANNELS`);
+//! given here it is refused.
 //!
 //! [`Location`] says where a channel's files are read from: a local directory (read here by
 //! [`read_repodata`]) or an `http(s)://` URL (read through the client and cache of
@@ -216,7 +218,7 @@ fn resolve_channel(
     }
     if named && (text == "defaults" || text.starts_with("defaults/")) {
         return Err(Diagnostic::usage(format!(
-            "{}: `defaults` (conda's own set of channels) is not read yet",
+            "{}: `defaults` (conda's own set of channels) must be given as the channels it stands for",
             spec.described()
         ))
         .note("give the channels it stands for by URL or through --channel-alias"));
