@@ -27,7 +27,7 @@ fn defaults(origin: &str) -> Result<Vec<ChannelSpec>, Diagnostic> {
         .split(',')
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .map(|c| ChannelSpec::at(c, &format!("{origin} (`defaults`, CONDA_DEFAULT_CHANNELS)")))
+        .map(|c| ChannelSpec::at(c, format!("{origin} (`defaults`, CONDA_DEFAULT_CHANNELS)")))
         .collect();
     if channels.is_empty() {
         return Err(Diagnostic::usage(format!(
