@@ -8,6 +8,7 @@ mod conda_bench;
 mod conda_http;
 mod determinism;
 mod direct;
+mod explain;
 mod hashes;
 mod hostile;
 mod http;
