@@ -309,6 +309,10 @@ pub struct RecordArgs {
     /// Use wheels only, never source distributions.
     #[arg(long)]
     pub only_binary: bool,
+    /// A resolution with no solution is recorded too (with the versions its explanation
+    /// names), instead of ending the recording: for snapshots that reproduce a failure.
+    #[arg(long)]
+    pub allow_unsatisfiable: bool,
 }
 
 const EXPORT_EXAMPLES: &str = "\

@@ -178,6 +178,12 @@ pub trait PackageSource: Send + Sync {
     fn prefetch(&self, name: &str) {
         let _ = name;
     }
+
+    /// Tells the source that `version` of `name` was read beyond resolution itself (an
+    /// explanation named it), so a recording keeps it.
+    fn consulted(&self, name: &str, version: &str) {
+        let _ = (name, version);
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@
 //! ```
 //!
 //! Pages keep the versions that matter: every version from the newest down to the oldest one
-//! whose metadata the solver read (so newer yanked, pre-release or unusable versions stay, and
-//! the same choices are made offline), or only the newest when none was read. Every file of a
+//! whose metadata the solver read or that an explanation of a failed resolution named (so
+//! newer yanked, pre-release or unusable versions stay, and the same choices and explanations
+//! are made offline), or only the newest when none was read. Every file of a
 //! kept version is listed with its real hashes, size, `requires-python` and yanked state
 //! (links in a yanked reason are left out: they name hosts); URLs point into `files/`. Metadata files hold only what resolution reads (`Name`, `Version`,
 //! `Requires-Python`, `Provides-Extra`, `Requires-Dist`), as metadata 2.2 with nothing
@@ -56,6 +57,8 @@ pub struct Recorder<'a> {
 struct Seen {
     projects: BTreeMap<String, Arc<ProjectFiles>>,
     metadata: BTreeMap<String, Metadata>,
+    /// Per project, the oldest version an explanation read (see [`PackageSource::consulted`]).
+    consulted: BTreeMap<String, pep440_rs::Version>,
 }
 
 impl<'a> Recorder<'a> {
@@ -88,6 +91,21 @@ impl PackageSource for Recorder<'_> {
 
     fn prefetch(&self, name: &str) {
         self.inner.prefetch(name);
+    }
+
+    fn consulted(&self, name: &str, version: &str) {
+        self.inner.consulted(name, version);
+        let Ok(version) = version.parse::<pep440_rs::Version>() else {
+            return;
+        };
+        let mut seen = lock(&self.seen);
+        let oldest = seen
+            .consulted
+            .entry(name.to_string())
+            .or_insert(version.clone());
+        if version < *oldest {
+            *oldest = version;
+        }
     }
 }
 
@@ -178,7 +196,7 @@ pub fn write(
     );
     let mut pages: BTreeMap<String, Vec<DistFile>> = BTreeMap::new();
     for (name, project) in &seen.projects {
-        let kept = kept_files(project, &seen.metadata);
+        let kept = kept_files(project, &seen.metadata, seen.consulted.get(name));
         let mut entries = Vec::new();
         for file in &kept {
             let mut entry = file.clone();
@@ -306,7 +324,11 @@ fn without_links(reason: &str) -> String {
 }
 
 /// The files of the versions that matter (see the module docs), in the page's order.
-fn kept_files(project: &ProjectFiles, consulted: &BTreeMap<String, Metadata>) -> Vec<DistFile> {
+fn kept_files(
+    project: &ProjectFiles,
+    consulted: &BTreeMap<String, Metadata>,
+    explained: Option<&pep440_rs::Version>,
+) -> Vec<DistFile> {
     let versioned: Vec<(pep440_rs::Version, DistFile)> = project
         .files
         .iter()
@@ -316,6 +338,7 @@ fn kept_files(project: &ProjectFiles, consulted: &BTreeMap<String, Metadata>) ->
         .iter()
         .filter(|(_, f)| consulted.contains_key(&f.url))
         .map(|(v, _)| v)
+        .chain(explained)
         .min()
         .or_else(|| versioned.iter().map(|(v, _)| v).max())
         .cloned();

@@ -3,15 +3,92 @@
 //! A wheel file name carries a compressed tag set (`cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`,
 //! `py2.py3-none-any`). A wheel fits a target when any of its tags is among the target's wheel
 //! tags; its rank is the position of its best tag in the target's ordered list (lower is
-//! better), which is how candidates of one version are ordered.
+//! better), which is how candidates of one version are ordered. [`TagParts`] takes the
+//! target's tags apart (interpreters, platforms) so that an explanation can say which part of
+//! a wheel's tag does not fit.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use unilock_model::Target;
 
 /// The ranks of a target's wheel tags, for fast lookup.
 #[derive(Debug, Clone)]
 pub struct TagRanking {
     ranks: HashMap<String, usize>,
+}
+
+/// The compressed tag set of a wheel file name: its Python, ABI and platform tags, each
+/// possibly several joined by dots (`py2.py3`, `manylinux_2_17_x86_64.manylinux2014_x86_64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WheelTags<'a> {
+    pub pythons: &'a str,
+    pub abis: &'a str,
+    pub platforms: &'a str,
+}
+
+impl<'a> WheelTags<'a> {
+    /// The tags of a wheel file name (`name-version[-build]-python-abi-platform.whl`), or
+    /// `None` when it is not one.
+    pub fn of(filename: &'a str) -> Option<Self> {
+        let stem = filename.strip_suffix(".whl")?;
+        let mut parts = stem.rsplitn(4, '-');
+        let (platforms, abis, pythons, rest) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if !(1..=2).contains(&rest.matches('-').count()) {
+            return None;
+        }
+        Some(WheelTags {
+            pythons,
+            abis,
+            platforms,
+        })
+    }
+
+    /// Every `(python, abi, platform)` triple the set stands for.
+    pub fn expand(&self) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + '_ {
+        self.pythons.split('.').flat_map(move |py| {
+            self.abis
+                .split('.')
+                .flat_map(move |abi| self.platforms.split('.').map(move |plat| (py, abi, plat)))
+        })
+    }
+}
+
+/// A target's wheel tags taken apart, for saying which part of a wheel's tag does not fit:
+/// the `python-abi` pairs it runs with some platform, and the platforms it runs with some
+/// interpreter.
+#[derive(Debug, Clone)]
+pub struct TagParts {
+    interpreters: HashSet<String>,
+    platforms: HashSet<String>,
+}
+
+impl TagParts {
+    pub fn new(target: &Target) -> Self {
+        let mut interpreters = HashSet::new();
+        let mut platforms = HashSet::new();
+        for tag in target.wheel_tags() {
+            let mut parts = tag.splitn(3, '-');
+            if let (Some(py), Some(abi), Some(plat)) = (parts.next(), parts.next(), parts.next()) {
+                interpreters.insert(format!("{py}-{abi}"));
+                platforms.insert(plat.to_string());
+            }
+        }
+        TagParts {
+            interpreters,
+            platforms,
+        }
+    }
+
+    /// Whether the target runs wheels of this Python and ABI tag (on some platform).
+    pub fn interpreter_fits(&self, python: &str, abi: &str) -> bool {
+        self.interpreters
+            .contains(&format!("{python}-{abi}").to_ascii_lowercase())
+    }
+
+    /// Whether the target runs wheels of this platform tag (with some interpreter).
+    pub fn platform_fits(&self, platform: &str) -> bool {
+        self.platforms.contains(&platform.to_ascii_lowercase())
+    }
 }
 
 impl TagRanking {
@@ -26,16 +103,14 @@ impl TagRanking {
     /// The rank of the best tag of `filename` on the target, or `None` if the wheel does not
     /// run there (or the name is not a wheel name).
     pub fn rank(&self, filename: &str) -> Option<usize> {
-        let stem = filename.strip_suffix(".whl")?;
-        // name-version[-build]-python-abi-platform
-        let mut parts = stem.rsplitn(4, '-');
-        let (platforms, abis, pythons, rest) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if !(1..=2).contains(&rest.matches('-').count()) {
-            return None;
-        }
+        let WheelTags {
+            pythons,
+            abis,
+            platforms,
+        } = WheelTags::of(filename)?;
+        let stem_len = filename.len();
         // Called for every wheel of every version considered: one buffer for all the tags.
-        let mut tag = String::with_capacity(stem.len());
+        let mut tag = String::with_capacity(stem_len);
         let mut best = None;
         for py in pythons.split('.') {
             for abi in abis.split('.') {

@@ -361,12 +361,18 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     }
     let configured = source(&args.index, from_files, &targets, &request)?;
     let recorder = Recorder::new(&configured.source);
-    let outcome = record_resolutions(&recorder, &targets, &request, args.consistent);
+    let outcome = record_resolutions(
+        &recorder,
+        &targets,
+        &request,
+        args.consistent,
+        args.allow_unsatisfiable,
+    );
     if let Some(p) = &configured.progress {
         p.finish();
     }
     print_warnings(&configured.source);
-    outcome?;
+    let unsatisfiable = outcome?;
     let mut provenance = String::from("requirements:\n");
     for (r, _) in &request.requirements {
         provenance.push_str(&format!("  {r}\n"));
@@ -385,6 +391,9 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     .collect();
     if !options.is_empty() {
         provenance.push_str(&format!("options: {}\n", options.join(" ")));
+    }
+    if !unsatisfiable.is_empty() {
+        provenance.push_str(&format!("unsatisfiable: {}\n", unsatisfiable.join(", ")));
     }
     let fetch = |f: &unilock_model::index::DistFile| configured.source.download(f);
     let mut hosts = configured.hosts.clone();
@@ -417,18 +426,35 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
 }
 
 /// Resolves `request` for each target on its own and, with `consistent`, for all of them
-/// with one version per package, printing the warnings; the first failure ends it.
+/// with one version per package, printing the warnings; the first failure ends it, unless it
+/// is a resolution with no solution and `allow_unsatisfiable` is set: then its explanation is
+/// printed as a note and the targets it failed for are returned.
 fn record_resolutions(
     source: &dyn unilock_model::index::PackageSource,
     targets: &[Target],
     request: &Request,
     consistent: bool,
-) -> Result<(), Diagnostic> {
-    for target in targets {
-        let resolution = unilock_solver::pypi::resolve(source, target, request)?;
-        for w in &resolution.warnings {
-            crate::output::warn(format_args!("{}: {w}", target.spec()));
+    allow_unsatisfiable: bool,
+) -> Result<Vec<String>, Diagnostic> {
+    let mut unsatisfiable = Vec::new();
+    let mut allowed = |outcome: Result<(), Diagnostic>, what: &str| match outcome {
+        Err(e) if allow_unsatisfiable && e.kind() == unilock_model::ErrorKind::Unsatisfiable => {
+            crate::output::note(format_args!(
+                "recorded although unsatisfiable: {}",
+                e.render()
+            ));
+            unsatisfiable.push(what.to_string());
+            Ok(())
         }
+        other => other,
+    };
+    for target in targets {
+        let outcome = unilock_solver::pypi::resolve(source, target, request).map(|resolution| {
+            for w in &resolution.warnings {
+                crate::output::warn(format_args!("{}: {w}", target.spec()));
+            }
+        });
+        allowed(outcome, target.spec())?;
     }
     if consistent {
         let requests: Vec<unilock_solver::joint::JointRequest> = targets
@@ -438,14 +464,16 @@ fn record_resolutions(
                 ..Default::default()
             })
             .collect();
-        unilock_solver::joint::resolve_consistent(
+        let outcome = unilock_solver::joint::resolve_consistent(
             &unilock_model::channel::NoChannels,
             source,
             targets,
             &requests,
-        )?;
+        )
+        .map(|_| ());
+        allowed(outcome, "--consistent")?;
     }
-    Ok(())
+    Ok(unsatisfiable)
 }
 
 /// Prints what the source warns about the pages it read (files it left out, …).

@@ -302,5 +302,5 @@ fn a_page_with_nothing_usable_says_why() {
         "{err}"
     );
     let err = why("delta");
-    assert!(err.contains("- delta 1.0 is yanked"), "{err}");
+    assert!(err.contains("- delta 1.0: yanked"), "{err}");
 }

@@ -8,6 +8,7 @@ mod conda_bench;
 mod conda_http;
 mod determinism;
 mod direct;
+mod explain;
 mod hashes;
 mod hostile;
 mod http;
@@ -197,7 +198,9 @@ fn an_impossible_request_is_explained_and_leaves_the_lock_alone() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("beta 2.0 has only manylinux_2_28 wheels for x86_64; target centos7,python=3.11 has glibc 2.17"),
+        err.contains(
+            "beta 2.0: only manylinux_2_28 wheels; target centos7,python=3.11 has glibc 2.17"
+        ),
         "{err}"
     );
     assert_eq!(

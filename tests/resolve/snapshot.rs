@@ -320,7 +320,7 @@ fn a_version_range_needing_a_newer_glibc_is_explained_and_the_lock_kept() {
         "{err}"
     );
     assert!(
-        err.contains("onnxruntime 1.31.1 has only manylinux_2_28 wheels for x86_64; target centos7,python=3.12 has glibc 2.17"),
+        err.contains("onnxruntime 1.24.1–1.31.1: only manylinux_2_27, manylinux_2_28 wheels; target centos7,python=3.12 has glibc 2.17"),
         "{err}"
     );
     assert_eq!(

@@ -106,6 +106,11 @@ impl Project {
         }
     }
 
+    /// The target's tags and options the project's files are sorted out by.
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
     /// Every listed version, oldest first.
     pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
         self.versions.keys()

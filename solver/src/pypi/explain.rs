@@ -2,23 +2,32 @@
 //!
 //! PubGrub's derivation tree says which requirements cannot hold together; it cannot say that
 //! a version was left out because its wheels need a newer glibc than the target has. This
-//! module renders the tree, then adds, for every package whose versions in the failing range
-//! exist but cannot install on the target, the reason in terms of the target attribute
-//! responsible: glibc or musl, CPU architecture, Python version, macOS version, yanked files,
-//! `--only-binary`; and for a project whose page lists no version at all, whether the page has
-//! no files or no file that is a wheel or sdist.
+//! module renders the tree with version sets shown as spans of listed versions
+//! (`torchvision 0.24.0–0.29.2`, at most four spans), never as range syntax; then, for every
+//! package whose versions in the failing range exist but cannot install on the target, the
+//! reason of each version ([`super::unusable`]), consecutive versions with the same reason
+//! grouped into one line (at most two groups, newest first, and a count of the older
+//! versions), and what would work instead, computed: the nearest version outside the range
+//! that installs on the target, the nearest Python the newest version has wheels for, presets
+//! and a target attribute (`glibc=2.28`) its wheels fit. For a project whose page lists no
+//! version at all, it says whether the page has no files or no file that is a wheel or sdist.
+//! The versions an explanation names are reported to the source
+//! ([`PackageSource::consulted`]), so a recording of a failure keeps them.
 
 use super::candidates::Project;
 use super::provider::{Pkg, Provider};
-use pep440_rs::Version;
+use super::unusable::{Kind, Why, why};
+use crate::wheel::{TagParts, TagRanking};
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::PackageName;
 use pubgrub::{
     DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
     Reporter, Term,
 };
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use unilock_model::Target;
-use unilock_model::index::{FileKind, version_of};
-use unilock_model::target::LibcFamily;
+use unilock_model::index::{FileKind, PackageSource, version_of};
+use unilock_model::target::{DottedVersion, NoEnvironment, PRESETS, PythonVersion};
 
 type Tree = DerivationTree<Pkg, Ranges<Version>, super::Unavailable>;
 type Ext = External<Pkg, Ranges<Version>, super::Unavailable>;
@@ -28,6 +37,12 @@ type Terms = Map<Pkg, Term<Ranges<Version>>>;
 pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
     let mut ranges = Vec::new();
     no_versions(tree, &mut ranges);
+    let mut by_name: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
+    for (pkg, range) in ranges {
+        let Some(name) = pkg.name() else { continue };
+        let entry = by_name.entry(name.clone()).or_insert_with(Ranges::empty);
+        *entry = entry.union(&range);
+    }
     let mut collapsed = tree.clone();
     collapsed.collapse_no_versions();
     let edges = provider.edges.borrow();
@@ -36,20 +51,25 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
         provider,
     };
     let mut text = DefaultStringReporter::report_with_formatter(&collapsed, &wording);
-    let mut notes = BTreeSet::new();
-    for (pkg, range) in ranges {
-        let Some(name) = pkg.name() else { continue };
-        match provider.project(name) {
+    let parts = TagParts::new(target);
+    let mut notes = Vec::new();
+    for (name, range) in by_name {
+        match provider.project(&name) {
             Ok(Some(project)) if project.versions().next().is_none() => {
-                notes.insert(no_versions_listed(name.as_ref(), &project));
+                notes.push(no_versions_listed(name.as_ref(), &project));
             }
             Ok(Some(project)) => {
-                if let Some(note) = why_unusable(&project, &range, target) {
-                    notes.insert(format!("{name} {note}"));
-                }
+                let found = Found {
+                    name: &name,
+                    project: &project,
+                    target,
+                    parts: &parts,
+                    source: provider.source(),
+                };
+                notes.extend(found.note(&range));
             }
             Ok(None) => {
-                notes.insert(format!("{name} is on none of the configured indexes"));
+                notes.push(format!("{name} is on none of the configured indexes"));
             }
             Err(_) => {}
         }
@@ -59,6 +79,278 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
         text.push_str(&note);
     }
     text
+}
+
+/// How many groups of versions left out for one reason are shown per package, newest first.
+const GROUPS_SHOWN: usize = 2;
+/// How many spans of versions a version set is shown as.
+const SPANS_SHOWN: usize = 4;
+/// How many presets are suggested.
+const PRESETS_SHOWN: usize = 3;
+
+/// Consecutive versions left out for the same reason.
+struct Group {
+    why: Why,
+    newest: Version,
+    oldest: Version,
+}
+
+impl Group {
+    fn span(&self) -> String {
+        if self.newest == self.oldest {
+            self.newest.to_string()
+        } else {
+            format!("{}–{}", self.oldest, self.newest)
+        }
+    }
+}
+
+/// A project whose versions in a range cannot install on the target.
+struct Found<'a> {
+    name: &'a PackageName,
+    project: &'a Project,
+    target: &'a Target,
+    parts: &'a TagParts,
+    source: &'a dyn PackageSource,
+}
+
+impl Found<'_> {
+    /// The groups of versions in `range` left out, newest first, each with its reason; then
+    /// what would work instead. `None` when every version in the range installs.
+    fn note(&self, range: &Ranges<Version>) -> Option<String> {
+        let name = self.name;
+        let mut groups: Vec<Group> = Vec::new();
+        let mut open = false;
+        // Yanked versions are passed over (they neither show nor split a group) unless the
+        // range holds nothing else.
+        let mut yanked: Option<Group> = None;
+        for v in self.project.versions().rev().filter(|v| range.contains(v)) {
+            let Some(why) = why(self.project, v, self.target, self.parts) else {
+                open = false;
+                continue;
+            };
+            if why.reasons.iter().any(|r| r.kind == Kind::Yanked) {
+                match &mut yanked {
+                    Some(g) => g.oldest = v.clone(),
+                    None => {
+                        yanked = Some(Group {
+                            why,
+                            newest: v.clone(),
+                            oldest: v.clone(),
+                        })
+                    }
+                }
+                continue;
+            }
+            let shown = groups.len();
+            match groups.last_mut() {
+                Some(g) if open && g.why.same(&why) => {
+                    g.why.merge(why);
+                    g.oldest = v.clone();
+                }
+                _ if shown == GROUPS_SHOWN => break,
+                _ => {
+                    groups.push(Group {
+                        why,
+                        newest: v.clone(),
+                        oldest: v.clone(),
+                    });
+                    open = true;
+                }
+            }
+        }
+        if groups.is_empty() {
+            groups.extend(yanked);
+        }
+        let newest = groups.first()?;
+        let oldest = groups.last()?.oldest.clone();
+        self.consulted(&oldest);
+        let lines: Vec<String> = groups
+            .iter()
+            .map(|g| format!("{name} {}: {}", g.span(), g.why.render(self.target)))
+            .collect();
+        let mut text = lines.join("\n- ");
+        let older = self
+            .project
+            .versions()
+            .filter(|v| range.contains(v) && **v < oldest)
+            .count();
+        if older > 0 {
+            text.push_str(&format!(
+                "\n  ({older} older versions of {name} are not shown)"
+            ));
+        }
+        let instead = self.instead(range, newest);
+        if !instead.is_empty() {
+            text.push_str(&format!("\n  what would work: {}", instead.join("; ")));
+        }
+        Some(text)
+    }
+
+    /// Tells the source that the explanation read `version` (a recording keeps it).
+    fn consulted(&self, version: &Version) {
+        self.source
+            .consulted(self.name.as_ref(), &version.to_string());
+    }
+
+    /// A stable version that installs on the target (its files fit and it is not yanked).
+    fn installs(&self, v: &Version) -> bool {
+        !v.any_prerelease() && self.project.get(v).is_some_and(|f| f.usable() && !f.yanked)
+    }
+
+    /// What would work instead, computed: a version outside `range` that installs on the
+    /// target, another Python the newest group's version has wheels for, or other targets
+    /// (presets, a target attribute) its wheels fit.
+    fn instead(&self, range: &Ranges<Version>, newest: &Group) -> Vec<String> {
+        let name = self.name;
+        let mut out = Vec::new();
+        let listed: Vec<&Version> = self.project.versions().collect();
+        let lowest = listed.iter().find(|v| range.contains(v)).copied();
+        let highest = listed.iter().rev().find(|v| range.contains(v)).copied();
+        let what = |v: &Version| match self.project.get(v) {
+            Some(f) if !f.wheels.is_empty() => "wheels",
+            _ => "a source distribution",
+        };
+        if let Some(lowest) = lowest
+            && let Some(below) = listed
+                .iter()
+                .rev()
+                .find(|v| **v < lowest && self.installs(v))
+            && let Some(next) = listed.iter().find(|v| **v > *below)
+        {
+            self.consulted(below);
+            out.push(format!(
+                "{name}<{next} ({below} has {} for this target)",
+                what(below)
+            ));
+        }
+        if let Some(highest) = highest
+            && let Some(above) = listed.iter().find(|v| **v > highest && self.installs(v))
+        {
+            self.consulted(above);
+            out.push(format!(
+                "{name}>={above} ({above} has {} for this target)",
+                what(above)
+            ));
+        }
+        let v = &newest.newest;
+        if newest.why.is_python()
+            && let Some(python) = self.other_python(v)
+        {
+            out.push(format!("{name} {v} has wheels for python={python}"));
+        }
+        if newest.why.is_platform() {
+            let presets = self.other_presets(v);
+            let attribute = self.other_attribute(newest, v);
+            if !presets.is_empty() || attribute.is_some() {
+                let mut fits = presets.join(", ");
+                if let Some(a) = attribute {
+                    fits = if fits.is_empty() {
+                        a
+                    } else {
+                        format!("{fits} (or {a})")
+                    };
+                }
+                out.push(format!("{name} {v} has wheels for {fits}"));
+            }
+        }
+        out
+    }
+
+    /// Whether `version` installs on `target` (another target than the one resolved for).
+    fn fits(&self, version: &Version, target: &Target) -> bool {
+        let Some(files) = self.project.get(version) else {
+            return false;
+        };
+        let list = &self.project.files.files;
+        let ranking = TagRanking::new(target);
+        let python = target
+            .marker_environment()
+            .python_full_version()
+            .version
+            .clone();
+        files.all.iter().any(|&i| {
+            let name = list.filename(i);
+            !list.is_yanked(i)
+                && list.requires_python(i).is_none_or(|rp| {
+                    rp.parse::<VersionSpecifiers>()
+                        .map_or(true, |s| s.contains(&python))
+                })
+                && match version_of(name) {
+                    Some((_, FileKind::Wheel)) => ranking.rank(name).is_some(),
+                    Some((_, FileKind::Sdist)) => !self.project.filter().only_binary,
+                    _ => false,
+                }
+        })
+    }
+
+    /// The Python version nearest the target's that `version` installs with.
+    fn other_python(&self, version: &Version) -> Option<String> {
+        let have = self.target.python;
+        let mut minors: Vec<u32> = (6..=15).filter(|m| *m != have.minor).collect();
+        minors.sort_by_key(|m| (m.abs_diff(have.minor), *m));
+        minors.into_iter().find_map(|minor| {
+            let python = PythonVersion {
+                major: have.major,
+                minor,
+                patch: None,
+                free_threaded: have.free_threaded,
+            };
+            let other = self.target.with_python(python, "a suggestion");
+            self.fits(version, &other).then(|| python.to_string())
+        })
+    }
+
+    /// Presets (with the target's Python) that `version` installs on: those of the target's
+    /// system and architecture first, the nearest libc or macOS version first.
+    fn other_presets(&self, version: &Version) -> Vec<&'static str> {
+        let here = (self.target.platform.os, self.target.platform.arch);
+        let family = self.target.libc.as_ref().map(|l| l.family);
+        let mut fitting: Vec<(bool, bool, Option<DottedVersion>, &'static str)> = PRESETS
+            .iter()
+            .filter(|p| self.target.preset.is_none_or(|t| t.name != p.name))
+            .filter_map(|p| {
+                let spec = format!("{},python={}", p.name, self.target.python);
+                let other = Target::parse(&spec, &NoEnvironment).ok()?;
+                self.fits(version, &other).then(|| {
+                    let level = p
+                        .libc
+                        .map(|(_, v)| v)
+                        .or(p.macos)
+                        .and_then(|v| DottedVersion::parse(v, 3));
+                    (
+                        (p.os, p.arch) != here,
+                        p.libc.map(|(f, _)| f) != family,
+                        level,
+                        p.name,
+                    )
+                })
+            })
+            .collect();
+        fitting.sort();
+        fitting
+            .into_iter()
+            .take(PRESETS_SHOWN)
+            .map(|(_, _, _, n)| n)
+            .collect()
+    }
+
+    /// The target with its glibc, musl or macOS version raised to what the group needs
+    /// (`glibc=2.28`), when `version` installs there.
+    fn other_attribute(&self, group: &Group, version: &Version) -> Option<String> {
+        let reason = group.why.reasons.first()?;
+        let key = match reason.kind {
+            Kind::Glibc => "glibc",
+            Kind::Musl => "musl",
+            Kind::Macos => "macos",
+            _ => return None,
+        };
+        let needed = &reason.details.iter().next_back()?.1;
+        let attribute = format!("{key}={needed}");
+        let spec = format!("{},{attribute}", self.target.spec());
+        let other = Target::parse(&spec, &NoEnvironment).ok()?;
+        self.fits(version, &other).then_some(attribute)
+    }
 }
 
 /// Every (package, versions) the tree needs but found no usable version in.
@@ -83,17 +375,65 @@ struct Wording<'a> {
     provider: &'a Provider<'a>,
 }
 
-fn versions(range: &Ranges<Version>) -> String {
-    if *range == Ranges::full() {
-        String::new()
-    } else if range.is_empty() {
-        " (none of its listed versions matches every requirement and constraint on it)".into()
-    } else {
-        format!(" {range}")
-    }
-}
-
 impl Wording<'_> {
+    /// The versions of `pkg` in `range` as spans of listed versions (`0.24.0–0.29.2`), never
+    /// as range syntax: of the versions that install on the target when the range holds some,
+    /// else of every listed version in it.
+    fn versions(&self, pkg: &Pkg, range: &Ranges<Version>) -> String {
+        if *range == Ranges::full() {
+            return String::new();
+        }
+        if range.is_empty() {
+            return " (none of its listed versions matches every requirement and constraint on it)"
+                .into();
+        }
+        let project = pkg
+            .name()
+            .and_then(|n| self.provider.project(n).ok().flatten());
+        let Some(project) = project else {
+            return format!(" {range}");
+        };
+        let installs = |v: &Version| project.get(v).is_some_and(|f| f.usable() && !f.yanked);
+        let listed: Vec<&Version> = project.versions().collect();
+        let any_installs = listed.iter().any(|v| range.contains(v) && installs(v));
+        let universe: Vec<&Version> = listed
+            .into_iter()
+            .filter(|v| !any_installs || installs(v))
+            .collect();
+        let mut spans: Vec<(&Version, &Version)> = Vec::new();
+        let mut run: Option<(&Version, &Version)> = None;
+        for v in universe {
+            if range.contains(v) {
+                run = Some(run.map_or((v, v), |(first, _)| (first, v)));
+            } else if let Some(r) = run.take() {
+                spans.push(r);
+            }
+        }
+        spans.extend(run);
+        if spans.is_empty() {
+            return format!(" {range}");
+        }
+        let shown: Vec<String> = spans
+            .iter()
+            .rev()
+            .take(SPANS_SHOWN)
+            .rev()
+            .map(|(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}–{b}")
+                }
+            })
+            .collect();
+        let more = if spans.len() > SPANS_SHOWN {
+            format!("… ({} more spans), ", spans.len() - SPANS_SHOWN)
+        } else {
+            String::new()
+        };
+        format!(" {more}{}", shown.join(", "))
+    }
+
     /// `dep` as `pkg` at the versions `range` asked for it, when that is one known version.
     fn asked(&self, pkg: &Pkg, range: &Ranges<Version>, dep: &Pkg) -> Option<String> {
         let version = match pkg {
@@ -142,26 +482,26 @@ impl Wording<'_> {
             External::NoVersions(p, r) => {
                 format!(
                     "no usable version of {p}{} exists for the target",
-                    versions(r)
+                    self.versions(p, r)
                 )
             }
             External::FromDependencyOf(Pkg::Root, pr, d, dr) => {
                 let asked = self
                     .asked(&Pkg::Root, pr, d)
-                    .unwrap_or_else(|| format!("{d}{}", versions(dr)));
+                    .unwrap_or_else(|| format!("{d}{}", self.versions(d, dr)));
                 format!("the requirements ask for {asked}{}", self.none_match(d, dr))
             }
             External::FromDependencyOf(p, pr, d, dr) => {
                 let asked = self
                     .asked(p, pr, d)
-                    .unwrap_or_else(|| format!("{d}{}", versions(dr)));
+                    .unwrap_or_else(|| format!("{d}{}", self.versions(d, dr)));
                 format!(
                     "{p}{} depends on {asked}{}",
-                    versions(pr),
+                    self.versions(p, pr),
                     self.none_match(d, dr)
                 )
             }
-            External::Custom(p, r, why) => format!("{p}{} {why}", versions(r)),
+            External::Custom(p, r, why) => format!("{p}{} {why}", self.versions(p, r)),
         }
     }
 
@@ -170,14 +510,20 @@ impl Wording<'_> {
         match list.as_slice() {
             [] => "no set of versions works".into(),
             [(Pkg::Root, Term::Positive(_))] => "the requirements cannot be met".into(),
-            [(p, Term::Positive(r))] => format!("{p}{} cannot be used", versions(r)),
-            [(p, Term::Negative(r))] => format!("{p}{} is needed", versions(r)),
+            [(p, Term::Positive(r))] => format!("{p}{} cannot be used", self.versions(p, r)),
+            [(p, Term::Negative(r))] => format!("{p}{} is needed", self.versions(p, r)),
             [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.external(
                 &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
             ),
             many => {
-                let each: Vec<String> = many.iter().map(|(p, t)| format!("{p} {t}")).collect();
+                let each: Vec<String> = many
+                    .iter()
+                    .map(|(p, t)| match t {
+                        Term::Positive(r) => format!("{p}{}", self.versions(p, r)),
+                        Term::Negative(r) => format!("not {p}{}", self.versions(p, r)),
+                    })
+                    .collect();
                 format!("{} cannot be used together", each.join(", "))
             }
         }
@@ -273,181 +619,4 @@ fn no_versions_listed(name: &str, project: &Project) -> String {
         if files.len() == 1 { "is not" } else { "is" },
         shown.join(", ")
     )
-}
-
-/// Why the newest listed version in `range` cannot install on the target, if one is listed.
-fn why_unusable(project: &Project, range: &Ranges<Version>, target: &Target) -> Option<String> {
-    let (version, files) = project
-        .versions()
-        .rev()
-        .filter(|v| range.contains(v))
-        .filter_map(|v| Some((v, project.get(v)?)))
-        .find(|(_, f)| !f.usable() || f.yanked)?;
-    let all: Vec<&str> = files
-        .all
-        .iter()
-        .map(|&i| project.files.files.filename(i))
-        .collect();
-    if files.yanked {
-        return Some(format!("{version} is yanked"));
-    }
-    let wheels: Vec<&str> = all
-        .iter()
-        .copied()
-        .filter(|f| matches!(version_of(f), Some((_, FileKind::Wheel))))
-        .collect();
-    if wheels.is_empty() {
-        return Some(format!(
-            "{version} has only a source distribution, and only wheels are allowed (--only-binary)"
-        ));
-    }
-    if let Some(rp) = files
-        .all
-        .iter()
-        .filter_map(|&i| project.files.files.requires_python(i))
-        .next()
-    {
-        let python = format!("{}.{}", target.python.major, target.python.minor);
-        let fits = rp
-            .parse::<pep440_rs::VersionSpecifiers>()
-            .is_ok_and(|s| s.contains(&format!("{python}.0").parse().unwrap_or(Version::new([0]))));
-        if !fits {
-            return Some(format!(
-                "{version} requires Python {rp}; target {} has Python {python}",
-                target.spec()
-            ));
-        }
-    }
-    Some(format!("{version} {}", wheel_mismatch(&wheels, target)))
-}
-
-/// What about the target rules out every one of `wheels`.
-fn wheel_mismatch(wheels: &[&str], target: &Target) -> String {
-    let mut platforms = BTreeSet::new();
-    let mut pythons = BTreeSet::new();
-    for w in wheels {
-        let parts: Vec<&str> = w.trim_end_matches(".whl").split('-').collect();
-        if parts.len() >= 5 {
-            let n = parts.len();
-            pythons.extend(parts[n - 3].split('.').map(str::to_string));
-            platforms.extend(parts[n - 1].split('.').map(str::to_string));
-        }
-    }
-    let machine = target.platform.machine();
-    let spec = target.spec();
-    let for_machine: Vec<&String> = platforms
-        .iter()
-        .filter(|p| *p == "any" || p.ends_with(machine))
-        .collect();
-    if for_machine.is_empty() {
-        return format!(
-            "has no wheels for {machine} (only {}); target {spec} is {machine}",
-            list(&platforms)
-        );
-    }
-    let glibc: BTreeSet<String> = for_machine
-        .iter()
-        .filter_map(|p| manylinux_glibc(p))
-        .collect();
-    if let Some(libc) = &target.libc {
-        if libc.family == LibcFamily::Musl && for_machine.iter().all(|p| p.starts_with("manylinux"))
-        {
-            return format!(
-                "has only manylinux (glibc) wheels for {machine}; target {spec} uses musl {}",
-                libc.version
-            );
-        }
-        let have = numbers(&libc.version.to_string());
-        if libc.family == LibcFamily::Glibc
-            && !glibc.is_empty()
-            && glibc.iter().all(|g| numbers(g) > have)
-            && for_machine.iter().all(|p| p.starts_with("manylinux"))
-        {
-            return format!(
-                "has only {} wheels for {machine}; target {spec} has glibc {}",
-                glibc
-                    .iter()
-                    .map(|g| format!("manylinux_{}", g.replace('.', "_")))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                libc.version
-            );
-        }
-    }
-    if let Some(macos) = &target.macos
-        && for_machine.iter().all(|p| p.starts_with("macosx_"))
-    {
-        return format!(
-            "has only {} wheels; target {spec} has macOS {macos}",
-            list(&for_machine.iter().map(|s| s.to_string()).collect())
-        );
-    }
-    format!(
-        "has wheels only for {} on {}; target {spec} has Python {}.{}",
-        list(&pythons),
-        list(&for_machine.iter().map(|s| s.to_string()).collect()),
-        target.python.major,
-        target.python.minor
-    )
-}
-
-/// The glibc version a manylinux platform tag needs (`manylinux2014_x86_64` → `2.17`).
-fn manylinux_glibc(platform: &str) -> Option<String> {
-    let rest = platform.strip_prefix("manylinux")?;
-    let legacy = [("1_", "2.5"), ("2010_", "2.12"), ("2014_", "2.17")];
-    for (prefix, glibc) in legacy {
-        if rest.starts_with(prefix) {
-            return Some(glibc.to_string());
-        }
-    }
-    let mut parts = rest.strip_prefix('_')?.splitn(3, '_');
-    Some(format!("{}.{}", parts.next()?, parts.next()?))
-}
-
-/// A dotted version as numbers, for comparing (`2.28` > `2.17`).
-fn numbers(v: &str) -> Vec<u32> {
-    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
-}
-
-fn list(items: &BTreeSet<String>) -> String {
-    items.iter().cloned().collect::<Vec<_>>().join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use unilock_model::target::NoEnvironment;
-
-    fn target(spec: &str) -> Target {
-        Target::parse(spec, &NoEnvironment).unwrap()
-    }
-
-    #[test]
-    fn glibc_too_old_is_named() {
-        let w = ["opencv_python-4.10.0.84-cp37-abi3-manylinux_2_28_x86_64.whl"];
-        assert_eq!(
-            wheel_mismatch(&w, &target("centos7,python=3.11")),
-            "has only manylinux_2_28 wheels for x86_64; target centos7,python=3.11 has glibc 2.17"
-        );
-    }
-
-    #[test]
-    fn musl_and_architecture_are_named() {
-        let w = ["numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"];
-        assert!(
-            wheel_mismatch(&w, &target("alpine3.20,python=3.12")).contains("uses musl"),
-            "{}",
-            wheel_mismatch(&w, &target("alpine3.20,python=3.12"))
-        );
-        assert!(
-            wheel_mismatch(&w, &target("linux-aarch64")).starts_with("has no wheels for aarch64")
-        );
-    }
-
-    #[test]
-    fn python_mismatch_is_named() {
-        let w = ["numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.whl"];
-        let m = wheel_mismatch(&w, &target("linux-64,python=3.13"));
-        assert!(m.contains("cp312") && m.contains("Python 3.13"), "{m}");
-    }
 }

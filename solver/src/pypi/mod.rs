@@ -10,6 +10,7 @@ pub(crate) mod explain;
 pub(crate) mod provider;
 #[cfg(test)]
 mod tests;
+pub(crate) mod unusable;
 
 pub use candidates::{Filter, Project};
 

@@ -162,6 +162,11 @@ impl<'a> Provider<'a> {
         }
     }
 
+    /// Where packages come from.
+    pub fn source(&self) -> &dyn PackageSource {
+        self.source
+    }
+
     /// The request being solved.
     pub fn request(&self) -> &Request {
         self.request
