@@ -242,3 +242,60 @@ fn defaults_stands_for_the_channels_conda_default_channels_names() {
     let written = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
     assert!(written.contains("name = \"numpy\""), "{written}");
 }
+
+#[test]
+fn a_record_that_cannot_be_read_is_skipped_with_a_warning_and_a_damaged_repodata_is_exit_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ch = dir.path().join("ch");
+    for sub in ["linux-64", "noarch"] {
+        std::fs::create_dir_all(ch.join(sub)).expect("subdir");
+    }
+    std::fs::write(
+        ch.join("noarch/repodata.json"),
+        r#"{"info":{"subdir":"noarch"},"packages":{}}"#,
+    )
+    .expect("noarch");
+    let repodata = ch.join("linux-64/repodata.json");
+    std::fs::write(
+        &repodata,
+        r#"{"info":{"subdir":"linux-64"},"packages":{
+            "a-1-0.tar.bz2":{"name":"a","version":"1","build":"0","build_number":"zero","depends":[]},
+            "b-1-0.tar.bz2":{"name":"b","version":"1","build":"0","build_number":0,"depends":[]}}}"#,
+    )
+    .expect("repodata");
+    let env = |spec: &str| {
+        format!(
+            "channels:\n  - file://{}\ndependencies:\n  - {spec}\n",
+            ch.display()
+        )
+    };
+    // `b` resolves; the bad record of `a` is left out with a warning naming it (records are
+    // read when their name is asked for), so `a` has no build.
+    let out = resolve(dir.path(), &env("b"), &["--target", "linux-64"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let good = std::fs::read(dir.path().join("unilock.lock")).expect("lock");
+    let out = resolve(dir.path(), &env("a"), &["--target", "linux-64"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the record a-1-0.tar.bz2 is skipped: invalid type"),
+        "{}",
+        stderr(&out)
+    );
+    // A repodata.json cut short is exit 3 naming the file; the lock stays as it was.
+    std::fs::write(
+        &repodata,
+        r#"{"info":{"subdir":"linux-64"},"packages":{"b-1"#,
+    )
+    .expect("cut");
+    let out = resolve(dir.path(), &env("b"), &["--target", "linux-64"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("repodata.json: not repodata JSON"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("unilock.lock")).expect("lock"),
+        good
+    );
+}
