@@ -15,6 +15,7 @@
 pub mod conda;
 pub mod joint;
 pub mod lock;
+mod prose;
 pub mod pypi;
 pub mod request;
 pub mod wheel;

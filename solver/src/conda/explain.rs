@@ -5,16 +5,12 @@
 
 use super::Unusable;
 use super::provider::{Edge, Pkg, Provider};
-use pubgrub::{
-    DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
-    Reporter, Term,
-};
+use pubgrub::{DerivationTree, External, Map, Ranges, Term};
 use std::collections::HashMap;
 
 type Tree = DerivationTree<Pkg, Ranges<u32>, Unusable>;
 type Ext = External<Pkg, Ranges<u32>, Unusable>;
 type Terms = Map<Pkg, Term<Ranges<u32>>>;
-type D = Derived<Pkg, Ranges<u32>, Unusable>;
 
 /// The report of `tree`.
 pub fn explain(tree: &Tree, provider: &Provider) -> String {
@@ -25,9 +21,7 @@ pub fn explain(tree: &Tree, provider: &Provider) -> String {
         edges: &edges,
         provider,
     };
-    shorten(DefaultStringReporter::report_with_formatter(
-        &collapsed, &wording,
-    ))
+    shorten(crate::prose::report(&collapsed, &wording))
 }
 
 /// How long a report may be before its earliest steps are left out.
@@ -256,62 +250,12 @@ impl Wording<'_> {
     }
 }
 
-impl ReportFormatter<Pkg, Ranges<u32>, Unusable> for Wording<'_> {
-    type Output = String;
-
-    fn format_external(&self, e: &Ext) -> String {
+impl crate::prose::Wording<Pkg, Ranges<u32>, Unusable> for Wording<'_> {
+    fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }
 
-    fn format_terms(&self, terms: &Terms) -> String {
+    fn say_terms(&self, terms: &Terms) -> String {
         self.terms(terms)
-    }
-
-    fn explain_both_external(&self, e1: &Ext, e2: &Ext, now: &Terms) -> String {
-        format!(
-            "Because {} and {}, {}.",
-            self.external(e1),
-            self.external(e2),
-            self.terms(now)
-        )
-    }
-
-    fn explain_both_ref(&self, id1: usize, d1: &D, id2: usize, d2: &D, now: &Terms) -> String {
-        format!(
-            "Because {} ({id1}) and {} ({id2}), {}.",
-            self.terms(&d1.terms),
-            self.terms(&d2.terms),
-            self.terms(now)
-        )
-    }
-
-    fn explain_ref_and_external(&self, id: usize, d: &D, e: &Ext, now: &Terms) -> String {
-        format!(
-            "Because {} ({id}) and {}, {}.",
-            self.terms(&d.terms),
-            self.external(e),
-            self.terms(now)
-        )
-    }
-
-    fn and_explain_external(&self, e: &Ext, now: &Terms) -> String {
-        format!("And because {}, {}.", self.external(e), self.terms(now))
-    }
-
-    fn and_explain_ref(&self, id: usize, d: &D, now: &Terms) -> String {
-        format!(
-            "And because {} ({id}), {}.",
-            self.terms(&d.terms),
-            self.terms(now)
-        )
-    }
-
-    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, now: &Terms) -> String {
-        format!(
-            "And because {} and {}, {}.",
-            self.external(prior),
-            self.external(e),
-            self.terms(now)
-        )
     }
 }

@@ -20,8 +20,8 @@ use crate::conda::explain::shorten;
 use crate::conda::{self};
 use crate::pypi::{self, provider::Pkg as PypiPkg};
 use pubgrub::{
-    DefaultStringReporter, Dependencies, DependencyProvider, DerivationTree, Derived, External,
-    Map, PackageResolutionStatistics, Ranges, ReportFormatter, Reporter, Term,
+    Dependencies, DependencyProvider, DerivationTree, External, Map, PackageResolutionStatistics,
+    Ranges, Term,
 };
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -360,7 +360,6 @@ pub fn resolve_consistent(
 type Tree = DerivationTree<MPkg, Ranges<u32>, Why>;
 type Ext = External<MPkg, Ranges<u32>, Why>;
 type Terms = Map<MPkg, Term<Ranges<u32>>>;
-type D = Derived<MPkg, Ranges<u32>, Why>;
 
 fn explain(tree: &Tree, multi: &Multi) -> String {
     let mut collapsed = tree.clone();
@@ -377,9 +376,7 @@ fn explain(tree: &Tree, multi: &Multi) -> String {
         .map(|(p, e)| Wording::new(e, p))
         .collect();
     let words = Words { multi, wordings };
-    shorten(DefaultStringReporter::report_with_formatter(
-        &collapsed, &words,
-    ))
+    shorten(crate::prose::report(&collapsed, &words))
 }
 
 struct Words<'a> {
@@ -487,62 +484,12 @@ impl Words<'_> {
     }
 }
 
-impl ReportFormatter<MPkg, Ranges<u32>, Why> for Words<'_> {
-    type Output = String;
-
-    fn format_external(&self, e: &Ext) -> String {
+impl crate::prose::Wording<MPkg, Ranges<u32>, Why> for Words<'_> {
+    fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }
 
-    fn format_terms(&self, terms: &Terms) -> String {
+    fn say_terms(&self, terms: &Terms) -> String {
         self.terms(terms)
-    }
-
-    fn explain_both_external(&self, e1: &Ext, e2: &Ext, now: &Terms) -> String {
-        format!(
-            "Because {} and {}, {}.",
-            self.external(e1),
-            self.external(e2),
-            self.terms(now)
-        )
-    }
-
-    fn explain_both_ref(&self, id1: usize, d1: &D, id2: usize, d2: &D, now: &Terms) -> String {
-        format!(
-            "Because {} ({id1}) and {} ({id2}), {}.",
-            self.terms(&d1.terms),
-            self.terms(&d2.terms),
-            self.terms(now)
-        )
-    }
-
-    fn explain_ref_and_external(&self, id: usize, d: &D, e: &Ext, now: &Terms) -> String {
-        format!(
-            "Because {} ({id}) and {}, {}.",
-            self.terms(&d.terms),
-            self.external(e),
-            self.terms(now)
-        )
-    }
-
-    fn and_explain_external(&self, e: &Ext, now: &Terms) -> String {
-        format!("And because {}, {}.", self.external(e), self.terms(now))
-    }
-
-    fn and_explain_ref(&self, id: usize, d: &D, now: &Terms) -> String {
-        format!(
-            "And because {} ({id}), {}.",
-            self.terms(&d.terms),
-            self.terms(now)
-        )
-    }
-
-    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, now: &Terms) -> String {
-        format!(
-            "And because {} and {}, {}.",
-            self.external(prior),
-            self.external(e),
-            self.terms(now)
-        )
     }
 }

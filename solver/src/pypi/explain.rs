@@ -20,10 +20,7 @@ use super::unusable::{Kind, Why, why};
 use crate::wheel::{TagParts, TagRanking};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
-use pubgrub::{
-    DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
-    Reporter, Term,
-};
+use pubgrub::{DerivationTree, External, Map, Ranges, Term};
 use std::collections::BTreeMap;
 use unilock_model::Target;
 use unilock_model::index::{FileKind, PackageSource, version_of};
@@ -50,7 +47,7 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
         edges: &edges,
         provider,
     };
-    let mut text = DefaultStringReporter::report_with_formatter(&collapsed, &wording);
+    let mut text = crate::prose::report(&collapsed, &wording);
     let parts = TagParts::new(target);
     let mut notes = Vec::new();
     for (name, range) in by_name {
@@ -530,65 +527,13 @@ impl Wording<'_> {
     }
 }
 
-type D = Derived<Pkg, Ranges<Version>, super::Unavailable>;
-
-impl ReportFormatter<Pkg, Ranges<Version>, super::Unavailable> for Wording<'_> {
-    type Output = String;
-
-    fn format_external(&self, e: &Ext) -> String {
+impl crate::prose::Wording<Pkg, Ranges<Version>, super::Unavailable> for Wording<'_> {
+    fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }
 
-    fn format_terms(&self, terms: &Terms) -> String {
+    fn say_terms(&self, terms: &Terms) -> String {
         self.terms(terms)
-    }
-
-    fn explain_both_external(&self, e1: &Ext, e2: &Ext, now: &Terms) -> String {
-        format!(
-            "Because {} and {}, {}.",
-            self.external(e1),
-            self.external(e2),
-            self.terms(now)
-        )
-    }
-
-    fn explain_both_ref(&self, id1: usize, d1: &D, id2: usize, d2: &D, now: &Terms) -> String {
-        format!(
-            "Because {} ({id1}) and {} ({id2}), {}.",
-            self.terms(&d1.terms),
-            self.terms(&d2.terms),
-            self.terms(now)
-        )
-    }
-
-    fn explain_ref_and_external(&self, id: usize, d: &D, e: &Ext, now: &Terms) -> String {
-        format!(
-            "Because {} ({id}) and {}, {}.",
-            self.terms(&d.terms),
-            self.external(e),
-            self.terms(now)
-        )
-    }
-
-    fn and_explain_external(&self, e: &Ext, now: &Terms) -> String {
-        format!("And because {}, {}.", self.external(e), self.terms(now))
-    }
-
-    fn and_explain_ref(&self, id: usize, d: &D, now: &Terms) -> String {
-        format!(
-            "And because {} ({id}), {}.",
-            self.terms(&d.terms),
-            self.terms(now)
-        )
-    }
-
-    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, now: &Terms) -> String {
-        format!(
-            "And because {} and {}, {}.",
-            self.external(prior),
-            self.external(e),
-            self.terms(now)
-        )
     }
 }
 
