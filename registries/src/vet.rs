@@ -34,9 +34,10 @@ pub fn well_hashed(project: &str, location: &str, files: Files) -> (Files, Vec<S
 /// Leaves out the files with a malformed hash and, with `foreign`, those of other projects.
 fn vet(project: &str, page: &str, files: Files, foreign: bool) -> (Files, Vec<String>) {
     let other_project = |i: usize| {
-        DistName::parse(files.filename(i))
+        let filename = files.filename(i);
+        DistName::parse(filename)
             .map(|n| local::normalize(n.project))
-            .filter(|of| foreign && of != project)
+            .filter(|of| foreign && of != project && !named_first(project, filename))
     };
     let mut left_out = Vec::new();
     let mut others = Vec::new();
@@ -70,6 +71,17 @@ fn vet(project: &str, page: &str, files: Files, foreign: bool) -> (Files, Vec<St
 }
 
 /// The first malformed hash file `i` states.
+/// Whether `filename` starts with the name of `project` followed by `-` and a digit, as old
+/// source archives are named (`sympy-0.7.2-py3.2.tar.gz` is sympy's, although its last `-`
+/// splits it as project `sympy-0.7.2`): pip reads such names by the project it looks for.
+fn named_first(project: &str, filename: &str) -> bool {
+    filename.char_indices().any(|(at, c)| {
+        c == '-'
+            && filename[at + 1..].starts_with(|d: char| d.is_ascii_digit())
+            && local::normalize(&filename[..at]) == project
+    })
+}
+
 fn malformed_hash(files: &Files, i: usize) -> Option<(&str, &str)> {
     files.find_hash(i, |alg, hex| unilock_model::hash::check(alg, hex).is_err())
 }
@@ -164,6 +176,20 @@ mod tests {
                 && warning.contains("Alpha_Pkg-9.0.tar.gz (alpha-pkg)"),
             "{warning}"
         );
+    }
+
+    #[test]
+    fn old_source_archives_named_with_dashes_in_their_version_stay_their_projects() {
+        let files: Files = vec![
+            file("sympy-0.7.2-py3.2.tar.gz"),
+            file("sympy-1.13.0.tar.gz"),
+            file("sympy-other-1.0.tar.gz"),
+        ]
+        .into();
+        let (kept, warnings) = own_files("sympy", "page", files);
+        assert_eq!(kept.len(), 2, "{warnings:?}");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("sympy-other-1.0.tar.gz (sympy-other)"), "{warnings:?}");
     }
 
     #[test]
