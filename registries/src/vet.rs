@@ -189,7 +189,10 @@ mod tests {
         let (kept, warnings) = own_files("sympy", "page", files);
         assert_eq!(kept.len(), 2, "{warnings:?}");
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("sympy-other-1.0.tar.gz (sympy-other)"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("sympy-other-1.0.tar.gz (sympy-other)"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

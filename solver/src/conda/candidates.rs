@@ -70,13 +70,18 @@ pub struct Candidates {
     pub is_virtual: bool,
 }
 
-/// Preference order of builds: highest version, then higher build number, then fewer
-/// `track_features`, then the better-ranked channel, then the newer build; `.conda` archives
-/// before `.tar.bz2` and the file name last, so that the order is total and reproducible.
+/// Preference order of builds: builds without `track_features` before tracked ones (as conda,
+/// mamba and resolvo de-prioritise them: conda-forge tracks its non-default variants, such as
+/// the openblas libblas on Windows), then highest version, then higher build number, then
+/// fewer `track_features`, then the better-ranked channel, then the newer build; `.conda`
+/// archives before `.tar.bz2` and the file name last, so that the order is total and
+/// reproducible.
 pub fn preference(a: &ChannelRecord, b: &ChannelRecord) -> Ordering {
     let (ra, rb) = (&a.record.package_record, &b.record.package_record);
-    rb.version
-        .cmp(&ra.version)
+    let tracked = |r: &rattler_conda_types::PackageRecord| !r.track_features.is_empty();
+    tracked(ra)
+        .cmp(&tracked(rb))
+        .then(rb.version.cmp(&ra.version))
         .then(rb.build_number.cmp(&ra.build_number))
         .then(ra.track_features.len().cmp(&rb.track_features.len()))
         .then(a.channel_rank.cmp(&b.channel_rank))
@@ -91,10 +96,11 @@ fn is_tar_bz2(r: &RepoDataRecord) -> bool {
 
 /// What a build's `depends` ask at least of each package (`python >=3.12,<3.13.0a0` asks at
 /// least python 3.12), sorted by name, the higher version first: the tie-break between builds
-/// of one version and build number. Compared as a list, the build asking for newer versions
-/// of the first package both name comes first (the `py313` build of numpy before the `py312`
-/// one, so that the newest Python wins when nothing else decides, as conda's and resolvo's
-/// solvers prefer); the comparison is a total order whatever the records say.
+/// of one version and build number. Compared as a list over the packages every build of the
+/// group names, the build asking for newer versions of the first such package comes first
+/// (the `py313` build of numpy before the `py312` one, so that the newest Python wins when
+/// nothing else decides, as conda's and resolvo's solvers prefer); the comparison is a total
+/// order whatever the records say.
 type Floors = Vec<(String, std::cmp::Reverse<Version>)>;
 
 fn floors(record: &ChannelRecord) -> Floors {
@@ -137,9 +143,9 @@ fn floor(spec: &VersionSpec) -> Option<Version> {
 /// Whether two builds tie on everything [`Floors`] come after.
 fn same_rank(a: &ChannelRecord, b: &ChannelRecord) -> bool {
     let (ra, rb) = (&a.record.package_record, &b.record.package_record);
-    ra.version == rb.version
+    ra.track_features.len() == rb.track_features.len()
+        && ra.version == rb.version
         && ra.build_number == rb.build_number
-        && ra.track_features.len() == rb.track_features.len()
 }
 
 impl Candidates {
@@ -155,9 +161,17 @@ impl Candidates {
             }
             if end - start > 1 {
                 let group = &mut records[start..end];
-                let keys: Vec<Floors> = group.iter().map(floors).collect();
+                let all: Vec<Floors> = group.iter().map(floors).collect();
+                // Compared on the packages every build of the group names: a variant that
+                // also needs icu is neither before nor after one that does not for that (the
+                // rest of `preference`, the newer build first, decides), as resolvo orders.
+                let common = |name: &str| all.iter().all(|f| f.iter().any(|(n, _)| n == name));
+                let keys: Vec<Floors> = all
+                    .iter()
+                    .map(|f| f.iter().filter(|(n, _)| common(n)).cloned().collect())
+                    .collect();
                 let mut order: Vec<usize> = (0..group.len()).collect();
-                // Stable: the rest of `preference` still orders builds with equal floors.
+                // Stable: the rest of `preference` still orders builds with equal keys.
                 order.sort_by(|&x, &y| keys[x].cmp(&keys[y]));
                 let sorted: Vec<ChannelRecord> = order.iter().map(|&i| group[i].clone()).collect();
                 group.clone_from_slice(&sorted);
