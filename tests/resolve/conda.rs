@@ -299,3 +299,42 @@ fn a_record_that_cannot_be_read_is_skipped_with_a_warning_and_a_damaged_repodata
         good
     );
 }
+
+#[test]
+fn selectors_apply_a_spec_on_their_systems_only() {
+    let Some(union) = channel("lockfile-union/conda-forge") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    // conda-lock's comment selectors: pywin32 on Windows only (it has no Linux build at
+    // all), patchelf on Linux only (no Windows build).
+    let env = format!(
+        "channels:\n  - {union}\ndependencies:\n  - python=3.12\n  - pywin32  # [win]\n  - patchelf  # [linux]\n"
+    );
+    for (target, wanted, unwanted) in [
+        ("linux-64", "patchelf", "pywin32"),
+        ("win-64", "pywin32", "patchelf"),
+    ] {
+        let out = resolve(dir.path(), &env, &["--target", target, "--upgrade"]);
+        assert!(out.status.success(), "{target}: {}", stderr(&out));
+        let lock = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
+        assert!(
+            lock.contains(&format!("name = \"{wanted}\"")),
+            "{target}: {lock}"
+        );
+        assert!(
+            !lock.contains(&format!("name = \"{unwanted}\"")),
+            "{target}"
+        );
+    }
+    // A condition on a package (not the target's system) is refused at its place.
+    let env = format!("channels:\n  - {union}\ndependencies:\n  - 'six[when=\"numpy\"]'\n");
+    let out = resolve(dir.path(), &env, &["--target", "linux-64"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("environment.yml:4:6: the conda spec")
+            && stderr(&out).contains("conditional on a package"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -10,8 +10,8 @@ use super::candidates::{ABSENT, Candidate, Candidates};
 use super::{CondaRequest, Unusable};
 use pubgrub::{Dependencies, DependencyProvider, Ranges};
 use rattler_conda_types::{
-    GenericVirtualPackage, MatchSpec, PackageName, PackageNameMatcher, ParseMatchSpecOptions,
-    Version,
+    GenericVirtualPackage, MatchSpec, MatchSpecCondition, Matches, PackageName, PackageNameMatcher,
+    ParseMatchSpecOptions, Version,
 };
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -303,8 +303,16 @@ impl<'a> Provider<'a> {
             .specs
             .iter()
             .filter_map(|(spec, origin)| {
+                // A spec for some systems only (`[win]` → `when="__win"`) applies when the
+                // target's virtual packages meet its condition, and then without it.
+                let mut spec = spec.clone();
+                if let Some(condition) = spec.condition.take()
+                    && !holds(&condition, &self.virtuals)?
+                {
+                    return None;
+                }
                 Some(Edge {
-                    name: exact_name(spec)?,
+                    name: exact_name(&spec)?,
                     spec: spec.to_string(),
                     constrains: false,
                     origin: origin.clone(),
@@ -432,9 +440,37 @@ impl DependencyProvider for Provider<'_> {
     }
 }
 
+/// Whether `condition` holds for a target with the virtual packages `virtuals`; `None` when it
+/// names a package that is not virtual (only the solve could tell).
+fn holds(
+    condition: &MatchSpecCondition,
+    virtuals: &HashMap<String, GenericVirtualPackage>,
+) -> Option<bool> {
+    Some(match condition {
+        MatchSpecCondition::MatchSpec(spec) => {
+            let name = exact_name(spec).filter(|n| n.starts_with("__"))?;
+            virtuals.get(&name).is_some_and(|v| spec.matches(v))
+        }
+        MatchSpecCondition::And(a, b) => holds(a, virtuals)? && holds(b, virtuals)?,
+        MatchSpecCondition::Or(a, b) => {
+            let (a, b) = (holds(a, virtuals)?, holds(b, virtuals)?);
+            a || b
+        }
+    })
+}
+
 /// A root spec that names no single package is a usage error.
 pub fn check_names(request: &CondaRequest) -> Result<(), Diagnostic> {
     for (spec, origin) in &request.specs {
+        if let Some(condition) = &spec.condition
+            && holds(condition, &HashMap::new()).is_none()
+        {
+            return Err(Diagnostic::new(
+                ErrorKind::InvalidInput,
+                format!("{origin}: the conda spec `{spec}` is conditional on a package, which input specs cannot be yet"),
+            )
+            .note("conditions on the target's system work (`[linux]`, `when=\"__win\"`): they name virtual packages"));
+        }
         if exact_name(spec).is_none() {
             return Err(Diagnostic::new(
                 ErrorKind::InvalidInput,
