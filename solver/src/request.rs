@@ -298,6 +298,8 @@ pub fn pypi_pins(
 /// The conda builds `lock` pins, as preferences by package name, but for the packages in
 /// `upgrade` (as the lock spells them).
 pub fn conda_pins(lock: &Lock, upgrade: &[String]) -> HashMap<String, Pin> {
+    // Conda names are lowercase: `--upgrade-package NumPy` names conda's numpy too.
+    let upgrade: Vec<String> = upgrade.iter().map(|u| u.trim().to_lowercase()).collect();
     lock.packages
         .iter()
         .filter(|p| p.ecosystem == Ecosystem::Conda && !upgrade.contains(&p.name))

@@ -348,7 +348,7 @@ targets = ["linux-64,python=3.12"]
     let pypi = pypi_pins(&lock, &["Typing_Extensions".to_string()]);
     let pypi: Vec<String> = pypi.iter().map(|(n, v)| format!("{n}=={v}")).collect();
     assert_eq!(pypi, ["requests==2.32.3"]);
-    let conda = conda_pins(&lock, &["python".to_string()]);
+    let conda = conda_pins(&lock, &["Python".to_string()]);
     assert_eq!(conda.len(), 1);
     assert_eq!(
         conda["numpy"],
