@@ -14,6 +14,22 @@ pub trait Wording<P: Package, VS: VersionSet, M: Eq + Clone + Debug + Display> {
     fn say_terms(&self, terms: &Map<P, Term<VS>>) -> String;
 }
 
+/// Several terms that exclude each other: "A, not B, C cannot hold together", each package at
+/// its set as `at` words it.
+pub fn cannot_hold_together<'t, P: 't, VS: VersionSet + 't>(
+    terms: impl IntoIterator<Item = (&'t P, &'t Term<VS>)>,
+    at: impl Fn(&P, &VS) -> String,
+) -> String {
+    let each: Vec<String> = terms
+        .into_iter()
+        .map(|(p, t)| match t {
+            Term::Positive(r) => at(p, r),
+            Term::Negative(r) => format!("not {}", at(p, r)),
+        })
+        .collect();
+    format!("{} cannot hold together", each.join(", "))
+}
+
 /// The report of `tree` in `wording`'s words.
 pub fn report<P, VS, M, W>(tree: &DerivationTree<P, VS, M>, wording: &W) -> String
 where

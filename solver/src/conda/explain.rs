@@ -236,16 +236,7 @@ impl Wording<'_> {
                     self.none_match(p2, r2)
                 )
             }
-            many => {
-                let each: Vec<String> = many
-                    .iter()
-                    .map(|(p, t)| match t {
-                        Term::Positive(r) => self.at(p, r),
-                        Term::Negative(r) => format!("not {}", self.at(p, r)),
-                    })
-                    .collect();
-                format!("{} cannot hold together", each.join(", "))
-            }
+            many => crate::prose::cannot_hold_together(many.iter().copied(), |p, r| self.at(p, r)),
         }
     }
 }

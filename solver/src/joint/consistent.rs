@@ -470,16 +470,7 @@ impl Words<'_> {
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => {
                 format!("{} needs {}", self.at(p1, r1), self.at(p2, r2))
             }
-            many => {
-                let each: Vec<String> = many
-                    .iter()
-                    .map(|(p, t)| match t {
-                        Term::Positive(r) => self.at(p, r),
-                        Term::Negative(r) => format!("not {}", self.at(p, r)),
-                    })
-                    .collect();
-                format!("{} cannot hold together", each.join(", "))
-            }
+            many => crate::prose::cannot_hold_together(many.iter().copied(), |p, r| self.at(p, r)),
         }
     }
 }
