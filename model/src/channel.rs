@@ -51,6 +51,13 @@ pub trait CondaSource: Send + Sync {
         name: &str,
     ) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic>;
 
+    /// Reads ahead the records of `names` on `subdir` that the solve is about to ask for
+    /// (the dependencies of a build it chose), together where that saves round trips (the
+    /// shards of a sharded channel); nothing is reported here — the later [`records`] call
+    /// answers, or fails, as it would have.
+    ///
+    /// [`records`]: CondaSource::records
+    fn prefetch(&self, _subdir: &str, _names: &[&str]) {}
     /// The short names of the configured channels, in priority order: `conda-forge`, or the
     /// last path segment of a channel given by URL (as the records' `channel` ends).
     fn channel_names(&self) -> Vec<String> {

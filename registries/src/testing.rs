@@ -129,6 +129,19 @@ impl Seen {
 struct State {
     routes: HashMap<String, Route>,
     seen: Vec<Seen>,
+    /// Requests being answered now, and the most at once so far.
+    in_flight: usize,
+    max_in_flight: usize,
+}
+
+/// Counts a request as in flight while it lives.
+struct InFlight<'a>(&'a Mutex<State>);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut st = lock(self.0);
+        st.in_flight = st.in_flight.saturating_sub(1);
+    }
 }
 
 /// The running server; it stops when dropped.
@@ -195,7 +208,14 @@ impl TestServer {
     }
 
     pub fn forget(&self) {
-        lock(&self.state).seen.clear();
+        let mut st = lock(&self.state);
+        st.seen.clear();
+        st.max_in_flight = 0;
+    }
+
+    /// The most requests answered at once since the start (or the last [`Self::forget`]).
+    pub fn max_in_flight(&self) -> usize {
+        lock(&self.state).max_in_flight
     }
 }
 
@@ -236,8 +256,11 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         path: path.clone(),
         headers,
     };
+    let _in_flight = InFlight(state);
     let (route, fault) = {
         let mut st = lock(state);
+        st.in_flight += 1;
+        st.max_in_flight = st.max_in_flight.max(st.in_flight);
         st.seen.push(seen.clone());
         match st.routes.get_mut(&path) {
             Some(r) => {

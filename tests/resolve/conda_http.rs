@@ -189,6 +189,15 @@ fn a_sharded_channel_resolves_as_its_repodata_json_does_fetching_only_the_shards
     assert!(!fetched.is_empty() && fetched.len() < shards.shards.len());
     assert!(fetched.len() >= locked, "{} < {locked}", fetched.len());
     assert!(server.seen_at("/sh/linux-64/repodata.json").is_empty());
+    // The shards of a build's dependencies are asked for together, not one round trip each:
+    // with every shard answer held back a little, several are in flight at once.
+    for path in &fetched {
+        server.inject(path, [Fault::Stall(std::time::Duration::from_millis(40))]);
+    }
+    server.forget();
+    let out = resolve(dir.path(), &server.url("/sh/"), &dir.path().join("c3"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(server.max_in_flight() > 1, "{}", server.max_in_flight());
 
     // Offline from the cache: the same lock, nothing asked.
     server.forget();

@@ -459,6 +459,47 @@ impl CondaChannels {
         Ok(records)
     }
 
+    /// Fetches together the shards of `names` that sharded subdirs of `subdir` list and have
+    /// not read yet (at most [`PREFETCH_AT_ONCE`] requests in flight); what they skip is
+    /// warned about as a lookup would; a failure is left for the lookup to report.
+    fn prefetch_shards(&self, subdir: &str, names: &[&str]) {
+        use futures_util::StreamExt;
+        let Some((client, runtime)) = &self.client else {
+            return;
+        };
+        let Ok(subdirs) = self.subdir(subdir) else {
+            return;
+        };
+        let mut wanted: Vec<(&Sharded, String)> = Vec::new();
+        for channel in subdirs.iter() {
+            for file in channel.files() {
+                let Data::Sharded(sharded) = file else {
+                    continue;
+                };
+                for name in names {
+                    let name = name.to_ascii_lowercase();
+                    if sharded.lists(&name) && !sharded.has_read(&name) {
+                        wanted.push((sharded, name));
+                    }
+                }
+            }
+        }
+        if wanted.len() < 2 {
+            return;
+        }
+        let fetches = wanted
+            .iter()
+            .map(|(sharded, name)| sharded.records(client, name));
+        let done: Vec<_> = runtime.block_on(
+            futures_util::stream::iter(fetches)
+                .buffer_unordered(PREFETCH_AT_ONCE)
+                .collect(),
+        );
+        for (_, skipped) in done.into_iter().flatten() {
+            self.warn(skipped);
+        }
+    }
+
     fn answer(
         &self,
         channel: Option<usize>,
@@ -537,7 +578,14 @@ impl CondaChannels {
     }
 }
 
+/// How many shard requests a prefetch keeps in flight at once.
+const PREFETCH_AT_ONCE: usize = 16;
+
 impl CondaSource for CondaChannels {
+    fn prefetch(&self, subdir: &str, names: &[&str]) {
+        self.prefetch_shards(subdir, names);
+    }
+
     fn records(&self, subdir: &str, name: &str) -> Result<Arc<Vec<ChannelRecord>>, Diagnostic> {
         self.answer(None, subdir, name)
     }

@@ -156,6 +156,11 @@ impl Sharded {
         lock(&self.parsed).values().map(|r| r.len()).sum()
     }
 
+    /// Whether the shard of `name` was read already.
+    pub(crate) fn has_read(&self, name: &str) -> bool {
+        lock(&self.parsed).contains_key(name)
+    }
+
     /// The records of `name` (normalised), its shard fetched (or read from the cache) on the
     /// first call; and, on that call only, the records skipped (one line each). An error
     /// names the shard's URL.

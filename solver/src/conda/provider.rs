@@ -243,6 +243,22 @@ impl<'a> Provider<'a> {
         edges: &[Edge],
     ) -> Result<Result<BTreeMap<Pkg, Ranges<u32>>, Unusable>, Diagnostic> {
         let mut deps: BTreeMap<Pkg, Ranges<u32>> = BTreeMap::new();
+        // The names not read yet are asked for together (a sharded channel fetches their
+        // shards at once instead of one round trip each).
+        let unread: Vec<&str> = {
+            let packages = self.packages.borrow();
+            let mut unread: Vec<&str> = edges
+                .iter()
+                .map(|e| e.name.as_str())
+                .filter(|n| !n.starts_with("__") && !packages.contains_key(*n))
+                .collect();
+            unread.sort_unstable();
+            unread.dedup();
+            unread
+        };
+        if unread.len() > 1 {
+            self.source.prefetch(self.subdir, &unread);
+        }
         for edge in edges {
             let mut set = match self.set_of(&edge.name, &edge.spec)? {
                 Ok(s) => s,
