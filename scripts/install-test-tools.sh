@@ -60,3 +60,16 @@ else
     "msgpack==$MSGPACK_VERSION" "zstandard==$ZSTANDARD_VERSION"
   echo "installed msgpack $MSGPACK_VERSION and zstandard $ZSTANDARD_VERSION"
 fi
+
+# --- nix (flake.nix and flake.lock of `export --to nix`, locked and evaluated offline) ---------
+# Debian's nix-bin (single-user, as root; flakes enabled per command by the tests). Skipped
+# where apt-get cannot run; the tests then say so (and fail under CI).
+if command -v nix >/dev/null 2>&1; then
+  echo "nix present: $(nix --version)"
+elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nix-bin >/dev/null
+  echo "installed $(nix --version)"
+else
+  echo "nix is missing and apt-get cannot install it here (needs root): the Nix export's evaluation test will skip"
+fi

@@ -13,6 +13,7 @@ mod conda_pins;
 pub mod dispatch;
 pub mod flake_lock;
 pub mod loader;
+pub mod nix_export;
 pub mod pixi_lock;
 pub mod pixi_manifest;
 pub mod pylock;
