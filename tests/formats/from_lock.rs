@@ -164,3 +164,186 @@ fn conda_lock_export_of_a_target_the_lock_lacks_or_of_two_targets_of_one_platfor
         .expect("one target");
     assert!(text.contains("platforms:\n  - linux-64\n"), "{text}");
 }
+
+/// What py-rattler reads of a pixi.lock: per platform of the default environment, its
+/// subdir, virtual packages and every record (`conda name version build url md5 sha256`,
+/// `pypi name version url sha256`), sorted.
+const RATTLER_READ: &str = r#"
+import json, sys, rattler
+env = rattler.LockFile.from_path(sys.argv[1]).default_environment()
+out = {}
+for p in env.platforms():
+    records = []
+    for r in env.conda_repodata_records_for_platform(p) or []:
+        records.append(f"conda {r.name.normalized} {r.version} {r.build} {r.url} {r.md5.hex()} {r.sha256.hex()}")
+    for q in env.pypi_packages_for_platform(p) or []:
+        sha = q.hashes.sha256.hex() if q.hashes and q.hashes.sha256 else None
+        # rattler reports a file:// URL as the path it names.
+        loc = str(q.location)
+        loc = "file://" + loc if loc.startswith("/") else loc
+        records.append(f"pypi {q.name} {q.version} {loc} {sha}")
+    out[p.name] = {"subdir": str(p.subdir), "virtual_packages": list(p.virtual_packages), "records": sorted(records)}
+print(json.dumps(out))
+"#;
+
+/// The same from the lock, for `target`.
+fn lock_records(lock: &Lock, target: &str) -> Vec<String> {
+    let hex = |h: &Option<String>| {
+        h.as_deref()
+            .and_then(|h| h.split_once(':'))
+            .map(|(_, x)| x.to_string())
+    };
+    let mut out: Vec<String> = lock
+        .packages
+        .iter()
+        .filter(|p| p.targets.iter().any(|t| t == target))
+        .map(|p| {
+            let a = p
+                .artifacts
+                .iter()
+                .find(|a| a.targets.is_empty() || a.targets.iter().any(|t| t == target))
+                .expect("an artifact");
+            match p.ecosystem {
+                unilock_model::Ecosystem::Conda => format!(
+                    "conda {} {} {} {} {} {}",
+                    p.name,
+                    p.version,
+                    p.build.as_deref().unwrap_or(""),
+                    a.url,
+                    hex(&a.md5).unwrap_or_default(),
+                    hex(&a.hash).unwrap_or_default()
+                ),
+                unilock_model::Ecosystem::Pypi => format!(
+                    "pypi {} {} {} {}",
+                    p.name,
+                    p.version,
+                    a.url,
+                    hex(&a.hash).unwrap_or_default()
+                ),
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn py_rattler_reads_the_pixi_lock_back_record_for_record_on_every_platform() {
+    let Some(python) = python_with("rattler") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(mut lock) = joint_lock(dir.path()) else {
+        return;
+    };
+    // A second linux-64 machine, with a CUDA driver: a named platform of its own.
+    let mut cuda = lock
+        .targets
+        .iter()
+        .find(|t| t.name == "linux-64")
+        .expect("linux-64")
+        .clone();
+    cuda.name = "linux-64,cuda=12.0".into();
+    cuda.virtual_packages.push("__cuda=12.0=0".into());
+    for p in &mut lock.packages {
+        if p.targets.iter().any(|t| t == "linux-64") {
+            p.targets.push(cuda.name.clone());
+        }
+    }
+    lock.targets.push(cuda.clone());
+    let (text, warnings) = unilock_formats::pixi_lock::from_lock(&lock, &[]).expect("pixi.lock");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(text.starts_with("version: 7\nplatforms:\n"), "{text}");
+    // Our own reader takes it and writes it back byte for byte.
+    let parsed = unilock_formats::pixi_lock::parse("pixi.lock", &text).expect("reads back");
+    assert_eq!(unilock_formats::pixi_lock::emit(&parsed), text);
+    let file = dir.path().join("pixi.lock");
+    std::fs::write(&file, &text).expect("write");
+    let out = Command::new(&python)
+        .args(["-c", RATTLER_READ])
+        .arg(&file)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "py-rattler: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let platforms = read.as_object().expect("platforms");
+    assert_eq!(platforms.len(), lock.targets.len(), "{read}");
+    for (target, platform) in [
+        ("linux-64", "linux-64"),
+        ("osx-arm64", "osx-arm64"),
+        ("win-64", "win-64"),
+        ("linux-64,cuda=12.0", "linux-64-cuda-12-0"),
+    ] {
+        let got = &read[platform];
+        let locked = lock
+            .targets
+            .iter()
+            .find(|t| t.name == target)
+            .expect("target");
+        assert_eq!(got["subdir"], locked.conda_subdir.as_str(), "{platform}");
+        let vps: Vec<String> =
+            serde_json::from_value(got["virtual_packages"].clone()).expect("vps");
+        assert_eq!(vps, locked.virtual_packages, "{platform}");
+        let records: Vec<String> = serde_json::from_value(got["records"].clone()).expect("records");
+        assert_eq!(records, lock_records(&lock, target), "{platform}");
+    }
+    // The named platform maps back to a target with the CUDA driver.
+    let named = parsed
+        .platforms
+        .iter()
+        .find(|p| p.name == "linux-64-cuda-12-0")
+        .expect("named platform");
+    assert!(named.target().contains("cuda=12.0"), "{}", named.target());
+}
+
+/// `name version ecosystem build` of every package `unilock show --json` prints of `file`.
+fn shown(file: &Path) -> BTreeSet<String> {
+    let out = unilock(&["show", file.to_str().expect("utf-8"), "--json"]);
+    assert!(
+        out.status.success(),
+        "show {}: {}",
+        file.display(),
+        stderr(&out)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    doc["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {}",
+                p["ecosystem"].as_str().unwrap_or_default(),
+                p["name"].as_str().unwrap_or_default(),
+                p["version"].as_str().unwrap_or_default(),
+                p["conda"]["build"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lock_to_pixi_lock_to_show_gives_the_lock_s_package_set() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(lock) = joint_lock(dir.path()) else {
+        return;
+    };
+    let (text, _) = unilock_formats::pixi_lock::from_lock(&lock, &[]).expect("pixi.lock");
+    let file = dir.path().join("pixi.lock");
+    std::fs::write(&file, &text).expect("write");
+    let from_pixi = shown(&file);
+    let from_lock = shown(&dir.path().join("unilock.lock"));
+    assert_eq!(from_pixi, from_lock);
+    assert!(
+        from_pixi.iter().any(|p| p.starts_with("pypi tinyx 1.0")),
+        "{from_pixi:?}"
+    );
+    assert!(
+        from_pixi.iter().any(|p| p.starts_with("conda python 3.9")),
+        "{from_pixi:?}"
+    );
+}

@@ -20,14 +20,17 @@
 
 mod document;
 mod emit;
+pub mod from_lock;
 mod legacy;
 mod package;
 mod parse;
+pub mod platforms;
 #[cfg(test)]
 mod tests;
 mod upgrade;
 
 pub use emit::emit;
+pub use from_lock::from_lock;
 pub use parse::parse;
 
 use serde_yaml::Value;
