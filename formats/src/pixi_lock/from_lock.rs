@@ -66,6 +66,8 @@ pub fn from_lock(lock: &Lock, targets: &[String]) -> Result<(String, Vec<String>
         }
         env.packages.push((name.clone(), selectors));
     }
+    // rattler lists platforms by name.
+    out.platforms.sort_by(|a, b| a.name.cmp(&b.name));
     out.environments = vec![("default".to_string(), env)];
     warnings.sort();
     warnings.dedup();
