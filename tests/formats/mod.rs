@@ -8,6 +8,7 @@ mod conda_lock;
 mod conda_render;
 mod convert;
 mod flake_lock;
+mod from_lock;
 mod invalid;
 mod pixi_lock;
 mod pixi_toml;

@@ -227,6 +227,8 @@ fn py_rattler_reads_what_unilock_writes_with_the_same_records() {
         "v7-environments.pixi.lock",
         "v6-shared-url.pixi.lock",
         "v5-kinds.pixi.lock",
+        "v6-source-packages.pixi.lock",
+        "v7-named-platforms.pixi.lock",
     ] {
         inputs.push(corpus(&format!("fixtures/pixi-lock/{fixture}")));
     }

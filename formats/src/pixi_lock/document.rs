@@ -175,11 +175,13 @@ fn conda_package(p: &Package) -> PinnedPackage {
             let location = source_identifier(&p.location).map_or("", |(_, l)| l);
             local_or_remote(location, false)
         }
+        // A version 6 package built from source: its location is the source tree.
+        PackageKind::Conda if p.is_source() => local_or_remote(&p.location, false),
         _ => PinSource::Registry {
             url: channel.clone().unwrap_or_default(),
         },
     };
-    if p.kind == PackageKind::Conda {
+    if p.kind == PackageKind::Conda && !p.is_source() {
         let mut hashes = BTreeMap::new();
         if let Some(md5) = &p.md5 {
             hashes.insert("md5".to_string(), md5.clone());

@@ -1,8 +1,9 @@
 //! Writing a [`PixiLock`] as rattler does: the same fields in the same order, serialized by
 //! the same `serde_yaml`, so a file rattler wrote re-emits byte for byte.
 //!
-//! Version 7 (everything not read as version 6) is written in rattler's canonical form:
-//! platforms, environments and each environment's platforms sorted by name; every package
+//! Version 7 (everything not read as version 6) is written in rattler's canonical form, but
+//! for the `platforms` list, which keeps its order: environments and each environment's
+//! platforms sorted by name; every package
 //! list sorted by kind (conda builds, then source packages, then PyPI) and location; only the
 //! packages some environment (or a used source package's build or host environment) refers
 //! to, each conda URL once. Version 6 files are written in version 6's layout in the order
@@ -51,10 +52,11 @@ fn v6(lock: &PixiLock) -> Mapping {
 }
 
 fn v7(lock: &PixiLock) -> Mapping {
-    let mut platforms: Vec<&Platform> = lock.platforms.iter().collect();
-    platforms.sort_by(|a, b| a.name.cmp(&b.name));
-    let platforms = platforms
-        .into_iter()
+    // Platforms keep the order they were read in (rattler writes them sorted by name, so a
+    // file it wrote is unchanged; a hand-ordered list of named platforms stays as it is).
+    let platforms = lock
+        .platforms
+        .iter()
         .map(|p| {
             let mut m = map(vec![("name", s(&p.name))]);
             if let Some(subdir) = p.subdir.as_ref().filter(|s| **s != p.name) {

@@ -4,8 +4,9 @@
 //!
 //! Since version 4 the file lists named environments (channels, PyPI indexes, solver options
 //! and, per platform, the packages installed) and then every package once: conda builds by URL
-//! (`conda:`), conda packages built from source (`conda_source:`, version 7) and PyPI
-//! distributions or source trees (`pypi:`). Version 7 adds a `platforms` list with each
+//! (`conda:`), conda packages built from source (`conda_source:` in version 7; before it a
+//! `conda:` entry whose location is a source tree such as `.`, with its name, version, build
+//! and subdir written out) and PyPI distributions or source trees (`pypi:`). Version 7 adds a `platforms` list with each
 //! platform's virtual packages and leaves out what a conda URL already says (name, version,
 //! build, subdir). Versions 3 to 5 (3 is conda-lock's layout with a flat package list) are read
 //! and upgraded to the version 7 model as rattler upgrades them; version 6 files keep their
@@ -20,14 +21,19 @@
 
 mod document;
 mod emit;
+pub mod from_lock;
 mod legacy;
 mod package;
 mod parse;
+#[cfg(test)]
+mod pixi_build_tests;
+pub mod platforms;
 #[cfg(test)]
 mod tests;
 mod upgrade;
 
 pub use emit::emit;
+pub use from_lock::from_lock;
 pub use parse::parse;
 
 use serde_yaml::Value;
@@ -159,6 +165,19 @@ pub struct Package {
 }
 
 impl Package {
+    /// Whether pixi builds this package from source (pixi-build): a version 7 `conda_source:`
+    /// entry, or a `conda:` entry whose location is not a conda archive (a source tree such
+    /// as `.` or `src/my_package`, before version 7).
+    pub fn is_source(&self) -> bool {
+        match self.kind {
+            PackageKind::CondaSource => true,
+            PackageKind::Conda => crate::conda_pins::ArchiveUrl::parse(&self.location)
+                .identifier
+                .is_none(),
+            PackageKind::Pypi => false,
+        }
+    }
+
     /// How environments refer to this package.
     pub fn selector_id(&self) -> (PackageKind, &str) {
         (self.kind, &self.location)

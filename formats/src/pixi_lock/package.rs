@@ -275,6 +275,34 @@ fn check_package(
     version_node: Option<&Node>,
 ) -> R<()> {
     match p.kind {
+        PackageKind::Conda if lock_version < 7 && p.is_source() => {
+            // A package pixi builds from source (pixi-build): its location is the source
+            // tree, so the entry itself says what the archive name would.
+            for (field, value) in [
+                ("name", &p.name),
+                ("version", &p.version),
+                ("subdir", &p.subdir),
+            ] {
+                if value.is_none() {
+                    return Err(node.error(
+                        format!(
+                            "the source package at `{}` has no `{field}`",
+                            p.location
+                        ),
+                        format!(
+                            "`{field}:` beside a location that is not a conda archive (a package pixi builds from source)"
+                        ),
+                    ));
+                }
+            }
+            let version = p.version.clone().unwrap_or_default();
+            if let Err(e) = rattler_conda_types::Version::from_str(&version) {
+                return Err(version_node.unwrap_or(location).error(
+                    format!("invalid conda version `{version}`: {e}"),
+                    "a conda version such as `1.26.4`",
+                ));
+            }
+        }
         PackageKind::Conda => {
             check_archive_location(location, &p.location)?;
             let (_, version, _) = conda_identity(p);
@@ -327,7 +355,8 @@ fn check_package(
 }
 
 /// A conda build's location must end in its archive's file name (version 7 reads name, version
-/// and build from it; rattler refuses any other location).
+/// and build from it; rattler refuses any other location; before version 7 any other location
+/// is a package built from source).
 pub(super) fn check_archive_location(node: &Node, location: &str) -> R<()> {
     if crate::conda_pins::ArchiveUrl::parse(location)
         .identifier

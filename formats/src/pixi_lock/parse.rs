@@ -98,6 +98,12 @@ fn platforms(node: &Node) -> R<Vec<Platform>> {
             match e.key.as_str() {
                 "name" => {
                     p.name = e.value.nonempty_string("a platform's `name`")?;
+                    if !super::platforms::valid_platform_name(&p.name) {
+                        return Err(e.value.error(
+                            format!("`{}` is not a platform name", p.name),
+                            "letters, digits, `_` and `-` only, such as `linux-64-cuda`",
+                        ));
+                    }
                     name_node = Some(e.value.clone());
                 }
                 "subdir" => p.subdir = Some(subdir(&e.value)?),
