@@ -14,11 +14,13 @@
 
 mod document;
 mod emit;
+mod from_lock;
 mod parse;
 #[cfg(test)]
 mod tests;
 
 pub use emit::emit;
+pub use from_lock::from_lock;
 pub use parse::parse;
 
 /// A whole `conda-lock.yml`.

@@ -20,6 +20,7 @@
 
 mod document;
 mod emit;
+mod from_lock;
 mod legacy;
 mod package;
 mod parse;
@@ -28,6 +29,7 @@ mod tests;
 mod upgrade;
 
 pub use emit::emit;
+pub use from_lock::from_lock;
 pub use parse::parse;
 
 use serde_yaml::Value;

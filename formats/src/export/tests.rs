@@ -1,0 +1,1 @@
+//! Unit specifications of the export pipeline.
