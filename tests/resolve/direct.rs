@@ -107,7 +107,7 @@ fn files_required_by_url_or_path_are_pinned_by_their_hash() {
     let Some(pip) = tool("pip") else { return };
     let wheels = exported.replace(
         &format!(
-            "epsilon @ {} \\\n    --hash=sha256:{sdist_sha}\n",
+            "epsilon @ {} \\\n    --hash=sha256:{sdist_sha}\n    # via -r {input}\n",
             file_url(&sdist)
         ),
         "",
