@@ -108,6 +108,24 @@ pub fn export(lock: &Lock, request: &ExportRequest) -> Result<Exported, Diagnost
         request.to,
         Format::Pyproject | Format::UvLock | Format::CondaLock | Format::PixiLock
     );
+    if !matches!(
+        request.to,
+        Format::Requirements
+            | Format::Pylock
+            | Format::Pyproject
+            | Format::UvLock
+            | Format::CondaExplicit
+            | Format::CondaEnv
+            | Format::CondaLock
+            | Format::PixiLock
+            | Format::Nix
+    ) {
+        return Err(
+            Diagnostic::usage(format!("unilock does not export to {}", request.to)).expected(
+                "one of requirements, pylock, pyproject, uv-lock, conda-explicit, conda-env, conda-lock, pixi-lock, nix",
+            ),
+        );
+    }
     let targets = select_targets(lock, request, multi_platform)?;
     if request.all_targets && !multi_platform && request.to != Format::Nix {
         return per_target(lock, request, &targets);
@@ -127,10 +145,7 @@ pub fn export(lock: &Lock, request: &ExportRequest) -> Result<Exported, Diagnost
         Format::Nix => nix::flake(&cx),
         other => Err(Diagnostic::usage(format!(
             "unilock does not export to {other}"
-        ))
-        .expected(
-            "one of requirements, pylock, pyproject, uv-lock, conda-explicit, conda-env, conda-lock, pixi-lock, nix",
-        )),
+        ))),
     }
 }
 

@@ -399,7 +399,10 @@ fn pyproject(
             i + 1,
             q(url)
         ));
-        if i == 0 {
+        if !url.contains("://") {
+            // A find-links directory (the lock names it by path): uv's flat index.
+            out.push_str("format = \"flat\"\n");
+        } else if i == 0 {
             out.push_str("default = true\n");
         }
     }
