@@ -229,7 +229,7 @@ pub(super) fn pyproject(cx: &Cx) -> Result<Exported, Diagnostic> {
         pinned_names.insert(name);
         for m in versions {
             let Some(text) = pinned_requirement(
-                &req.name.to_string(),
+                req.name.as_ref(),
                 &req.extras
                     .iter()
                     .map(ToString::to_string)
