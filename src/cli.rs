@@ -26,7 +26,7 @@ pub enum Command {
     /// Resolve requirements files, pyproject.toml, environment.yml and pixi.toml for one or more targets into unilock.lock.
     #[command(after_help = RESOLVE_EXAMPLES)]
     Resolve(ResolveArgs),
-    /// Write a pinned file of one format (requirements, pylock, conda-explicit, conda-env) for one target of a unilock.lock.
+    /// Write the pinned files of one ecosystem (requirements, pylock, pyproject, uv-lock, conda, pixi, nix) from a unilock.lock.
     #[command(after_help = EXPORT_EXAMPLES)]
     Export(ExportArgs),
     /// Print the unified model of any supported dependency file.
@@ -316,22 +316,47 @@ pub struct RecordArgs {
 }
 
 const EXPORT_EXAMPLES: &str = "\
+Formats: requirements, pylock, pyproject (pins into an existing pyproject.toml), uv-lock (uv.lock
+and its pyproject.toml, into the -o directory), conda-explicit, conda-env, conda-lock, pixi-lock,
+nix (flake.nix and flake.lock, into the -o directory). See docs/export.md.
+Several --target: one requirements or pylock file whose pins carry environment markers.
+--all-targets: one file per target, named by its slug (requirements-linux-arm64.txt, ...).
+
 Examples:
   unilock export --lock unilock.lock --to requirements --target linux-aarch64,python=3.11 -o requirements.lock.txt
-  unilock export --to pylock -o pylock.toml";
+  unilock export --to requirements --all-targets -o locks/
+  unilock export --to pylock --target linux-64,python=3.12 --target linux-aarch64,python=3.12 -o pylock.toml
+  unilock export --to pyproject -o pyproject.toml
+  unilock export --to uv-lock -o project/";
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The lock to read; default `unilock.lock`.
     #[arg(long, value_name = "LOCK")]
     pub lock: Option<PathBuf>,
-    /// The output format: requirements or pylock.
+    /// The output format (see below).
     #[arg(long, value_name = "FORMAT")]
     pub to: String,
-    /// The target to export (one of the lock's targets; needed when it has several).
+    /// A target to export (repeatable; one of the lock's targets; needed when it has several).
     #[arg(long, value_name = "TARGET")]
-    pub target: Option<String>,
-    /// Write here (atomically) instead of to standard output.
+    pub target: Vec<String>,
+    /// Every target of the lock, one file each (into the -o directory).
+    #[arg(long, conflicts_with = "target")]
+    pub all_targets: bool,
+    /// Write here (atomically) instead of to standard output; a directory for exports of
+    /// several files (--all-targets, uv-lock, nix).
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Leave out the header naming the lock, the targets and the command.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Leave out the `# via` annotations of the pins.
+    #[arg(long)]
+    pub no_annotate: bool,
+    /// For --to nix: the nixpkgs revision the flake pins.
+    #[arg(long, value_name = "REV")]
+    pub nixpkgs_rev: Option<String>,
+    /// For --to nix: take nixpkgs from this flake.lock.
+    #[arg(long, value_name = "FLAKE_LOCK")]
+    pub nixpkgs_from: Option<PathBuf>,
 }

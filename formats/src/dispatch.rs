@@ -129,6 +129,11 @@ pub fn read_with_warnings(
         Format::UnilockLock => {
             unilock_model::Lock::from_toml(text, &name)?.to_overview(format.name())
         }
+        Format::Nix => {
+            return Err(Diagnostic::usage(format!(
+                "{name}: unilock writes Nix flakes (`unilock export --to nix`) but does not read flake.nix; it reads flake.lock (--format flake-lock)"
+            )));
+        }
     };
     Ok((doc, Vec::new()))
 }

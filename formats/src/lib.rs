@@ -11,6 +11,7 @@ pub mod conda_explicit;
 pub mod conda_lock;
 mod conda_pins;
 pub mod dispatch;
+pub mod export;
 pub mod flake_lock;
 pub mod loader;
 pub mod nix_export;
@@ -46,11 +47,13 @@ pub enum Format {
     /// unilock's own multi-target lock (`model/src/lock.rs`): shown, and exported with
     /// `unilock export`.
     UnilockLock,
+    /// A Nix flake (`flake.nix` and its `flake.lock`): written by `unilock export`, never read.
+    Nix,
 }
 
 impl Format {
     /// Every format, in the order the CLI documents them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 12] = [
         Format::Requirements,
         Format::Pyproject,
         Format::UvLock,
@@ -62,6 +65,7 @@ impl Format {
         Format::PixiToml,
         Format::FlakeLock,
         Format::UnilockLock,
+        Format::Nix,
     ];
 
     /// The CLI name (`uv-lock`, `conda-env`, …).
@@ -78,6 +82,7 @@ impl Format {
             Format::PixiToml => "pixi-toml",
             Format::FlakeLock => "flake-lock",
             Format::UnilockLock => "unilock-lock",
+            Format::Nix => "nix",
         }
     }
 

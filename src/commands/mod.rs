@@ -1,6 +1,7 @@
 //! The commands, one module each. Each returns `Ok(())` or the diagnostic to show.
 
 mod channels;
+mod export;
 mod files;
 mod index;
 mod resolve;
@@ -13,7 +14,7 @@ use unilock_model::Diagnostic;
 pub fn run(cli: Cli) -> Result<(), Diagnostic> {
     match cli.command {
         Command::Resolve(args) => resolve::resolve(args),
-        Command::Export(args) => resolve::export(args),
+        Command::Export(args) => export::export(args),
         Command::Targets(args) => targets::run(args),
         Command::Index(args) => match args.command {
             crate::cli::IndexCommand::Record(args) => index::record(args),

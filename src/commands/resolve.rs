@@ -1,13 +1,11 @@
-//! `unilock resolve` and `unilock export`: input files → one multi-target `unilock.lock`, and a
-//! lock → a pinned file of one ecosystem for one target.
+//! `unilock resolve`: input files → one multi-target `unilock.lock`.
 
-use super::files::{env_var, format_of, read_input, unknown_format};
-use super::print;
-use crate::cli::{ExportArgs, ResolveArgs};
+use super::files::{env_var, format_of, read_input};
+use crate::cli::ResolveArgs;
 use crate::output::write_atomic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use unilock_formats::{Format, conda_env, conda_explicit, dispatch, pylock, requirements};
+use unilock_formats::{Format, dispatch};
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Target};
 use unilock_solver::joint::JointRequest;
 use unilock_solver::pypi::{self, Request};
@@ -293,105 +291,4 @@ fn check_consistent(lock: &Lock) -> Result<(), Diagnostic> {
         d = d.note(p);
     }
     Err(d)
-}
-
-pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
-    let path = args
-        .lock
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("unilock.lock"));
-    let text = read_input(&path)?;
-    let lock = Lock::from_toml(&text, &path.display().to_string())?;
-    let to = Format::from_name(&args.to).ok_or_else(|| unknown_format(&args.to))?;
-    let target = match &args.target {
-        Some(t) => Target::parse(t, &env_var)?.spec().to_string(),
-        None if lock.targets.len() == 1 => lock.targets[0].name.clone(),
-        None => {
-            return Err(Diagnostic::usage(format!(
-                "the lock has {} targets; choose one with --target: {}",
-                lock.targets.len(),
-                lock.targets
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    };
-    if !lock.targets.iter().any(|t| t.name == target) {
-        return Err(Diagnostic::usage(format!(
-            "{}: no target `{target}` in the lock; it has: {}",
-            path.display(),
-            lock.targets
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    let mut doc = lock.to_document(&target, to.name());
-    let subdir = lock
-        .targets
-        .iter()
-        .find(|t| t.name == target)
-        .map(|t| t.conda_subdir.clone())
-        .unwrap_or_default();
-    let conda = doc
-        .packages
-        .iter()
-        .find(|p| p.ecosystem == Ecosystem::Conda);
-    let pypi_count = doc
-        .packages
-        .iter()
-        .filter(|p| p.ecosystem == Ecosystem::Pypi)
-        .count();
-    if matches!(to, Format::Requirements | Format::Pylock)
-        && let Some(first) = conda
-    {
-        // A joint lock: the PyPI part, to install into the environment its conda part makes.
-        if pypi_count == 0 {
-            return Err(Diagnostic::usage(format!(
-                "{}: target `{target}` holds only conda packages (`{}`, …), which a {} file cannot hold",
-                path.display(),
-                first.name,
-                to.name()
-            ))
-            .note("export it --to conda-explicit or --to conda-env"));
-        }
-        let left_out = doc.packages.len() - pypi_count;
-        crate::output::warn(format_args!(
-            "the {left_out} conda packages of target `{target}` are left out: this file installs its PyPI part into the environment they make (export them --to conda-explicit, or everything --to conda-env)"
-        ));
-        doc.packages.retain(|p| p.ecosystem == Ecosystem::Pypi);
-    }
-    let out = match to {
-        Format::Requirements => requirements::emit(&doc)?,
-        Format::Pylock => pylock::emit(&pylock::Pylock::from_document(&doc, "unilock")),
-        Format::CondaExplicit => {
-            conda_explicit::sort_for_install(&mut doc.packages);
-            let (file, warnings) =
-                conda_explicit::ExplicitFile::from_document(&doc, Some(&subdir))?;
-            for w in warnings {
-                crate::output::warn(w);
-            }
-            conda_explicit::emit(&file)
-        }
-        Format::CondaEnv => {
-            let pinned = conda_env::emit_pinned(&doc, Some(&subdir))?;
-            for w in pinned.warnings {
-                crate::output::warn(w);
-            }
-            pinned.text
-        }
-        other => {
-            return Err(Diagnostic::usage(format!(
-                "export to {} is not written yet; export writes requirements, pylock, conda-explicit and conda-env",
-                other.name()
-            )));
-        }
-    };
-    match &args.output {
-        Some(p) => write_atomic(p, &out),
-        None => print(&out),
-    }
 }

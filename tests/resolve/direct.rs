@@ -105,13 +105,15 @@ fn files_required_by_url_or_path_are_pinned_by_their_hash() {
     // Real pip installs the hashed export as it is: the wheel by URL, the rest from
     // find-links. (The fixture sdist holds only its PKG-INFO, which pip would have to build.)
     let Some(pip) = tool("pip") else { return };
-    let wheels = exported.replace(
-        &format!(
-            "epsilon @ {} \\\n    --hash=sha256:{sdist_sha}\n",
-            file_url(&sdist)
-        ),
-        "",
-    );
+    let wheels = exported
+        .replace(
+            &format!(
+                "epsilon @ {} \\\n    --hash=sha256:{sdist_sha}\n    # via -r {input}\n",
+                file_url(&sdist)
+            ),
+            "",
+        )
+        .replace("    # via epsilon\n", "");
     assert!(!wheels.contains("epsilon"), "{wheels}");
     let file = write(dir.path(), "out.txt", &wheels);
     let installed = pip_dry_run(

@@ -375,10 +375,19 @@ fn rewrite(array: &mut Array, desired: &[Requirement], groups: &GroupLists) {
             Element::Include(..) => None,
         })
         .collect();
+    // The layout of a new entry: the indentation of the others, not the comments above them.
     let typical = strings
         .get(1)
         .or(strings.first())
-        .map(|(_, _, v)| v.decor().clone());
+        .map(|(_, _, v)| v.decor().clone())
+        .map(|mut decor| {
+            let prefix = decor.prefix().and_then(|p| p.as_str()).unwrap_or("");
+            if prefix.contains('#') {
+                let indent = prefix.rsplit('\n').next().unwrap_or("");
+                decor.set_prefix(format!("\n{indent}"));
+            }
+            decor
+        });
     let fresh = |r: &Requirement, like: Option<&Value>| {
         let mut v = Value::from(r.to_string());
         match (like, &typical) {
