@@ -20,9 +20,7 @@ use unilock_model::{Diagnostic, Ecosystem, Lock};
 
 /// The help text written before the YAML.
 const HEADER: &str = "\
-# This lock file was written by unilock from its multi-target lock. DO NOT EDIT!
-#
-# It holds, for each platform, the conda builds and PyPI packages unilock resolved.
+# For each platform, the conda builds and PyPI packages unilock resolved.
 # Install this environment as \"YOURENV\" with:
 #     conda-lock install -n YOURENV conda-lock.yml
 # To change it, change the inputs, resolve again with `unilock resolve` and export again.
@@ -425,7 +423,7 @@ mod tests {
         );
         let attrs = back.packages.iter().find(|p| p.name == "attrs").unwrap();
         assert_eq!((attrs.md5.as_ref(), attrs.sha256.as_ref()), (None, None));
-        assert!(text.starts_with("# This lock file was written by unilock"));
+        assert!(text.starts_with("# For each platform, the conda builds and PyPI packages"));
     }
 
     #[test]
