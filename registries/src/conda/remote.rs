@@ -8,7 +8,8 @@
 //! a stale one revalidated (`ETag`, `Last-Modified`) — and is held to the repodata limit
 //! (`UNILOCK_MAX_REPODATA_BYTES`) both as it arrives and once decompressed. With `--offline`
 //! only the cache answers; a subdir whose files it does not hold is an error naming the URLs.
-//! Transient failures are retried by the client; what still fails names the URL.
+//! Transient failures are retried by the client; what still fails names the URL. A file the
+//! server said it does not have (404, 410) is not asked for again for [`ABSENT_FOR`] (a day).
 //!
 //! The by-name index of a repodata ([`super::repodata`]) is kept in the cache beside the
 //! answer it was made from ([`INDEX`], keyed by the stored body's id): a warm run that gets
@@ -26,6 +27,49 @@ pub(crate) const ACCEPT: &str = "*/*";
 
 /// The cache's name for the by-name index of a repodata.
 pub(crate) const INDEX: &str = "conda-index-v1";
+
+/// The cache's name for "the server said it has no such file" (404, 410), with when.
+const ABSENT: &str = "conda-absent-v1";
+
+/// How long a channel file the server said it does not have (the `.zst` form, a shard index,
+/// a subdir's repodata) is not asked for again: a day (rattler keeps "no .zst" for 14).
+pub(crate) const ABSENT_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Whether the server said, less than [`ABSENT_FOR`] ago, that it has no file at `url`.
+pub(crate) fn known_absent(client: &HttpClient, url: &Url) -> bool {
+    let Some(kept) = client
+        .cache()
+        .and_then(|c| c.read_derived(ABSENT, url.as_str(), "absent"))
+    else {
+        return false;
+    };
+    let Some(then) = std::str::from_utf8((*kept).as_ref())
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok())
+    else {
+        return false;
+    };
+    now_secs().saturating_sub(then) < ABSENT_FOR.as_secs()
+}
+
+/// Remembers that the server has no file at `url` (a cache that cannot be written only costs
+/// asking again).
+pub(crate) fn note_absent(client: &HttpClient, url: &Url) {
+    if let Some(cache) = client.cache() {
+        let _ = cache.write_derived(
+            ABSENT,
+            url.as_str(),
+            "absent",
+            now_secs().to_string().as_bytes(),
+        );
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// Where a fetched repodata came from: the answer (to store its index with), and the index
 /// the cache already holds for it.
@@ -55,11 +99,18 @@ pub(crate) async fn read_repodata(
     };
     let zst = url("repodata.json.zst")?;
     let mut zst_uncached = false;
-    match client
-        .get_cached_with_derived(&zst, ACCEPT, INDEX, bound)
-        .await
-    {
-        Ok((response, index)) if found(&zst, &response)? => {
+    let zst_answer = if known_absent(client, &zst) {
+        None
+    } else {
+        Some(
+            client
+                .get_cached_with_derived(&zst, ACCEPT, INDEX, bound)
+                .await,
+        )
+    };
+    match zst_answer {
+        None => {}
+        Some(Ok((response, index))) if found(&zst, &response)? => {
             let source = std::io::Cursor::new(response.body.clone());
             let mut fetched = channel::decompress(zst.to_string(), source, Decoder::Zstd, max)?;
             fetched.cached = Some(Cached {
@@ -69,12 +120,15 @@ pub(crate) async fn read_repodata(
             });
             return Ok(Some(fetched));
         }
-        Ok(_) => {}
+        Some(Ok(_)) => note_absent(client, &zst),
         // Offline, the plain file may be what an earlier run fetched.
-        Err(err) if err.failure == Failure::NotCached => zst_uncached = true,
-        Err(err) => return Err(err.to_string()),
+        Some(Err(err)) if err.failure == Failure::NotCached => zst_uncached = true,
+        Some(Err(err)) => return Err(err.to_string()),
     }
     let plain = url("repodata.json")?;
+    if known_absent(client, &plain) {
+        return Ok(None);
+    }
     match client
         .get_cached_with_derived(&plain, ACCEPT, INDEX, bound)
         .await
@@ -88,7 +142,10 @@ pub(crate) async fn read_repodata(
                 index,
             }),
         })),
-        Ok(_) => Ok(None),
+        Ok(_) => {
+            note_absent(client, &plain);
+            Ok(None)
+        }
         Err(err) if err.failure == Failure::NotCached && zst_uncached => Err(format!(
             "neither {zst} nor {plain} is in the cache, and --offline forbids fetching them; \
              run once without --offline to fill the cache"

@@ -32,7 +32,7 @@
 //! that cannot be read is skipped with a warning. `removed` is not read (those files are not
 //! candidates anyway).
 
-use super::remote::{ACCEPT, found};
+use super::remote::{ACCEPT, found, known_absent, note_absent};
 use super::repodata::{Place, Skipped, finish_record, name_of, package_base, package_record_of};
 use crate::http::{Bound, Failure, HttpClient, hex};
 use rattler_conda_types::RepoDataRecord;
@@ -95,12 +95,16 @@ pub(crate) async fn read_index(
         what: "a shard index",
         variable: Some("UNILOCK_MAX_REPODATA_BYTES"),
     };
+    if known_absent(client, &url) {
+        return Ok(None);
+    }
     let response = match client.get_cached_within(&url, ACCEPT, bound).await {
         Ok(response) => response,
         Err(err) if err.failure == Failure::NotCached => return Ok(None),
         Err(err) => return Err(err.to_string()),
     };
     if !found(&url, &response)? {
+        note_absent(client, &url);
         return Ok(None);
     }
     let packed = decompress(&url, &response.body, max, "shard index")?;

@@ -111,6 +111,33 @@ fn the_zst_file_is_fetched_once_and_then_revalidated() {
 }
 
 #[test]
+fn files_the_server_does_not_have_are_not_asked_for_again_the_next_day() {
+    let Some(json) = snapshot() else { return };
+    let server = TestServer::start();
+    server.route(
+        PLAIN,
+        Route::ok("application/json", json)
+            .with_etag("\"p1\"")
+            .header("Cache-Control", "max-age=0"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/cf/");
+    let cold = channels(&url, cache.path(), false);
+    assert!(!numpy_versions(&cold).is_empty());
+    let shard_index = "/cf/linux-64/repodata_shards.msgpack.zst";
+    for path in [shard_index, ZST, PLAIN, NOARCH_ZST, NOARCH_PLAIN] {
+        assert_eq!(server.seen_at(path).len(), 1, "{path}");
+    }
+    // The next run asks only whether the repodata changed: the shard index, the .zst and
+    // noarch the server said it has not are not asked for again.
+    server.forget();
+    let warm = channels(&url, cache.path(), false);
+    assert!(!numpy_versions(&warm).is_empty());
+    let asked: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(asked, [PLAIN], "{asked:?}");
+}
+
+#[test]
 fn a_fresh_repodata_is_not_fetched_again_and_offline_reads_the_cache() {
     let Some(json) = snapshot() else { return };
     let server = TestServer::start();
