@@ -202,7 +202,7 @@ pub struct ResolveArgs {
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
-    /// Use wheels only, never source distributions.
+    /// Use wheels only, never source distributions (pip's `--only-binary :all:` reads the same).
     #[arg(long)]
     pub only_binary: bool,
     /// Ignore the pins of the existing lock.
@@ -306,7 +306,7 @@ pub struct RecordArgs {
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
-    /// Use wheels only, never source distributions.
+    /// Use wheels only, never source distributions (pip's `--only-binary :all:` reads the same).
     #[arg(long)]
     pub only_binary: bool,
     /// A resolution with no solution is recorded too (with the versions its explanation
@@ -359,4 +359,68 @@ pub struct ExportArgs {
     /// For --to nix: take nixpkgs from this flake.lock.
     #[arg(long, value_name = "FLAKE_LOCK")]
     pub nixpkgs_from: Option<PathBuf>,
+}
+
+/// The command line with pip's spellings of `--only-binary` read as unilock's flag:
+/// `--only-binary :all:` and `--only-binary=:all:` are `--only-binary`, `--only-binary :none:`
+/// (pip's default) is nothing. Any other value is left for the parser, which refuses it.
+pub fn pip_spellings(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut args = args.into_iter().peekable();
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--only-binary") => match args.peek().and_then(|a| a.to_str()) {
+                Some(":all:") => {
+                    args.next();
+                    out.push(arg);
+                }
+                Some(":none:") => {
+                    args.next();
+                }
+                _ => out.push(arg),
+            },
+            Some("--only-binary=:all:") => out.push("--only-binary".into()),
+            Some("--only-binary=:none:") => {}
+            _ => out.push(arg),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pip_spellings;
+
+    fn spelled(args: &[&str]) -> Vec<String> {
+        pip_spellings(args.iter().map(|a| a.into()))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn pip_spellings_of_only_binary_read_as_the_flag() {
+        assert_eq!(
+            spelled(&["unilock", "resolve", "--only-binary", ":all:", "r.txt"]),
+            ["unilock", "resolve", "--only-binary", "r.txt"]
+        );
+        assert_eq!(
+            spelled(&["unilock", "resolve", "--only-binary=:all:", "r.txt"]),
+            ["unilock", "resolve", "--only-binary", "r.txt"]
+        );
+        assert_eq!(
+            spelled(&["unilock", "resolve", "--only-binary", ":none:", "r.txt"]),
+            ["unilock", "resolve", "r.txt"]
+        );
+        assert_eq!(
+            spelled(&["unilock", "resolve", "--only-binary", "r.txt"]),
+            ["unilock", "resolve", "--only-binary", "r.txt"]
+        );
+        assert_eq!(
+            spelled(&["unilock", "resolve", "--only-binary=numpy", "r.txt"]),
+            ["unilock", "resolve", "--only-binary=numpy", "r.txt"]
+        );
+    }
 }

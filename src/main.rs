@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     quiet_parser_panics();
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_from(cli::pip_spellings(std::env::args_os()));
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(diagnostic) => {
