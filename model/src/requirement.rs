@@ -275,13 +275,23 @@ fn unwritable_url(r: &pep508_rs::Requirement, text: &str) -> Option<(usize, &'st
         at + 1 + rest.len() - rest.trim_start().len()
     });
     match given.chars().next() {
-        Some('#') => Some((at, "the URL after `@` is only a fragment")),
-        Some('-') => Some((
-            at,
-            "the URL after `@` starts with `-`, which reads as an option",
-        )),
-        _ => None,
+        Some('#') => return Some((at, "the URL after `@` is only a fragment")),
+        Some('-') => {
+            return Some((
+                at,
+                "the URL after `@` starts with `-`, which reads as an option",
+            ));
+        }
+        _ => {}
     }
+    // Found by the requirements fuzz target: a path holding control bytes became a file URL
+    // whose `%` escapes were escaped again on every round.
+    let offset = given.find(|c: char| c.is_control())?;
+    let start = text.find(given).map_or(at, |g| g + offset);
+    Some((
+        start,
+        "the URL after `@` holds a control character, which no URL or path written back can carry",
+    ))
 }
 
 /// The project a `name @ URL#egg=other` URL's fragment names, when it is not `name`.
@@ -484,6 +494,20 @@ mod tests {
         let once = pypi("p @ file:///a/%2E%2E/b%7F");
         let twice = pypi(&once.to_string());
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn a_url_or_path_holding_a_control_character_is_refused_at_it() {
+        let dir = std::path::Path::new("/work");
+        let text = "clip @ ./a\u{1}b @ny";
+        let err = Requirement::parse_pypi_in(text, Some(dir), "r.txt", text, 0).unwrap_err();
+        assert!(
+            err.message().contains("control character"),
+            "{}",
+            err.render()
+        );
+        assert_eq!(err.origin().map(|o| o.column), Some(11));
+        assert!(parse_requirement("clip @ ./ab", Some(dir)).is_ok());
     }
 
     #[test]
