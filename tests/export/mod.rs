@@ -5,6 +5,7 @@
 //! manylinux_2_28 x86-64 wheel, so other targets take beta 1.0) and from the recorded index
 //! snapshot (corpus/index-snapshot); the outputs are checked with the real pip and uv.
 
+mod real;
 mod tools;
 
 use crate::{corpus, stderr, stdout, unilock};

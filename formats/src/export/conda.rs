@@ -1,10 +1,11 @@
 //! The conda exports: `conda-explicit` and `conda-env` (one target's builds; a joint lock's
-//! PyPI part in the pip section of conda-env), and `conda-lock` and `pixi-lock` (every exported
+//! PyPI part in the pip section of conda-env, a target of PyPI packages alone refused by
+//! conda-explicit), and `conda-lock` and `pixi-lock` (every exported
 //! target as a platform).
 
 use super::{Cx, Exported};
 use crate::{Format, conda_env, conda_explicit, conda_lock, pixi_lock};
-use unilock_model::Diagnostic;
+use unilock_model::{Diagnostic, Ecosystem};
 
 /// `--to conda-explicit` and `--to conda-env`, for exactly one target.
 pub(super) fn one_platform(cx: &Cx) -> Result<Exported, Diagnostic> {
@@ -20,6 +21,17 @@ pub(super) fn one_platform(cx: &Cx) -> Result<Exported, Diagnostic> {
     let mut doc = cx.lock.to_document(&target.name, cx.request.to.name());
     let subdir = target.conda_subdir.clone();
     let (text, warnings) = if cx.request.to == Format::CondaExplicit {
+        // conda installs the builds of an explicit file and nothing else (its `# pip` lines
+        // are comments), so a target without conda packages would make an empty environment.
+        if let Some(first) = doc.packages.first()
+            && !doc.packages.iter().any(|p| p.ecosystem == Ecosystem::Conda)
+        {
+            return Err(Diagnostic::usage(format!(
+                "{}: target `{}` holds no conda packages, only PyPI ones (`{}`, …), which a conda-explicit file cannot install",
+                cx.request.lock_name, target.name, first.name
+            ))
+            .note("export it --to requirements or --to pylock, or --to conda-env (a pip: section)"));
+        }
         conda_explicit::sort_for_install(&mut doc.packages);
         let (file, warnings) = conda_explicit::ExplicitFile::from_document(&doc, Some(&subdir))?;
         (conda_explicit::emit(&file), warnings)
