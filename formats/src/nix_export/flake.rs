@@ -22,13 +22,10 @@ pub(super) struct Flake<'a> {
 pub(super) fn write(f: &Flake<'_>) -> String {
     let mut out = String::new();
     let target = comment(f.target);
+    // Who wrote it and how to write it again is the export's header, above this.
     let _ = writeln!(
         out,
-        "# A Nix dev shell for target `{target}`, written by unilock from its lock;"
-    );
-    let _ = writeln!(
-        out,
-        "# `unilock export --to nix --target '{target}'` writes it again. `nix develop` enters it:"
+        "# A Nix dev shell for target `{target}`; `nix develop` enters it:"
     );
     out.push_str(
         "# nixpkgs gives Python, uv and the native libraries; uv keeps `.venv` synced to the\n\
