@@ -41,7 +41,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use unilock_model::conda_pypi::pypi_distributions;
 use unilock_model::system_packages::{self, Kind, SystemPackage};
-use unilock_model::{Ecosystem, Lock};
+use unilock_model::{Ecosystem, Lock, Manifest, Requirement};
 
 /// One conda package the environment installs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,27 +219,43 @@ pub fn from_lock(lock: &Lock, requested: &[(String, String)]) -> Vec<CondaPackag
         .collect()
 }
 
-/// Takes the `pip:` requirements that name local projects or checkouts out of `pip` (they
-/// cannot be pinned from an index), leaving the rest.
-pub fn local_projects(pip: &mut Vec<(unilock_model::Requirement, String)>) -> Vec<LocalProject> {
+/// Takes the `pip:` requirements that name local projects or checkouts (`-e .`, `./pkg`,
+/// `git+https://…` without a name) out of `manifest`: they cannot be pinned from an index.
+/// Wheels and sdists named by path or URL stay. `file` names the manifest's file for
+/// requirements that carry no origin.
+pub fn local_projects(manifest: &mut Manifest, file: &str) -> Vec<LocalProject> {
     let mut out = Vec::new();
-    pip.retain(|(r, origin)| match r {
-        unilock_model::Requirement::PypiUnnamed(u) => {
-            let path = u.url.to_url().path().to_string();
-            let archive = [".whl", ".tar.gz", ".zip"]
-                .iter()
-                .any(|ext| path.ends_with(ext));
-            if !archive {
-                out.push(LocalProject {
-                    text: u.to_string(),
-                    origin: origin.clone(),
-                });
-            }
-            archive
+    manifest.requirements.retain(|r| {
+        let Requirement::PypiUnnamed(u) = &r.requirement else {
+            return true;
+        };
+        let path = u.url.to_url().path().to_string();
+        let archive = [".whl", ".tar.gz", ".zip"]
+            .iter()
+            .any(|ext| path.ends_with(ext));
+        if !archive {
+            let text = if r.editable {
+                format!("-e {u}")
+            } else {
+                u.to_string()
+            };
+            let origin = r.origin.as_ref().map_or_else(
+                || file.to_string(),
+                |o| format!("{}:{}:{}", o.file, o.line, o.column),
+            );
+            out.push(LocalProject { text, origin });
         }
-        _ => true,
+        archive
     });
     out
+}
+
+/// The conda names the specs ask for by exact name, each with where it was written.
+pub fn requested_names(specs: &[(MatchSpec, String)]) -> Vec<(String, String)> {
+    specs
+        .iter()
+        .filter_map(|(s, origin)| Some((exact_name(s)?, origin.clone())))
+        .collect()
 }
 
 /// Whether a conda package is a piece of CUDA (see the module doc).

@@ -224,23 +224,17 @@ fn the_pip_section_is_kept_exactly_and_wins_over_conda() {
 /// wheels and sdists by path stay.
 #[test]
 fn local_projects_are_taken_out_of_the_pip_section() {
-    let doc = unilock_formats::conda_env::parse_str(
+    let mut doc = unilock_formats::conda_env::parse_str(
         std::path::Path::new("/p/environment.yml"),
         "dependencies:\n  - python=3.11\n  - pip:\n    - -e .\n    - ./dist/pkg-1.0-py3-none-any.whl\n    - requests\n",
     )
     .unwrap()
     .document;
-    let mut list: Vec<(unilock_model::Requirement, String)> = doc
-        .manifest
-        .requirements
-        .iter()
-        .filter(|r| r.requirement.ecosystem() == Ecosystem::Pypi)
-        .map(|r| (r.requirement.clone(), "environment.yml".to_string()))
-        .collect();
-    assert_eq!(list.len(), 3);
-    let local = local_projects(&mut list);
+    let before = doc.manifest.requirements.len();
+    let local = local_projects(&mut doc.manifest, "environment.yml");
     assert_eq!(local.len(), 1, "{local:?}");
-    assert_eq!(list.len(), 2);
+    assert!(local[0].text.starts_with("-e "), "{local:?}");
+    assert_eq!(doc.manifest.requirements.len(), before - 1);
 }
 
 /// MIGRATION.md names what moved under another name, every version that changed (with the
