@@ -366,7 +366,8 @@ pub struct ExportArgs {
 const MIGRATE_EXAMPLES: &str = "\
 A fully pinned environment (`conda env export`: every package name=version=build) needs no
 channel; a loose one is solved first against its channels (--channel, --channel-alias,
-$CONDA_CHANNEL_ALIAS, e.g. a local snapshot). Without --target: linux-64 with the
+$CONDA_CHANNEL_ALIAS, e.g. a local snapshot), or, with --from-specs, planned from its specs
+alone (their version constraints kept, no channel read). Without --target: linux-64 with the
 environment's Python. Conda versions are kept where PyPI has them (a preference, not a pin);
 the pip: section is kept as written. MIGRATION.md lists what has no PyPI counterpart (with
 apt, apk, dnf and nixpkgs names), every version that changed and every renamed package.
@@ -375,7 +376,8 @@ See docs/migrate.md.
 Examples:
   conda env export > environment.yml && unilock migrate conda-to-uv environment.yml -o project/
   unilock migrate conda-to-uv environment.yml --target linux-64 --target linux-aarch64 -o project/
-  unilock migrate conda-to-uv environment.yml --channel-alias file:///srv/channels/ -o project/";
+  unilock migrate conda-to-uv environment.yml --channel-alias file:///srv/channels/ -o project/
+  unilock migrate conda-to-uv environment.yml --from-specs -o project/";
 
 #[derive(Debug, Args)]
 pub struct MigrateCommandArgs {
@@ -408,6 +410,11 @@ pub struct MigrateArgs {
     /// Require one version of each PyPI package on every target.
     #[arg(long)]
     pub consistent: bool,
+    /// Plan a loose environment from its specs alone, reading no channel: conda version
+    /// constraints become PyPI constraints where they translate; the packages a conda solve
+    /// would add as dependencies are not known, so not listed.
+    #[arg(long)]
+    pub from_specs: bool,
     #[command(flatten)]
     pub index: IndexArgs,
     #[command(flatten)]

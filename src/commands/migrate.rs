@@ -79,12 +79,21 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
         .iter()
         .map(|(c, _)| c.clone())
         .collect();
+    let mut notes = Vec::new();
     let packages = match migrate::pinned(&inputs.conda.specs, &channel_names) {
         Some(pins) => {
             eprintln!(
                 "{shown}: every conda package is pinned (name=version=build): no channel is read"
             );
             pins
+        }
+        None if args.from_specs => {
+            let (packages, from_specs) = migrate::from_specs(&inputs.conda.specs, &channel_names);
+            notes = from_specs;
+            notes.push(
+                "planned from the environment's specs alone (--from-specs): the packages a conda solve would add as dependencies are not known, so not listed".into(),
+            );
+            packages
         }
         None => {
             let lock = solve_environment(&args, &targets, &inputs, &index)?;
@@ -94,6 +103,7 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
     let pip: Vec<(pep508_rs::Requirement, String)> = inputs.pypi.requirements.clone();
     let mut plan = migrate::plan(packages, &pip);
     plan.local = local;
+    plan.notes.extend(notes);
 
     // The PyPI solve runs on the environment's Python where the target names none.
     let targets: Vec<Target> = targets
@@ -157,10 +167,22 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
             .map(|f| f.text.clone())
             .ok_or_else(|| Diagnostic::usage(format!("the uv-lock export wrote no {name}")))
     };
-    let python = plan.python.clone().unwrap_or_else(|| {
-        let p = &targets[0].python;
-        format!("{}.{}", p.major, p.minor)
-    });
+    // `.python-version`: the lowest Python of the targets (`requires-python` is `>=` it),
+    // which is the environment's unless a target names another.
+    let lowest = targets
+        .iter()
+        .map(|t| (t.python.major, t.python.minor))
+        .min()
+        .unwrap_or((3, 12));
+    let python = format!("{}.{}", lowest.0, lowest.1);
+    if let Some(conda) = &plan.python
+        && *conda != python
+    {
+        plan.notes.push(format!(
+            "the conda environment runs Python {conda}; the targets run Python {python} and up (--target ...,python=), so `.python-version` says {python}"
+        ));
+    }
+    plan.python = Some(python.clone());
     let report = report::migration_md(
         &report::Run {
             environment: &shown,
@@ -291,6 +313,9 @@ fn command(args: &MigrateArgs, targets: &[String], dir: &Path) -> String {
     words.push(format!("-o {}", quote(&dir.display().to_string())));
     if args.consistent {
         words.push("--consistent".into());
+    }
+    if args.from_specs {
+        words.push("--from-specs".into());
     }
     words.join(" ")
 }

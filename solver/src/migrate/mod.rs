@@ -48,8 +48,12 @@ use unilock_model::{Ecosystem, Lock, Manifest, Requirement};
 pub struct CondaPackage {
     /// The conda name (lowercase).
     pub name: String,
-    /// The conda version.
+    /// The conda version; empty when only the environment's spec is known ([`from_specs`]).
     pub version: String,
+    /// The spec's version constraint as PEP 440 specifiers (`>=1.26,<2`), when the plan is
+    /// made from specs ([`from_specs`]) and the constraint translates; kept as the PyPI
+    /// requirement's constraint.
+    pub constraint: Option<String>,
     pub build: Option<String>,
     /// The channel as the bridge reads it: a name (`conda-forge`) or a channel URL.
     pub channel: String,
@@ -63,7 +67,8 @@ pub struct CondaPackage {
 /// What becomes of one conda package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// `python`: the interpreter, `major.minor` into `.python-version`.
+    /// `python`: the interpreter, `major.minor` into `.python-version` (empty when the
+    /// environment's spec names no minor version: the target's Python is taken).
     Interpreter { major_minor: String },
     /// Installed from PyPI as these distributions (normalised names), preferring `preference`
     /// (the conda version read as PEP 440; `None` when it does not read as one, or when the
@@ -142,11 +147,7 @@ pub fn pinned(specs: &[(MatchSpec, String)], channels: &[String]) -> Option<Vec<
     if specs.is_empty() {
         return None;
     }
-    let default_channel = channels
-        .iter()
-        .find(|c| *c != "defaults")
-        .cloned()
-        .unwrap_or_else(|| "conda-forge".to_string());
+    let default_channel = default_channel(channels);
     specs
         .iter()
         .map(|(spec, origin)| {
@@ -171,10 +172,113 @@ pub fn pinned(specs: &[(MatchSpec, String)], channels: &[String]) -> Option<Vec<
                 build: Some(build),
                 channel,
                 purls: Vec::new(),
+                constraint: None,
                 requested: Some(origin.clone()),
             })
         })
         .collect()
+}
+
+/// The channel a spec without `channel::` is read from: the environment's first channel
+/// (but `defaults`), else conda-forge.
+fn default_channel(channels: &[String]) -> String {
+    channels
+        .iter()
+        .find(|c| *c != "defaults")
+        .cloned()
+        .unwrap_or_else(|| "conda-forge".to_string())
+}
+
+/// The packages of a loose environment read from its specs alone, with no channel
+/// (`--from-specs`): each spec with an exact name is a requested package; its version is the
+/// spec's exact version when it names one (`numpy==1.26.4`), else empty; its constraint is
+/// the spec's version constraint in PEP 440 terms ([`pep440_constraint`]). Specs that name no
+/// exact package, and constraints that do not translate, are described in the notes returned.
+/// The packages a solve would add as dependencies are unknown here.
+pub fn from_specs(
+    specs: &[(MatchSpec, String)],
+    channels: &[String],
+) -> (Vec<CondaPackage>, Vec<String>) {
+    let default_channel = default_channel(channels);
+    let mut notes = Vec::new();
+    let mut out: Vec<CondaPackage> = Vec::new();
+    for (spec, origin) in specs {
+        let Some(name) = exact_name(spec) else {
+            notes.push(format!(
+                "{origin}: `{spec}` names no single package; it is not migrated"
+            ));
+            continue;
+        };
+        let version = match &spec.version {
+            Some(VersionSpec::Exact(rattler_conda_types::EqualityOperator::Equals, v)) => {
+                v.to_string()
+            }
+            _ => String::new(),
+        };
+        let constraint = match &spec.version {
+            None | Some(VersionSpec::Any) => None,
+            Some(v) => {
+                let c = pep440_constraint(v);
+                if c.is_none() {
+                    notes.push(format!(
+                        "{origin}: the version constraint of `{spec}` has no PEP 440 equivalent; {name} is required without it"
+                    ));
+                }
+                c
+            }
+        };
+        let channel = spec
+            .channel
+            .as_ref()
+            .map(|c| c.name().to_string())
+            .unwrap_or_else(|| default_channel.clone());
+        // A name given twice (a general spec and a narrower one) keeps the first.
+        if out.iter().any(|p| p.name == name) {
+            continue;
+        }
+        out.push(CondaPackage {
+            name,
+            version,
+            build: None,
+            channel,
+            purls: Vec::new(),
+            constraint,
+            requested: Some(origin.clone()),
+        });
+    }
+    (out, notes)
+}
+
+/// A conda version constraint as PEP 440 specifiers, when it has an equivalent: `==`, `!=`,
+/// `>=`, `>`, `<=`, `<` as they are, `1.26.*` (conda's `=1.26`) as `==1.26.*`, `~=` as it is,
+/// `,` (and) joined; `|` (or) and versions PEP 440 cannot read have none.
+pub fn pep440_constraint(spec: &VersionSpec) -> Option<String> {
+    use rattler_conda_types::{
+        EqualityOperator, LogicalOperator, RangeOperator, StrictRangeOperator,
+    };
+    let text = match spec {
+        VersionSpec::Exact(EqualityOperator::Equals, v) => format!("=={v}"),
+        VersionSpec::Exact(EqualityOperator::NotEquals, v) => format!("!={v}"),
+        VersionSpec::Range(op, v) => {
+            let op = match op {
+                RangeOperator::Greater => ">",
+                RangeOperator::GreaterEquals => ">=",
+                RangeOperator::Less => "<",
+                RangeOperator::LessEquals => "<=",
+            };
+            format!("{op}{v}")
+        }
+        VersionSpec::StrictRange(StrictRangeOperator::StartsWith, v) => format!("=={v}.*"),
+        VersionSpec::StrictRange(StrictRangeOperator::Compatible, v) => format!("~={v}"),
+        VersionSpec::Group(LogicalOperator::And, list) => list
+            .iter()
+            .map(pep440_constraint)
+            .collect::<Option<Vec<_>>>()?
+            .join(","),
+        _ => return None,
+    };
+    pep440_rs::VersionSpecifiers::from_str(&text).ok()?;
+    Some(text)
 }
 
 /// The conda packages a joint (or conda) solve locked, over every target: a package locked at
@@ -206,6 +310,7 @@ pub fn from_lock(lock: &Lock, requested: &[(String, String)]) -> Vec<CondaPackag
                 .source
                 .clone()
                 .unwrap_or_else(|| "conda-forge".to_string()),
+            constraint: None,
             purls: p
                 .conda
                 .as_ref()
@@ -302,13 +407,15 @@ pub fn plan(packages: Vec<CondaPackage>, pip: &[(pep508_rs::Requirement, String)
                 row: system_packages::lookup(&p.name),
             },
         };
-        if let Decision::Interpreter { major_minor } = &decision {
+        if let Decision::Interpreter { major_minor } = &decision
+            && !major_minor.is_empty()
+        {
             plan.python = Some(major_minor.clone());
         }
         let decision = match decision {
             Decision::Pypi { distributions, .. } => {
                 let preference = pep440_rs::Version::from_str(&p.version).ok();
-                if preference.is_none() {
+                if preference.is_none() && !p.version.is_empty() {
                     plan.notes.push(format!(
                         "conda `{} {}`: `{}` is not a PEP 440 version, so it is no preference of the PyPI solve",
                         p.name, p.version, p.version
@@ -324,9 +431,10 @@ pub fn plan(packages: Vec<CondaPackage>, pip: &[(pep508_rs::Requirement, String)
                     if let Some(v) = &preference {
                         plan.preferences.entry(name.clone()).or_insert(v.clone());
                     }
+                    let text = format!("{d}{}", p.constraint.as_deref().unwrap_or_default());
                     if let Some(origin) = &p.requested
                         && !plan.requirements.iter().any(|(r, _)| r.name == name)
-                        && let Ok(r) = pep508_rs::Requirement::from_str(d)
+                        && let Ok(r) = pep508_rs::Requirement::from_str(&text)
                     {
                         plan.requirements
                             .push((r, format!("{origin} (conda `{}`)", p.name)));
@@ -355,7 +463,23 @@ pub fn plan(packages: Vec<CondaPackage>, pip: &[(pep508_rs::Requirement, String)
 fn decide(p: &CondaPackage) -> Option<Decision> {
     let n = p.name.as_str();
     if n == "python" {
-        let parts: Vec<&str> = p.version.split('.').take(2).collect();
+        // From a spec: `python=3.11` reads as `==3.11.*`.
+        let version = if p.version.is_empty() {
+            p.constraint
+                .as_deref()
+                .and_then(|c| c.strip_prefix("=="))
+                .map(|c| c.trim_end_matches(".*"))
+                .filter(|c| !c.contains(','))
+                .unwrap_or_default()
+        } else {
+            p.version.as_str()
+        };
+        let parts: Vec<&str> = version.split('.').take(2).collect();
+        if parts.len() < 2 {
+            return Some(Decision::Interpreter {
+                major_minor: String::new(),
+            });
+        }
         return Some(Decision::Interpreter {
             major_minor: parts.join("."),
         });

@@ -79,7 +79,15 @@ pub fn migration_md(run: &Run, plan: &Plan, lock: &Lock) -> String {
         targets.join(", ")
     );
 
-    let label = |e: &Entry| format!("`{} {}`", e.package.name, e.package.version);
+    let label = |e: &Entry| {
+        let p = &e.package;
+        match (p.version.is_empty(), &p.constraint) {
+            (false, _) => format!("`{} {}`", p.name, p.version),
+            (true, Some(c)) => format!("`{} {c}`", p.name),
+            (true, None) => format!("`{}`", p.name),
+        }
+    };
+    let mut chosen = Vec::new();
     let mut renamed = Vec::new();
     let mut changed = Vec::new();
     let mut same = Vec::new();
@@ -89,7 +97,10 @@ pub fn migration_md(run: &Run, plan: &Plan, lock: &Lock) -> String {
     let mut python = None;
     for e in &plan.entries {
         match &e.decision {
-            Decision::Interpreter { major_minor } => python = Some((label(e), major_minor)),
+            Decision::Interpreter { major_minor } => {
+                let major_minor = plan.python.as_deref().unwrap_or(major_minor.as_str());
+                python = Some((label(e), major_minor));
+            }
             Decision::Pypi {
                 distributions,
                 preference,
@@ -133,6 +144,22 @@ pub fn migration_md(run: &Run, plan: &Plan, lock: &Lock) -> String {
                             missing.join(", ")
                         ));
                         kept = false;
+                    }
+                    if e.package.version.is_empty() {
+                        // From a spec: no conda version to keep, only the one taken.
+                        let taken: Vec<String> = outcome
+                            .iter()
+                            .filter_map(|(t, v)| Some(format!("{} on {t}", (*v)?)))
+                            .collect();
+                        if !taken.is_empty() {
+                            chosen.push(format!(
+                                "- {} → PyPI `{d}` {}",
+                                label(e),
+                                taken.join(", ")
+                            ));
+                        }
+                        kept = false;
+                        continue;
                     }
                     let other: Vec<String> = outcome
                         .iter()
@@ -266,6 +293,13 @@ pub fn migration_md(run: &Run, plan: &Plan, lock: &Lock) -> String {
                 r_packages.join(", ")
             );
         }
+    }
+    if !chosen.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Moved to PyPI (the environment names no exact version)\n\n{}\n",
+            chosen.join("\n")
+        );
     }
     if !same.is_empty() {
         let _ = writeln!(

@@ -22,6 +22,7 @@ fn package(name: &str, version: &str, channel: &str, requested: bool) -> CondaPa
         build: Some("0".into()),
         channel: channel.into(),
         purls: Vec::new(),
+        constraint: None,
         requested: requested.then(|| format!("environment.yml ({name})")),
     }
 }
@@ -307,4 +308,52 @@ fn the_migration_report_lists_everything_that_did_not_move_unchanged() {
         assert!(md.contains(expected), "missing `{expected}` in:\n{md}");
     }
     assert!(!md.contains("numpy 1.26.4` →"), "{md}");
+}
+
+/// Conda version constraints become PEP 440 constraints where they have an equivalent: conda's
+/// fuzzy `=1.26` is `==1.26.*`; an `|` has none.
+#[test]
+fn conda_constraints_translate_to_pep440_where_they_can() {
+    for (conda, pep440) in [
+        ("numpy >=1.26,<2", Some(">=1.26,<2")),
+        ("numpy=1.26", Some("==1.26.*")),
+        ("numpy==1.26.4", Some("==1.26.4")),
+        ("numpy !=1.25.0", Some("!=1.25.0")),
+        ("numpy 1.26.*", Some("==1.26.*")),
+        ("numpy >=1.20|<1.10", None),
+    ] {
+        let spec = parse_spec(conda).unwrap();
+        assert_eq!(
+            pep440_constraint(spec.version.as_ref().unwrap()).as_deref(),
+            pep440,
+            "{conda}"
+        );
+    }
+}
+
+/// `--from-specs`: each named spec is a requested package at its exact version (when it has
+/// one) with its constraint; python's major.minor comes from `python=3.10`; a constraint with
+/// no PEP 440 equivalent is noted, not dropped silently.
+#[test]
+fn a_loose_environment_is_planned_from_its_specs() {
+    let (packages, notes) = from_specs(
+        &specs(&[
+            "python=3.10",
+            "pytorch::pytorch==2.1.0",
+            "numpy>=1.26,<2",
+            "scipy >=1.10|<1.0",
+        ]),
+        &["defaults".into()],
+    );
+    assert_eq!(packages.len(), 4);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("no PEP 440 equivalent"), "{notes:?}");
+    let plan = plan(packages, &[]);
+    assert_eq!(plan.python.as_deref(), Some("3.10"));
+    assert_eq!(
+        requirement_names(&plan),
+        ["numpy>=1.26,<2", "scipy", "torch==2.1.0"]
+    );
+    let torch = pep508_rs::PackageName::new("torch".into()).unwrap();
+    assert_eq!(plan.preferences[&torch].to_string(), "2.1.0");
 }
