@@ -269,6 +269,13 @@ fn solve_environment(
 ) -> Result<Lock, Diagnostic> {
     let conda = &inputs.conda;
     let (channels, progress) = super::channels::source(&args.channels, &args.index, conda)?;
+    // The environment is solved as it is, on its own Python: a target's `python=` is the uv
+    // project's, not a constraint on the conda solve.
+    let targets: Vec<Target> = targets
+        .iter()
+        .map(|t| t.with_python(t.python, "default"))
+        .collect();
+    let targets = targets.as_slice();
     let request_for = |t: &Target| JointRequest {
         conda: CondaRequest {
             specs: conda.specs_for(t.platform.conda_subdir()),

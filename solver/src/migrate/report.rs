@@ -245,7 +245,12 @@ pub fn migration_md(run: &Run, plan: &Plan, lock: &Lock) -> String {
              Install them with the system's package manager (names below), or keep them in a \
              conda environment beside the uv project.\n"
         );
-        for (kind, entries) in &none {
+        // The kinds in the table's order, packages the table does not know last.
+        let kinds = none
+            .iter()
+            .filter(|(k, _)| k.is_some())
+            .chain(none.iter().filter(|(k, _)| k.is_none()));
+        for (kind, entries) in kinds {
             let heading = kind.map_or("No known package", |k| k.heading());
             let _ = writeln!(out, "### {heading}\n");
             let _ = writeln!(
