@@ -129,8 +129,17 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
             &targets,
             &requests,
         );
+        if let Some(p) = &configured.progress {
+            p.finish();
+        }
         super::index::print_warnings(&index);
-        unilock_solver::lock::assemble_joint(resolutions?)
+        let resolutions = resolutions?;
+        for r in &resolutions {
+            for w in &r.pypi.warnings {
+                crate::output::warn(format_args!("{}: {w}", r.target.spec()));
+            }
+        }
+        unilock_solver::lock::assemble_joint(resolutions)
     } else {
         let resolutions = targets
             .iter()
