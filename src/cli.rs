@@ -38,6 +38,8 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Work with package indexes: record what a resolution consults as a file:// index.
     Index(IndexCommandArgs),
+    /// Move a project to another tool: `conda-to-uv` writes a uv project from a conda environment.yml.
+    Migrate(MigrateCommandArgs),
     /// List target presets and platforms, or describe one target.
     #[command(after_help = TARGETS_EXAMPLES, args_conflicts_with_subcommands = true)]
     Targets(TargetsArgs),
@@ -359,6 +361,70 @@ pub struct ExportArgs {
     /// For --to nix: take nixpkgs from this flake.lock.
     #[arg(long, value_name = "FLAKE_LOCK")]
     pub nixpkgs_from: Option<PathBuf>,
+}
+
+const MIGRATE_EXAMPLES: &str = "\
+A fully pinned environment (`conda env export`: every package name=version=build) needs no
+channel; a loose one is solved first against its channels (--channel, --channel-alias,
+$CONDA_CHANNEL_ALIAS, e.g. a local snapshot), or, with --from-specs, planned from its specs
+alone (their version constraints kept, no channel read). Without --target: linux-64 with the
+environment's Python. Conda versions are kept where PyPI has them (a preference, not a pin);
+the pip: section is kept as written. MIGRATION.md lists what has no PyPI counterpart (with
+apt, apk, dnf and nixpkgs names), every version that changed and every renamed package.
+See docs/migrate.md.
+
+Examples:
+  conda env export > environment.yml && unilock migrate conda-to-uv environment.yml -o project/
+  unilock migrate conda-to-uv environment.yml --target linux-64 --target linux-aarch64 -o project/
+  unilock migrate conda-to-uv environment.yml --channel-alias file:///srv/channels/ -o project/
+  unilock migrate conda-to-uv environment.yml --from-specs -o project/";
+
+#[derive(Debug, Args)]
+pub struct MigrateCommandArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Write pyproject.toml, uv.lock, .python-version and MIGRATION.md from a conda
+    /// environment.yml, keeping its versions where PyPI has them.
+    #[command(name = "conda-to-uv", after_help = MIGRATE_EXAMPLES)]
+    CondaToUv(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The conda environment.yml.
+    pub environment: PathBuf,
+    /// A target the uv project must install on (repeatable; default linux-64, with the
+    /// environment's Python).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Vec<String>,
+    /// The directory to write into (created when missing); default `migrated`.
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Replace the pyproject.toml (and uv.lock, .python-version, MIGRATION.md) already in DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// Require one version of each PyPI package on every target.
+    #[arg(long)]
+    pub consistent: bool,
+    /// Plan a loose environment from its specs alone, reading no channel: conda version
+    /// constraints become PyPI constraints where they translate; the packages a conda solve
+    /// would add as dependencies are not known, so not listed.
+    #[arg(long)]
+    pub from_specs: bool,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub channels: ChannelArgs,
+    /// Allow pre-releases of every package.
+    #[arg(long)]
+    pub pre: bool,
+    /// Use wheels only, never source distributions.
+    #[arg(long)]
+    pub only_binary: bool,
 }
 
 /// The command line with pip's spellings of `--only-binary` read as unilock's flag:

@@ -3,6 +3,7 @@
 
 mod export;
 mod formats;
+mod migrate;
 mod resolve;
 mod targets;
 

@@ -18,6 +18,8 @@
 //! - [`channel`] — what a conda channel says about a package (rattler's `RepoDataRecord`),
 //!   and the [`CondaSource`](channel::CondaSource) trait the solver reads channels through;
 //! - [`Lock`] — the multi-target `unilock.lock`;
+//! - [`system_packages`] — what to install instead of a conda package that is no Python
+//!   distribution, per Linux distribution and in nixpkgs;
 //! - [`Diagnostic`] — the one error type, which points into the input that caused it, and
 //!   [`safe_text`], which makes quoted file and server text safe to print.
 //!
@@ -40,6 +42,7 @@ pub mod nix;
 pub mod platform_selector;
 pub mod requirement;
 pub mod safe_text;
+pub mod system_packages;
 pub mod target;
 pub mod version;
 

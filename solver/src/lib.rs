@@ -10,11 +10,13 @@
 //! the bridge between the ecosystems); [`wheel`] says which wheels run on a target and which
 //! fits it best; [`lock`] assembles the resolutions of every target into the lock. What the
 //! solves take comes from [`request`]: the parsed input files turned into the PyPI request and
-//! the conda specs and channels, an existing lock's pins into preferences.
+//! the conda specs and channels, an existing lock's pins into preferences. [`migrate`] plans
+//! the move of a conda environment to uv: what becomes of each conda package.
 
 pub mod conda;
 pub mod joint;
 pub mod lock;
+pub mod migrate;
 mod prose;
 pub mod pypi;
 pub mod request;

@@ -4,6 +4,7 @@ mod channels;
 mod export;
 mod files;
 mod index;
+mod migrate;
 mod resolve;
 mod system;
 mod targets;
@@ -18,6 +19,9 @@ pub fn run(cli: Cli) -> Result<(), Diagnostic> {
         Command::Targets(args) => targets::run(args),
         Command::Index(args) => match args.command {
             crate::cli::IndexCommand::Record(args) => index::record(args),
+        },
+        Command::Migrate(args) => match args.command {
+            crate::cli::MigrateCommand::CondaToUv(args) => migrate::conda_to_uv(args),
         },
         Command::Show(args) => files::show(args),
         Command::Convert(args) => files::convert(args),

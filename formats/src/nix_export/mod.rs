@@ -6,7 +6,7 @@
 //!
 //! - [`pin`]: which nixpkgs the flake uses, and its flake.lock (written with
 //!   [`crate::flake_lock::emit`], never by hand);
-//! - [`tables`]: the committed conda → nixpkgs table (`nixpkgs.tsv`) and the table of PyPI
+//! - [`tables`]: the conda → nixpkgs names (the nixpkgs column of `unilock_model::system_packages`) and the table of PyPI
 //!   distributions whose wheels load system libraries at run time (`fhs.tsv`);
 //! - [`plan`]: where each package of the target goes — nixpkgs, the uv-managed virtual
 //!   environment (PyPI pins, and conda packages that are Python distributions, by the bridge

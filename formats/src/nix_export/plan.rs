@@ -1,7 +1,7 @@
 //! Where each package of one target goes in the Nix dev shell:
 //!
 //! - conda `python`: the interpreter is nixpkgs' (`pkgs.python3XY`, the target's minor);
-//! - conda packages in `nixpkgs.tsv`: that nixpkgs attribute, or nothing (with the table's
+//! - conda packages in the system package table (`model/src/system_packages.tsv`): that nixpkgs attribute, or nothing (with the table's
 //!   reason) for metapackages and toolchain parts that nixpkgs' stdenv provides;
 //! - conda packages that install Python distributions (the bridge): pinned in the venv's
 //!   requirements at the conda version (`numpy==1.26.4`), installed from the index by uv;

@@ -1,17 +1,17 @@
-//! The two committed tables of the Nix export, parsed once on first use:
+//! The tables of the Nix export:
 //!
-//! - `nixpkgs.tsv`: conda package name → nixpkgs attribute (or `-`: nothing to install, with
-//!   the reason), with an optional note printed when the row is used;
-//! - `fhs.tsv`: PyPI distributions whose prebuilt Linux wheels load system libraries at run
-//!   time, with the nixpkgs attributes of those libraries and why.
+//! - conda package name → nixpkgs attribute (or nothing to install, with the reason), with an
+//!   optional note printed when the row is used: the nixpkgs column of the one table of system
+//!   package names, [`unilock_model::system_packages`];
+//! - `fhs.tsv`, parsed once on first use: PyPI distributions whose prebuilt Linux wheels load
+//!   system libraries at run time, with the nixpkgs attributes of those libraries and why.
 //!
-//! Each file's comment header says where its names come from. A malformed row is skipped at
-//! run time (the tables are ours, not user input) and caught by the tests below.
+//! Each table's comment header says where its names come from. A malformed row is skipped at
+//! run time (the tables are ours, not user input) and caught by the tests.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const NIXPKGS: &str = include_str!("nixpkgs.tsv");
 const FHS: &str = include_str!("fhs.tsv");
 
 /// What the nixpkgs table says of one conda package.
@@ -30,22 +30,20 @@ pub(super) struct FhsRow {
     pub why: &'static str,
 }
 
-/// The nixpkgs row of a conda package (by its lowercase conda name).
+/// The nixpkgs row of a conda package (by its lowercase conda name): `None` when the table
+/// has no row for it or knows no nixpkgs attribute for it.
 pub(super) fn nixpkgs(conda_name: &str) -> Option<NixpkgsRow> {
-    static TABLE: OnceLock<HashMap<&'static str, NixpkgsRow>> = OnceLock::new();
-    TABLE
-        .get_or_init(|| {
-            rows(NIXPKGS)
-                .filter_map(|r| r.ok())
-                .map(|(name, cols)| {
-                    let attribute = cols.first().copied().filter(|a| *a != "-");
-                    let note = cols.get(1).copied().filter(|n| !n.is_empty());
-                    (name, NixpkgsRow { attribute, note })
-                })
-                .collect()
-        })
-        .get(conda_name)
-        .copied()
+    use unilock_model::system_packages::{Names, lookup};
+    let row = lookup(conda_name)?;
+    let attribute = match row.nixpkgs {
+        Names::Install(attr) => Some(attr),
+        Names::Nothing => None,
+        Names::Unknown => return None,
+    };
+    Some(NixpkgsRow {
+        attribute,
+        note: row.note,
+    })
 }
 
 /// The FHS row of a PyPI distribution (by its normalised name).
@@ -95,7 +93,7 @@ mod tests {
     /// Every row reads, names are sorted and unique, and every attribute is an attribute path.
     #[test]
     fn tables_are_well_formed() {
-        for (table, columns) in [(NIXPKGS, 1..=2), (FHS, 2..=2)] {
+        for (table, columns) in [(FHS, 2..=2)] {
             let rows: Vec<_> = rows(table).collect::<Result<_, _>>().unwrap();
             assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
             for (name, cols) in rows {
