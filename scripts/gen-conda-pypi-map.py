@@ -111,12 +111,18 @@ def pypi_names(channel, conda_name, value):
     return out
 
 
-def section(channel, absent, mapping):
+def section(channel, absent, mapping, primary):
     rows = []
     for conda_name in sorted(mapping, key=lambda s: s.encode("utf-8")):
         if not VALID_CONDA.match(conda_name):
             fail(f"{channel}: {conda_name!r} is not a conda package name")
         names = pypi_names(channel, conda_name, mapping[conda_name])
+        # The distribution pixi's single-valued map names comes first: it is the one a
+        # conda package is known by (conda-forge `iris` is PyPI `scitools-iris` first).
+        first = primary.get(conda_name)
+        if isinstance(first, str) and normalize(first) in names:
+            names.remove(normalize(first))
+            names.insert(0, normalize(first))
         if absent == "same-name":
             keep = not names or names != same_name(conda_name)
         else:
@@ -153,7 +159,13 @@ def generate(mappings):
             mapping = json.load(f)
         if not isinstance(mapping, dict):
             fail(f"{path}: expected an object")
-        rows = section(channel, absent, mapping)
+        primary = {}
+        if channel == "conda-forge":
+            with open(mappings / "parselmouth" / "compressed_mapping.json", encoding="utf-8") as f:
+                primary = json.load(f)
+            if not isinstance(primary, dict):
+                fail("parselmouth/compressed_mapping.json: expected an object")
+        rows = section(channel, absent, mapping, primary)
         body.append(f"[{channel}] absent={absent}\n")
         body.extend(rows)
         counts.append((channel, len(mapping), len(rows)))
@@ -161,6 +173,8 @@ def generate(mappings):
         "# Format: `[channel] absent=same-name|none` starts a channel; rows are\n"
         "#   `conda_name<TAB>pypi[,pypi...]`, or `conda_name<TAB>-` for a package that installs no\n"
         "#   PyPI distribution, sorted by conda name. Only rows the `absent=` rule gets wrong are kept.\n"
+        "#   Of several names, the one parselmouth's single-valued map (compressed_mapping.json) gives\n"
+        "#   comes first (conda-forge only).\n"
     )
     return "".join(header + body), license_text, counts
 
