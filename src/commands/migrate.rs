@@ -19,7 +19,7 @@ use unilock_model::{Diagnostic, Lock, Target};
 use unilock_solver::conda::CondaRequest;
 use unilock_solver::joint::JointRequest;
 use unilock_solver::migrate::{self, report};
-use unilock_solver::pypi::{self, Request};
+use unilock_solver::pypi::Request;
 use unilock_solver::request::{Groups, Inputs};
 
 /// The files a migration writes, in the order they are written.
@@ -72,7 +72,7 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
 
     let configured =
         super::index::source(&args.index, inputs.indexes.clone(), &targets, &inputs.pypi)?;
-    let index = configured.source;
+    let index = &configured.source;
     let channel_names: Vec<String> = inputs
         .conda
         .channels
@@ -96,7 +96,7 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
             packages
         }
         None => {
-            let lock = solve_environment(&args, &targets, &inputs, &index)?;
+            let lock = solve_environment(&args, &targets, &inputs, index)?;
             migrate::from_lock(&lock, &migrate::requested_names(&inputs.conda.specs))
         }
     };
@@ -115,48 +115,7 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
         preferences: plan.preferences.clone(),
         ..inputs.pypi.clone()
     };
-    let lock = if args.consistent {
-        let requests: Vec<JointRequest> = targets
-            .iter()
-            .map(|_| JointRequest {
-                pypi: request.clone(),
-                ..JointRequest::default()
-            })
-            .collect();
-        let resolutions = unilock_solver::joint::resolve_consistent(
-            &unilock_model::channel::NoChannels,
-            &index,
-            &targets,
-            &requests,
-        );
-        if let Some(p) = &configured.progress {
-            p.finish();
-        }
-        super::index::print_warnings(&index);
-        let resolutions = resolutions?;
-        for r in &resolutions {
-            for w in &r.pypi.warnings {
-                crate::output::warn(format_args!("{}: {w}", r.target.spec()));
-            }
-        }
-        unilock_solver::lock::assemble_joint(resolutions)
-    } else {
-        let resolutions = targets
-            .iter()
-            .map(|t| pypi::resolve(&index, t, &request))
-            .collect::<Result<Vec<_>, _>>();
-        if let Some(p) = &configured.progress {
-            p.finish();
-        }
-        super::index::print_warnings(&index);
-        let resolutions = resolutions?;
-        for (target, resolution) in targets.iter().zip(&resolutions) {
-            for w in &resolution.warnings {
-                crate::output::warn(format_args!("{}: {w}", target.spec()));
-            }
-        }
-        unilock_solver::lock::assemble(&targets, resolutions)
-    };
+    let lock = super::resolve::solve_pypi(&configured, &targets, &request, args.consistent)?;
 
     let command = command(&args, &specs, &dir);
     let mut uv = ExportRequest::new(Format::UvLock, &shown);

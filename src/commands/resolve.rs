@@ -42,9 +42,35 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             .extend(pypi_pins(&lock, &args.upgrade_package));
     }
     let configured = super::index::source(&args.index, from_files, &targets, &request)?;
-    let source = configured.source;
-    let lock = if args.consistent {
-        // One run over every target (no conda channels): see solver::joint::resolve_consistent.
+    let lock = solve_pypi(&configured, &targets, &request, args.consistent)?;
+    write_atomic(&output, &lock.to_toml())?;
+    eprintln!(
+        "resolved {} packages for {} target(s) into {}",
+        lock.packages.len(),
+        lock.targets.len(),
+        output.display()
+    );
+    Ok(())
+}
+
+/// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
+/// its own, or with `consistent` one version per package on every target (one run over all,
+/// with no channels: `solver::joint::resolve_consistent`). Progress ends and what the indexes
+/// and the solve warn about is printed either way.
+pub(super) fn solve_pypi(
+    configured: &super::index::Configured,
+    targets: &[Target],
+    request: &Request,
+    consistent: bool,
+) -> Result<Lock, Diagnostic> {
+    let source = &configured.source;
+    let finish = || {
+        if let Some(p) = &configured.progress {
+            p.finish();
+        }
+        super::index::print_warnings(source);
+    };
+    if consistent {
         let requests: Vec<JointRequest> = targets
             .iter()
             .map(|_| JointRequest {
@@ -54,14 +80,11 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             .collect();
         let resolutions = unilock_solver::joint::resolve_consistent(
             &unilock_model::channel::NoChannels,
-            &source,
-            &targets,
+            source,
+            targets,
             &requests,
         );
-        if let Some(p) = &configured.progress {
-            p.finish();
-        }
-        super::index::print_warnings(&source);
+        finish();
         let resolutions = resolutions?;
         for r in &resolutions {
             for w in &r.pypi.warnings {
@@ -70,32 +93,20 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         }
         let lock = unilock_solver::lock::assemble_joint(resolutions);
         check_consistent(&lock)?;
-        lock
-    } else {
-        let resolutions = targets
-            .iter()
-            .map(|t| pypi::resolve(&source, t, &request))
-            .collect::<Result<Vec<_>, _>>();
-        if let Some(p) = &configured.progress {
-            p.finish();
+        return Ok(lock);
+    }
+    let resolutions = targets
+        .iter()
+        .map(|t| pypi::resolve(source, t, request))
+        .collect::<Result<Vec<_>, _>>();
+    finish();
+    let resolutions = resolutions?;
+    for (target, resolution) in targets.iter().zip(&resolutions) {
+        for w in &resolution.warnings {
+            crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
-        super::index::print_warnings(&source);
-        let resolutions = resolutions?;
-        for (target, resolution) in targets.iter().zip(&resolutions) {
-            for w in &resolution.warnings {
-                crate::output::warn(format_args!("{}: {w}", target.spec()));
-            }
-        }
-        unilock_solver::lock::assemble(&targets, resolutions)
-    };
-    write_atomic(&output, &lock.to_toml())?;
-    eprintln!(
-        "resolved {} packages for {} target(s) into {}",
-        lock.packages.len(),
-        lock.targets.len(),
-        output.display()
-    );
-    Ok(())
+    }
+    Ok(unilock_solver::lock::assemble(targets, resolutions))
 }
 
 /// `resolve` of conda specs, alone or with PyPI requirements (the `pip:` section, other
