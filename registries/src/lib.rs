@@ -3,7 +3,7 @@
 //! This crate owns reading package indexes and presenting them to the solver through
 //! [`PackageSource`](unilock_model::index::PackageSource): the simple repository API pages
 //! ([`simple`]: PEP 691 JSON, PEP 503 HTML), core metadata ([`metadata`], from PEP 658 files,
-//! wheels and static sdists via [`archive`], remote wheels via [`range_wheel`]), local
+//! wheels and static sdists via [`archive`], remote wheels via [`range_wheel`]; chosen members of remote wheels via [`wheel_members`]), local
 //! `file://` indexes and find-links directories ([`local`]), HTTP(S) indexes ([`remote`]) over
 //! the client in [`http`] with its on-disk [`cache`], the combined source of every configured
 //! location ([`source`]), which files of a page are the project's ([`vet`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
@@ -27,6 +27,7 @@ pub mod source;
 #[cfg(any(test, feature = "test-server"))]
 pub mod testing;
 pub mod vet;
+pub mod wheel_members;
 
 /// The default Python package index, used when no `--index-url`, `PIP_INDEX_URL`,
 /// `UV_INDEX_URL` or `UV_DEFAULT_INDEX` says otherwise. This constant is the only place in

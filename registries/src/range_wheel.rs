@@ -122,13 +122,13 @@ pub fn metadata_by_records(zip: &[u8]) -> Result<String, String> {
 }
 
 /// Bytes of the file known so far.
-struct Window {
-    start: u64,
-    bytes: Bytes,
+pub(crate) struct Window {
+    pub(crate) start: u64,
+    pub(crate) bytes: Bytes,
 }
 
 impl Window {
-    fn slice(&self, from: u64, len: u64) -> Option<Bytes> {
+    pub(crate) fn slice(&self, from: u64, len: u64) -> Option<Bytes> {
         let at = usize::try_from(from.checked_sub(self.start)?).ok()?;
         let end = at.checked_add(usize::try_from(len).ok()?)?;
         (end <= self.bytes.len()).then(|| self.bytes.slice(at..end))
@@ -143,17 +143,17 @@ pub struct Directory {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
+pub(crate) enum End {
     Directory(Directory),
     /// A ZIP64 archive: its end record is at this offset.
     Zip64(u64),
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u64> {
+pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?) as u64)
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u64> {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as u64)
 }
 
@@ -162,7 +162,7 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Reads the EOCD record from the last bytes of the file (`tail`, starting at `tail_start`).
-fn end_of_directory(tail: &[u8], tail_start: u64) -> Result<End, String> {
+pub(crate) fn end_of_directory(tail: &[u8], tail_start: u64) -> Result<End, String> {
     let eocd = (0..tail.len().saturating_sub(21))
         .rev()
         .find(|&i| {
@@ -188,7 +188,7 @@ fn end_of_directory(tail: &[u8], tail_start: u64) -> Result<End, String> {
 }
 
 /// The central directory location from a ZIP64 end record.
-fn zip64_directory(record: &[u8]) -> Result<Directory, String> {
+pub(crate) fn zip64_directory(record: &[u8]) -> Result<Directory, String> {
     if !record.starts_with(b"PK\x06\x06") {
         return Err("no ZIP64 end record where the locator says".into());
     }
@@ -201,20 +201,24 @@ fn zip64_directory(record: &[u8]) -> Result<Directory, String> {
 
 /// One member of the central directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Member {
-    name: String,
-    method: u64,
-    crc: u32,
-    compressed: u64,
-    size: u64,
-    offset: u64,
+pub(crate) struct Member {
+    pub(crate) name: String,
+    pub(crate) method: u64,
+    pub(crate) crc: u32,
+    pub(crate) compressed: u64,
+    pub(crate) size: u64,
+    pub(crate) offset: u64,
     /// The length of the central directory's extra field (the local one is usually as long).
-    extra: u64,
+    pub(crate) extra: u64,
+    /// The Unix file mode from the external attributes (0 when the archive was not made on
+    /// Unix).
+    pub(crate) mode: u32,
 }
 
-/// The `<dir>.dist-info/METADATA` member of a central directory.
-fn find_metadata(listing: &[u8]) -> Result<Member, String> {
+/// Every member of a central directory, in directory order.
+pub(crate) fn members(listing: &[u8]) -> Result<Vec<Member>, String> {
     let mut at = 0;
+    let mut found = Vec::new();
     let short = || "the central directory is cut short".to_string();
     while listing
         .get(at..)
@@ -223,30 +227,44 @@ fn find_metadata(listing: &[u8]) -> Result<Member, String> {
         let name_len = u16_at(listing, at + 28).ok_or_else(short)? as usize;
         let extra_len = u16_at(listing, at + 30).ok_or_else(short)? as usize;
         let comment_len = u16_at(listing, at + 32).ok_or_else(short)? as usize;
+        let made_on = u16_at(listing, at + 4).ok_or_else(short)? >> 8;
+        let external = u32_at(listing, at + 38).ok_or_else(short)?;
         let name_bytes = listing.get(at + 46..at + 46 + name_len).ok_or_else(short)?;
-        let name = String::from_utf8_lossy(name_bytes);
-        let mut parts = name.split('/');
-        let is_metadata = matches!((parts.next(), parts.next(), parts.next()),
-            (Some(dir), Some("METADATA"), None) if dir.ends_with(".dist-info"));
-        if is_metadata {
-            let mut member = Member {
-                name: name.into_owned(),
-                method: u16_at(listing, at + 10).ok_or_else(short)?,
-                crc: u32_at(listing, at + 16).ok_or_else(short)? as u32,
-                compressed: u32_at(listing, at + 20).ok_or_else(short)?,
-                size: u32_at(listing, at + 24).ok_or_else(short)?,
-                offset: u32_at(listing, at + 42).ok_or_else(short)?,
-                extra: extra_len as u64,
-            };
-            let extra = listing
-                .get(at + 46 + name_len..at + 46 + name_len + extra_len)
-                .ok_or_else(short)?;
-            apply_zip64(&mut member, extra);
-            return Ok(member);
-        }
+        let mut member = Member {
+            name: String::from_utf8_lossy(name_bytes).into_owned(),
+            method: u16_at(listing, at + 10).ok_or_else(short)?,
+            crc: u32_at(listing, at + 16).ok_or_else(short)? as u32,
+            compressed: u32_at(listing, at + 20).ok_or_else(short)?,
+            size: u32_at(listing, at + 24).ok_or_else(short)?,
+            offset: u32_at(listing, at + 42).ok_or_else(short)?,
+            extra: extra_len as u64,
+            // Version made by, high byte 3: Unix, with the mode in the high half.
+            mode: if made_on == 3 {
+                (external >> 16) as u32
+            } else {
+                0
+            },
+        };
+        let extra = listing
+            .get(at + 46 + name_len..at + 46 + name_len + extra_len)
+            .ok_or_else(short)?;
+        apply_zip64(&mut member, extra);
+        found.push(member);
         at += 46 + name_len + extra_len + comment_len;
     }
-    Err("the wheel has no *.dist-info/METADATA".into())
+    Ok(found)
+}
+
+/// The `<dir>.dist-info/METADATA` member of a central directory.
+fn find_metadata(listing: &[u8]) -> Result<Member, String> {
+    members(listing)?
+        .into_iter()
+        .find(|m| {
+            let mut parts = m.name.split('/');
+            matches!((parts.next(), parts.next(), parts.next()),
+                (Some(dir), Some("METADATA"), None) if dir.ends_with(".dist-info"))
+        })
+        .ok_or_else(|| "the wheel has no *.dist-info/METADATA".into())
 }
 
 /// Replaces the 0xFFFFFFFF fields of a member with the values of its ZIP64 extra field.
@@ -276,7 +294,7 @@ fn apply_zip64(member: &mut Member, mut extra: &[u8]) {
 }
 
 /// Where a member's data starts, from its local header.
-fn local_data_offset(local: &[u8]) -> Result<u64, String> {
+pub(crate) fn local_data_offset(local: &[u8]) -> Result<u64, String> {
     if !local.starts_with(b"PK\x03\x04") {
         return Err("no local file header where the central directory says".into());
     }
