@@ -62,10 +62,10 @@ pub fn need(package: &LockedPackage, facts: Option<&ArtifactFacts>) -> Option<Cp
             }
         }
     }
-    if package.ecosystem == Ecosystem::Pypi {
-        if let Some(row) = table_row(&package.name, &package.version) {
-            found.push(row);
-        }
+    if package.ecosystem == Ecosystem::Pypi
+        && let Some(row) = table_row(&package.name, &package.version)
+    {
+        found.push(row);
     }
     // The first evidence among equals (`rev`: `max_by_key` keeps the last).
     found
@@ -94,16 +94,16 @@ fn conda_evidence(package: &LockedPackage, found: &mut Vec<CpuNeed>) {
         evidence: format!("conda: {evidence}"),
         beyond: None,
     };
-    if package.name == MICROARCH_PACKAGE {
-        if let Some(level) = leading_number(&package.version).filter(|l| *l >= 2) {
-            let build = package.build.as_deref().unwrap_or("");
-            found.push(conda(
-                level,
-                format!("{MICROARCH_PACKAGE} {} {build}", package.version)
-                    .trim_end()
-                    .to_string(),
-            ));
-        }
+    if package.name == MICROARCH_PACKAGE
+        && let Some(level) = leading_number(&package.version).filter(|l| *l >= 2)
+    {
+        let build = package.build.as_deref().unwrap_or("");
+        found.push(conda(
+            level,
+            format!("{MICROARCH_PACKAGE} {} {build}", package.version)
+                .trim_end()
+                .to_string(),
+        ));
     }
     let constrains = package.conda.iter().flat_map(|c| &c.constrains);
     for text in package.dependencies.iter().chain(constrains) {

@@ -120,17 +120,16 @@ const TOOLKIT_FLOORS: &[(u32, u32, &str, &str)] = &[
 /// before 11, the oldest toolkit driver of that major. `None` for versions NVIDIA's tables do
 /// not list.
 pub fn driver_floor(major: u32, minor: Option<u32>) -> Option<DriverFloor> {
-    if let Some(minor) = minor {
-        if let Some(&(_, _, linux, windows)) = TOOLKIT_FLOORS
+    if let Some(minor) = minor
+        && let Some(&(_, _, linux, windows)) = TOOLKIT_FLOORS
             .iter()
             .find(|(ma, mi, _, _)| *ma == major && *mi == minor)
-        {
-            return Some(DriverFloor {
-                linux,
-                windows,
-                source: TOOLKIT_SOURCE,
-            });
-        }
+    {
+        return Some(DriverFloor {
+            linux,
+            windows,
+            source: TOOLKIT_SOURCE,
+        });
     }
     if let Some(&(_, linux, windows)) = FAMILY_FLOORS.iter().find(|(ma, _, _)| *ma == major) {
         return Some(DriverFloor {
@@ -178,10 +177,10 @@ pub fn judge(need: &CudaNeed, target: &Target) -> Verdict {
         };
     };
     let have_version = (have.major(), have.minor());
-    if let Some((major, minor)) = need.conda_bound {
-        if (major, minor.unwrap_or(0)) > have_version {
-            return Verdict::Fail(wording::conda_bound_above(need, major, minor, target));
-        }
+    if let Some((major, minor)) = need.conda_bound
+        && (major, minor.unwrap_or(0)) > have_version
+    {
+        return Verdict::Fail(wording::conda_bound_above(need, major, minor, target));
     }
     if need.major == 0 || need.major < have.major() {
         return Verdict::Ok;
@@ -218,10 +217,10 @@ fn strongest(found: Vec<Found>) -> Option<CudaNeed> {
         .rev()
         .max_by_key(|f| (f.major, f.minor.unwrap_or(0), f.minor.is_some(), f.origin))?;
     let mut evidence = top.evidence.clone();
-    if top.origin != origin {
-        if let Some(strict) = found.iter().find(|f| f.origin == origin) {
-            evidence = format!("{evidence}; {}", strict.evidence);
-        }
+    if top.origin != origin
+        && let Some(strict) = found.iter().find(|f| f.origin == origin)
+    {
+        evidence = format!("{evidence}; {}", strict.evidence);
     }
     Some(CudaNeed {
         major: top.major,
@@ -330,10 +329,10 @@ fn pypi_evidence(package: &LockedPackage, locked: &[&LockedPackage], found: &mut
             format!("is {} {}", package.name, package.version),
         ));
     }
-    if let Some((_, local)) = package.version.split_once('+') {
-        if let Some((major, minor)) = local.split(['.', '_', '-']).find_map(cuda_tag) {
-            found.push(runtime(major, minor, format!("local version +{local}")));
-        }
+    if let Some((_, local)) = package.version.split_once('+')
+        && let Some((major, minor)) = local.split(['.', '_', '-']).find_map(cuda_tag)
+    {
+        found.push(runtime(major, minor, format!("local version +{local}")));
     }
     for dep in &package.dependencies {
         let dep_name = normalize(requirement_name(dep));
@@ -387,10 +386,8 @@ fn binary_evidence(facts: &ArtifactFacts, found: &mut Vec<Found>) {
 /// `cupy-cuda12x`, `cupy-cuda117`, `jax-cuda12-plugin`).
 fn pypi_package_cuda(name: &str, version: &str) -> Option<(u32, Option<u32>)> {
     let runtime = name == "nvidia-cuda-runtime" || name.starts_with("nvidia-cuda-runtime-cu");
-    if runtime {
-        if let Some((major, minor)) = version_prefix(version) {
-            return Some((major, minor));
-        }
+    if runtime && let Some((major, minor)) = version_prefix(version) {
+        return Some((major, minor));
     }
     name.split('-').skip(1).find_map(cuda_tag)
 }
