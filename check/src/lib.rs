@@ -8,5 +8,11 @@
 //! - `elf`: those facts from one ELF file (`DT_NEEDED`, `RUNPATH`, symbol version needs).
 //! - `members`: the binaries inside a wheel, a `.conda` or a `.tar.bz2` package.
 //! - `system`: what a base image provides, and which system package provides a library.
+//! - [`cuda`]: the CUDA runtime a package needs, NVIDIA's driver floors, against `cuda=`.
+//! - [`cpu`]: the x86-64 level a package needs, against `cpu=`.
+//! - [`verdict`]: what one such check concludes (ok, warning, failure) and why.
 
+pub mod cpu;
+pub mod cuda;
 pub mod facts;
+pub mod verdict;
