@@ -9,4 +9,7 @@
 //! - `members`: the binaries inside a wheel, a `.conda` or a `.tar.bz2` package.
 //! - `system`: what a base image provides, and which system package provides a library.
 
+pub mod elf;
 pub mod facts;
+pub mod members;
+pub mod skeleton;
