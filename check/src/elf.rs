@@ -131,12 +131,9 @@ fn walk_class<Elf: FileHeader<Endian = Endianness>>(
         let kind = section.sh_type(endian);
         if matches!(
             kind,
-            elf::SHT_DYNAMIC
-                | elf::SHT_GNU_VERNEED
-                | elf::SHT_GNU_VERDEF
-                | elf::SHT_GNU_VERSYM
-                | elf::SHT_NOTE
-        ) {
+            elf::SHT_DYNAMIC | elf::SHT_GNU_VERNEED | elf::SHT_GNU_VERDEF | elf::SHT_GNU_VERSYM
+        ) || is_property_note(&sections, endian, section)
+        {
             ranges.extend(section.file_range(endian));
         }
         if matches!(kind, elf::SHT_DYNAMIC | elf::SHT_GNU_VERNEED) {
@@ -214,7 +211,8 @@ fn version_needs<Elf: FileHeader<Endian = Endianness>>(
     Ok(())
 }
 
-/// The highest x86-64 ISA level above the baseline that `GNU_PROPERTY_X86_ISA_1_NEEDED` names.
+/// The highest x86-64 ISA level above the baseline that `GNU_PROPERTY_X86_ISA_1_NEEDED` names
+/// in `.note.gnu.property` (bit 0 baseline, 1 v2, 2 v3, 3 v4, as the x86-64 psABI defines them).
 fn isa_level<Elf: FileHeader<Endian = Endianness>>(
     sections: &SectionTable<'_, Elf>,
     endian: Endianness,
@@ -223,6 +221,9 @@ fn isa_level<Elf: FileHeader<Endian = Endianness>>(
     let e = |err: object::Error| err.to_string();
     let mut level = None;
     for section in sections.iter() {
+        if !is_property_note(sections, endian, section) {
+            continue;
+        }
         let Some(mut notes) = section.notes(endian, data).map_err(e)? else {
             continue;
         };
@@ -248,6 +249,17 @@ fn isa_level<Elf: FileHeader<Endian = Endianness>>(
         }
     }
     Ok(level)
+}
+
+/// Whether a section is `.note.gnu.property` (the only notes read: other note sections, such
+/// as the large `.gnu.build.attributes`, say nothing `check` uses).
+fn is_property_note<Elf: FileHeader<Endian = Endianness>>(
+    sections: &SectionTable<'_, Elf>,
+    endian: Endianness,
+    section: &Elf::SectionHeader,
+) -> bool {
+    section.sh_type(endian) == elf::SHT_NOTE
+        && sections.section_name(endian, section) == Ok(b".note.gnu.property".as_slice())
 }
 
 fn split_path(value: &str) -> impl Iterator<Item = String> + '_ {
@@ -280,4 +292,4 @@ fn machine_name(machine: u16, endian: Endianness) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -240,4 +240,4 @@ impl Collector {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
