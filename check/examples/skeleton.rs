@@ -36,7 +36,11 @@ fn main() -> ExitCode {
                 reduced.len(),
                 if same { "identical" } else { "DIFFER" }
             );
-            if same { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if same {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Err(e) => {
             eprintln!("{input}: {e}");

@@ -168,7 +168,10 @@ fn dynamic<Elf: FileHeader<Endian = Endianness>>(
         if tag == elf::DT_NULL {
             break;
         }
-        if !matches!(tag, elf::DT_SONAME | elf::DT_NEEDED | elf::DT_RPATH | elf::DT_RUNPATH) {
+        if !matches!(
+            tag,
+            elf::DT_SONAME | elf::DT_NEEDED | elf::DT_RPATH | elf::DT_RUNPATH
+        ) {
             continue;
         }
         let value = text(entry.string(endian, strings).map_err(e)?);

@@ -159,7 +159,8 @@ fn tar_members(reader: impl Read, collector: &mut Collector) -> Result<(), Strin
         .entries()
         .map_err(|error| format!("a damaged archive: {error}"))?;
     for entry in entries {
-        let mut entry = entry.map_err(|error| format!("a truncated or damaged archive: {error}"))?;
+        let mut entry =
+            entry.map_err(|error| format!("a truncated or damaged archive: {error}"))?;
         let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         match entry.header().entry_type() {
             tar::EntryType::Regular | tar::EntryType::Continuous => {

@@ -28,8 +28,7 @@ pub fn skeleton(kind: ArchiveKind, bytes: &[u8]) -> Result<Vec<u8>, String> {
         ArchiveKind::Conda => zip_skeleton(bytes, true),
         ArchiveKind::TarBz2 => {
             let tar = tar_skeleton(bzip2::read::MultiBzDecoder::new(bytes))?;
-            let mut encoder =
-                bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+            let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
             encoder.write_all(&tar).map_err(|e| e.to_string())?;
             encoder.finish().map_err(|e| e.to_string())
         }
@@ -103,8 +102,13 @@ fn zip_skeleton(bytes: &[u8], conda: bool) -> Result<Vec<u8>, String> {
         } else {
             CompressionMethod::Deflated
         };
-        out.start_file(name, options.compression_method(method).large_file(data.len() as u64 >= u32::MAX as u64))
-            .map_err(failed)?;
+        out.start_file(
+            name,
+            options
+                .compression_method(method)
+                .large_file(data.len() as u64 >= u32::MAX as u64),
+        )
+        .map_err(failed)?;
         out.write_all(&data).map_err(|e| e.to_string())?;
     }
     Ok(out.finish().map_err(failed)?.into_inner())
@@ -116,7 +120,10 @@ fn member_skeleton(name: &str, mut reader: impl Read, keep_whole: bool) -> Resul
     let unreadable = |e: std::io::Error| format!("{name} cannot be read: {e}");
     let mut data = Vec::new();
     if !keep_whole {
-        (&mut reader).take(4).read_to_end(&mut data).map_err(unreadable)?;
+        (&mut reader)
+            .take(4)
+            .read_to_end(&mut data)
+            .map_err(unreadable)?;
         if !elf::is_elf(&data) {
             return Ok(Vec::new());
         }
@@ -148,7 +155,8 @@ fn tar_skeleton(reader: impl Read) -> Result<Vec<u8>, String> {
                     member_skeleton(&path, &mut entry, path.starts_with("info/"))?
                 };
                 header.set_size(data.len() as u64);
-                out.append_data(&mut header, &path, &data[..]).map_err(write)?;
+                out.append_data(&mut header, &path, &data[..])
+                    .map_err(write)?;
             }
             tar::EntryType::Symlink | tar::EntryType::Link => {
                 let target = entry

@@ -84,10 +84,22 @@ fn a_library_yields_its_needs_soname_runpath_versions_and_isa_level() {
 #[test]
 fn wheels_binaries_of_every_class_and_byte_order_are_read() {
     let cases = [
-        ("MarkupSafe-3.0.2-cp312-cp312-manylinux_2_5_i686.manylinux1_i686.manylinux_2_17_i686.manylinux2014_i686.whl", "i386"),
-        ("PyYAML-6.0.2-cp312-cp312-manylinux_2_17_s390x.manylinux2014_s390x.whl", "s390x"),
-        ("PyYAML-6.0.2-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl", "aarch64"),
-        ("MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_x86_64.whl", "x86_64"),
+        (
+            "MarkupSafe-3.0.2-cp312-cp312-manylinux_2_5_i686.manylinux1_i686.manylinux_2_17_i686.manylinux2014_i686.whl",
+            "i386",
+        ),
+        (
+            "PyYAML-6.0.2-cp312-cp312-manylinux_2_17_s390x.manylinux2014_s390x.whl",
+            "s390x",
+        ),
+        (
+            "PyYAML-6.0.2-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+            "aarch64",
+        ),
+        (
+            "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "x86_64",
+        ),
     ];
     for (wheel, machine) in cases {
         let members = wheel_elf_members(wheel);
@@ -104,7 +116,10 @@ fn wheels_binaries_of_every_class_and_byte_order_are_read() {
     let (name, bytes) = &wheel_elf_members(cases[1].0)[0];
     let s390x = read(name, bytes).unwrap().unwrap();
     assert!(
-        s390x.version_needs.iter().any(|n| n.file == "libc.so.6" && n.version.starts_with("GLIBC_2.")),
+        s390x
+            .version_needs
+            .iter()
+            .any(|n| n.file == "libc.so.6" && n.version.starts_with("GLIBC_2.")),
         "{s390x:?}"
     );
 }
@@ -261,4 +276,32 @@ fn facts_agree_with_readelf() {
     }
     println!("{compared} binaries read as readelf reads them");
     assert!(compared > 25, "{compared}");
+}
+
+#[test]
+fn a_version_need_that_names_its_own_file_is_not_a_symbol_version() {
+    use object::read::elf::{FileHeader, SectionHeader};
+    let mut bytes = libv3();
+    let header = elf::FileHeader64::<Endianness>::parse(&bytes[..]).unwrap();
+    let endian = header.endian().unwrap();
+    let sections = header.sections(endian, &bytes[..]).unwrap();
+    let verneed = sections
+        .iter()
+        .find(|s| s.sh_type(endian) == elf::SHT_GNU_VERNEED)
+        .unwrap();
+    let at = verneed.sh_offset(endian) as usize;
+    let word = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    // Verneed: vn_version u16, vn_cnt u16, vn_file u32, vn_aux u32, vn_next u32; the first
+    // Vernaux's vna_name is 8 bytes in. Point it at the file name (libm.so.6).
+    let file = word(&bytes, at + 4);
+    let aux = at + word(&bytes, at + 8) as usize;
+    bytes[aux + 8..aux + 12].copy_from_slice(&file.to_le_bytes());
+    let binary = read("x", &bytes).unwrap().unwrap();
+    assert_eq!(
+        binary.version_needs,
+        [
+            need("libc.so.6", "GLIBC_2.2.5"),
+            need("libc.so.6", "GLIBC_2.14")
+        ]
+    );
 }

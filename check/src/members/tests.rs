@@ -15,12 +15,21 @@ pub(crate) enum Member<'a> {
 /// unversioned name, a Python file and `info/` metadata.
 pub(crate) fn conda_files() -> Vec<Member<'static>> {
     vec![
-        Member::File("info/index.json", br#"{"name": "v3", "version": "1.2"}"#.to_vec()),
-        Member::File("info/paths.json", br#"{"paths": [], "paths_version": 1}"#.to_vec()),
+        Member::File(
+            "info/index.json",
+            br#"{"name": "v3", "version": "1.2"}"#.to_vec(),
+        ),
+        Member::File(
+            "info/paths.json",
+            br#"{"paths": [], "paths_version": 1}"#.to_vec(),
+        ),
         Member::File("lib/libv3.so.1.2", libv3()),
         Member::Symlink("lib/libv3.so.1", "libv3.so.1.2"),
         Member::Symlink("lib/libv3.so", "libv3.so.1"),
-        Member::File("lib/python3.12/site-packages/v3/__init__.py", b"import ctypes\n".to_vec()),
+        Member::File(
+            "lib/python3.12/site-packages/v3/__init__.py",
+            b"import ctypes\n".to_vec(),
+        ),
     ]
 }
 
@@ -69,7 +78,8 @@ pub(crate) fn conda_of(members: &[Member<'_>]) -> Vec<u8> {
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file("metadata.json", stored).unwrap();
-    zip.write_all(br#"{"conda_pkg_format_version": 2}"#).unwrap();
+    zip.write_all(br#"{"conda_pkg_format_version": 2}"#)
+        .unwrap();
     zip.start_file("pkg-v3-1.2-h0_0.tar.zst", stored).unwrap();
     zip.write_all(&owned(pkg)).unwrap();
     zip.start_file("info-v3-1.2-h0_0.tar.zst", stored).unwrap();
@@ -93,9 +103,18 @@ fn wheel(file: &str) -> Vec<u8> {
 
 #[test]
 fn archive_kinds_come_from_file_names() {
-    assert_eq!(ArchiveKind::of_filename("a-1-py3-none-any.whl"), Some(ArchiveKind::Wheel));
-    assert_eq!(ArchiveKind::of_filename("a-1-h0_0.conda"), Some(ArchiveKind::Conda));
-    assert_eq!(ArchiveKind::of_filename("a-1-h0_0.tar.bz2"), Some(ArchiveKind::TarBz2));
+    assert_eq!(
+        ArchiveKind::of_filename("a-1-py3-none-any.whl"),
+        Some(ArchiveKind::Wheel)
+    );
+    assert_eq!(
+        ArchiveKind::of_filename("a-1-h0_0.conda"),
+        Some(ArchiveKind::Conda)
+    );
+    assert_eq!(
+        ArchiveKind::of_filename("a-1-h0_0.tar.bz2"),
+        Some(ArchiveKind::TarBz2)
+    );
     assert_eq!(ArchiveKind::of_filename("a-1.tar.gz"), None);
     assert_eq!(ArchiveKind::of_filename("a-1.zip"), None);
 }
@@ -153,7 +172,11 @@ fn a_wheel_with_an_auditwheel_libs_directory_lists_its_binaries_and_libraries() 
         ]
     );
     // Every library a binary of the wheel names from the wheel is among `libraries`.
-    for name in ["libtiff-0a86184d.so.6.0.2", "libopenjp2-05423b53.so", "libxcb-b8a56d01.so.1.1.0"] {
+    for name in [
+        "libtiff-0a86184d.so.6.0.2",
+        "libopenjp2-05423b53.so",
+        "libxcb-b8a56d01.so.1.1.0",
+    ] {
         assert!(facts.libraries.iter().any(|l| l == name), "{name}");
     }
     assert!(!facts.libraries.iter().any(|l| l == "libz.so.1"));
@@ -176,7 +199,10 @@ fn a_musllinux_wheel_needs_musl() {
         "markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"
     );
     assert_eq!(facts.binaries[0].needed, ["libc.musl-x86_64.so.1"]);
-    assert_eq!(facts.libraries, ["_speedups.cpython-312-x86_64-linux-musl.so"]);
+    assert_eq!(
+        facts.libraries,
+        ["_speedups.cpython-312-x86_64-linux-musl.so"]
+    );
 }
 
 #[test]
@@ -194,7 +220,10 @@ fn what_is_not_a_wheel_is_an_error_and_a_truncated_wheel_says_so() {
     assert!(error.starts_with("not a zip archive"), "{error}");
     let bytes = wheel("MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_x86_64.whl");
     let error = facts(ArchiveKind::Wheel, &bytes[..bytes.len() / 2]).unwrap_err();
-    assert!(error.starts_with("a truncated or damaged zip archive"), "{error}");
+    assert!(
+        error.starts_with("a truncated or damaged zip archive"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -221,7 +250,13 @@ fn a_library_named_member_that_is_not_elf_is_a_problem_and_the_rest_is_read() {
     );
     assert_eq!(
         facts.libraries,
-        ["broken.so", "cv2.abi3.so", "empty.so.1", "foo.so", "libv3.so.1"]
+        [
+            "broken.so",
+            "cv2.abi3.so",
+            "empty.so.1",
+            "foo.so",
+            "libv3.so.1"
+        ]
     );
 }
 
@@ -230,16 +265,15 @@ fn a_member_larger_than_the_limit_is_a_problem_and_not_read() {
     let bytes = wheel_of(&[("big/libhuge.so", b"\x7fELF tiny"), ("a.py", b"")]);
     // Declare 1.25 GiB as the member's size in the central directory.
     let mut bytes = bytes;
-    let central = bytes
-        .windows(4)
-        .position(|w| w == b"PK\x01\x02")
-        .unwrap();
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
     bytes[central + 24..central + 28].copy_from_slice(&0x5000_0000u32.to_le_bytes());
     let facts = facts(ArchiveKind::Wheel, &bytes).unwrap();
     assert_eq!(facts.binaries, []);
     assert_eq!(
         facts.problems,
-        ["big/libhuge.so is 1342177280 bytes, more than the 1073741824 read of one member; not read"]
+        [
+            "big/libhuge.so is 1342177280 bytes, more than the 1073741824 read of one member; not read"
+        ]
     );
     assert_eq!(facts.libraries, ["libhuge.so"]);
 }
@@ -273,7 +307,10 @@ fn damaged_conda_packages_are_errors() {
     let error = facts(ArchiveKind::TarBz2, b"BZh9 not really").unwrap_err();
     assert!(!error.is_empty());
     let error = facts(ArchiveKind::Conda, &wheel_of(&[("info.json", b"{}")])).unwrap_err();
-    assert_eq!(error, "not a .conda package: it has no pkg-*.tar.zst member");
+    assert_eq!(
+        error,
+        "not a .conda package: it has no pkg-*.tar.zst member"
+    );
     let error = facts(ArchiveKind::Conda, &bz2).unwrap_err();
     assert!(error.starts_with("not a zip archive"), "{error}");
 }
