@@ -52,7 +52,7 @@ pub fn kept_ranges(bytes: &[u8]) -> Result<Option<Vec<Range<usize>>>, String> {
         .into_iter()
         .filter_map(|(start, size)| {
             let end = start.saturating_add(size).min(len);
-            (start < end).then(|| start as usize..end as usize)
+            (start < end).then_some(start as usize..end as usize)
         })
         .collect();
     clamped.sort_by_key(|r| (r.start, r.end));
@@ -136,10 +136,10 @@ fn walk_class<Elf: FileHeader<Endian = Endianness>>(
         {
             ranges.extend(section.file_range(endian));
         }
-        if matches!(kind, elf::SHT_DYNAMIC | elf::SHT_GNU_VERNEED) {
-            if let Ok(strings) = sections.section(section.link(endian)) {
-                ranges.extend(strings.file_range(endian));
-            }
+        if matches!(kind, elf::SHT_DYNAMIC | elf::SHT_GNU_VERNEED)
+            && let Ok(strings) = sections.section(section.link(endian))
+        {
+            ranges.extend(strings.file_range(endian));
         }
     }
 

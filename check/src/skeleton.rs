@@ -42,10 +42,11 @@ pub fn elf_skeleton(mut bytes: Vec<u8>) -> Vec<u8> {
         return bytes;
     };
     let mut from = 0;
-    for Range { start, end } in kept.into_iter().chain([bytes.len()..bytes.len()]) {
+    for Range { start, end } in kept {
         bytes[from..start].fill(0);
         from = end;
     }
+    bytes[from..].fill(0);
     bytes
 }
 

@@ -314,3 +314,36 @@ fn damaged_conda_packages_are_errors() {
     let error = facts(ArchiveKind::Conda, &bz2).unwrap_err();
     assert!(error.starts_with("not a zip archive"), "{error}");
 }
+
+#[test]
+fn opencv_needs_libgl_from_the_host() {
+    let facts = facts(
+        ArchiveKind::Wheel,
+        &wheel("opencv_python-4.10.0.84-cp37-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+    )
+    .unwrap();
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let needing_gl: Vec<&str> = facts
+        .binaries
+        .iter()
+        .filter(|b| b.needed.iter().any(|n| n == "libGL.so.1"))
+        .map(|b| b.path.as_str())
+        .collect();
+    assert!(
+        needing_gl.contains(&"opencv_python.libs/libQt5Gui-5dea4132.so.5.15.13"),
+        "{needing_gl:?}"
+    );
+    assert!(!facts.libraries.iter().any(|l| l == "libGL.so.1"));
+    // Its bundled Qt comes from opencv_python.libs/ and is among what it provides.
+    assert!(
+        facts
+            .libraries
+            .iter()
+            .any(|l| l == "libQt5Core-e6d3f451.so.5.15.13")
+    );
+    println!(
+        "opencv-python: {} binaries, {} libraries",
+        facts.binaries.len(),
+        facts.libraries.len()
+    );
+}
