@@ -7,6 +7,7 @@
 //! - [`facts`]: what one artifact's binaries need and provide (the cached unit, per hash).
 //! - `elf`: those facts from one ELF file (`DT_NEEDED`, `RUNPATH`, symbol version needs).
 //! - `members`: the binaries inside a wheel, a `.conda` or a `.tar.bz2` package.
-//! - `system`: what a base image provides, and which system package provides a library.
+//! - [`system`]: what a base image provides, and which system package provides a library.
 
 pub mod facts;
+pub mod system;
