@@ -100,6 +100,23 @@ impl BaseImage {
     pub fn has(&self, soname: &str) -> bool {
         self.sonames.contains(soname)
     }
+
+    /// Whether a `DT_NEEDED` of this name loads on the image: a file it has, or, on musl, a
+    /// name musl's dynamic loader answers with the C library itself (`lib` + `c`, `pthread`,
+    /// `rt`, `m`, `dl`, `util` or `xnet` + `.`: `libc.so`, `libm.so.6`; musl's
+    /// `ldso/dynlink.c`, "reserved"). That a glibc binary's `libc.so.6` loads on musl does not
+    /// make it run: its `GLIBC_` symbol versions still fail.
+    pub fn provides(&self, soname: &str) -> bool {
+        self.has(soname) || (self.libc == LibcFamily::Musl && musl_reserved(soname))
+    }
+}
+
+fn musl_reserved(soname: &str) -> bool {
+    soname.strip_prefix("lib").is_some_and(|rest| {
+        ["c.", "pthread.", "rt.", "m.", "dl.", "util.", "xnet."]
+            .iter()
+            .any(|name| rest.starts_with(name))
+    })
 }
 
 /// A base image by name or alias, case-insensitively.

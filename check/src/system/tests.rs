@@ -375,3 +375,29 @@ fn debian_slim_lacks_what_opencv_needs_and_python_slim_adds_libpython() {
     assert!(python.has("libpython3.12.so.1.0") && python.has("libssl.so.3"));
     assert_eq!(python.libc_version, slim.libc_version);
 }
+
+#[test]
+fn musl_answers_its_reserved_names_itself() {
+    let alpine = base_image("alpine3.20").expect("alpine3.20");
+    for name in [
+        "libc.so",
+        "libm.so.6",
+        "libpthread.so.0",
+        "libdl.so.2",
+        "librt.so.1",
+    ] {
+        assert!(!alpine.has(name) && alpine.provides(name), "{name}");
+    }
+    for name in [
+        "libcrypt.so.1",
+        "libmvec.so.1",
+        "libcurl.so.4",
+        "libstdc++.so.6",
+        "libc",
+    ] {
+        assert!(!alpine.provides(name), "{name}");
+    }
+    assert!(alpine.provides("libz.so.1"));
+    let debian = base_image("debian12-slim").expect("debian12-slim");
+    assert!(!debian.provides("libc.so") && debian.provides("libc.so.6"));
+}
