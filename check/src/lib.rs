@@ -8,7 +8,7 @@
 //! - `elf`: those facts from one ELF file (`DT_NEEDED`, `RUNPATH`, symbol version needs).
 //! - `members`: the binaries inside a wheel, a `.conda` or a `.tar.bz2` package.
 //! - `skeleton`: an artifact reduced to the bytes those facts come from (the test corpus).
-//! - `system`: what a base image provides, and which system package provides a library.
+//! - [`system`]: what a base image provides, and which system package provides a library.
 //! - [`cuda`]: the CUDA runtime a package needs, NVIDIA's driver floors, against `cuda=`.
 //! - [`cpu`]: the x86-64 level a package needs, against `cpu=`.
 //! - [`verdict`]: what one such check concludes (ok, warning, failure) and why.
@@ -19,4 +19,5 @@ pub mod elf;
 pub mod facts;
 pub mod members;
 pub mod skeleton;
+pub mod system;
 pub mod verdict;
