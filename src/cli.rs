@@ -29,6 +29,11 @@ pub enum Command {
     /// Write the pinned files of one ecosystem (requirements, pylock, pyproject, uv-lock, conda, pixi, nix) from a unilock.lock.
     #[command(after_help = EXPORT_EXAMPLES)]
     Export(ExportArgs),
+    /// Will the lock run on a target machine? Reads the binaries of every artifact and names
+    /// the shared libraries, C library and C++ runtime versions, CUDA driver and CPU level the
+    /// target lacks, with the system packages that provide them.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Print the unified model of any supported dependency file.
     #[command(after_help = SHOW_EXAMPLES)]
     Show(ShowArgs),
@@ -361,6 +366,44 @@ pub struct ExportArgs {
     /// For --to nix: take nixpkgs from this flake.lock.
     #[arg(long, value_name = "FLAKE_LOCK")]
     pub nixpkgs_from: Option<PathBuf>,
+}
+
+const CHECK_EXAMPLES: &str = "\
+The target may be another machine than the lock was resolved for: the artifacts of the lock's
+target with the same platform and Python are read. Each Linux preset has a default base image
+(`unilock check --list-images` lists them); --base-image names another. Facts read from each
+artifact are cached by its hash, so a second check reads nothing; --offline uses them alone.
+Exit codes: 0 everything needed is there or installable (the report names the packages),
+3 an artifact could not be read, 4 a check failed. See docs/check.md.
+
+Examples:
+  unilock check --target debian12
+  unilock check --lock unilock.lock --target centos7,python=3.12 --target alpine3.20,python=3.12
+  unilock check --target ubuntu24.04,cuda=11.8 --base-image ubuntu24.04 --json";
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The lock to read; default `unilock.lock`.
+    #[arg(long, value_name = "LOCK")]
+    pub lock: Option<PathBuf>,
+    /// A target machine to check (repeatable).
+    #[arg(long, value_name = "TARGET", required_unless_present = "list_images")]
+    pub target: Vec<String>,
+    /// The image the targets start from, instead of each preset's default.
+    #[arg(long, value_name = "NAME")]
+    pub base_image: Option<String>,
+    /// Print the report as JSON (stable; see docs/check.md).
+    #[arg(long)]
+    pub json: bool,
+    /// List the known base images and exit.
+    #[arg(long)]
+    pub list_images: bool,
+    /// Where artifact facts and HTTP responses are cached (default: $UNILOCK_CACHE_DIR, else $XDG_CACHE_HOME/unilock, else ~/.cache/unilock).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Read nothing from the network: facts must be in the cache (or artifacts on file://).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 const MIGRATE_EXAMPLES: &str = "\

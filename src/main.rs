@@ -3,7 +3,7 @@
 //! `model`, `formats`, `registries` and `solver`.
 //!
 //! Exit codes: 0 success, 1 unsatisfiable, 2 bad usage or invalid input, 3 registry or network
-//! failure.
+//! failure, 4 a check failed (the target lacks what the lock needs).
 
 mod cli;
 mod commands;

@@ -91,7 +91,7 @@ impl ArtifactSource {
             .map(str::to_ascii_lowercase);
         if let (Some(cache), Some(hash)) = (&self.cache, &sha256)
             && let Some(bytes) = cache.read_derived(CACHE_KIND, hash, FACTS_VERSION)
-            && let Ok(facts) = serde_json::from_slice::<ArtifactFacts>(&bytes)
+            && let Ok(facts) = serde_json::from_slice::<ArtifactFacts>((*bytes).as_ref())
         {
             return Ok((facts, Origin::Cache));
         }
@@ -118,7 +118,10 @@ impl ArtifactSource {
                 .client
                 .as_ref()
                 .ok_or_else(|| "no HTTP client for a remote artifact".to_string())?;
-            (self.remote(client, &url, kind, &expected).await?, Origin::Network)
+            (
+                self.remote(client, &url, kind, &expected).await?,
+                Origin::Network,
+            )
         };
         if let (Some(cache), Some(hash)) = (&self.cache, &sha256)
             && let Ok(json) = serde_json::to_vec(&facts)

@@ -5,6 +5,9 @@
 //! levels. The binaries do. This crate reads them and compares them with the target.
 //!
 //! - [`facts`]: what one artifact's binaries need and provide (the cached unit, per hash).
+//! - [`fetch`]: those facts for the lock's artifacts: cached by hash, `file://`, or read over
+//!   HTTP (a wheel's binaries alone, through range requests).
+//! - [`run`]: the check of a lock on targets; [`report`]: what it found, as text and JSON.
 //! - `elf`: those facts from one ELF file (`DT_NEEDED`, `RUNPATH`, symbol version needs).
 //! - `members`: the binaries inside a wheel, a `.conda` or a `.tar.bz2` package.
 //! - `skeleton`: an artifact reduced to the bytes those facts come from (the test corpus).
@@ -17,7 +20,10 @@ pub mod cpu;
 pub mod cuda;
 pub mod elf;
 pub mod facts;
+pub mod fetch;
 pub mod members;
+pub mod report;
+pub mod run;
 pub mod skeleton;
 pub mod system;
 pub mod verdict;

@@ -63,6 +63,23 @@ pub fn facts(kind: ArchiveKind, bytes: &[u8]) -> Result<ArtifactFacts, String> {
     Ok(collector.finish())
 }
 
+/// The facts of a wheel read member by member (through range requests): its whole listing
+/// (member name, whether it is a symlink) and the members that were read. Members not read
+/// still count as libraries by name.
+pub fn facts_from_files(
+    listing: &[(String, bool)],
+    files: Vec<(String, Vec<u8>)>,
+) -> ArtifactFacts {
+    let mut collector = Collector::default();
+    for (name, _) in listing {
+        collector.library_name(name);
+    }
+    for (name, bytes) in files {
+        collector.member(&name, bytes.as_slice());
+    }
+    collector.finish()
+}
+
 /// Whether a member's file name is a shared library's: `*.so` or `*.so.N[.N…]`.
 pub fn is_library_name(path: &str) -> bool {
     let name = file_name(path);
@@ -212,7 +229,10 @@ impl Collector {
             return;
         }
         if !elf::is_elf(&head) {
-            if named {
+            // A GNU ld script in place of a development symlink (`libc.so` in conda's sysroot
+            // packages: `/* GNU ld script`, `GROUP ( … )`) is no binary and no problem.
+            let script = [b"/* G".as_slice(), b"GROU", b"INPU", b"OUTP"].contains(&head.as_slice());
+            if named && !script {
                 self.problem(format!("{path} is not an ELF file"));
             }
             return;

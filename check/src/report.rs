@@ -192,3 +192,28 @@ impl Report {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "y is" } else { "ies are" }
 }
+
+/// The known base images, one per line: name, C library, C++ runtime, the presets it is the
+/// default of (`unilock check --list-images`).
+pub fn image_listing() -> String {
+    let mut out = String::new();
+    for image in crate::system::base_images() {
+        let _ = writeln!(
+            out,
+            "{:<18} {} {:<6} {:<16} {:<40} {}",
+            image.name,
+            image.libc.as_str(),
+            image.libc_version,
+            image
+                .gcc
+                .map_or("no libstdc++".to_string(), |g| format!("libstdc++ GCC {g}")),
+            image.description,
+            if image.presets.is_empty() {
+                String::new()
+            } else {
+                format!("(default of {})", image.presets.join(", "))
+            }
+        );
+    }
+    out
+}

@@ -84,7 +84,14 @@ pub fn check(
             )));
         }
         let locked = lock_target(lock, target)?;
-        reports.push(check_target(lock, target, locked, image, forced.is_some(), source));
+        reports.push(check_target(
+            lock,
+            target,
+            locked,
+            image,
+            forced.is_some(),
+            source,
+        ));
     }
     Ok(Report {
         targets: reports,
@@ -111,7 +118,11 @@ fn lock_target<'a>(lock: &'a Lock, target: &Target) -> Result<&'a LockedTarget, 
         .collect();
     Err(Diagnostic::usage(format!(
         "the lock has no target for {subdir} with Python {python}, which {target} is; it has: {}. Resolve for it first, or name a target with python={}",
-        if have.is_empty() { "none".to_string() } else { have.join(", ") },
+        if have.is_empty() {
+            "none".to_string()
+        } else {
+            have.join(", ")
+        },
         same_platform.first().map_or("…", |t| t.python.as_str())
     )))
 }
@@ -180,7 +191,9 @@ fn check_target(
             .min_by_key(|(r, _)| *r)
             .map(|(_, a)| a);
         let artifact = match (package.ecosystem, best, wheels.first()) {
-            (Ecosystem::Conda, _, _) => mine.iter().copied().find(|a| a.kind == ArtifactKind::Conda),
+            (Ecosystem::Conda, _, _) => {
+                mine.iter().copied().find(|a| a.kind == ArtifactKind::Conda)
+            }
             (_, Some(best), _) => Some(best),
             (_, None, Some(first)) => {
                 findings.push(finding(
@@ -248,7 +261,12 @@ fn check_target(
     for &package in &packages {
         let facts = by_name.get(package.name.as_str()).copied();
         if let Some(need) = cuda::need(package, &packages, facts) {
-            push_verdict(&mut findings, package, Kind::Cuda, cuda::judge(&need, target));
+            push_verdict(
+                &mut findings,
+                package,
+                Kind::Cuda,
+                cuda::judge(&need, target),
+            );
         }
         if let Some(need) = cpu::need(package, facts) {
             push_verdict(&mut findings, package, Kind::Cpu, cpu::judge(&need, target));
@@ -489,19 +507,25 @@ impl<'a> Environment<'a> {
             ("GLIBC_", glibc, Kind::Libc, None),
             (
                 "GLIBCXX_",
-                image.and_then(|i| i.glibcxx).and_then(|v| DottedVersion::parse(v, 4)),
+                image
+                    .and_then(|i| i.glibcxx)
+                    .and_then(|v| DottedVersion::parse(v, 4)),
                 Kind::CxxRuntime,
                 Some("libstdc++.so.6"),
             ),
             (
                 "CXXABI_",
-                image.and_then(|i| i.cxxabi).and_then(|v| DottedVersion::parse(v, 4)),
+                image
+                    .and_then(|i| i.cxxabi)
+                    .and_then(|v| DottedVersion::parse(v, 4)),
                 Kind::CxxRuntime,
                 Some("libstdc++.so.6"),
             ),
             (
                 "GCC_",
-                image.and_then(|i| i.gcc_s).and_then(|v| DottedVersion::parse(v, 4)),
+                image
+                    .and_then(|i| i.gcc_s)
+                    .and_then(|v| DottedVersion::parse(v, 4)),
                 Kind::CxxRuntime,
                 Some("libgcc_s.so.1"),
             ),
@@ -587,7 +611,9 @@ impl<'a> Environment<'a> {
                 names.join(" ")
             ),
             "apk" => format!("apk add --no-cache {}", names.join(" ")),
-            _ if image.name.contains("minimal") => format!("microdnf install -y {}", names.join(" ")),
+            _ if image.name.contains("minimal") => {
+                format!("microdnf install -y {}", names.join(" "))
+            }
             _ if ["centos7", "amazonlinux2", "manylinux2014"].contains(&image.name) => {
                 format!("yum install -y {}", names.join(" "))
             }

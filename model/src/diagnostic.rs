@@ -20,6 +20,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// A registry, channel or network failure (exit 3).
     Registry,
+    /// `unilock check`: the target lacks something the lock needs (exit 4).
+    CheckFailed,
 }
 
 impl ErrorKind {
@@ -29,6 +31,7 @@ impl ErrorKind {
             ErrorKind::Unsatisfiable => 1,
             ErrorKind::Usage | ErrorKind::InvalidInput => 2,
             ErrorKind::Registry => 3,
+            ErrorKind::CheckFailed => 4,
         }
     }
 }

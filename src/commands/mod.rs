@@ -1,6 +1,7 @@
 //! The commands, one module each. Each returns `Ok(())` or the diagnostic to show.
 
 mod channels;
+mod check;
 mod export;
 mod files;
 mod index;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<(), Diagnostic> {
         Command::Migrate(args) => match args.command {
             crate::cli::MigrateCommand::CondaToUv(args) => migrate::conda_to_uv(args),
         },
+        Command::Check(args) => check::check(args),
         Command::Show(args) => files::show(args),
         Command::Convert(args) => files::convert(args),
     }
