@@ -144,7 +144,7 @@ fn sdists_are_read_when_static_and_skipped_with_a_reason_when_not() {
         r.warnings[0]
     );
     let mut only_binary = request(&["epsilon"]);
-    only_binary.only_binary = true;
+    only_binary.binary = crate::pypi::BinaryPolicy::only_binary_all();
     let e = resolve(&source, &target, &only_binary).unwrap_err();
     assert!(
         e.render()
