@@ -25,7 +25,7 @@ fn inputs_including(
         cwd: Some(Path::new("/work")),
         hash_file: None,
     };
-    let mut inputs = Inputs::new(false, false);
+    let mut inputs = Inputs::new(false, Default::default());
     for (path, text) in files {
         let path = PathBuf::from(path);
         let format = dispatch::detect(&path, text).expect("a known format");
