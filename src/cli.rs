@@ -1,8 +1,8 @@
 //! The command-line interface definition: every command, flag and help text.
 
 use clap::{Args, Parser, Subcommand};
-use unilock_solver::pypi::{BinaryFlag, BinaryPolicy};
 use std::path::PathBuf;
+use unilock_solver::pypi::{BinaryFlag, BinaryPolicy};
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -587,7 +587,13 @@ mod tests {
             ["unilock", "resolve", "--only-binary", "r.txt"]
         );
         assert_eq!(
-            spelled(&["unilock", "resolve", "--only-binary", "numpy,SciPy", "r.txt"]),
+            spelled(&[
+                "unilock",
+                "resolve",
+                "--only-binary",
+                "numpy,SciPy",
+                "r.txt"
+            ]),
             ["unilock", "resolve", "--only-binary=numpy,SciPy", "r.txt"]
         );
         assert_eq!(

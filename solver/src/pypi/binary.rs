@@ -221,19 +221,29 @@ mod tests {
         let p = policy(&[(OnlyBinary, "numpy"), (NoBinary, ":all:")]);
         assert_eq!(allowed(&p, "numpy"), (false, true));
         // A name moves from one flag to the later one.
-        let p = policy(&[(OnlyBinary, "a,Typing_Extensions"), (NoBinary, "typing.extensions")]);
+        let p = policy(&[
+            (OnlyBinary, "a,Typing_Extensions"),
+            (NoBinary, "typing.extensions"),
+        ]);
         assert_eq!(allowed(&p, "typing-extensions"), (false, true));
         assert_eq!(allowed(&p, "a"), (true, false));
         assert_eq!(allowed(&p, "b"), (true, true));
         // :none: empties that flag's list only.
-        let p = policy(&[(OnlyBinary, ":all:"), (NoBinary, "x"), (OnlyBinary, ":none:")]);
+        let p = policy(&[
+            (OnlyBinary, ":all:"),
+            (NoBinary, "x"),
+            (OnlyBinary, ":none:"),
+        ]);
         assert_eq!(allowed(&p, "y"), (true, true));
         assert_eq!(allowed(&p, "x"), (false, true));
         // Names after :all: in one value are covered by it, unless a :none: follows.
         let p = policy(&[(NoBinary, ":all:,numpy")]);
         assert_eq!((p.no_binary.all, p.no_binary.names.len()), (true, 0));
         let p = policy(&[(NoBinary, ":all:,:none:,numpy")]);
-        assert_eq!((p.no_binary.all, allowed(&p, "numpy")), (false, (false, true)));
+        assert_eq!(
+            (p.no_binary.all, allowed(&p, "numpy")),
+            (false, (false, true))
+        );
         let p = policy(&[(NoBinary, ":all:,:none:,:all:,numpy")]);
         assert_eq!((p.no_binary.all, p.no_binary.names.len()), (true, 0));
     }
@@ -241,7 +251,11 @@ mod tests {
     #[test]
     fn a_value_that_names_nothing_is_refused() {
         let mut p = BinaryPolicy::default();
-        assert!(p.apply(NoBinary, "--pre").unwrap_err().contains("--no-binary takes"));
+        assert!(
+            p.apply(NoBinary, "--pre")
+                .unwrap_err()
+                .contains("--no-binary takes")
+        );
         assert!(p.apply(OnlyBinary, "a b").unwrap_err().contains("`a b`"));
         assert!(p.apply(OnlyBinary, "").is_err());
     }

@@ -301,7 +301,11 @@ fn no_binary_locks_the_sdist_even_where_a_wheel_fits() {
         built(&solve(&dir, &request(&["z"])).unwrap()),
         ["z==1.0 build=false"]
     );
-    let r = solve(&dir, &with_policy(&["z"], &[(BinaryFlag::NoBinary, "Z")], false)).unwrap();
+    let r = solve(
+        &dir,
+        &with_policy(&["z"], &[(BinaryFlag::NoBinary, "Z")], false),
+    )
+    .unwrap();
     assert_eq!(built(&r), ["z==1.0 build=true"]);
     assert_eq!(r.packages[0].files[0].filename, "z-1.0.tar.gz");
     assert_eq!(r.source_builds[0].cause, BuildCause::Asked);
@@ -310,8 +314,11 @@ fn no_binary_locks_the_sdist_even_where_a_wheel_fits() {
         "z 1.0 is built from source for centos7,python=3.12, as --no-binary asks"
     );
     // A package with only wheels cannot be built: the explanation names the flag.
-    let e = solve(&dir, &with_policy(&["w"], &[(BinaryFlag::NoBinary, ":all:")], false))
-        .unwrap_err();
+    let e = solve(
+        &dir,
+        &with_policy(&["w"], &[(BinaryFlag::NoBinary, ":all:")], false),
+    )
+    .unwrap_err();
     assert!(
         e.contains("w 1.0: only wheels, and only a source distribution is allowed (--no-binary)"),
         "{e}"
@@ -332,7 +339,10 @@ fn only_binary_for_one_name_leaves_the_others_free() {
         &dir,
         &with_policy(
             &["x"],
-            &[(BinaryFlag::OnlyBinary, "x"), (BinaryFlag::NoBinary, ":all:")],
+            &[
+                (BinaryFlag::OnlyBinary, "x"),
+                (BinaryFlag::NoBinary, ":all:"),
+            ],
             false,
         ),
     )
