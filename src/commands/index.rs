@@ -383,7 +383,8 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     }
     let mut options: Vec<String> = [(args.consistent, "--consistent"), (args.pre, "--pre")]
         .into_iter()
-        .filter_map(|(on, name)| on.then(|| name.to_string()))
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| name.to_string())
         .collect();
     if !request.binary.is_default() {
         options.push(request.binary.to_string());
