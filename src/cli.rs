@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use unilock_solver::pypi::{BinaryFlag, BinaryPolicy};
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -209,9 +210,8 @@ pub struct ResolveArgs {
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
-    /// Use wheels only, never source distributions (pip's `--only-binary :all:` reads the same).
-    #[arg(long)]
-    pub only_binary: bool,
+    #[command(flatten)]
+    pub binary: BinaryArgs,
     /// Ignore the pins of the existing lock.
     #[arg(long)]
     pub upgrade: bool,
@@ -313,9 +313,8 @@ pub struct RecordArgs {
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
-    /// Use wheels only, never source distributions (pip's `--only-binary :all:` reads the same).
-    #[arg(long)]
-    pub only_binary: bool,
+    #[command(flatten)]
+    pub binary: BinaryArgs,
     /// A resolution with no solution is recorded too (with the versions its explanation
     /// names), instead of ending the recording: for snapshots that reproduce a failure.
     #[arg(long)]
@@ -465,14 +464,106 @@ pub struct MigrateArgs {
     /// Allow pre-releases of every package.
     #[arg(long)]
     pub pre: bool,
-    /// Use wheels only, never source distributions.
-    #[arg(long)]
-    pub only_binary: bool,
+    #[command(flatten)]
+    pub binary: BinaryArgs,
 }
 
-/// The command line with pip's spellings of `--only-binary` read as unilock's flag:
-/// `--only-binary :all:` and `--only-binary=:all:` are `--only-binary`, `--only-binary :none:`
-/// (pip's default) is nothing. Any other value is left for the parser, which refuses it.
+/// Which files packages may install from: pip's `--only-binary`, `--no-binary` and
+/// `--prefer-binary`, each value kept in the order given (a later one wins for a name both
+/// flags give, as in pip; see `unilock_solver::pypi::binary`).
+#[derive(Debug, Clone, Default)]
+pub struct BinaryArgs {
+    /// Each `--only-binary`/`--no-binary` value, in command-line order.
+    pub controls: Vec<(BinaryFlag, String)>,
+    pub prefer_binary: bool,
+}
+
+impl BinaryArgs {
+    /// The policy the flags give; a value that names no package is bad usage.
+    pub fn policy(&self) -> Result<BinaryPolicy, unilock_model::Diagnostic> {
+        let mut policy = BinaryPolicy {
+            prefer_binary: self.prefer_binary,
+            ..BinaryPolicy::default()
+        };
+        for (flag, value) in &self.controls {
+            policy
+                .apply(*flag, value)
+                .map_err(unilock_model::Diagnostic::usage)?;
+        }
+        Ok(policy)
+    }
+}
+
+const ONLY_BINARY: &str = "only_binary";
+const NO_BINARY: &str = "no_binary";
+const PREFER_BINARY: &str = "prefer_binary";
+
+impl clap::FromArgMatches for BinaryArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut controls: Vec<(usize, BinaryFlag, String)> = Vec::new();
+        for (id, flag) in [
+            (ONLY_BINARY, BinaryFlag::OnlyBinary),
+            (NO_BINARY, BinaryFlag::NoBinary),
+        ] {
+            if let (Some(values), Some(indices)) =
+                (matches.get_many::<String>(id), matches.indices_of(id))
+            {
+                controls.extend(indices.zip(values).map(|(i, v)| (i, flag, v.clone())));
+            }
+        }
+        controls.sort_by_key(|(i, ..)| *i);
+        Ok(BinaryArgs {
+            controls: controls.into_iter().map(|(_, f, v)| (f, v)).collect(),
+            prefer_binary: matches.get_flag(PREFER_BINARY),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// Written by hand rather than derived: the derive keeps each flag's values apart, and pip's
+/// meaning needs their order across both flags.
+impl Args for BinaryArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        use clap::{Arg, ArgAction};
+        cmd.arg(
+            Arg::new(ONLY_BINARY)
+                .long("only-binary")
+                .value_name("NAMES")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value(":all:")
+                .action(ArgAction::Append)
+                .help("Use wheels only, never source distributions: for every package (alone, or :all:), or for the packages named (comma-separated); :none: clears the list (pip's meaning; the later of --only-binary and --no-binary wins for a name)"),
+        )
+        .arg(
+            Arg::new(NO_BINARY)
+                .long("no-binary")
+                .value_name("NAMES")
+                .action(ArgAction::Append)
+                .help("Build from source distributions, never wheels: for every package (:all:) or the packages named (comma-separated); :none: clears the list"),
+        )
+        .arg(
+            Arg::new(PREFER_BINARY)
+                .long("prefer-binary")
+                .action(ArgAction::SetTrue)
+                .help("Prefer an older version with a wheel for the target over a newer one that would be built from source"),
+        )
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// The command line with pip's spellings of `--only-binary` read as unilock's flag, whose
+/// value must follow an `=` (alone, it means `:all:`): `--only-binary :all:` is
+/// `--only-binary`, and `--only-binary VALUE` is `--only-binary=VALUE` when VALUE is `:none:`
+/// or reads as package names rather than an input file (it does not exist, has no `/` and no
+/// input file extension).
 pub fn pip_spellings(
     args: impl IntoIterator<Item = std::ffi::OsString>,
 ) -> Vec<std::ffi::OsString> {
@@ -485,17 +576,28 @@ pub fn pip_spellings(
                     args.next();
                     out.push(arg);
                 }
-                Some(":none:") => {
+                Some(value) if names_not_a_file(value) => {
+                    out.push(format!("--only-binary={value}").into());
                     args.next();
                 }
                 _ => out.push(arg),
             },
             Some("--only-binary=:all:") => out.push("--only-binary".into()),
-            Some("--only-binary=:none:") => {}
             _ => out.push(arg),
         }
     }
     out
+}
+
+/// Whether the argument after `--only-binary` is its value: `:none:`, or names that are no
+/// input file.
+fn names_not_a_file(value: &str) -> bool {
+    const INPUT_EXTENSIONS: [&str; 7] = [".txt", ".in", ".toml", ".yml", ".yaml", ".lock", ".cfg"];
+    value == ":none:"
+        || (!value.starts_with('-')
+            && !value.contains(['/', '\\'])
+            && !INPUT_EXTENSIONS.iter().any(|e| value.ends_with(e))
+            && !std::path::Path::new(value).exists())
 }
 
 #[cfg(test)]
@@ -521,15 +623,54 @@ mod tests {
         );
         assert_eq!(
             spelled(&["unilock", "resolve", "--only-binary", ":none:", "r.txt"]),
-            ["unilock", "resolve", "r.txt"]
+            ["unilock", "resolve", "--only-binary=:none:", "r.txt"]
         );
         assert_eq!(
             spelled(&["unilock", "resolve", "--only-binary", "r.txt"]),
             ["unilock", "resolve", "--only-binary", "r.txt"]
         );
         assert_eq!(
+            spelled(&[
+                "unilock",
+                "resolve",
+                "--only-binary",
+                "numpy,SciPy",
+                "r.txt"
+            ]),
+            ["unilock", "resolve", "--only-binary=numpy,SciPy", "r.txt"]
+        );
+        assert_eq!(
+            spelled(&["unilock", "resolve", "--only-binary", "--pre", "r.txt"]),
+            ["unilock", "resolve", "--only-binary", "--pre", "r.txt"]
+        );
+        assert_eq!(
             spelled(&["unilock", "resolve", "--only-binary=numpy", "r.txt"]),
             ["unilock", "resolve", "--only-binary=numpy", "r.txt"]
         );
+    }
+
+    fn policy(args: &[&str]) -> unilock_solver::pypi::BinaryPolicy {
+        use clap::Parser;
+        let mut all = vec!["unilock", "resolve", "r.txt", "--target", "linux-64"];
+        all.extend(args);
+        let cli = super::Cli::parse_from(pip_spellings(all.iter().map(|a| a.into())));
+        let super::Command::Resolve(args) = cli.command else {
+            panic!("resolve")
+        };
+        args.binary.policy().unwrap()
+    }
+
+    #[test]
+    fn binary_flags_apply_in_the_order_given() {
+        // The later :all: clears the name the other flag was given; a later name wins.
+        let p = policy(&["--only-binary", "numpy", "--no-binary", ":all:"]);
+        assert!(p.no_binary.all && p.only_binary.is_empty(), "{p:?}");
+        let p = policy(&["--no-binary", ":all:", "--only-binary", "numpy"]);
+        assert!(p.formats("numpy").wheels && !p.formats("numpy").sdists);
+        assert!(!p.formats("scipy").wheels);
+        let p = policy(&["--only-binary", "--prefer-binary"]);
+        assert!(p.only_binary.all && p.prefer_binary);
+        let p = policy(&["--only-binary", ":all:", "--only-binary", ":none:"]);
+        assert!(p.is_default(), "{p:?}");
     }
 }

@@ -157,6 +157,10 @@ pub struct ResolverOptions {
     /// Packages that must be built from source (`--no-binary`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub no_binary: Vec<String>,
+    /// Prefer an older version with a wheel over a newer one built from source
+    /// (`--prefer-binary`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub prefer_binary: bool,
     /// Hosts trusted without valid TLS (`--trusted-host`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trusted_hosts: Vec<String>,

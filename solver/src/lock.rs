@@ -240,6 +240,7 @@ mod tests {
         Resolution {
             packages,
             warnings: Vec::new(),
+            source_builds: Vec::new(),
         }
     }
 

@@ -4,7 +4,8 @@
 //! with the path it was read from, to [`Inputs::add`]. `Inputs` gathers, over every file:
 //!
 //! - the PyPI [`Request`]: requirements (each with where it was written), constraints and
-//!   overrides, `--pre`/`--only-binary :all:` as the files set them. Only the main requirements
+//!   overrides, `--pre` and the binary policy (`--only-binary`, `--no-binary`,
+//!   `--prefer-binary`) as the files set them, after the command line's. Only the main requirements
 //!   and the chosen extras and dependency groups ([`Groups`]) are taken, plus the features of
 //!   pixi's default environment; a group that names the project itself (`all =
 //!   ["project[cli,gpu]"]`) brings in those groups too, and the project's own name is never
@@ -120,13 +121,16 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// No inputs yet; `pre` and `only_binary` as the command line sets them (a file may turn
-    /// them on, never off).
-    pub fn new(pre: bool, only_binary: bool) -> Self {
+    /// No inputs yet; `pre` and the binary policy as the command line sets them. A file may
+    /// turn `--pre` and `--prefer-binary` on, never off; its `--only-binary`/`--no-binary`
+    /// values apply after the command line's, as pip applies a requirements file's (all its
+    /// `--only-binary` values, then its `--no-binary` ones: the document keeps no order
+    /// between the two).
+    pub fn new(pre: bool, binary: crate::pypi::BinaryPolicy) -> Self {
         Inputs {
             pypi: Request {
                 pre,
-                only_binary,
+                binary,
                 ..Request::default()
             },
             ..Inputs::default()
@@ -175,7 +179,22 @@ impl Inputs {
             .extend(doc.system_requirements.iter().cloned());
         let request = &mut self.pypi;
         request.pre |= doc.options.pre;
-        request.only_binary |= doc.options.only_binary.iter().any(|b| b == ":all:");
+        use crate::pypi::BinaryFlag;
+        let options = &doc.options;
+        for (flag, values) in [
+            (BinaryFlag::OnlyBinary, &options.only_binary),
+            (BinaryFlag::NoBinary, &options.no_binary),
+        ] {
+            for value in values {
+                request.binary.apply(flag, value).map_err(|e| {
+                    Diagnostic::new(
+                        unilock_model::ErrorKind::InvalidInput,
+                        format!("{}: {e}", shown()),
+                    )
+                })?;
+            }
+        }
+        request.binary.prefer_binary |= options.prefer_binary;
         let project = doc.project.as_deref().map(normalize);
         let wanted = wanted_groups(doc, groups, project.as_deref());
         let scopes = doc.manifest.platform_scopes();

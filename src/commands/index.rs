@@ -160,7 +160,7 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
             Arc::new(Filter {
                 ranking: TagRanking::new(t),
                 python: t.marker_environment().python_full_version().version.clone(),
-                only_binary: request.only_binary,
+                binary: request.binary.clone(),
             })
         })
         .collect();
@@ -352,7 +352,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
         &args.inputs,
         &groups,
         args.pre,
-        args.only_binary,
+        args.binary.policy()?,
     )?;
     if let Some((spec, origin)) = conda.specs.first() {
         return Err(Diagnostic::usage(format!(
@@ -381,14 +381,14 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     for t in &targets {
         provenance.push_str(&format!("  {}\n", t.spec()));
     }
-    let options: Vec<&str> = [
-        (args.consistent, "--consistent"),
-        (args.pre, "--pre"),
-        (args.only_binary, "--only-binary"),
-    ]
-    .into_iter()
-    .filter_map(|(on, name)| on.then_some(name))
-    .collect();
+    let mut options: Vec<String> = [(args.consistent, "--consistent"), (args.pre, "--pre")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| name.to_string())
+        .collect();
+    if !request.binary.is_default() {
+        options.push(request.binary.to_string());
+    }
     if !options.is_empty() {
         provenance.push_str(&format!("options: {}\n", options.join(" ")));
     }

@@ -52,7 +52,7 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
     let cwd = std::env::current_dir().ok();
     let mut doc = dispatch::read(format, path, &text, &context(cwd.as_deref()))?;
     let local = migrate::local_projects(&mut doc.manifest, &shown);
-    let mut inputs = Inputs::new(args.pre, args.only_binary);
+    let mut inputs = Inputs::new(args.pre, args.binary.policy()?);
     inputs.add(path, &doc, &Groups::default())?;
     if inputs.conda.specs.is_empty() {
         return Err(Diagnostic::usage(format!(

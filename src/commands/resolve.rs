@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use unilock_formats::{Format, dispatch};
 use unilock_model::{Diagnostic, Ecosystem, ErrorKind, Lock, Target};
 use unilock_solver::joint::JointRequest;
-use unilock_solver::pypi::{self, Request};
+use unilock_solver::pypi::{self, BuildCause, Request, Resolution};
 use unilock_solver::request::{CondaInputs, FileIndex, Groups, Inputs, conda_pins, pypi_pins};
 
 pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
@@ -25,7 +25,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         &args.inputs,
         &groups,
         args.pre,
-        args.only_binary,
+        args.binary.policy()?,
     )?;
     let output = args
         .output
@@ -91,8 +91,10 @@ pub(super) fn solve_pypi(
                 crate::output::warn(format_args!("{}: {w}", r.target.spec()));
             }
         }
+        let summary = source_builds(resolutions.iter().map(|r| (&r.target, &r.pypi)));
         let lock = unilock_solver::lock::assemble_joint(resolutions);
         check_consistent(&lock)?;
+        print_source_builds(summary);
         return Ok(lock);
     }
     let resolutions = targets
@@ -106,7 +108,34 @@ pub(super) fn solve_pypi(
             crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
     }
+    print_source_builds(source_builds(targets.iter().zip(&resolutions)));
     Ok(unilock_solver::lock::assemble(targets, resolutions))
+}
+
+/// The lines of the source-build summary: for each target, one per package locked with no
+/// wheel for it, and whether `--no-binary` asked for the build.
+fn source_builds<'a>(
+    resolutions: impl Iterator<Item = (&'a Target, &'a Resolution)>,
+) -> Vec<(bool, String)> {
+    resolutions
+        .flat_map(|(target, resolution)| {
+            resolution
+                .source_builds
+                .iter()
+                .map(|b| (b.cause == BuildCause::Asked, b.message(target.spec())))
+        })
+        .collect()
+}
+
+/// Prints the source-build summary: a warning per package, a note where `--no-binary` asked.
+fn print_source_builds(lines: Vec<(bool, String)>) {
+    for (asked, line) in lines {
+        if asked {
+            crate::output::note(line);
+        } else {
+            crate::output::warn(line);
+        }
+    }
 }
 
 /// `resolve` of conda specs, alone or with PyPI requirements (the `pip:` section, other
@@ -154,8 +183,10 @@ fn resolve_conda(
                 crate::output::warn(format_args!("{}: {w}", r.target.spec()));
             }
         }
+        let summary = source_builds(resolutions.iter().map(|r| (&r.target, &r.pypi)));
         let lock = unilock_solver::lock::assemble_joint(resolutions);
         check_consistent(&lock)?;
+        print_source_builds(summary);
         lock
     } else if pypi.requirements.is_empty() {
         let resolutions = targets
@@ -185,6 +216,9 @@ fn resolve_conda(
                 crate::output::warn(format_args!("{}: {w}", r.target.spec()));
             }
         }
+        print_source_builds(source_builds(
+            resolutions.iter().map(|r| (&r.target, &r.pypi)),
+        ));
         unilock_solver::lock::assemble_joint(resolutions)
     };
     write_atomic(output, &lock.to_toml())?;
@@ -225,7 +259,7 @@ pub(super) fn setup(
     inputs: &[PathBuf],
     groups: &Groups,
     pre: bool,
-    only_binary: bool,
+    binary: unilock_solver::pypi::BinaryPolicy,
 ) -> Result<(Vec<Target>, Inputs), Diagnostic> {
     if targets.is_empty() {
         return Err(Diagnostic::usage(
@@ -236,7 +270,7 @@ pub(super) fn setup(
         .iter()
         .map(|t| Target::parse(t, &env_var))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut request = Inputs::new(pre, only_binary);
+    let mut request = Inputs::new(pre, binary);
     for input in inputs {
         let doc = read_document(input)?;
         request.add(input, &doc, groups)?;

@@ -3,6 +3,7 @@
 //! the pins match what the real uv chooses for the same target, pip installs the exported
 //! file unchanged, and failures explain themselves and leave the old lock untouched.
 
+mod binary;
 mod conda;
 mod conda_bench;
 mod conda_http;

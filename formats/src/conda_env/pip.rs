@@ -124,6 +124,7 @@ pub(super) fn section(reader: &mut Reader, key_at: usize, value: &Value) -> Resu
     let (o, p) = (&mut reader.doc.options, parsed.options);
     o.pre |= p.pre;
     o.require_hashes |= p.require_hashes;
+    o.prefer_binary |= p.prefer_binary;
     o.only_binary.extend(p.only_binary);
     o.no_binary.extend(p.no_binary);
     o.trusted_hosts.extend(p.trusted_hosts);

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! --index-url URL            (then --extra-index-url, --find-links, --trusted-host,
-//! --pre                       --pre, --only-binary, --no-binary, --require-hashes)
+//! --pre                       --pre, --only-binary, --no-binary, --prefer-binary, --require-hashes)
 //!
 //! name[extra]>=1.0 ; marker   (the manifest's requirements, in order; `-e` for editables)
 //! pinned==1.2 ; marker \      (or, for a document of pinned packages: one line per package,
@@ -76,6 +76,9 @@ pub(crate) fn option_lines(doc: &Document) -> Vec<String> {
     }
     for p in &o.no_binary {
         out.push(format!("--no-binary {p}"));
+    }
+    if o.prefer_binary {
+        out.push("--prefer-binary".into());
     }
     if o.require_hashes {
         out.push("--require-hashes".into());

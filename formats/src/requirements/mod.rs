@@ -96,6 +96,19 @@ mod tests {
     }
 
     #[test]
+    fn binary_options_are_kept_and_written_back() {
+        let text = "--only-binary :all:\n--no-binary numpy,scipy\n--prefer-binary\nnumpy\n";
+        let doc = parse_str(Path::new("r.txt"), text).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert!(doc.options.prefer_binary);
+        assert_eq!(doc.options.no_binary, ["numpy", "scipy"]);
+        let emitted = emit(&doc).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert!(emitted.contains("--prefer-binary\n"), "{emitted}");
+        let again =
+            parse_str(Path::new("r.txt"), &emitted).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(again.without_origins(), doc.without_origins());
+    }
+
+    #[test]
     fn options_with_non_ascii_characters_are_refused_not_panicked_on() {
         for text in ["-\u{20c}x\n", "numpy -é\n", "-é\n"] {
             let err = parse_str(Path::new("r.txt"), text).expect_err(text);

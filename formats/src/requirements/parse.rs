@@ -410,7 +410,8 @@ impl Reader<'_> {
                 .extend(v.split(',').map(str::to_string)),
             ("--pre", None) => self.doc.options.pre = true,
             ("--require-hashes", None) => self.doc.options.require_hashes = true,
-            ("--no-index" | "--prefer-binary", None) | ("--use-feature", Some(_)) => {}
+            ("--prefer-binary", None) => self.doc.options.prefer_binary = true,
+            ("--no-index", None) | ("--use-feature", Some(_)) => {}
             (name, _) => {
                 return Err(src
                     .error(

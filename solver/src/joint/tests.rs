@@ -158,3 +158,48 @@ fn a_dependency_one_target_cannot_install_is_passed_over_for_a_release_that_fits
         [vec!["torch==2.6.0", "triton==3.2.0"], vec!["torch==2.6.0"]]
     );
 }
+
+#[test]
+fn consistent_runs_honour_prefer_binary_and_list_source_builds_per_target() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, version) in [("x-1.0-py3-none-any.whl", "1.0"), ("x-2.0.tar.gz", "2.0")] {
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        let metadata = format!("Metadata-Version: 2.2\nName: x\nVersion: {version}\n");
+        std::fs::write(dir.path().join(format!("{name}.metadata")), metadata).unwrap();
+    }
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let targets: Vec<Target> = ["linux-64,python=3.12", "win-64,python=3.12"]
+        .iter()
+        .map(|t| Target::parse(t, &NoEnvironment).unwrap())
+        .collect();
+    let run = |prefer_binary: bool| {
+        let mut pypi = Request {
+            requirements: vec![("x".parse().unwrap(), "test:x".into())],
+            ..Request::default()
+        };
+        pypi.binary.prefer_binary = prefer_binary;
+        let requests = vec![
+            JointRequest {
+                pypi,
+                ..JointRequest::default()
+            };
+            2
+        ];
+        resolve_consistent(&NoChannels, &source, &targets, &requests).unwrap()
+    };
+    let plain = run(false);
+    for r in &plain {
+        assert_eq!(r.pypi.packages[0].version, "2.0");
+        assert_eq!(
+            r.pypi.source_builds[0].message(r.target.spec()),
+            format!(
+                "x 2.0 has no wheel for {} (it publishes only a source distribution); 1.0 has one",
+                r.target.spec()
+            )
+        );
+    }
+    for r in &run(true) {
+        assert_eq!(r.pypi.packages[0].version, "1.0");
+        assert!(r.pypi.source_builds.is_empty());
+    }
+}

@@ -20,8 +20,8 @@ pub struct Filter {
     pub ranking: TagRanking,
     /// The target's Python version (`3.11.0`), for `requires-python`.
     pub python: Version,
-    /// Wheels only (`--only-binary :all:`).
-    pub only_binary: bool,
+    /// `--only-binary`, `--no-binary` and `--prefer-binary`.
+    pub binary: super::BinaryPolicy,
 }
 
 /// One version of a project and the files that install it on the target.
@@ -29,7 +29,7 @@ pub struct Filter {
 pub struct VersionFiles {
     /// Indexes into the project's files: wheels that run on the target, best tag first.
     pub wheels: Vec<usize>,
-    /// Source distributions (empty under `only_binary`).
+    /// Source distributions (empty when `--only-binary` covers the package).
     pub sdists: Vec<usize>,
     /// Every file of the version is yanked.
     pub yanked: bool,
@@ -52,6 +52,8 @@ impl VersionFiles {
 pub struct Project {
     pub files: Arc<ProjectFiles>,
     filter: Arc<Filter>,
+    /// The files the binary policy allows for this project.
+    formats: super::Formats,
     /// Each listed version: the indexes of its files, and what they offer the target once
     /// asked.
     versions: BTreeMap<Version, (Vec<usize>, OnceCell<VersionFiles>)>,
@@ -99,9 +101,11 @@ impl Project {
         for (all, _) in versions.values_mut() {
             all.sort_unstable();
         }
+        let formats = filter.binary.formats(&files.name);
         Project {
             files,
             filter,
+            formats,
             versions,
         }
     }
@@ -109,6 +113,11 @@ impl Project {
     /// The target's tags and options the project's files are sorted out by.
     pub fn filter(&self) -> &Filter {
         &self.filter
+    }
+
+    /// The files the binary policy allows for this project.
+    pub fn formats(&self) -> super::Formats {
+        self.formats
     }
 
     /// Every listed version, oldest first.
@@ -151,12 +160,12 @@ impl Project {
             }
             let name = files.filename(i);
             match DistName::parse(name).map(|n| n.kind) {
-                Some(FileKind::Wheel) => {
+                Some(FileKind::Wheel) if self.formats.wheels => {
                     if let Some(rank) = filter.ranking.rank(name) {
                         ranked.push((rank, i));
                     }
                 }
-                Some(FileKind::Sdist) if !filter.only_binary => out.sdists.push(i),
+                Some(FileKind::Sdist) if self.formats.sdists => out.sdists.push(i),
                 _ => {}
             }
         }
@@ -173,15 +182,24 @@ impl Project {
 
     /// The files resolution is most likely to choose, for fetching their metadata ahead: the
     /// best file of the newest version that is neither yanked nor (unless `pre`) a
-    /// pre-release and installs on the target, and that of `preferred` (a version an
-    /// existing lock pins) when it is listed.
+    /// pre-release and installs on the target (under `--prefer-binary`, the newest with a
+    /// wheel for it, when one has), and that of `preferred` (a version an existing lock pins)
+    /// when it is listed.
     pub fn likely(&self, pre: bool, preferred: Option<&Version>) -> Vec<usize> {
+        let candidates = || {
+            self.versions()
+                .rev()
+                .filter(|v| pre || !v.any_prerelease())
+                .filter_map(|v| self.get(v))
+                .filter(|f| f.usable() && !f.yanked)
+        };
         let newest = self
-            .versions()
-            .rev()
-            .filter(|v| pre || !v.any_prerelease())
-            .filter_map(|v| self.get(v))
-            .find(|f| f.usable() && !f.yanked)
+            .filter
+            .binary
+            .prefer_binary
+            .then(|| candidates().find(|f| !f.wheels.is_empty()))
+            .flatten()
+            .or_else(|| candidates().next())
             .and_then(VersionFiles::best);
         let pinned = preferred
             .and_then(|v| self.get(v))
@@ -249,7 +267,7 @@ mod tests {
             Arc::new(Filter {
                 ranking: TagRanking::new(&target),
                 python: "3.11.0".parse().unwrap(),
-                only_binary: false,
+                binary: Default::default(),
             }),
         );
         let listed: Vec<String> = project.versions().map(ToString::to_string).collect();

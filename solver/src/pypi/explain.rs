@@ -274,8 +274,10 @@ impl Found<'_> {
                         .map_or(true, |s| s.contains(&python))
                 })
                 && match version_of(name) {
-                    Some((_, FileKind::Wheel)) => ranking.rank(name).is_some(),
-                    Some((_, FileKind::Sdist)) => !self.project.filter().only_binary,
+                    Some((_, FileKind::Wheel)) => {
+                        self.project.formats().wheels && ranking.rank(name).is_some()
+                    }
+                    Some((_, FileKind::Sdist)) => self.project.formats().sdists,
                     _ => false,
                 }
         })

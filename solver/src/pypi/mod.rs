@@ -5,14 +5,18 @@
 //! target, best wheel first; or, when no set of versions works, an explanation that names the
 //! target attribute responsible (see [`explain`]).
 
+pub mod binary;
 pub(crate) mod candidates;
 pub(crate) mod explain;
 pub(crate) mod provider;
+pub mod source_builds;
 #[cfg(test)]
 mod tests;
 pub(crate) mod unusable;
 
+pub use binary::{BinaryFlag, BinaryPolicy, Formats, Names};
 pub use candidates::{Filter, Project};
+pub use source_builds::{BuildCause, SourceBuild};
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
@@ -36,8 +40,8 @@ pub struct Request {
     pub preferences: HashMap<PackageName, Version>,
     /// Allow pre-releases of every package (`--pre`).
     pub pre: bool,
-    /// Install from wheels only (`--only-binary :all:`).
-    pub only_binary: bool,
+    /// Which files may install each package, and `--prefer-binary` (see [`binary`]).
+    pub binary: BinaryPolicy,
 }
 
 /// Why a package version cannot be used, beyond its version constraints.
@@ -100,6 +104,9 @@ pub struct Resolution {
     /// What the user should know: versions skipped because only a build would tell their
     /// dependencies.
     pub warnings: Vec<String>,
+    /// The packages chosen with no wheel for the target, which install from source there,
+    /// sorted by name (see [`source_builds`]).
+    pub source_builds: Vec<SourceBuild>,
 }
 
 /// Resolves `request` for `target`.
@@ -195,6 +202,7 @@ pub(crate) fn collect(
         }
     }
     let mut packages = Vec::new();
+    let mut source_builds = Vec::new();
     for (pkg, version) in &selected {
         let Pkg::Dist(name) = pkg else { continue };
         let Some(project) = provider.project(name)? else {
@@ -204,6 +212,18 @@ pub(crate) fn collect(
             continue;
         };
         let needs_build = files.wheels.is_empty();
+        if needs_build {
+            let pre = request.pre || provider.explicit_pre.contains(name);
+            source_builds.push(source_builds::source_build(
+                name.as_ref(),
+                &project,
+                version,
+                &provider.target,
+                !project.formats().wheels,
+                provider.direct.contains_key(name),
+                pre,
+            ));
+        }
         let chosen = if needs_build {
             &files.sdists
         } else {
@@ -233,5 +253,9 @@ pub(crate) fn collect(
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     let warnings = provider.skipped.borrow().iter().cloned().collect();
-    Ok(Resolution { packages, warnings })
+    Ok(Resolution {
+        packages,
+        warnings,
+        source_builds,
+    })
 }

@@ -72,7 +72,9 @@ pub struct Provider<'a> {
     source: &'a dyn PackageSource,
     request: &'a Request,
     env: MarkerEnvironment,
-    /// The target's tags and Python, and `--only-binary`, shared by every project.
+    /// The target solved for.
+    pub(crate) target: unilock_model::Target,
+    /// The target's tags and Python, and the binary policy, shared by every project.
     filter: Arc<Filter>,
     projects: RefCell<HashMap<PackageName, Option<Rc<Project>>>>,
     metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
@@ -85,7 +87,7 @@ pub struct Provider<'a> {
     /// Packages some requirement pins with `==`/`===`: a yanked version may be chosen for them.
     exact: RefCell<HashSet<PackageName>>,
     /// Packages some requirement names a pre-release for: their pre-releases may be chosen.
-    explicit_pre: HashSet<PackageName>,
+    pub(super) explicit_pre: HashSet<PackageName>,
     constraints: HashMap<PackageName, Vec<VersionSpecifiers>>,
     overrides: HashMap<PackageName, pep508_rs::Requirement>,
     /// Packages the input requires by URL (`name @ URL`): the URL as written.
@@ -145,9 +147,10 @@ impl<'a> Provider<'a> {
             filter: Arc::new(Filter {
                 ranking: TagRanking::new(target),
                 python,
-                only_binary: request.only_binary,
+                binary: request.binary.clone(),
             }),
             env,
+            target: target.clone(),
             projects: RefCell::default(),
             metadata: RefCell::default(),
             edges: RefCell::default(),
@@ -382,7 +385,8 @@ impl Provider<'_> {
     /// The version of `name` to try among those `contains` allows: the preferred one (an
     /// existing lock's pin) when it is usable, else the newest usable stable version, else
     /// the newest usable pre-release; a yanked version only for a requirement pinning it with
-    /// `==`.
+    /// `==`. Under `--prefer-binary`, within each of those the newest version with a wheel for
+    /// the target comes before any version that only an sdist installs.
     pub fn choose(
         &self,
         name: &PackageName,
@@ -410,11 +414,23 @@ impl Provider<'_> {
                 .filter_map(|v| Some((v, project.get(v)?)))
                 .filter(usable)
         };
-        let stable = candidates()
-            .find(|(v, f)| self.allowed(name, v, f))
+        let prefer_binary = self.filter.binary.prefer_binary;
+        let wheel = |(_, f): &(&Version, &VersionFiles)| !f.wheels.is_empty();
+        let stable = || candidates().filter(|(v, f)| self.allowed(name, v, f));
+        let stable = prefer_binary
+            .then(|| stable().find(wheel))
+            .flatten()
+            .or_else(|| stable().next())
             .map(|(v, _)| v.clone());
         // Pre-releases only when nothing else fits the range (pip's and uv's default).
-        Ok(stable.or_else(|| candidates().next().map(|(v, _)| v.clone())))
+        let any = || {
+            prefer_binary
+                .then(|| candidates().find(wheel))
+                .flatten()
+                .or_else(|| candidates().next())
+                .map(|(v, _)| v.clone())
+        };
+        Ok(stable.or_else(any))
     }
 
     /// The dependencies of `package` at `version` that apply on the target, each with what it

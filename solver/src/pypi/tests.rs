@@ -5,6 +5,7 @@
 //! only a manylinux_2_28 x86_64 wheel; delta 1.0 requires alpha and, with extra x, gamma.
 
 use super::*;
+use crate::pypi::BinaryFlag;
 use std::path::PathBuf;
 use unilock_model::target::NoEnvironment;
 use unilock_registries::local::{LocalSource, Location};
@@ -144,7 +145,7 @@ fn sdists_are_read_when_static_and_skipped_with_a_reason_when_not() {
         r.warnings[0]
     );
     let mut only_binary = request(&["epsilon"]);
-    only_binary.only_binary = true;
+    only_binary.binary = crate::pypi::BinaryPolicy::only_binary_all();
     let e = resolve(&source, &target, &only_binary).unwrap_err();
     assert!(
         e.render()
@@ -223,4 +224,149 @@ fn a_specifier_no_listed_version_matches_is_shown_as_written() {
         "{}",
         e.render()
     );
+}
+
+/// A find-links directory of empty distribution files, each with its core metadata file
+/// (static metadata 2.2 for sdists, so they are read without a build).
+fn dists(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in names {
+        let parsed = unilock_model::index::DistName::parse(name).unwrap();
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        let metadata = format!(
+            "Metadata-Version: 2.2\nName: {}\nVersion: {}\n",
+            parsed.project, parsed.version
+        );
+        std::fs::write(dir.path().join(format!("{name}.metadata")), metadata).unwrap();
+    }
+    dir
+}
+
+/// x 2.0 has an sdist and a manylinux_2_28 wheel, x 1.0 a manylinux_2_17 wheel; y has only an
+/// sdist; z a pure wheel and an sdist; w only a pure wheel.
+fn binary_fixture() -> tempfile::TempDir {
+    dists(&[
+        "x-1.0-py3-none-manylinux_2_17_x86_64.whl",
+        "x-2.0-py3-none-manylinux_2_28_x86_64.whl",
+        "x-2.0.tar.gz",
+        "y-1.0.tar.gz",
+        "z-1.0-py3-none-any.whl",
+        "z-1.0.tar.gz",
+        "w-1.0-py3-none-any.whl",
+    ])
+}
+
+fn with_policy(lines: &[&str], flags: &[(BinaryFlag, &str)], prefer: bool) -> Request {
+    let mut r = request(lines);
+    for (flag, value) in flags {
+        r.binary.apply(*flag, value).unwrap();
+    }
+    r.binary.prefer_binary = prefer;
+    r
+}
+
+fn solve(dir: &tempfile::TempDir, req: &Request) -> Result<Resolution, String> {
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let target = Target::parse("centos7,python=3.12", &NoEnvironment).unwrap();
+    resolve(&source, &target, req).map_err(|e| e.render())
+}
+
+fn built(r: &Resolution) -> Vec<String> {
+    r.packages
+        .iter()
+        .map(|p| format!("{}=={} build={}", p.name, p.version, p.needs_build))
+        .collect()
+}
+
+#[test]
+fn prefer_binary_takes_an_older_version_with_a_wheel_for_the_target() {
+    let dir = binary_fixture();
+    let plain = solve(&dir, &request(&["x"])).unwrap();
+    assert_eq!(built(&plain), ["x==2.0 build=true"]);
+    let prefer = solve(&dir, &with_policy(&["x"], &[], true)).unwrap();
+    assert_eq!(built(&prefer), ["x==1.0 build=false"]);
+    assert!(prefer.source_builds.is_empty());
+    // With no version with a wheel in range, the sdist is still taken.
+    let only_sdists = solve(&dir, &with_policy(&["x>=2", "y"], &[], true)).unwrap();
+    assert_eq!(
+        built(&only_sdists),
+        ["x==2.0 build=true", "y==1.0 build=true"]
+    );
+}
+
+#[test]
+fn no_binary_locks_the_sdist_even_where_a_wheel_fits() {
+    let dir = binary_fixture();
+    assert_eq!(
+        built(&solve(&dir, &request(&["z"])).unwrap()),
+        ["z==1.0 build=false"]
+    );
+    let r = solve(
+        &dir,
+        &with_policy(&["z"], &[(BinaryFlag::NoBinary, "Z")], false),
+    )
+    .unwrap();
+    assert_eq!(built(&r), ["z==1.0 build=true"]);
+    assert_eq!(r.packages[0].files[0].filename, "z-1.0.tar.gz");
+    assert_eq!(r.source_builds[0].cause, BuildCause::Asked);
+    assert_eq!(
+        r.source_builds[0].message("centos7,python=3.12"),
+        "z 1.0 is built from source for centos7,python=3.12, as --no-binary asks"
+    );
+    // A package with only wheels cannot be built: the explanation names the flag.
+    let e = solve(
+        &dir,
+        &with_policy(&["w"], &[(BinaryFlag::NoBinary, ":all:")], false),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("w 1.0: only wheels, and only a source distribution is allowed (--no-binary)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn only_binary_for_one_name_leaves_the_others_free() {
+    let dir = binary_fixture();
+    let r = solve(
+        &dir,
+        &with_policy(&["x", "y"], &[(BinaryFlag::OnlyBinary, "x")], false),
+    )
+    .unwrap();
+    assert_eq!(built(&r), ["x==1.0 build=false", "y==1.0 build=true"]);
+    // `:all:` of --no-binary after it takes x back to its sdist.
+    let r = solve(
+        &dir,
+        &with_policy(
+            &["x"],
+            &[
+                (BinaryFlag::OnlyBinary, "x"),
+                (BinaryFlag::NoBinary, ":all:"),
+            ],
+            false,
+        ),
+    )
+    .unwrap();
+    assert_eq!(built(&r), ["x==2.0 build=true"]);
+}
+
+#[test]
+fn the_source_build_summary_names_the_reason_and_the_newest_version_with_a_wheel() {
+    let dir = binary_fixture();
+    let r = solve(&dir, &request(&["x", "y", "z"])).unwrap();
+    let lines: Vec<String> = r
+        .source_builds
+        .iter()
+        .map(|b| b.message("centos7,python=3.12"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "x 2.0 has no wheel for centos7,python=3.12 (only manylinux_2_28 wheels; the target has glibc 2.17); 1.0 has one",
+            "y 1.0 has no wheel for centos7,python=3.12 (it publishes only a source distribution); no version has a wheel for it",
+        ]
+    );
+    assert_eq!(r.source_builds[0].newest_with_wheel.as_deref(), Some("1.0"));
+    assert!(matches!(r.source_builds[0].cause, BuildCause::Misfit(_)));
+    assert_eq!(r.source_builds[1].cause, BuildCause::NoWheels);
 }

@@ -1,8 +1,10 @@
 //! Why a listed version cannot install on a target, in the target's own terms.
 //!
 //! A version is left out when it is yanked, when `requires-python` excludes every file, when
-//! only sdists are listed and only wheels are allowed, or when none of its wheels runs on the
-//! target. For wheels, each one's tag is checked against the target one dimension at a time —
+//! only sdists are listed and only wheels are allowed (`--only-binary`), when only wheels are
+//! listed and only sdists are allowed (`--no-binary`), or when none of its wheels runs on the
+//! target. [`no_wheel`] gives the same account of a version that installs from its sdist
+//! only: why none of its wheels runs on the target (for the source-build summary). For wheels, each one's tag is checked against the target one dimension at a time —
 //! the Python/ABI tag, the OS, the architecture, the libc family (manylinux or musllinux) and
 //! the glibc, musl or macOS version the platform tag needs — using the target's own tag list
 //! ([`TagParts`]). The wheels closest to fitting (fewest dimensions wrong; at a tie, the
@@ -31,6 +33,8 @@ pub enum Kind {
     Yanked,
     /// Only source distributions, and only wheels are allowed (`--only-binary`).
     SdistOnly,
+    /// Only wheels, and only source distributions are allowed (`--no-binary`).
+    WheelsOnly,
     /// Neither a wheel nor an sdist (for the target's Python).
     NoFile,
     /// `requires-python` of every file excludes the target's Python; details: the specifiers.
@@ -100,7 +104,17 @@ impl Why {
 
     /// The reason in words, with the target attribute responsible.
     pub fn render(&self, target: &Target) -> String {
-        let parts: Vec<String> = self.reasons.iter().map(|r| r.render(target)).collect();
+        self.render_as(target, &format!("target {}", target.spec()))
+    }
+
+    /// The reason in words, the target called `label` (`the target`, where the sentence has
+    /// named it already).
+    pub fn render_as(&self, target: &Target, label: &str) -> String {
+        let parts: Vec<String> = self
+            .reasons
+            .iter()
+            .map(|r| r.render(target, label))
+            .collect();
         parts.join("; and ")
     }
 
@@ -142,36 +156,88 @@ pub fn why(project: &Project, version: &Version, target: &Target, parts: &TagPar
     if files.usable() {
         return None;
     }
-    let list = &project.files.files;
-    let filter = project.filter();
-    let mut excluded = BTreeSet::new();
-    let mut wheels = Vec::new();
-    let mut sdists = false;
-    for &i in &files.all {
-        if list.is_yanked(i) {
-            continue;
-        }
-        if let Some(spec) = list.requires_python(i)
-            && VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(&filter.python))
-        {
-            excluded.insert(Detail::text(spec));
-            continue;
-        }
-        let name = list.filename(i);
-        match DistName::parse(name).map(|n| n.kind) {
-            Some(FileKind::Wheel) => wheels.extend(WheelTags::of(name)),
-            Some(FileKind::Sdist) => sdists = true,
-            _ => {}
-        }
-    }
-    if wheels.is_empty() {
-        return match (sdists, excluded.is_empty()) {
-            (true, _) => one(Kind::SdistOnly, BTreeSet::new()),
-            (false, false) => one(Kind::RequiresPython, excluded),
-            (false, true) => one(Kind::NoFile, BTreeSet::new()),
+    let listed = Listed::of(project, &files.all);
+    let formats = project.formats();
+    if listed.wheels.is_empty() || !formats.wheels {
+        return match (listed.sdists, listed.wheels.is_empty(), &listed.excluded) {
+            (true, _, _) => one(Kind::SdistOnly, BTreeSet::new()),
+            (false, false, _) => one(Kind::WheelsOnly, BTreeSet::new()),
+            (false, true, excluded) if !excluded.is_empty() => {
+                one(Kind::RequiresPython, excluded.clone())
+            }
+            _ => one(Kind::NoFile, BTreeSet::new()),
         };
     }
-    Some(wheel_misfit(&wheels, target, parts))
+    Some(wheel_misfit(&listed.wheels, target, parts))
+}
+
+/// Why none of the wheels of `version` runs on the target, whatever its sdists and the binary
+/// policy: `None` when a wheel runs there or the version lists no wheel at all.
+pub fn no_wheel(
+    project: &Project,
+    version: &Version,
+    target: &Target,
+    parts: &TagParts,
+) -> Option<Why> {
+    let files = project.get(version)?;
+    let listed = Listed::of(project, &files.all);
+    if listed.wheels.is_empty() {
+        return (!listed.excluded_wheels.is_empty()).then(|| Why {
+            reasons: vec![Reason {
+                kind: Kind::RequiresPython,
+                details: listed.excluded_wheels,
+            }],
+        });
+    }
+    let why = wheel_misfit(&listed.wheels, target, parts);
+    (!why.reasons.is_empty()).then_some(why)
+}
+
+/// The files of a version that are not yanked, sorted out for the target's Python.
+struct Listed<'a> {
+    /// The tags of the wheels `requires-python` admits.
+    wheels: Vec<WheelTags<'a>>,
+    /// An sdist `requires-python` admits is listed.
+    sdists: bool,
+    /// The `requires-python` of the files it excludes.
+    excluded: BTreeSet<Detail>,
+    /// The same, of wheels only.
+    excluded_wheels: BTreeSet<Detail>,
+}
+
+impl<'a> Listed<'a> {
+    fn of(project: &'a Project, all: &[usize]) -> Listed<'a> {
+        let list = &project.files.files;
+        let python = &project.filter().python;
+        let mut out = Listed {
+            wheels: Vec::new(),
+            sdists: false,
+            excluded: BTreeSet::new(),
+            excluded_wheels: BTreeSet::new(),
+        };
+        for &i in all {
+            if list.is_yanked(i) {
+                continue;
+            }
+            let name = list.filename(i);
+            let kind = DistName::parse(name).map(|n| n.kind);
+            if let Some(spec) = list.requires_python(i)
+                && VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(python))
+            {
+                out.excluded.insert(Detail::text(spec));
+                if kind == Some(FileKind::Wheel) {
+                    out.excluded_wheels.insert(Detail::text(spec));
+                }
+                continue;
+            }
+            match kind {
+                Some(FileKind::Wheel) => out.wheels.extend(WheelTags::of(name)),
+                Some(FileKind::Sdist) => out.sdists = true,
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 /// One way a wheel tag can be wrong for the target, in the order they are worth naming.
@@ -503,8 +569,8 @@ fn wheel_misfit(wheels: &[WheelTags], target: &Target, parts: &TagParts) -> Why 
 }
 
 impl Reason {
-    fn render(&self, target: &Target) -> String {
-        let spec = target.spec();
+    /// The reason in words; `label` names the target (`target centos7,python=3.12`).
+    fn render(&self, target: &Target, label: &str) -> String {
         let texts: Vec<&str> = self.details.iter().map(|d| d.1.as_str()).collect();
         let list = |prefix: &str, sep: &str| {
             texts
@@ -519,9 +585,12 @@ impl Reason {
             Kind::SdistOnly => {
                 "only a source distribution, and only wheels are allowed (--only-binary)".into()
             }
+            Kind::WheelsOnly => {
+                "only wheels, and only a source distribution is allowed (--no-binary)".into()
+            }
             Kind::NoFile => "no wheel or source distribution".into(),
             Kind::RequiresPython => format!(
-                "requires Python {}; target {spec} has Python {}",
+                "requires Python {}; {label} has Python {}",
                 texts.join(" or "),
                 target.python
             ),
@@ -531,7 +600,7 @@ impl Reason {
                 interpreter_span(&self.details)
             ),
             Kind::Glibc => format!(
-                "only {} wheels; target {spec} has glibc {}",
+                "only {} wheels; {label} has glibc {}",
                 list("manylinux_", "_"),
                 target
                     .libc
@@ -540,7 +609,7 @@ impl Reason {
                     .unwrap_or_default()
             ),
             Kind::Musl => format!(
-                "only {} wheels; target {spec} has musl {}",
+                "only {} wheels; {label} has musl {}",
                 list("musllinux_", "_"),
                 target
                     .libc
@@ -549,7 +618,7 @@ impl Reason {
                     .unwrap_or_default()
             ),
             Kind::Macos => format!(
-                "only {} wheels; target {spec} has macOS {}",
+                "only {} wheels; {label} has macOS {}",
                 list("macosx_", "_"),
                 target
                     .macos
@@ -558,22 +627,22 @@ impl Reason {
                     .unwrap_or_default()
             ),
             Kind::Family { wheels } => format!(
-                "only {wheels} wheels; target {spec} is {}",
+                "only {wheels} wheels; {label} is {}",
                 target.libc.as_ref().map_or("glibc", |l| l.family.as_str())
             ),
             Kind::Arch => format!(
-                "no {} wheels (only {}); target {spec} is {}",
+                "no {} wheels (only {}); {label} is {}",
                 target_arch(target),
                 texts.join(", "),
                 target_arch(target)
             ),
             Kind::Os => format!(
-                "no {} wheels (only {}); target {spec} is {}",
+                "no {} wheels (only {}); {label} is {}",
                 os_name(Some(target.platform.os)),
                 texts.join(", "),
                 os_name(Some(target.platform.os))
             ),
-            Kind::Other => format!("no wheel fits target {spec} (platforms {})", list("", ".")),
+            Kind::Other => format!("no wheel fits {label} (platforms {})", list("", ".")),
         }
     }
 }

@@ -25,7 +25,7 @@ fn inputs_including(
         cwd: Some(Path::new("/work")),
         hash_file: None,
     };
-    let mut inputs = Inputs::new(false, false);
+    let mut inputs = Inputs::new(false, Default::default());
     for (path, text) in files {
         let path = PathBuf::from(path);
         let format = dispatch::detect(&path, text).expect("a known format");
@@ -170,7 +170,7 @@ fn constraints_overrides_options_and_indexes_of_a_requirements_file_are_kept() {
         &Groups::default(),
     )
     .unwrap();
-    assert!(got.pypi.pre && got.pypi.only_binary);
+    assert!(got.pypi.pre && got.pypi.binary.only_binary.all);
     assert_eq!(required(&got), ["numpy"]);
     let constraints: Vec<String> = got.pypi.constraints.iter().map(|c| c.to_string()).collect();
     assert_eq!(constraints, ["numpy<2"]);
