@@ -154,14 +154,17 @@ impl Report {
                 (a.severity, &a.package, a.kind).cmp(&(b.severity, &b.package, b.kind))
             });
             for f in &findings {
-                let _ = writeln!(
-                    out,
-                    "  {:<9} {} {}: {}",
-                    f.severity.word(),
-                    f.package,
-                    f.version,
-                    f.message
-                );
+                let _ = match f.version.is_empty() {
+                    true => writeln!(out, "  {:<9} {}", f.severity.word(), f.message),
+                    false => writeln!(
+                        out,
+                        "  {:<9} {} {}: {}",
+                        f.severity.word(),
+                        f.package,
+                        f.version,
+                        f.message
+                    ),
+                };
             }
             if let Some(install) = &t.install {
                 let _ = writeln!(out, "  install first: {install}");

@@ -258,16 +258,25 @@ fn check_target(
     }
     let by_name: HashMap<&str, &ArtifactFacts> =
         read.iter().map(|(p, f)| (p.name.as_str(), *f)).collect();
+    let cuda_needs: Vec<(&LockedPackage, cuda::CudaNeed)> = packages
+        .iter()
+        .filter_map(|&p| {
+            let facts = by_name.get(p.name.as_str()).copied();
+            cuda::need(p, &packages, facts).map(|n| (p, n))
+        })
+        .collect();
+    // The `nvidia-*` runtime wheels say the same as the package that depends on them: they
+    // are reported alone only when nothing else needs CUDA.
+    let runtime_only = cuda_needs
+        .iter()
+        .all(|(p, _)| p.name.starts_with("nvidia-"));
+    for (package, need) in &cuda_needs {
+        if runtime_only || !package.name.starts_with("nvidia-") {
+            push_verdict(&mut findings, package, Kind::Cuda, cuda::judge(need, target));
+        }
+    }
     for &package in &packages {
         let facts = by_name.get(package.name.as_str()).copied();
-        if let Some(need) = cuda::need(package, &packages, facts) {
-            push_verdict(
-                &mut findings,
-                package,
-                Kind::Cuda,
-                cuda::judge(&need, target),
-            );
-        }
         if let Some(need) = cpu::need(package, facts) {
             push_verdict(&mut findings, package, Kind::Cpu, cpu::judge(&need, target));
         }
@@ -418,7 +427,7 @@ impl<'a> Environment<'a> {
     /// assume it (then it is remembered for a note).
     fn image_has(&self, soname: &str) -> bool {
         match self.image {
-            Some(image) => image.sonames.contains(soname),
+            Some(image) => image.provides(soname),
             None => {
                 let allowed = system::library(soname).is_some_and(|l| l.manylinux_allowed);
                 if allowed {
@@ -445,11 +454,18 @@ impl<'a> Environment<'a> {
                 }
             }
         }
-        let manager = self.image.map(manager_of);
-        let installable = manager.is_some_and(|m| packages.contains_key(m));
+        // With no base image, a library with known packages is listed as installable.
+        let installable = match self.image {
+            Some(image) => packages.contains_key(manager_of(image)),
+            None => !packages.is_empty(),
+        };
         let offers: Vec<String> = packages
             .iter()
-            .map(|(m, names)| format!("{m} {}", names.join(" ")))
+            .map(|(m, names)| {
+                // apt's alternatives are Debian 12's and Ubuntu 24.04's names of one package.
+                let joiner = if *m == "apt" { " or " } else { " " };
+                format!("{m} {}", names.join(joiner))
+            })
             .collect();
         let shown: Vec<&str> = needed_by.iter().take(3).map(String::as_str).collect();
         let more = needed_by.len().saturating_sub(3);
@@ -458,17 +474,14 @@ impl<'a> Environment<'a> {
         } else {
             shown.join(", ")
         };
+        let lacks = match self.image {
+            Some(image) => format!("which {} lacks", image.name),
+            None => "which manylinux does not let wheels assume the host has".to_string(),
+        };
         let message = if offers.is_empty() {
-            format!(
-                "needs {soname} ({by}), which {} lacks and no known system package provides",
-                self.place()
-            )
+            format!("needs {soname} ({by}), {lacks}, and no known system package provides it")
         } else {
-            format!(
-                "needs {soname} ({by}), which {} lacks; it comes with {}",
-                self.place(),
-                offers.join(" · ")
-            )
+            format!("needs {soname} ({by}), {lacks}; it comes with {}", offers.join(" · "))
         };
         Finding {
             library: Some(MissingLibrary {
@@ -598,7 +611,7 @@ impl<'a> Environment<'a> {
         let mut names = BTreeSet::new();
         for f in findings {
             if let Some(names_there) = f.library.as_ref().and_then(|l| l.packages.get(manager)) {
-                names.extend(names_there.iter().cloned());
+                names.extend(pick(manager, image, names_there));
             }
         }
         if names.is_empty() {
@@ -620,6 +633,23 @@ impl<'a> Environment<'a> {
             _ => format!("dnf install -y {}", names.join(" ")),
         })
     }
+}
+
+/// The names to install of a library's cell for `manager` on `image`: apt cells hold Debian
+/// 12's name and, where the 64-bit time_t transition renamed it, Ubuntu 24.04's (`libssl3`,
+/// `libssl3t64`); releases from that transition on take the `t64` one.
+fn pick(manager: &str, image: &BaseImage, names: &[String]) -> Vec<String> {
+    if manager != "apt" || names.len() < 2 {
+        return names.to_vec();
+    }
+    let transitioned = ["ubuntu24", "ubuntu25", "ubuntu26", "debian13", "debian14"]
+        .iter()
+        .any(|p| image.name.starts_with(p));
+    let chosen = names
+        .iter()
+        .find(|n| n.ends_with("t64") == transitioned)
+        .unwrap_or(&names[0]);
+    vec![chosen.clone()]
 }
 
 /// The package manager of a base image: `apt`, `apk` or `dnf`.
