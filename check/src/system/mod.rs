@@ -146,7 +146,7 @@ pub fn base_images() -> &'static [BaseImage] {
 /// `libgcc_s.so.1`). An image's GCC version takes the last row not above it; a bare major
 /// (`8`, Ubuntu's snapshot builds) counts as that major's first release.
 ///
-/// Sources: libstdc++'s ABI policy document (gcc.gnu.org/onlinedocs/libstdc++/manual/abi.html,
+/// Sources: the libstdc++ manual's ABI policy chapter (`abi.html`,
 /// "symbol versioning" history) for `GLIBCXX_`/`CXXABI_`; libgcc's `libgcc-std.ver.in` and
 /// `config/i386/libgcc-glibc.ver` for `GCC_` (new x86-64 nodes in 4.8 `__cpu_model`,
 /// 7 `__divmodti4`, 12 `_Float16`, 13 `__bf16`, 14 `_BitInt`). They agree with the per-policy
