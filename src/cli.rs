@@ -227,6 +227,13 @@ pub struct ResolveArgs {
     /// Include every extra and dependency group of a pyproject.toml.
     #[arg(long)]
     pub all_extras: bool,
+    /// After writing the lock, check it on every target as `unilock check` does (exit 4 when
+    /// a target lacks what the lock needs).
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: the base image every target is checked against instead of its preset's.
+    #[arg(long, value_name = "NAME", requires = "check")]
+    pub base_image: Option<String>,
 }
 
 /// Where conda packages come from.

@@ -111,6 +111,14 @@ fn lock_target<'a>(lock: &'a Lock, target: &Target) -> Result<&'a LockedTarget, 
     if let Some(t) = same_platform.iter().find(|t| t.python == python) {
         return Ok(t);
     }
+    // A target that names no Python takes the lock's, when the lock has one for the platform
+    // (a conda solve chooses Python itself).
+    let python_named = target.sources.get("python").is_some_and(|s| s != "default");
+    if let [only] = same_platform.as_slice()
+        && !python_named
+    {
+        return Ok(only);
+    }
     let have: Vec<String> = lock
         .targets
         .iter()
@@ -272,7 +280,12 @@ fn check_target(
         .all(|(p, _)| p.name.starts_with("nvidia-"));
     for (package, need) in &cuda_needs {
         if runtime_only || !package.name.starts_with("nvidia-") {
-            push_verdict(&mut findings, package, Kind::Cuda, cuda::judge(need, target));
+            push_verdict(
+                &mut findings,
+                package,
+                Kind::Cuda,
+                cuda::judge(need, target),
+            );
         }
     }
     for &package in &packages {
@@ -481,7 +494,10 @@ impl<'a> Environment<'a> {
         let message = if offers.is_empty() {
             format!("needs {soname} ({by}), {lacks}, and no known system package provides it")
         } else {
-            format!("needs {soname} ({by}), {lacks}; it comes with {}", offers.join(" · "))
+            format!(
+                "needs {soname} ({by}), {lacks}; it comes with {}",
+                offers.join(" · ")
+            )
         };
         Finding {
             library: Some(MissingLibrary {

@@ -29,16 +29,32 @@ pub fn check(args: CheckArgs) -> Result<(), Diagnostic> {
         .iter()
         .map(|t| Target::parse(t, &env_var))
         .collect::<Result<Vec<_>, _>>()?;
-    let (source, progress) = artifact_source(args.cache_dir.clone(), args.offline)?;
-    let options = Options {
-        base_image: args.base_image.clone(),
-    };
-    let report = run(&lock, &targets, &options, &source);
+    run_and_print(
+        &lock,
+        &targets,
+        args.base_image.clone(),
+        args.cache_dir.clone(),
+        args.offline,
+        args.json,
+    )
+}
+
+/// Checks `lock` on `targets`, prints the report (text or JSON) and returns its outcome.
+pub fn run_and_print(
+    lock: &Lock,
+    targets: &[Target],
+    base_image: Option<String>,
+    cache_dir: Option<PathBuf>,
+    offline: bool,
+    json: bool,
+) -> Result<(), Diagnostic> {
+    let (source, progress) = artifact_source(cache_dir, offline)?;
+    let report = run(lock, targets, &Options { base_image }, &source);
     if let Some(p) = &progress {
         p.finish();
     }
     let report = report?;
-    print(&if args.json {
+    print(&if json {
         report.to_json() + "\n"
     } else {
         report.to_text()

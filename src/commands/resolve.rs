@@ -50,7 +50,22 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         lock.targets.len(),
         output.display()
     );
-    Ok(())
+    check_after(&args, &lock, &targets)
+}
+
+/// `--check`: the lock just written, checked on the targets it was resolved for.
+fn check_after(args: &ResolveArgs, lock: &Lock, targets: &[Target]) -> Result<(), Diagnostic> {
+    if !args.check {
+        return Ok(());
+    }
+    super::check::run_and_print(
+        lock,
+        targets,
+        args.base_image.clone(),
+        args.index.cache_dir.clone(),
+        args.index.offline,
+        false,
+    )
 }
 
 /// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
@@ -233,7 +248,7 @@ fn resolve_conda(
         lock.targets.len(),
         output.display()
     );
-    Ok(())
+    check_after(args, &lock, targets)
 }
 
 /// Prints what the channels warned about (records skipped, …), once.
