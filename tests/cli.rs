@@ -1,6 +1,7 @@
 //! End-to-end specifications of the `unilock` binary. This is the project's one integration-test
 //! binary: every end-to-end test lives in a module below.
 
+mod check;
 mod export;
 mod formats;
 mod migrate;

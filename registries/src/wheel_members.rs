@@ -191,6 +191,27 @@ async fn fetch(
     if let Some(bytes) = known.slice(from, len) {
         return Ok(bytes);
     }
+    // A range that runs into the bytes already read asks only for the part before them.
+    let known_end = known.start + known.bytes.len() as u64;
+    if from < known.start && from + len > known.start && from + len <= known_end {
+        let head = Box::pin(fetch(
+            client,
+            url,
+            known,
+            from,
+            known.start - from,
+            total,
+            bytes_read,
+        ))
+        .await?;
+        let tail = known
+            .slice(known.start, from + len - known.start)
+            .unwrap_or_default();
+        let mut joined = Vec::with_capacity(len as usize);
+        joined.extend_from_slice(&head);
+        joined.extend_from_slice(&tail);
+        return Ok(Bytes::from(joined));
+    }
     match client.range(url, Some(from), len).await? {
         Ranged::Part { body, .. } if body.len() as u64 == len => {
             *bytes_read += len;
