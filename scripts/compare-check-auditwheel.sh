@@ -7,9 +7,9 @@
 #
 # "Needs from the host" on unilock's side: every DT_NEEDED of the wheel's ELF files that no
 # member of the wheel provides (by file name or DT_SONAME), as the example binary
-# `host-libraries` of the unilock-check crate prints it. On auditwheel's side: the libraries of
-# the `linux` policy's external references (every needed library lddtree does not find inside
-# the wheel), from `auditwheel.wheel_abi.analyze_wheel_abi`.
+# `host_libraries` of the unilock-check crate prints it. On auditwheel's side: every DT_NEEDED
+# of the wheel's ELF files (auditwheel's `get_wheel_elfdata` lddtree) that resolves on this
+# host's system paths or is not found at all, rather than inside the unpacked wheel.
 # Prints one row per wheel and the differences; exits 1 when any wheel differs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,7 +23,7 @@ fi
 wheels=(
   numpy scipy pandas scikit-learn matplotlib pillow opencv-python opencv-python-headless
   pyarrow lxml psycopg2-binary psycopg-binary grpcio h5py shapely pyproj numba llvmlite
-  tokenizers onnxruntime lightgbm polars duckdb orjson cryptography pydantic-core pyzmq
+  tokenizers onnxruntime lightgbm polars-runtime-64 duckdb orjson cryptography pydantic-core pyzmq
   scikit-image pymupdf netcdf4 tables kiwisolver
 )
 platforms=()
