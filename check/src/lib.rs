@@ -7,7 +7,8 @@
 //! - [`facts`]: what one artifact's binaries need and provide (the cached unit, per hash).
 //! - [`fetch`]: those facts for the lock's artifacts: cached by hash, `file://`, or read over
 //!   HTTP (a wheel's binaries alone, through range requests).
-//! - [`run`]: the check of a lock on targets; [`report`]: what it found, as text and JSON.
+//! - [`run`]: the check of a lock on targets (`environment`: what one target offers and
+//!   lacks); [`report`]: what it found, as text and JSON.
 //! - `elf`: those facts from one ELF file (`DT_NEEDED`, `RUNPATH`, symbol version needs).
 //! - `members`: the binaries inside a wheel, a `.conda` or a `.tar.bz2` package.
 //! - `skeleton`: an artifact reduced to the bytes those facts come from (the test corpus).
@@ -19,6 +20,7 @@
 pub mod cpu;
 pub mod cuda;
 pub mod elf;
+mod environment;
 pub mod facts;
 pub mod fetch;
 pub mod members;

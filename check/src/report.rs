@@ -3,6 +3,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use unilock_model::lock::LockedPackage;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -66,6 +67,23 @@ pub struct Finding {
     /// For a missing library: its name and who provides it where.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub library: Option<MissingLibrary>,
+}
+
+/// A finding about `package` with no library attached.
+pub(crate) fn finding(
+    package: &LockedPackage,
+    severity: Severity,
+    kind: Kind,
+    message: String,
+) -> Finding {
+    Finding {
+        package: package.name.clone(),
+        version: package.version.clone(),
+        severity,
+        kind,
+        message,
+        library: None,
+    }
 }
 
 /// A shared library the target must install.
