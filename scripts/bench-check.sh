@@ -31,8 +31,9 @@ numba
 bokeh
 dask[complete]
 fastapi[standard]
-celery[redis]
 boto3
+redis
+requests
 cryptography
 REQ
 target=ubuntu24.04,python=3.12
@@ -41,7 +42,7 @@ packages=$(grep -c '^\[\[package\]\]' "$work/unilock.lock")
 run() { # $1: label; the rest: arguments
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$work/time" "$unilock" check --lock "$work/unilock.lock" --target "$target" --json "$@" > "$work/report.json" || true
-  read -r wall kib < "$work/time"
+  read -r wall kib < <(tail -1 "$work/time")
   python3 - "$label" "$wall" "$kib" "$work/report.json" <<'PY'
 import json, sys
 label, wall, kib, path = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -49,6 +50,9 @@ r = json.load(open(path))
 t = r["targets"][0]
 print(f"{label:5} {wall:7.2f} s  {kib/1024:7.1f} MiB peak  {r['bytes-read']/1e6:9.1f} MB downloaded"
       f"  of {t['artifact-bytes']/1e6:9.1f} MB in {t['artifacts']} binary artifacts; {len(t['findings'])} findings")
+if label == "cold":
+    for f in t["findings"]:
+        print(f"      {f['severity']:9} {f['package']} {f['version']}: {f['message'][:150]}")
 PY
 }
 echo "lock: $packages packages for $target"

@@ -172,7 +172,7 @@ impl<'a> Environment<'a> {
     }
 
     fn missing(&self, package: &LockedPackage, soname: &str, needed_by: Vec<String>) -> Finding {
-        let known = system::library(soname);
+        let known = system::library(soname).or_else(|| system::library(&shorter_soname(soname)?));
         let mut packages: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
         if let Some(k) = known {
             for (manager, names) in [
@@ -388,6 +388,14 @@ fn pick(manager: &str, image: &BaseImage, names: &[String]) -> Vec<String> {
     vec![chosen.clone()]
 }
 
+/// A full file name asked for as a soname (`libgomp.so.1.0.0`, which some binaries name) as
+/// the library's soname (`libgomp.so.1`): the package that ships the one ships the other.
+fn shorter_soname(name: &str) -> Option<String> {
+    let (stem, versions) = name.split_once(".so.")?;
+    let major = versions.split('.').next()?;
+    (versions.contains('.') && !major.is_empty()).then(|| format!("{stem}.so.{major}"))
+}
+
 /// The package manager of a base image: `apt`, `apk` or `dnf`.
 fn manager_of(image: &BaseImage) -> &'static str {
     let name = image.name;
@@ -400,5 +408,23 @@ fn manager_of(image: &BaseImage) -> &'static str {
         "apt"
     } else {
         "dnf"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorter_soname;
+
+    #[test]
+    fn a_full_library_file_name_is_looked_up_by_its_soname() {
+        assert_eq!(
+            shorter_soname("libgomp.so.1.0.0").as_deref(),
+            Some("libgomp.so.1")
+        );
+        assert_eq!(shorter_soname("libgomp.so.1"), None);
+        assert_eq!(shorter_soname("libfoo.so"), None);
+        // The row the full name reaches names the package that ships it.
+        let row = shorter_soname("libgomp.so.1.0.0").and_then(|s| crate::system::library(&s));
+        assert!(row.is_some_and(|r| r.apt.contains(&"libgomp1")));
     }
 }

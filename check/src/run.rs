@@ -253,10 +253,18 @@ fn check_target(
             );
         }
     }
+    let cpu_unsaid = target.sources.get("cpu").is_none_or(|s| s == "default");
     for &package in &packages {
         let facts = by_name.get(package.name.as_str()).copied();
         if let Some(need) = cpu::need(package, facts) {
-            push_verdict(&mut findings, package, Kind::Cpu, cpu::judge(&need, target));
+            let verdict = match cpu::judge(&need, target) {
+                // A target that does not say its CPU may well have the level: say so, not fail.
+                Verdict::Fail(why) if cpu_unsaid => Verdict::Warn(format!(
+                    "{why}; the target does not say its CPU, so add cpu= (e.g. cpu=x86_64_v3) to check it"
+                )),
+                v => v,
+            };
+            push_verdict(&mut findings, package, Kind::Cpu, verdict);
         }
     }
     if let Some(note) = environment.assumed_note() {

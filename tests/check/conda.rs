@@ -80,4 +80,8 @@ fn a_conda_build_needing_archspec_level_4_fails_on_an_x86_64_v2_target() {
     assert!(line.contains("x86-64-v4"), "{line}");
     assert!(line.contains("cpu=x86_64_v2"), "{line}");
     assert!(report.contains("1 artifacts read"), "{report}");
+    // A target that does not say its CPU is warned, not failed: it may well have the level.
+    let out = check(&lock, &["--target", "linux-64"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("add cpu="), "{}", stdout(&out));
 }
