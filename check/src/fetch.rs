@@ -140,7 +140,9 @@ impl ArtifactSource {
         expected: &Expected,
     ) -> Result<ArtifactFacts, String> {
         if kind == ArchiveKind::Wheel {
-            let read = wheel_members(client, url, expected, wanted, MAX_MEMBER)
+            let mut builder = members::FactsBuilder::default();
+            let mut sink = |name: &str, bytes: Vec<u8>| builder.member(name, &bytes);
+            let read = wheel_members(client, url, expected, wanted, MAX_MEMBER, &mut sink)
                 .await
                 .map_err(|e| e.to_string())?;
             return match read {
@@ -150,18 +152,13 @@ impl ArtifactSource {
                 }
                 WheelMembers::Chosen {
                     listing,
-                    files,
                     bytes_read,
                 } => {
                     self.count(bytes_read);
-                    let listing: Vec<(String, bool)> = listing
-                        .into_iter()
-                        .map(|l| {
-                            let link = l.is_symlink();
-                            (l.name, link)
-                        })
-                        .collect();
-                    Ok(members::facts_from_files(&listing, files))
+                    for l in &listing {
+                        builder.listed(&l.name);
+                    }
+                    Ok(builder.finish())
                 }
             };
         }

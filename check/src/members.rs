@@ -63,21 +63,25 @@ pub fn facts(kind: ArchiveKind, bytes: &[u8]) -> Result<ArtifactFacts, String> {
     Ok(collector.finish())
 }
 
-/// The facts of a wheel read member by member (through range requests): its whole listing
-/// (member name, whether it is a symlink) and the members that were read. Members not read
-/// still count as libraries by name.
-pub fn facts_from_files(
-    listing: &[(String, bool)],
-    files: Vec<(String, Vec<u8>)>,
-) -> ArtifactFacts {
-    let mut collector = Collector::default();
-    for (name, _) in listing {
-        collector.library_name(name);
+/// The facts of a wheel read member by member (through range requests), built as members
+/// arrive so that each is dropped once read: [`FactsBuilder::member`] for each member read,
+/// [`FactsBuilder::listed`] for every name of the listing (members not read still count as
+/// libraries by name).
+#[derive(Default)]
+pub struct FactsBuilder(Collector);
+
+impl FactsBuilder {
+    pub fn member(&mut self, path: &str, bytes: &[u8]) {
+        self.0.member(path, bytes);
     }
-    for (name, bytes) in files {
-        collector.member(&name, bytes.as_slice());
+
+    pub fn listed(&mut self, path: &str) {
+        self.0.library_name(path);
     }
-    collector.finish()
+
+    pub fn finish(self) -> ArtifactFacts {
+        self.0.finish()
+    }
 }
 
 /// Whether a member's file name is a shared library's: `*.so` or `*.so.N[.N…]`.

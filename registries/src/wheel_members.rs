@@ -49,10 +49,9 @@ impl Listed {
 /// What was read of a wheel.
 #[derive(Debug, Clone)]
 pub enum WheelMembers {
-    /// The listing and the contents of the members asked for, with the bytes transferred.
+    /// The listing, with the bytes transferred; the members asked for went to the sink.
     Chosen {
         listing: Vec<Listed>,
-        files: Vec<(String, Vec<u8>)>,
         bytes_read: u64,
     },
     /// The server sent the whole wheel.
@@ -60,13 +59,15 @@ pub enum WheelMembers {
 }
 
 /// The members of the wheel at `url` for which `want` says yes, each at most `max_member`
-/// bytes inflated (a larger one is an error naming it).
+/// bytes inflated (a larger one is an error naming it), handed to `sink` one at a time as they
+/// arrive (so only one request's members are held at once).
 pub async fn wheel_members(
     client: &HttpClient,
     url: &Url,
     expected: &Expected,
     want: impl Fn(&Listed) -> bool,
     max_member: u64,
+    sink: &mut (dyn FnMut(&str, Vec<u8>) + Send),
 ) -> Result<WheelMembers, FetchError> {
     let invalid = |why: String| FetchError::new(url, Failure::Invalid(why));
     let (start, total, tail) = match client.range(url, None, TAIL).await? {
@@ -145,7 +146,6 @@ pub async fn wheel_members(
             )));
         }
     }
-    let mut files = Vec::with_capacity(chosen.len());
     let mut group: Vec<&Member> = Vec::new();
     for (i, m) in chosen.iter().enumerate() {
         group.push(m);
@@ -167,12 +167,11 @@ pub async fn wheel_members(
             let data = local
                 .get(data_at..data_at + member.compressed as usize)
                 .ok_or_else(|| invalid(format!("{} is cut short", member.name)))?;
-            files.push((member.name.clone(), inflate(data, member).map_err(invalid)?));
+            sink(&member.name, inflate(data, member).map_err(invalid)?);
         }
     }
     Ok(WheelMembers::Chosen {
         listing: listed,
-        files,
         bytes_read,
     })
 }

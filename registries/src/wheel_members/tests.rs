@@ -55,9 +55,18 @@ fn wheel() -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
-fn read(server: &TestServer, want: impl Fn(&Listed) -> bool) -> Result<WheelMembers, FetchError> {
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Reads the chosen members of `/w.whl`, collecting what reaches the sink.
+fn read_limited(
+    server: &TestServer,
+    want: impl Fn(&Listed) -> bool,
+    limit: u64,
+) -> Result<(WheelMembers, Files), FetchError> {
     let url = Url::parse(&server.url("/w.whl")).unwrap();
-    tokio::runtime::Builder::new_current_thread()
+    let mut files = Vec::new();
+    let mut sink = |name: &str, bytes: Vec<u8>| files.push((name.to_string(), bytes));
+    let read = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
@@ -66,8 +75,17 @@ fn read(server: &TestServer, want: impl Fn(&Listed) -> bool) -> Result<WheelMemb
             &url,
             &Expected::default(),
             want,
-            1 << 30,
-        ))
+            limit,
+            &mut sink,
+        ))?;
+    Ok((read, files))
+}
+
+fn read(
+    server: &TestServer,
+    want: impl Fn(&Listed) -> bool,
+) -> Result<(WheelMembers, Files), FetchError> {
+    read_limited(server, want, 1 << 30)
 }
 
 #[test]
@@ -78,10 +96,9 @@ fn only_the_members_asked_for_are_transferred_and_they_match_the_archive() {
         "/w.whl",
         Route::ok("application/octet-stream", bytes.clone()).with_ranges(),
     );
-    let got = read(&server, |l| l.name.contains(".so") || l.is_executable()).unwrap();
+    let (got, files) = read(&server, |l| l.name.contains(".so") || l.is_executable()).unwrap();
     let WheelMembers::Chosen {
         listing,
-        files,
         bytes_read,
     } = got
     else {
@@ -137,7 +154,7 @@ fn a_server_without_ranges_hands_back_the_whole_wheel() {
         "/w.whl",
         Route::ok("application/octet-stream", bytes.clone()),
     );
-    match read(&server, |_| true).unwrap() {
+    match read(&server, |_| true).unwrap().0 {
         WheelMembers::Whole(b) => assert_eq!(b.as_ref(), bytes.as_slice()),
         WheelMembers::Chosen { .. } => panic!("the server sent no ranges"),
     }
@@ -158,18 +175,7 @@ fn a_damaged_member_or_one_over_the_limit_is_an_error_naming_it() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("pkg/tool"), "{err}");
-    let url = Url::parse(&server.url("/w.whl")).unwrap();
-    let err = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(wheel_members(
-            &client(),
-            &url,
-            &Expected::default(),
-            |_| true,
-            1000,
-        ))
+    let err = read_limited(&server, |_| true, 1000)
         .unwrap_err()
         .to_string();
     assert!(err.contains("over the limit of 1000"), "{err}");
