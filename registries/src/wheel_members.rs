@@ -4,8 +4,9 @@
 //! The central directory (found as [`crate::range_wheel`] finds it) lists every member with its
 //! name, Unix mode, offset and compressed length. The members a caller wants are fetched in as
 //! few ranges as possible: members that lie next to each other in the file (or with less than
-//! [`GAP`] bytes between them) share one request. A member's local header and data end where
-//! the next member's local header (or the central directory) starts, so every range is exact.
+//! [`GAP`] bytes between them) share one request, up to [`MAX_SPAN`] bytes. A member's local
+//! header and data end where the next member's local header (or the central directory)
+//! starts, so every range is exact.
 //! Each member is inflated and checked against its CRC-32.
 //!
 //! When the server ignores ranges and sends the whole wheel, the whole wheel is returned
@@ -21,6 +22,9 @@ use url::Url;
 const TAIL: u64 = 64 * 1024;
 /// Members closer together than this are fetched in one request.
 pub const GAP: u64 = 256 * 1024;
+/// Neighbours share a request only while it stays below this many bytes (one larger member
+/// still takes one request): what one request holds in memory.
+pub const MAX_SPAN: u64 = 16 * 1024 * 1024;
 /// The largest central directory read.
 const DIRECTORY_LIMIT: u64 = 64 * 1024 * 1024;
 
@@ -149,9 +153,10 @@ pub async fn wheel_members(
     let mut group: Vec<&Member> = Vec::new();
     for (i, m) in chosen.iter().enumerate() {
         group.push(m);
-        let next_close = chosen
-            .get(i + 1)
-            .is_some_and(|n| n.offset.saturating_sub(end_of(m.offset)) < GAP);
+        let next_close = chosen.get(i + 1).is_some_and(|n| {
+            n.offset.saturating_sub(end_of(m.offset)) < GAP
+                && end_of(n.offset).saturating_sub(group[0].offset) <= MAX_SPAN
+        });
         if next_close {
             continue;
         }
