@@ -306,7 +306,13 @@ fn inflate(data: &[u8], member: &Member) -> Result<String, String> {
     if member.size > archive::MAX_METADATA {
         return Err(archive::too_large(&member.name, member.size));
     }
-    let mut out = Vec::with_capacity(member.size as usize);
+    let out = inflate_member(data, member)?;
+    String::from_utf8(out).map_err(|e| format!("{}: not UTF-8: {e}", member.name))
+}
+
+/// A member's data (stored or deflated), inflated and checked against its CRC-32 and size.
+pub(crate) fn inflate_member(data: &[u8], member: &Member) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(usize::try_from(member.size).unwrap_or(0));
     match member.method {
         0 => out.extend_from_slice(data),
         8 => {
@@ -330,7 +336,7 @@ fn inflate(data: &[u8], member: &Member) -> Result<String, String> {
             member.name
         ));
     }
-    String::from_utf8(out).map_err(|e| format!("{}: not UTF-8: {e}", member.name))
+    Ok(out)
 }
 
 #[cfg(test)]

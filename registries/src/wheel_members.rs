@@ -15,7 +15,6 @@
 use crate::http::{Expected, Failure, FetchError, HttpClient, Ranged};
 use crate::range_wheel::{self, End, Member, Window};
 use bytes::Bytes;
-use std::io::Read;
 use url::Url;
 
 /// How much of the end of the wheel the first request asks for.
@@ -172,7 +171,10 @@ pub async fn wheel_members(
             let data = local
                 .get(data_at..data_at + member.compressed as usize)
                 .ok_or_else(|| invalid(format!("{} is cut short", member.name)))?;
-            sink(&member.name, inflate(data, member).map_err(invalid)?);
+            sink(
+                &member.name,
+                range_wheel::inflate_member(data, member).map_err(invalid)?,
+            );
         }
     }
     Ok(WheelMembers::Chosen {
@@ -226,35 +228,6 @@ async fn fetch(
             Failure::Invalid(format!("no answer for bytes {from}+{len}")),
         )),
     }
-}
-
-/// A member's data, inflated and checked against its CRC-32 and size.
-fn inflate(data: &[u8], member: &Member) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(usize::try_from(member.size).unwrap_or(0));
-    match member.method {
-        0 => out.extend_from_slice(data),
-        8 => {
-            flate2::read::DeflateDecoder::new(data)
-                .take(member.size + 1)
-                .read_to_end(&mut out)
-                .map_err(|e| format!("{}: {e}", member.name))?;
-        }
-        m => {
-            return Err(format!(
-                "{}: compression method {m} is not read",
-                member.name
-            ));
-        }
-    }
-    let mut crc = flate2::Crc::new();
-    crc.update(&out);
-    if crc.sum() != member.crc || out.len() as u64 != member.size {
-        return Err(format!(
-            "{}: the inflated member does not match its CRC-32 and size",
-            member.name
-        ));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

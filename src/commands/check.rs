@@ -11,8 +11,6 @@ use unilock_check::fetch::ArtifactSource;
 use unilock_check::report::Report;
 use unilock_check::run::{Options, check as run};
 use unilock_model::{Diagnostic, ErrorKind, Lock, Target};
-use unilock_registries::cache;
-use unilock_registries::http::HttpClient;
 use unilock_registries::http::auth::Credentials;
 
 pub fn check(args: CheckArgs) -> Result<(), Diagnostic> {
@@ -92,27 +90,10 @@ pub fn artifact_source(
         cache_dir,
         offline,
     };
-    let settings = super::index::settings(&index)?;
-    let cache = index
-        .cache_dir
-        .clone()
-        .or_else(|| cache::default_dir(&env_var))
-        .map(|dir| super::index::cache_at(dir, &settings))
-        .transpose()?;
     let netrc =
         Credentials::from_netrc(None).map_err(|e| Diagnostic::invalid(format!("netrc: {e}")))?;
-    let client = HttpClient::new(settings, netrc, cache.clone())
-        .map_err(|e| Diagnostic::new(ErrorKind::Registry, e))?;
-    let mut progress = None;
-    let client = match Progress::new() {
-        Some(p) => {
-            let p = Arc::new(p);
-            progress = Some(p.clone());
-            client.with_observer(p)
-        }
-        None => client,
-    };
-    let source = ArtifactSource::new(Some(Arc::new(client)), cache, offline)
+    let (client, cache, progress) = super::index::http_client(&index, netrc)?;
+    let source = ArtifactSource::new(Some(client), cache, offline)
         .map_err(|e| Diagnostic::new(ErrorKind::Registry, e))?;
     Ok((source, progress))
 }

@@ -75,23 +75,9 @@ pub fn source(
         let netrc = Credentials::from_netrc(None)
             .map_err(|e| Diagnostic::invalid(format!("netrc: {e}")))?;
         let credentials = credentials.merged_over(netrc);
-        let settings = settings(args)?;
-        let cache_dir = args
-            .cache_dir
-            .clone()
-            .or_else(|| cache::default_dir(&env_var));
-        let cache = cache_dir.map(|dir| cache_at(dir, &settings)).transpose()?;
-        let client = HttpClient::new(settings, credentials, cache)
-            .map_err(|e| Diagnostic::new(unilock_model::ErrorKind::Registry, e))?;
-        let client = match Progress::new() {
-            Some(p) => {
-                let p = Arc::new(p);
-                progress = Some(p.clone());
-                client.with_observer(p)
-            }
-            None => client,
-        };
-        Some(Remote::new(Arc::new(client)))
+        let (client, _, shown) = http_client(args, credentials)?;
+        progress = shown;
+        Some(Remote::new(client))
     } else {
         None
     };
@@ -101,6 +87,36 @@ pub fn source(
         progress,
         hosts,
     })
+}
+
+/// An HTTP client, the cache it keeps and its progress bar (when stderr is a terminal).
+pub(super) type Client = (Arc<HttpClient>, Option<Cache>, Option<Arc<Progress>>);
+
+/// The HTTP client of `args` (settings from the environment, the cache, `credentials`), with a
+/// progress bar on stderr when it is a terminal; also the cache it keeps.
+pub(super) fn http_client(
+    args: &IndexArgs,
+    credentials: Credentials,
+) -> Result<Client, Diagnostic> {
+    let settings = settings(args)?;
+    let cache = args
+        .cache_dir
+        .clone()
+        .or_else(|| cache::default_dir(&env_var))
+        .map(|dir| cache_at(dir, &settings))
+        .transpose()?;
+    let client = HttpClient::new(settings, credentials, cache.clone())
+        .map_err(|e| Diagnostic::new(unilock_model::ErrorKind::Registry, e))?;
+    let mut progress = None;
+    let client = match Progress::new() {
+        Some(p) => {
+            let p = Arc::new(p);
+            progress = Some(p.clone());
+            client.with_observer(p)
+        }
+        None => client,
+    };
+    Ok((Arc::new(client), cache, progress))
 }
 
 /// Retries, timeouts and parallelism: `UNILOCK_HTTP_RETRIES` (further attempts, default 3),

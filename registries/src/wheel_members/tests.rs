@@ -5,7 +5,7 @@ use super::*;
 use crate::http::Settings;
 use crate::http::auth::Credentials;
 use crate::testing::{Route, TestServer};
-use std::io::Write;
+use std::io::{Read, Write};
 
 fn client() -> HttpClient {
     let settings = Settings {
