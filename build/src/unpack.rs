@@ -184,13 +184,13 @@ mod tests {
     #[test]
     fn a_wheel_installs_its_libraries_and_leaves_scripts_out() {
         let dir = tempfile::tempdir().unwrap();
-        let wheel = zip_of(&[
+        let archive = zip_of(&[
             ("pkg/__init__.py", b"x = 1\n"),
             ("pkg-1.0.dist-info/METADATA", b"Name: pkg\n"),
             ("pkg-1.0.data/platlib/_native.py", b"y = 2\n"),
             ("pkg-1.0.data/scripts/tool", b"#!python\n"),
         ]);
-        wheel(&wheel, dir.path(), MAX_UNPACKED_BYTES).unwrap();
+        wheel(&archive, dir.path(), MAX_UNPACKED_BYTES).unwrap();
         assert!(dir.path().join("pkg/__init__.py").is_file());
         assert!(dir.path().join("_native.py").is_file());
         assert!(!dir.path().join("tool").exists());

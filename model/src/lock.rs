@@ -372,6 +372,7 @@ fn pin_of(
     use crate::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
     let mut pin = PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
     pin.ecosystem = p.ecosystem;
+    pin.dependencies_from_build = p.dependencies_from_build;
     pin.artifacts = p
         .artifacts
         .iter()
