@@ -268,6 +268,124 @@ fn install(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+    use std::sync::Arc;
+    use unilock_model::index::{Metadata, ProjectFiles};
+
+    /// An index with no projects: in-tree backends need no build requirements.
+    struct NoIndex;
+
+    impl PackageSource for NoIndex {
+        fn project(&self, _: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
+            Ok(None)
+        }
+        fn metadata(&self, _: &ProjectFiles, _: &DistFile) -> Result<Metadata, Diagnostic> {
+            Err(Diagnostic::usage("no metadata here"))
+        }
+    }
+
+    /// The test tools' Python, else one on PATH; `None` (with a message) when there is none,
+    /// a failure under CI.
+    fn interpreter() -> Option<Interpreter> {
+        let tools = std::env::var_os("UNILOCK_TEST_TOOLS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-tools/venv")
+            });
+        let named = tools.join("bin/python");
+        let found = if named.exists() {
+            crate::python::query(&named).ok()
+        } else {
+            crate::python::discover(None, &|v| std::env::var(v).ok()).ok()
+        };
+        if found.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no Python interpreter for the build tests"
+            );
+            eprintln!("SKIPPED: no Python interpreter (test tools or python3 on PATH)");
+        }
+        found
+    }
+
+    /// An sdist `demo-1.0.tar.gz` with `pyproject.toml` naming the in-tree backend `backend.py`.
+    fn in_tree_sdist(backend: &str) -> Vec<u8> {
+        let pyproject =
+            "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n";
+        let mut tar = tar::Builder::new(Vec::new());
+        for (name, text) in [("pyproject.toml", pyproject), ("backend.py", backend)] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("demo-1.0/{name}"), text.as_bytes())
+                .unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar.into_inner().unwrap()).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn run(backend: &str, timeout: Duration) -> Option<Result<String, Diagnostic>> {
+        let interpreter = interpreter()?;
+        let target = interpreter.target().unwrap();
+        let download = |f: &DistFile| -> Result<Vec<u8>, Diagnostic> {
+            Err(Diagnostic::usage(format!("no download of {}", f.filename)))
+        };
+        let host = Host {
+            source: &NoIndex,
+            download: &download,
+            interpreter: &interpreter,
+            target: &target,
+            timeout,
+            unpack_limit: crate::unpack::MAX_UNPACKED_BYTES,
+        };
+        Some(metadata(
+            &host,
+            "demo",
+            "demo-1.0.tar.gz",
+            &in_tree_sdist(backend),
+        ))
+    }
+
+    #[test]
+    fn a_backend_without_prepare_metadata_is_asked_to_build_the_wheel() {
+        let backend = r#"
+import os, zipfile
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
+        z.writestr("demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: from-the-wheel\n")
+    return name
+"#;
+        let Some(result) = run(backend, hooks::TIMEOUT) else {
+            return;
+        };
+        let text = result.unwrap();
+        assert!(text.contains("Requires-Dist: from-the-wheel"), "{text}");
+    }
+
+    #[test]
+    fn a_backend_over_the_time_limit_is_stopped_and_named() {
+        let backend = "import time\ndef get_requires_for_build_wheel(config_settings=None):\n    print('probing the compiler')\n    time.sleep(30)\n    return []\n";
+        let Some(result) = run(backend, Duration::from_millis(1500)) else {
+            return;
+        };
+        let err = result.unwrap_err();
+        assert!(
+            err.message().starts_with("demo: the build backend backend failed to prepare the metadata of demo-1.0.tar.gz (get_requires_for_build_wheel, Python")
+                && err.message().ends_with("it took longer than 1.5 s (UNILOCK_BUILD_TIMEOUT)"),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.notes()
+                .iter()
+                .any(|n| n.contains("probing the compiler")),
+            "{:?}",
+            err.notes()
+        );
+    }
 
     #[test]
     fn projects_without_a_build_system_use_the_legacy_setuptools_backend() {

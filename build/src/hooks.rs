@@ -120,6 +120,8 @@ pub fn call(
         .env("PYTHONPATH", site)
         .env("PYTHONNOUSERSITE", "1")
         .env("PYTHONDONTWRITEBYTECODE", "1")
+        // Output is kept even when the backend is stopped at the time limit.
+        .env("PYTHONUNBUFFERED", "1")
         .env("PYTHONIOENCODING", "utf-8")
         .stdin(Stdio::null())
         .stdout(log)
