@@ -204,3 +204,67 @@ fn a_failing_build_names_the_package_the_backend_and_its_last_lines() {
     }
     assert!(!dir.path().join("unilock.lock").exists());
 }
+
+/// Offline, an sdist from an HTTP index whose build is not in the cache fails naming the sdist
+/// and saying the build cannot run offline (exit 3).
+#[test]
+fn offline_a_build_that_is_not_cached_fails_naming_the_sdist() {
+    use unilock_registries::testing::{Route, TestServer};
+    let server = TestServer::start();
+    let sdist = std::fs::read(corpus(
+        "fixtures/sdist-builds/find-links/typer-0.4.0.tar.gz",
+    ))
+    .expect("sdist");
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&sdist)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    server.route(
+        "/files/typer-0.4.0.tar.gz",
+        Route::ok("application/octet-stream", sdist.clone()),
+    );
+    let url = server.url("/files/typer-0.4.0.tar.gz");
+    server.route(
+        "/simple/typer/",
+        Route::ok(
+            "application/vnd.pypi.simple.v1+json",
+            format!(
+                r#"{{"files": [{{"filename": "typer-0.4.0.tar.gz", "url": "{url}", "hashes": {{"sha256": "{sha}"}}, "size": {}}}]}}"#,
+                sdist.len()
+            ),
+        ),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.in", "typer\n");
+    let index = server.url("/simple/");
+    let cache = dir.path().join("cache").display().to_string();
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "resolve",
+            &input,
+            "--index-url",
+            &index,
+            "--cache-dir",
+            &cache,
+            "--target",
+            TARGET,
+            "-o",
+            &lock,
+        ];
+        args.extend(extra);
+        unilock_with_env(&args, &[("NETRC", "")])
+    };
+    let out = run(&["--no-build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = run(&["--offline", "--python", "/nonexistent.invalid/python3"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: --offline: the dependencies of typer-0.4.0.tar.gz are known only from a build, which is not in the cache, and the build cannot run offline"),
+        "{}",
+        stderr(&out)
+    );
+}
