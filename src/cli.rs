@@ -475,6 +475,8 @@ pub struct MigrateArgs {
     pub pre: bool,
     #[command(flatten)]
     pub binary: BinaryArgs,
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 /// Builds of sdists whose dependencies are not static (see docs/resolve.md, "Source
