@@ -32,7 +32,7 @@ pub fn changes(old: &Lock, new: &Lock, env: &dyn Environment) -> Vec<String> {
     inputs(old, new, &mut lines);
     options(old, new, &mut lines);
     targets(old, new, env, &mut lines);
-    packages(old, new, &mut lines);
+    packages(old, new, env, &mut lines);
     if lines.is_empty() && old.to_toml() != new.to_toml() {
         lines.push(if old.version != new.version {
             format!(
@@ -125,9 +125,21 @@ fn versions(lock: &Lock) -> Versions<'_> {
     out
 }
 
-fn packages(old: &Lock, new: &Lock, lines: &mut Vec<String>) {
+fn packages(old: &Lock, new: &Lock, env: &dyn Environment, lines: &mut Vec<String>) {
     let before = versions(old);
     let after = versions(new);
+    // A package's targets by meaning, so that a target spelled anew is no change of its own.
+    let meanings = |lock: &Lock, names: &[String]| -> BTreeSet<String> {
+        names
+            .iter()
+            .map(|n| {
+                lock.targets
+                    .iter()
+                    .find(|t| &t.name == n)
+                    .map_or_else(|| n.clone(), |t| t.meaning(env))
+            })
+            .collect()
+    };
     let list = |v: &BTreeMap<String, &LockedPackage>| -> String {
         v.keys().cloned().collect::<Vec<_>>().join(", ")
     };
@@ -142,13 +154,27 @@ fn packages(old: &Lock, new: &Lock, lines: &mut Vec<String>) {
         }
         for (version, p) in now {
             let o = was[version];
-            if o.targets != p.targets {
+            if meanings(old, &o.targets) != meanings(new, &p.targets) {
                 lines.push(format!(
                     "package {name} {version}: on targets [{}] → [{}]",
                     o.targets.join(", "),
                     p.targets.join(", ")
                 ));
-            } else if o != *p {
+            } else if (
+                &o.artifacts,
+                &o.dependencies,
+                &o.source,
+                &o.url,
+                &o.requested_by,
+                &o.conda,
+            ) != (
+                &p.artifacts,
+                &p.dependencies,
+                &p.source,
+                &p.url,
+                &p.requested_by,
+                &p.conda,
+            ) {
                 lines.push(format!(
                     "package {name} {version}: its artifacts, dependencies or origin changed"
                 ));
@@ -160,6 +186,26 @@ fn packages(old: &Lock, new: &Lock, lines: &mut Vec<String>) {
             lines.push(format!("package {name}: removed (was {})", list(was)));
         }
     }
+}
+
+/// Renames target `from` of `lock` to `to` wherever the lock names it (its `[[target]]`, the
+/// packages chosen on it, their artifacts).
+pub fn rename_target(lock: &mut Lock, from: &str, to: &str) {
+    let rename = |names: &mut Vec<String>| {
+        for n in names.iter_mut().filter(|n| n.as_str() == from) {
+            *n = to.to_string();
+        }
+    };
+    for t in lock.targets.iter_mut().filter(|t| t.name == from) {
+        t.name = to.to_string();
+    }
+    for p in &mut lock.packages {
+        rename(&mut p.targets);
+        for a in &mut p.artifacts {
+            rename(&mut a.targets);
+        }
+    }
+    lock.canonicalize();
 }
 
 /// Copies the old lock's targets named in `keep` (by name), with every package entry chosen

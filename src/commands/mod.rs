@@ -2,10 +2,12 @@
 
 mod channels;
 mod check;
+mod config;
 mod export;
 mod files;
 mod index;
 mod migrate;
+mod recorded;
 mod resolve;
 mod system;
 mod targets;

@@ -11,7 +11,14 @@ use unilock_solver::joint::JointRequest;
 use unilock_solver::pypi::{self, BuildCause, Request, Resolution};
 use unilock_solver::request::{CondaInputs, FileIndex, Groups, Inputs, conda_pins, pypi_pins};
 
-pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
+pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
+    let config = super::config::apply(&mut args)?;
+    if let Some(c) = config.as_ref().filter(|c| c.targets) {
+        for t in &args.target {
+            Target::parse(t, &env_var)
+                .map_err(|d| d.note(format!("the targets are those of {}", c.path.display())))?;
+        }
+    }
     let groups = Groups::new(&args.extra, args.all_extras);
     let (
         targets,
@@ -20,7 +27,8 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             conda,
             indexes: from_files,
         },
-    ) = setup(
+        files,
+    ) = setup_with_files(
         &args.target,
         &args.inputs,
         &groups,
@@ -31,26 +39,144 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("unilock.lock"));
+    let existing = existing_lock(&output)?;
+    let written = Written {
+        existing: existing.as_ref(),
+        files: &files,
+        output: &output,
+    };
     if !conda.specs.is_empty() {
-        return resolve_conda(&args, &targets, conda, request, from_files, &output);
+        return resolve_conda(&args, &targets, conda, request, from_files, written);
     }
     if !args.upgrade
-        && let Some(lock) = existing_lock(&output)?
+        && let Some(lock) = &existing
     {
         request
             .preferences
-            .extend(pypi_pins(&lock, &args.upgrade_package));
+            .extend(pypi_pins(lock, &args.upgrade_package));
     }
     let configured = super::index::source(&args.index, from_files, &targets, &request)?;
-    let lock = solve_pypi(&configured, &targets, &request, args.consistent)?;
-    write_atomic(&output, &lock.to_toml())?;
+    let solved = solve_pypi_each(&configured, &targets, &request, args.consistent)?;
+    let Some(lock) = finish(&args, &targets, solved.lock, &solved.failed, &written)? else {
+        return Ok(());
+    };
     eprintln!(
         "resolved {} packages for {} target(s) into {}",
         lock.packages.len(),
         lock.targets.len(),
         output.display()
     );
+    partial(solved.failed, &lock)?;
     check_after(&args, &lock, &targets)
+}
+
+/// What the lock is written from besides the resolutions: the lock already at `output`, the
+/// input files read (includes followed).
+struct Written<'a> {
+    existing: Option<&'a Lock>,
+    files: &'a [PathBuf],
+    output: &'a Path,
+}
+
+/// The lock of a run made whole and written: its inputs and options recorded, the existing
+/// lock's other targets kept (or dropped), then written — or with `--locked`, compared with the
+/// existing lock and not written (`None`).
+fn finish(
+    args: &ResolveArgs,
+    targets: &[Target],
+    mut lock: Lock,
+    failed: &[Failed],
+    written: &Written,
+) -> Result<Option<Lock>, Diagnostic> {
+    lock.inputs = super::recorded::inputs(written.files, written.output)?;
+    lock.options = super::recorded::options(args)?;
+    super::recorded::carry_targets(&mut lock, written.existing, targets, &args.lock.drop_target)?;
+    lock.canonicalize();
+    if args.lock.locked {
+        if !failed.is_empty() {
+            return Err(partial(failed.to_vec(), &lock).err().unwrap_or_else(|| {
+                Diagnostic::new(ErrorKind::Unsatisfiable, "a target has no resolution")
+            }));
+        }
+        super::recorded::check_locked(written.existing, &lock, written.output)?;
+        return Ok(None);
+    }
+    write_atomic(written.output, &lock.to_toml())?;
+    Ok(Some(lock))
+}
+
+/// A target with no resolution, left out of the lock (without `--consistent`).
+#[derive(Clone)]
+pub(super) struct Failed {
+    target: String,
+    error: Diagnostic,
+}
+
+/// The resolutions of the targets that have one, and the targets that have none. A failure
+/// other than "no resolution" (an index that cannot be read, an invalid input) ends the run,
+/// as does every target failing (the first failure is the error, the others printed first).
+fn partition<T>(
+    targets: &[Target],
+    results: Vec<Result<T, Diagnostic>>,
+) -> Result<(Vec<Target>, Vec<T>, Vec<Failed>), Diagnostic> {
+    let mut ok = (Vec::new(), Vec::new());
+    let mut failed: Vec<Failed> = Vec::new();
+    for (t, r) in targets.iter().zip(results) {
+        match r {
+            Ok(r) => {
+                ok.0.push(t.clone());
+                ok.1.push(r);
+            }
+            Err(e) if e.kind() == ErrorKind::Unsatisfiable => failed.push(Failed {
+                target: t.spec().to_string(),
+                error: e,
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    if ok.0.is_empty() && !failed.is_empty() {
+        for f in failed.iter().skip(1) {
+            eprint!("{}", f.error.render());
+        }
+        return Err(failed.swap_remove(0).error);
+    }
+    Ok((ok.0, ok.1, failed))
+}
+
+/// Exit 1 naming each target left out of `lock` and why; `Ok` when none was.
+fn partial(failed: Vec<Failed>, lock: &Lock) -> Result<(), Diagnostic> {
+    let count = failed.len();
+    let mut last = None;
+    for (i, f) in failed.into_iter().enumerate() {
+        let mut d = Diagnostic::new(
+            ErrorKind::Unsatisfiable,
+            format!(
+                "target {} has no resolution: {}",
+                f.target,
+                f.error.message()
+            ),
+        );
+        if let Some(e) = f.error.expected_text() {
+            d = d.expected(e);
+        }
+        for n in f.error.notes() {
+            d = d.note(n.clone());
+        }
+        if i + 1 < count {
+            eprint!("{}", d.render());
+        } else {
+            last = Some(d);
+        }
+    }
+    let Some(d) = last else {
+        return Ok(());
+    };
+    let names: Vec<&str> = lock.targets.iter().map(|t| t.name.as_str()).collect();
+    Err(d.note(format!(
+        "the lock was written for the targets that resolve ({}), without {}; with --consistent a target with no resolution fails the whole run",
+        names.join(", "),
+        if count == 1 { "this one" } else { "these" }
+    )))
 }
 
 /// `--check`: the lock just written, checked on the targets it was resolved for.
@@ -68,16 +194,38 @@ fn check_after(args: &ResolveArgs, lock: &Lock, targets: &[Target]) -> Result<()
     )
 }
 
-/// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
-/// its own, or with `consistent` one version per package on every target (one run over all,
-/// with no channels: `solver::joint::resolve_consistent`). Progress ends and what the indexes
-/// and the solve warn about is printed either way.
+/// The lock of PyPI `request` for `targets` from the indexes of `configured`, every target
+/// resolved ([`solve_pypi_each`], where one with no resolution fails the whole run).
 pub(super) fn solve_pypi(
     configured: &super::index::Configured,
     targets: &[Target],
     request: &Request,
     consistent: bool,
 ) -> Result<Lock, Diagnostic> {
+    let solved = solve_pypi_each(configured, targets, request, consistent)?;
+    if !solved.failed.is_empty() {
+        partial(solved.failed, &solved.lock)?;
+    }
+    Ok(solved.lock)
+}
+
+/// A lock, and the targets left out of it.
+pub(super) struct Solved {
+    lock: Lock,
+    failed: Vec<Failed>,
+}
+
+/// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
+/// its own (a target with no resolution is left out, [`partition`]), or with `consistent` one
+/// version per package on every target (one run over all, with no channels:
+/// `solver::joint::resolve_consistent`). Progress ends and what the indexes and the solve warn
+/// about is printed either way.
+fn solve_pypi_each(
+    configured: &super::index::Configured,
+    targets: &[Target],
+    request: &Request,
+    consistent: bool,
+) -> Result<Solved, Diagnostic> {
     let source = &configured.source;
     let finish = || {
         if let Some(p) = &configured.progress {
@@ -110,21 +258,27 @@ pub(super) fn solve_pypi(
         let lock = unilock_solver::lock::assemble_joint(resolutions);
         check_consistent(&lock)?;
         print_source_builds(summary);
-        return Ok(lock);
+        return Ok(Solved {
+            lock,
+            failed: Vec::new(),
+        });
     }
-    let resolutions = targets
+    let resolutions: Vec<_> = targets
         .iter()
         .map(|t| pypi::resolve(source, t, request))
-        .collect::<Result<Vec<_>, _>>();
+        .collect();
     finish();
-    let resolutions = resolutions?;
+    let (targets, resolutions, failed) = partition(targets, resolutions)?;
     for (target, resolution) in targets.iter().zip(&resolutions) {
         for w in &resolution.warnings {
             crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
     }
     print_source_builds(source_builds(targets.iter().zip(&resolutions)));
-    Ok(unilock_solver::lock::assemble(targets, resolutions))
+    Ok(Solved {
+        lock: unilock_solver::lock::assemble(&targets, resolutions),
+        failed,
+    })
 }
 
 /// The lines of the source-build summary: for each target, one per package locked with no
@@ -161,18 +315,20 @@ fn resolve_conda(
     conda: CondaInputs,
     mut pypi: Request,
     from_files: Vec<FileIndex>,
-    output: &Path,
+    written: Written,
 ) -> Result<(), Diagnostic> {
     use unilock_solver::conda::CondaRequest;
+    let output = written.output;
     let (channels, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
     let mut preferences = HashMap::new();
     if !args.upgrade
-        && let Some(lock) = existing_lock(output)?
+        && let Some(lock) = written.existing
     {
-        preferences = conda_pins(&lock, &args.upgrade_package);
+        preferences = conda_pins(lock, &args.upgrade_package);
         pypi.preferences
-            .extend(pypi_pins(&lock, &args.upgrade_package));
+            .extend(pypi_pins(lock, &args.upgrade_package));
     }
+    let mut failed = Vec::new();
     // Each target gets the specs of its platform (pixi's `[target.<platform>]` tables).
     let request_for = |t: &Target| JointRequest {
         conda: CondaRequest {
@@ -204,28 +360,31 @@ fn resolve_conda(
         print_source_builds(summary);
         lock
     } else if pypi.requirements.is_empty() {
-        let resolutions = targets
+        let resolutions: Vec<_> = targets
             .iter()
             .map(|t| unilock_solver::conda::resolve(&channels, t, &request_for(t).conda))
-            .collect::<Result<Vec<_>, _>>();
+            .collect();
         if let Some(p) = &progress {
             p.finish();
         }
         channel_warnings(&channels);
-        unilock_solver::lock::assemble_conda(targets, resolutions?)
+        let (resolved, resolutions, left_out) = partition(targets, resolutions)?;
+        failed = left_out;
+        unilock_solver::lock::assemble_conda(&resolved, resolutions)
     } else {
         let configured = super::index::source(&args.index, from_files, targets, &pypi)?;
         let index = configured.source;
-        let resolutions = targets
+        let resolutions: Vec<_> = targets
             .iter()
             .map(|t| unilock_solver::joint::resolve(&channels, &index, t, &request_for(t)))
-            .collect::<Result<Vec<_>, _>>();
+            .collect();
         for p in [&progress, &configured.progress].into_iter().flatten() {
             p.finish();
         }
         super::index::print_warnings(&index);
         channel_warnings(&channels);
-        let resolutions = resolutions?;
+        let (_, resolutions, left_out) = partition(targets, resolutions)?;
+        failed = left_out;
         for r in &resolutions {
             for w in &r.pypi.warnings {
                 crate::output::warn(format_args!("{}: {w}", r.target.spec()));
@@ -236,7 +395,9 @@ fn resolve_conda(
         ));
         unilock_solver::lock::assemble_joint(resolutions)
     };
-    write_atomic(output, &lock.to_toml())?;
+    let Some(lock) = finish(args, targets, lock, &failed, &written)? else {
+        return Ok(());
+    };
     let conda_count = lock
         .packages
         .iter()
@@ -248,6 +409,7 @@ fn resolve_conda(
         lock.targets.len(),
         output.display()
     );
+    partial(failed, &lock)?;
     check_after(args, &lock, targets)
 }
 
@@ -276,6 +438,17 @@ pub(super) fn setup(
     pre: bool,
     binary: unilock_solver::pypi::BinaryPolicy,
 ) -> Result<(Vec<Target>, Inputs), Diagnostic> {
+    setup_with_files(targets, inputs, groups, pre, binary).map(|(t, i, _)| (t, i))
+}
+
+/// [`setup`], and every file read (includes followed), for the lock's `[[input]]` entries.
+fn setup_with_files(
+    targets: &[String],
+    inputs: &[PathBuf],
+    groups: &Groups,
+    pre: bool,
+    binary: unilock_solver::pypi::BinaryPolicy,
+) -> Result<(Vec<Target>, Inputs, Vec<PathBuf>), Diagnostic> {
     if targets.is_empty() {
         return Err(Diagnostic::usage(
             "no target: say which platform to resolve for with --target (see `unilock targets`)",
@@ -286,14 +459,30 @@ pub(super) fn setup(
         .map(|t| Target::parse(t, &env_var))
         .collect::<Result<Vec<_>, _>>()?;
     let mut request = Inputs::new(pre, binary);
+    let mut files = Vec::new();
     for input in inputs {
         let doc = read_document(input)?;
         request.add(input, &doc, groups)?;
+        files.push(input.clone());
+        // The files it includes (`-r`, `-c`) are named by the origins of what they hold.
+        let origins = doc
+            .manifest
+            .requirements
+            .iter()
+            .filter_map(|r| r.origin.as_ref())
+            .chain(doc.indexes.iter().filter_map(|i| i.origin.as_ref()))
+            .chain(doc.channels.iter().filter_map(|c| c.origin.as_ref()));
+        for o in origins {
+            let file = PathBuf::from(&o.file);
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
     }
     for w in super::system::check(&targets, &request.conda.system_requirements) {
         crate::output::warn(w);
     }
-    Ok((targets, request))
+    Ok((targets, request, files))
 }
 
 /// Reads `input`, a file `resolve` takes: a requirements file, pyproject.toml,
