@@ -66,7 +66,7 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         lock.targets.len(),
         output.display()
     );
-    partial(solved.failed, &lock)?;
+    partial(solved.failed, Some(&lock))?;
     check_after(&args, &lock, &targets)
 }
 
@@ -94,7 +94,7 @@ fn finish(
     lock.canonicalize();
     if args.lock.locked {
         if !failed.is_empty() {
-            return Err(partial(failed.to_vec(), &lock).err().unwrap_or_else(|| {
+            return Err(partial(failed.to_vec(), None).err().unwrap_or_else(|| {
                 Diagnostic::new(ErrorKind::Unsatisfiable, "a target has no resolution")
             }));
         }
@@ -143,8 +143,9 @@ fn partition<T>(
     Ok((ok.0, ok.1, failed))
 }
 
-/// Exit 1 naming each target left out of `lock` and why; `Ok` when none was.
-fn partial(failed: Vec<Failed>, lock: &Lock) -> Result<(), Diagnostic> {
+/// Exit 1 naming each target left out of `lock` (the lock written, if one was) and why; `Ok`
+/// when none was.
+fn partial(failed: Vec<Failed>, lock: Option<&Lock>) -> Result<(), Diagnostic> {
     let count = failed.len();
     let mut last = None;
     for (i, f) in failed.into_iter().enumerate() {
@@ -170,6 +171,9 @@ fn partial(failed: Vec<Failed>, lock: &Lock) -> Result<(), Diagnostic> {
     }
     let Some(d) = last else {
         return Ok(());
+    };
+    let Some(lock) = lock else {
+        return Err(d.note("--locked: the lock was not written"));
     };
     let names: Vec<&str> = lock.targets.iter().map(|t| t.name.as_str()).collect();
     Err(d.note(format!(
@@ -204,7 +208,7 @@ pub(super) fn solve_pypi(
 ) -> Result<Lock, Diagnostic> {
     let solved = solve_pypi_each(configured, targets, request, consistent)?;
     if !solved.failed.is_empty() {
-        partial(solved.failed, &solved.lock)?;
+        partial(solved.failed, Some(&solved.lock))?;
     }
     Ok(solved.lock)
 }
@@ -409,7 +413,7 @@ fn resolve_conda(
         lock.targets.len(),
         output.display()
     );
-    partial(failed, &lock)?;
+    partial(failed, Some(&lock))?;
     check_after(args, &lock, targets)
 }
 

@@ -15,6 +15,7 @@ mod hostile;
 mod http;
 mod joint;
 mod lock_file;
+mod lock_inputs;
 mod pixi;
 mod snapshot;
 mod user_input;
