@@ -123,9 +123,10 @@ fn without_credentials(value: &str) -> String {
     }
 }
 
-/// The lock's targets that this run was not asked for (compared by meaning, or by name),
-/// kept as they are in `new` unless `drop` names them; a note names each kept and dropped
-/// one. A `drop` naming a target asked for is bad usage; one the lock does not have is a
+/// Each target of `new` keyed by its meaning as asked; the lock's targets that this run was
+/// not asked for (compared by meaning, or by name) kept as they are in `new` unless `drop`
+/// names them, with a note naming each kept and dropped one; a target asked for under another
+/// spelling than the lock's keeps the lock's. A `drop` naming a target asked for is bad usage; one the lock does not have is a
 /// warning.
 pub fn carry_targets(
     new: &mut Lock,
@@ -148,6 +149,13 @@ pub fn carry_targets(
         }
     }
     let drop_keys: BTreeSet<String> = drop.iter().map(Target::key).collect();
+    // The key of each target is that of the target as asked: a conda solve that chose the
+    // Python of a target naming none does not make it another target.
+    for t in &mut new.targets {
+        if let Some(a) = asked.iter().find(|a| a.spec() == t.name) {
+            t.key = Some(a.key());
+        }
+    }
     let Some(old) = old else {
         for d in &drop {
             crate::output::warn(format_args!(

@@ -207,10 +207,16 @@ pub(super) fn solve_pypi(
     consistent: bool,
 ) -> Result<Lock, Diagnostic> {
     let solved = solve_pypi_each(configured, targets, request, consistent)?;
-    if !solved.failed.is_empty() {
-        partial(solved.failed, Some(&solved.lock))?;
+    let mut failed = solved.failed.into_iter();
+    match failed.next() {
+        None => Ok(solved.lock),
+        Some(first) => {
+            for f in failed {
+                eprint!("{}", f.error.render());
+            }
+            Err(first.error)
+        }
     }
-    Ok(solved.lock)
 }
 
 /// A lock, and the targets left out of it.

@@ -382,13 +382,14 @@ fn a_glibc_bound_target_keeps_the_build_its_glibc_runs() {
     let cf = base_channel(dir.path());
     let links = wheels(dir.path(), &[("foo", "1.0", &["numpy<2"])]);
     let input = env(&cf, &["python=3.12", "numpy", "libfast"], &["foo"]);
-    let version = |target: &str| {
-        // --upgrade: the lock of the run before pins what it chose.
+    let version = |target: &str, other: &str| {
+        // --upgrade: the lock of the run before pins what it chose; --drop-target: it holds
+        // the other target, which would otherwise be kept.
         let r = run(
             dir.path(),
             &input,
             &links,
-            &["--target", target, "--upgrade"],
+            &["--target", target, "--upgrade", "--drop-target", other],
         );
         assert_eq!(r.code, Some(0), "{target}: {}", r.err);
         let lock = r.lock.expect("lock");
@@ -397,8 +398,17 @@ fn a_glibc_bound_target_keeps_the_build_its_glibc_runs() {
             .unwrap_or_default()
             .to_string()
     };
-    assert_eq!(version("linux-64,glibc=2.17"), "1.0");
-    assert_eq!(version("linux-64,glibc=2.28"), "2.0");
+    assert_eq!(version("linux-64,glibc=2.17", "linux-64,glibc=2.28"), "1.0");
+    assert_eq!(version("linux-64,glibc=2.28", "linux-64,glibc=2.17"), "2.0");
+    // The Python the conda side chose does not make the target another one: the lock is up
+    // to date for the target as asked.
+    let r = run(
+        dir.path(),
+        &input,
+        &links,
+        &["--target", "linux-64,glibc=2.28", "--locked"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.err);
 }
 
 #[test]
