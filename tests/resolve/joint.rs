@@ -615,3 +615,61 @@ fn consistent_holds_conda_and_pypi_packages_to_one_version_on_every_target() {
         ]
     );
 }
+
+/// Without --consistent, a target whose conda specs cannot be met is left out of the lock and
+/// named; the others are written. Conda specs alone and conda with pip: both.
+#[test]
+fn a_conda_target_with_no_resolution_is_left_out_and_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cf = base_channel(dir.path());
+    let links = wheels(dir.path(), &[("foo", "1.0", &[])]);
+    for pip in [&[][..], &["foo"]] {
+        let input = env(&cf, &["python=3.12", "libfast>=2"], pip);
+        let lock = dir.path().join("unilock.lock");
+        let _ = std::fs::remove_file(&lock);
+        let r = run(
+            dir.path(),
+            &input,
+            &links,
+            &[
+                "--target",
+                "linux-64,glibc=2.17",
+                "--target",
+                "linux-64,glibc=2.28",
+            ],
+        );
+        assert_eq!(r.code, Some(1), "{pip:?}: {}", r.err);
+        assert!(
+            r.err
+                .contains("target linux-64,glibc=2.17 has no resolution"),
+            "{pip:?}: {}",
+            r.err
+        );
+        assert!(
+            r.err.contains(
+                "the lock was written for the targets that resolve (linux-64,glibc=2.28)"
+            ),
+            "{}",
+            r.err
+        );
+        let lock = r.lock.expect("the lock is written");
+        assert!(!lock.contains("glibc=2.17"), "{lock}");
+        assert_eq!(entry(&lock, "libfast")["version"].as_str(), Some("2.0"));
+        // --consistent: the whole run fails, nothing is written.
+        std::fs::remove_file(dir.path().join("unilock.lock")).expect("remove");
+        let r = run(
+            dir.path(),
+            &input,
+            &links,
+            &[
+                "--target",
+                "linux-64,glibc=2.17",
+                "--target",
+                "linux-64,glibc=2.28",
+                "--consistent",
+            ],
+        );
+        assert_eq!(r.code, Some(1), "{}", r.err);
+        assert!(r.lock.is_none());
+    }
+}
