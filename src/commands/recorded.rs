@@ -333,8 +333,21 @@ fn relative(dir: &Path, path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::relative;
+    use super::{relative, without_credentials};
     use std::path::Path;
+
+    #[test]
+    fn recorded_locations_carry_no_credentials() {
+        assert_eq!(
+            without_credentials("https://user:secret@packages.example/simple/"),
+            "https://packages.example/simple/"
+        );
+        assert_eq!(
+            without_credentials("https://token@packages.example/simple/"),
+            "https://packages.example/simple/"
+        );
+        assert_eq!(without_credentials("wheels/"), "wheels/");
+    }
 
     #[test]
     fn inputs_are_named_relative_to_the_lock() {

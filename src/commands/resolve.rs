@@ -39,7 +39,18 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("unilock.lock"));
-    let existing = existing_lock(&output)?;
+    let existing = match existing_lock(&output) {
+        // --upgrade replaces a lock that no longer reads, as it always did (its pins are not
+        // wanted); its other targets cannot be kept.
+        Err(d) if args.upgrade && !args.lock.locked => {
+            crate::output::warn(format_args!(
+                "{}; --upgrade replaces it, and none of its targets are kept",
+                d.message()
+            ));
+            None
+        }
+        other => other?,
+    };
     let written = Written {
         existing: existing.as_ref(),
         files: &files,
@@ -112,13 +123,16 @@ pub(super) struct Failed {
     error: Diagnostic,
 }
 
+/// The targets that resolved, their resolutions (in the same order), and the targets left out.
+type Partitioned<T> = (Vec<Target>, Vec<T>, Vec<Failed>);
+
 /// The resolutions of the targets that have one, and the targets that have none. A failure
 /// other than "no resolution" (an index that cannot be read, an invalid input) ends the run,
 /// as does every target failing (the first failure is the error, the others printed first).
 fn partition<T>(
     targets: &[Target],
     results: Vec<Result<T, Diagnostic>>,
-) -> Result<(Vec<Target>, Vec<T>, Vec<Failed>), Diagnostic> {
+) -> Result<Partitioned<T>, Diagnostic> {
     let mut ok = (Vec::new(), Vec::new());
     let mut failed: Vec<Failed> = Vec::new();
     for (t, r) in targets.iter().zip(results) {

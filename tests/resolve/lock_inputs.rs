@@ -435,3 +435,22 @@ fn pathdiff(from: &Path, to: &Path) -> String {
     );
     parts.join("/")
 }
+
+#[test]
+fn upgrade_replaces_a_lock_that_no_longer_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "beta==1.0\n");
+    write(dir.path(), "unilock.lock", "version = 99\n");
+    let out = resolve(dir.path(), &input, &[LINUX], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = resolve(dir.path(), &input, &[LINUX], &["--upgrade", "--locked"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = resolve(dir.path(), &input, &[LINUX], &["--upgrade"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--upgrade replaces it"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(lock_text(dir.path()).contains("version = 3"));
+}
