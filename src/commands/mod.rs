@@ -6,6 +6,7 @@ mod config;
 mod export;
 mod files;
 mod index;
+mod left_out;
 mod migrate;
 mod recorded;
 mod resolve;

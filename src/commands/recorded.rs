@@ -11,6 +11,43 @@ use std::path::{Component, Path, PathBuf};
 use unilock_model::lock_inputs::{LockOptions, LockedInput, OptionValue};
 use unilock_model::{Diagnostic, ErrorKind, Lock, Target, lock_diff};
 
+/// What the lock is written from besides the resolutions: the lock already at `output`, the
+/// input files read (includes followed).
+pub(super) struct Written<'a> {
+    pub existing: Option<&'a Lock>,
+    pub files: &'a [PathBuf],
+    pub output: &'a Path,
+}
+
+/// The lock of a run made whole and written: its inputs and options recorded, the existing
+/// lock's other targets kept (or dropped), then written — or with `--locked`, compared with the
+/// existing lock and not written (`None`).
+pub(super) fn finish(
+    args: &ResolveArgs,
+    targets: &[Target],
+    mut lock: Lock,
+    failed: &[super::left_out::Failed],
+    written: &Written,
+) -> Result<Option<Lock>, Diagnostic> {
+    lock.inputs = inputs(written.files, written.output)?;
+    lock.options = options(args)?;
+    carry_targets(&mut lock, written.existing, targets, &args.lock.drop_target)?;
+    lock.canonicalize();
+    if args.lock.locked {
+        if !failed.is_empty() {
+            return Err(super::left_out::report(failed.to_vec(), None)
+                .err()
+                .unwrap_or_else(|| {
+                    Diagnostic::new(ErrorKind::Unsatisfiable, "a target has no resolution")
+                }));
+        }
+        check_locked(written.existing, &lock, written.output)?;
+        return Ok(None);
+    }
+    crate::output::write_atomic(written.output, &lock.to_toml())?;
+    Ok(Some(lock))
+}
+
 /// The input files of a lock written to `lock`: each file read (includes followed) once, by
 /// its path relative to the lock's directory, with the sha256 of its content.
 pub fn inputs(files: &[PathBuf], lock: &Path) -> Result<Vec<LockedInput>, Diagnostic> {

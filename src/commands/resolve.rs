@@ -2,7 +2,6 @@
 
 use super::files::{env_var, format_of, read_input};
 use crate::cli::ResolveArgs;
-use crate::output::write_atomic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use unilock_formats::{Format, dispatch};
@@ -51,7 +50,7 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         }
         other => other?,
     };
-    let written = Written {
+    let written = super::recorded::Written {
         existing: existing.as_ref(),
         files: &files,
         output: &output,
@@ -68,7 +67,9 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
     }
     let configured = super::index::source(&args.index, from_files, &targets, &request)?;
     let solved = solve_pypi_each(&configured, &targets, &request, args.consistent)?;
-    let Some(lock) = finish(&args, &targets, solved.lock, &solved.failed, &written)? else {
+    let Some(lock) =
+        super::recorded::finish(&args, &targets, solved.lock, &solved.failed, &written)?
+    else {
         return Ok(());
     };
     eprintln!(
@@ -77,124 +78,8 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         lock.targets.len(),
         output.display()
     );
-    partial(solved.failed, Some(&lock))?;
+    super::left_out::report(solved.failed, Some(&lock))?;
     check_after(&args, &lock, &targets)
-}
-
-/// What the lock is written from besides the resolutions: the lock already at `output`, the
-/// input files read (includes followed).
-struct Written<'a> {
-    existing: Option<&'a Lock>,
-    files: &'a [PathBuf],
-    output: &'a Path,
-}
-
-/// The lock of a run made whole and written: its inputs and options recorded, the existing
-/// lock's other targets kept (or dropped), then written — or with `--locked`, compared with the
-/// existing lock and not written (`None`).
-fn finish(
-    args: &ResolveArgs,
-    targets: &[Target],
-    mut lock: Lock,
-    failed: &[Failed],
-    written: &Written,
-) -> Result<Option<Lock>, Diagnostic> {
-    lock.inputs = super::recorded::inputs(written.files, written.output)?;
-    lock.options = super::recorded::options(args)?;
-    super::recorded::carry_targets(&mut lock, written.existing, targets, &args.lock.drop_target)?;
-    lock.canonicalize();
-    if args.lock.locked {
-        if !failed.is_empty() {
-            return Err(partial(failed.to_vec(), None).err().unwrap_or_else(|| {
-                Diagnostic::new(ErrorKind::Unsatisfiable, "a target has no resolution")
-            }));
-        }
-        super::recorded::check_locked(written.existing, &lock, written.output)?;
-        return Ok(None);
-    }
-    write_atomic(written.output, &lock.to_toml())?;
-    Ok(Some(lock))
-}
-
-/// A target with no resolution, left out of the lock (without `--consistent`).
-#[derive(Clone)]
-pub(super) struct Failed {
-    target: String,
-    error: Diagnostic,
-}
-
-/// The targets that resolved, their resolutions (in the same order), and the targets left out.
-type Partitioned<T> = (Vec<Target>, Vec<T>, Vec<Failed>);
-
-/// The resolutions of the targets that have one, and the targets that have none. A failure
-/// other than "no resolution" (an index that cannot be read, an invalid input) ends the run,
-/// as does every target failing (the first failure is the error, the others printed first).
-fn partition<T>(
-    targets: &[Target],
-    results: Vec<Result<T, Diagnostic>>,
-) -> Result<Partitioned<T>, Diagnostic> {
-    let mut ok = (Vec::new(), Vec::new());
-    let mut failed: Vec<Failed> = Vec::new();
-    for (t, r) in targets.iter().zip(results) {
-        match r {
-            Ok(r) => {
-                ok.0.push(t.clone());
-                ok.1.push(r);
-            }
-            Err(e) if e.kind() == ErrorKind::Unsatisfiable => failed.push(Failed {
-                target: t.spec().to_string(),
-                error: e,
-            }),
-            Err(e) => return Err(e),
-        }
-    }
-    if ok.0.is_empty() && !failed.is_empty() {
-        for f in failed.iter().skip(1) {
-            eprint!("{}", f.error.render());
-        }
-        return Err(failed.swap_remove(0).error);
-    }
-    Ok((ok.0, ok.1, failed))
-}
-
-/// Exit 1 naming each target left out of `lock` (the lock written, if one was) and why; `Ok`
-/// when none was.
-fn partial(failed: Vec<Failed>, lock: Option<&Lock>) -> Result<(), Diagnostic> {
-    let count = failed.len();
-    let mut last = None;
-    for (i, f) in failed.into_iter().enumerate() {
-        let mut d = Diagnostic::new(
-            ErrorKind::Unsatisfiable,
-            format!(
-                "target {} has no resolution: {}",
-                f.target,
-                f.error.message()
-            ),
-        );
-        if let Some(e) = f.error.expected_text() {
-            d = d.expected(e);
-        }
-        for n in f.error.notes() {
-            d = d.note(n.clone());
-        }
-        if i + 1 < count {
-            eprint!("{}", d.render());
-        } else {
-            last = Some(d);
-        }
-    }
-    let Some(d) = last else {
-        return Ok(());
-    };
-    let Some(lock) = lock else {
-        return Err(d.note("--locked: the lock was not written"));
-    };
-    let names: Vec<&str> = lock.targets.iter().map(|t| t.name.as_str()).collect();
-    Err(d.note(format!(
-        "the lock was written for the targets that resolve ({}), without {}; with --consistent a target with no resolution fails the whole run",
-        names.join(", "),
-        if count == 1 { "this one" } else { "these" }
-    )))
 }
 
 /// `--check`: the lock just written, checked on the targets it was resolved for.
@@ -234,13 +119,13 @@ pub(super) fn solve_pypi(
 }
 
 /// A lock, and the targets left out of it.
-pub(super) struct Solved {
+struct Solved {
     lock: Lock,
-    failed: Vec<Failed>,
+    failed: Vec<super::left_out::Failed>,
 }
 
 /// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
-/// its own (a target with no resolution is left out, [`partition`]), or with `consistent` one
+/// its own (a target with no resolution is left out, `left_out::partition`), or with `consistent` one
 /// version per package on every target (one run over all, with no channels:
 /// `solver::joint::resolve_consistent`). Progress ends and what the indexes and the solve warn
 /// about is printed either way.
@@ -292,7 +177,7 @@ fn solve_pypi_each(
         .map(|t| pypi::resolve(source, t, request))
         .collect();
     finish();
-    let (targets, resolutions, failed) = partition(targets, resolutions)?;
+    let (targets, resolutions, failed) = super::left_out::partition(targets, resolutions)?;
     for (target, resolution) in targets.iter().zip(&resolutions) {
         for w in &resolution.warnings {
             crate::output::warn(format_args!("{}: {w}", target.spec()));
@@ -339,7 +224,7 @@ fn resolve_conda(
     conda: CondaInputs,
     mut pypi: Request,
     from_files: Vec<FileIndex>,
-    written: Written,
+    written: super::recorded::Written,
 ) -> Result<(), Diagnostic> {
     use unilock_solver::conda::CondaRequest;
     let output = written.output;
@@ -392,7 +277,7 @@ fn resolve_conda(
             p.finish();
         }
         channel_warnings(&channels);
-        let (resolved, resolutions, left_out) = partition(targets, resolutions)?;
+        let (resolved, resolutions, left_out) = super::left_out::partition(targets, resolutions)?;
         failed = left_out;
         unilock_solver::lock::assemble_conda(&resolved, resolutions)
     } else {
@@ -407,7 +292,7 @@ fn resolve_conda(
         }
         super::index::print_warnings(&index);
         channel_warnings(&channels);
-        let (_, resolutions, left_out) = partition(targets, resolutions)?;
+        let (_, resolutions, left_out) = super::left_out::partition(targets, resolutions)?;
         failed = left_out;
         for r in &resolutions {
             for w in &r.pypi.warnings {
@@ -419,7 +304,7 @@ fn resolve_conda(
         ));
         unilock_solver::lock::assemble_joint(resolutions)
     };
-    let Some(lock) = finish(args, targets, lock, &failed, &written)? else {
+    let Some(lock) = super::recorded::finish(args, targets, lock, &failed, &written)? else {
         return Ok(());
     };
     let conda_count = lock
@@ -433,7 +318,7 @@ fn resolve_conda(
         lock.targets.len(),
         output.display()
     );
-    partial(failed, Some(&lock))?;
+    super::left_out::report(failed, Some(&lock))?;
     check_after(args, &lock, targets)
 }
 
