@@ -294,7 +294,7 @@ pub fn check_inputs(lock: &Lock, path: &Path) -> Result<(), Diagnostic> {
     let dir = lock_dir(path);
     let mut stale = Vec::new();
     for input in &lock.inputs {
-        let file = dir.join(&input.path);
+        let file: PathBuf = clean(&dir.join(&input.path)).iter().collect();
         match sha256_file(&file) {
             None => stale.push(format!(
                 "{}: missing (the lock was resolved from it)",
@@ -339,21 +339,24 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// The components of `path` with `.` and `dir/..` taken out (lexically: the lock's inputs are
+/// named as the user named them, not through symbolic links).
+fn clean(p: &Path) -> Vec<Component<'_>> {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `path` relative to `dir` (both absolute), `/`-separated; absolute when they share no root.
 fn relative(dir: &Path, path: &Path) -> String {
-    fn clean(p: &Path) -> Vec<Component<'_>> {
-        let mut out: Vec<Component> = Vec::new();
-        for c in p.components() {
-            match c {
-                Component::CurDir => {}
-                Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                    out.pop();
-                }
-                c => out.push(c),
-            }
-        }
-        out
-    }
     let (d, p) = (clean(dir), clean(path));
     let common = d.iter().zip(&p).take_while(|(a, b)| a == b).count();
     if common == 0 {

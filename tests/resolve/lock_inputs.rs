@@ -454,3 +454,41 @@ fn upgrade_replaces_a_lock_that_no_longer_reads() {
     );
     assert!(lock_text(dir.path()).contains("version = 3"));
 }
+
+#[test]
+fn inputs_are_named_relative_to_a_lock_in_another_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(dir.path(), "requirements.txt", "beta==1.0\n");
+    std::fs::create_dir(dir.path().join("locks")).expect("mkdir");
+    let lock = dir.path().join("locks/u.lock").display().to_string();
+    let fl = find_links();
+    let out = unilock(&[
+        "resolve",
+        &input,
+        "--no-index",
+        "--find-links",
+        &fl,
+        "--target",
+        LINUX,
+        "-o",
+        &lock,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&lock).expect("lock");
+    assert!(text.contains("path = \"../requirements.txt\""), "{text}");
+    write(dir.path(), "requirements.txt", "beta\n");
+    let out = unilock(&[
+        "export",
+        "--lock",
+        &lock,
+        "--to",
+        "requirements",
+        "--locked",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!("is out of date: {input}: changed")),
+        "{}",
+        stderr(&out)
+    );
+}
