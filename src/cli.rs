@@ -184,7 +184,12 @@ PIP_INDEX_URL, UV_EXTRA_INDEX_URL and PIP_EXTRA_INDEX_URL variables, and index o
 requirements files; the first index that has a package is the only one used for it.
 Credentials come from index URLs or ~/.netrc ($NETRC) and go to their own host only.
 Responses are cached (--cache-dir); --offline resolves from the cache alone.
-Pins of an existing output lock are kept unless --upgrade or --upgrade-package says otherwise.
+Pins of an existing output lock are kept unless --upgrade or --upgrade-package says otherwise;
+its targets not asked for are kept as they are unless --drop-target names them.
+Targets, indexes, channels and --consistent may come from unilock.toml or [tool.unilock] in
+pyproject.toml (flags, then environment variables, win over it). With several targets, one
+that has no resolution is left out of the lock (exit 1, naming it) unless --consistent.
+--locked resolves and fails, naming what changed, when the lock would change (for CI).
 
 Examples:
   unilock resolve requirements.txt --target linux-aarch64,python=3.11 -o unilock.lock
@@ -236,6 +241,36 @@ pub struct ResolveArgs {
     /// With --check: the base image every target is checked against instead of its preset's.
     #[arg(long, value_name = "NAME", requires = "check")]
     pub base_image: Option<String>,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// What `resolve` does with the lock already there: check it (`--locked`), and which of its
+/// targets to drop (`--drop-target`); see docs/lock-format.md.
+#[derive(Debug, Clone, Default, Args)]
+pub struct LockArgs {
+    /// Resolve, and fail (exit 1) naming what changed when the lock would change, instead of
+    /// writing it (as `uv lock --locked`); a missing lock fails too.
+    #[arg(long)]
+    pub locked: bool,
+    /// Remove this target of the existing lock (repeatable; any spelling of the same target).
+    /// The lock's targets not asked for with --target are otherwise kept as they are.
+    #[arg(long, value_name = "TARGET")]
+    pub drop_target: Vec<String>,
+}
+
+/// Where the project configuration comes from (`unilock.toml`, else `[tool.unilock]` in
+/// pyproject.toml, found from the first input's directory upwards; see docs/resolve.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// Read the configuration from this file (in unilock.toml's form) instead of finding one.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config_file: Option<PathBuf>,
+    /// Read no project configuration.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 /// Where conda packages come from.
@@ -374,6 +409,20 @@ pub struct ExportArgs {
     /// For --to nix: take nixpkgs from this flake.lock.
     #[arg(long, value_name = "FLAKE_LOCK")]
     pub nixpkgs_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub freshness: ExportLockArgs,
+}
+
+/// Whether `export` checks the lock against its inputs first (uv's `--locked` and `--frozen`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExportLockArgs {
+    /// Refuse (exit 1) when an input file the lock records no longer has the content it was
+    /// resolved from (its hash), naming the file: the lock is out of date. For CI.
+    #[arg(long, conflicts_with = "frozen")]
+    pub locked: bool,
+    /// Use the lock as it is, without checking its inputs (the default; uv's `--frozen`).
+    #[arg(long)]
+    pub frozen: bool,
 }
 
 const CHECK_EXAMPLES: &str = "\

@@ -17,7 +17,8 @@
 //! - [`hash`] — which hash algorithms are known and what a valid digest of each is;
 //! - [`channel`] — what a conda channel says about a package (rattler's `RepoDataRecord`),
 //!   and the [`CondaSource`](channel::CondaSource) trait the solver reads channels through;
-//! - [`Lock`] — the multi-target `unilock.lock`;
+//! - [`Lock`] — the multi-target `unilock.lock`, what it was made from ([`lock_inputs`]) and
+//!   how two locks differ ([`lock_diff`]);
 //! - [`system_packages`] — what to install instead of a conda package that is no Python
 //!   distribution, per Linux distribution and in nixpkgs;
 //! - [`Diagnostic`] — the one error type, which points into the input that caused it, and
@@ -36,6 +37,8 @@ pub mod ecosystem;
 pub mod hash;
 pub mod index;
 pub mod lock;
+pub mod lock_diff;
+pub mod lock_inputs;
 pub mod manifest;
 pub mod name;
 pub mod nix;

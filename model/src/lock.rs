@@ -8,13 +8,15 @@
 //! lock is written byte for byte the same.
 
 use crate::diagnostic::{Diagnostic, Span};
+use crate::lock_inputs::{LockOptions, LockedInput};
 use crate::{Ecosystem, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The lock format version this build writes. Version 2 added the conda facts of conda builds
-/// ([`LockedConda`], an artifact's `md5`); version-1 locks read the same way.
-pub const LOCK_VERSION: u32 = 2;
+/// ([`LockedConda`], an artifact's `md5`); version 3 what the lock was made from (`[[input]]`,
+/// `[options]`) and each target's `key`. Older locks read the same way, without them.
+pub const LOCK_VERSION: u32 = 3;
 
 /// The oldest lock format version this build reads.
 pub const OLDEST_LOCK_VERSION: u32 = 1;
@@ -24,6 +26,12 @@ pub const OLDEST_LOCK_VERSION: u32 = 1;
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Lock {
     pub version: u32,
+    /// The input files it was resolved from (version 3).
+    #[serde(default, rename = "input", skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<LockedInput>,
+    /// The options that shaped it, where they differ from the defaults (version 3).
+    #[serde(default, skip_serializing_if = "LockOptions::is_empty")]
+    pub options: LockOptions,
     /// The targets this lock was resolved for.
     #[serde(default, rename = "target", skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<LockedTarget>,
@@ -38,6 +46,10 @@ pub struct Lock {
 pub struct LockedTarget {
     /// The canonical target string (`unilock targets describe` accepts it).
     pub name: String,
+    /// What the target means, whatever its spelling ([`crate::Target::key`]); absent in
+    /// locks before version 3, where the name is parsed for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub conda_subdir: String,
     /// Python version, e.g. `3.11`.
     pub python: String,
@@ -201,6 +213,8 @@ impl Lock {
     pub fn new() -> Self {
         Lock {
             version: LOCK_VERSION,
+            inputs: Vec::new(),
+            options: LockOptions::new(),
             targets: Vec::new(),
             packages: Vec::new(),
         }
@@ -224,7 +238,7 @@ impl Lock {
     }
 
     /// Writes the lock as TOML, with targets and packages in canonical order, in the current
-    /// format version (a version-1 lock read is written as version 2).
+    /// format version (an older lock read is written as the current version).
     pub fn to_toml(&self) -> String {
         let mut lock = self.clone();
         lock.version = LOCK_VERSION;
@@ -241,6 +255,7 @@ impl Lock {
             list.sort();
             list.dedup();
         }
+        sorted_inputs(&mut self.inputs);
         self.targets.sort_by(|a, b| a.name.cmp(&b.name));
         for t in &mut self.targets {
             sorted(&mut t.virtual_packages);
@@ -280,6 +295,25 @@ impl Lock {
         let names: BTreeSet<&str> = self.targets.iter().map(|t| t.name.as_str()).collect();
         if names.len() != self.targets.len() {
             return Err(("a target is listed twice".into(), Some("[[target]]".into())));
+        }
+        let mut keys = BTreeSet::new();
+        for key in self.targets.iter().filter_map(|t| t.key.as_deref()) {
+            if !keys.insert(key) {
+                return Err((
+                    format!(
+                        "two targets have the same meaning (key `{key}`): a lock lists a target once"
+                    ),
+                    Some(format!("\"{key}\"")),
+                ));
+            }
+        }
+        for input in &self.inputs {
+            crate::hash::parse(&input.hash, ':').map_err(|e| {
+                (
+                    format!("{e}: expected {}", e.expected()),
+                    Some(format!("\"{}\"", input.hash)),
+                )
+            })?;
         }
         for p in &self.packages {
             crate::PackageName::parse(p.ecosystem, &p.name)
@@ -463,6 +497,12 @@ fn dependency_of(requirement: &str) -> crate::document::PinDependency {
     }
 }
 
+/// Inputs by path, each once.
+fn sorted_inputs(inputs: &mut Vec<LockedInput>) {
+    inputs.sort();
+    inputs.dedup_by(|a, b| a.path == b.path);
+}
+
 fn needle_len(text: &str, start: usize) -> usize {
     text[start..]
         .find(['\n', ' ', '='])
@@ -478,8 +518,11 @@ mod tests {
     fn sample() -> Lock {
         Lock {
             version: LOCK_VERSION,
+            inputs: Vec::new(),
+            options: LockOptions::new(),
             targets: vec![LockedTarget {
                 name: "linux-aarch64,python=3.11".into(),
+                key: None,
                 conda_subdir: "linux-aarch64".into(),
                 python: "3.11".into(),
                 virtual_packages: vec!["__glibc=2.28=0".into(), "__unix=0=0".into()],
@@ -580,7 +623,7 @@ mod tests {
         let text = lock.to_toml();
         assert!(
             text.starts_with(
-                "# This file is written by unilock; do not edit it by hand.\nversion = 2\n"
+                "# This file is written by unilock; do not edit it by hand.\nversion = 3\n"
             ),
             "{text}"
         );
@@ -618,10 +661,11 @@ mod tests {
         let err =
             Lock::from_toml("version = 1\n[[package]]\nname = \n", "unilock.lock").unwrap_err();
         assert_eq!(err.origin().unwrap().line, 3);
-        let err = Lock::from_toml("version = 3\n", "unilock.lock").unwrap_err();
-        assert!(err.message().contains("unsupported lock version 3"));
-        // Version-1 locks still read.
+        let err = Lock::from_toml("version = 4\n", "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unsupported lock version 4"));
+        // Version-1 and version-2 locks still read.
         assert!(Lock::from_toml("version = 1\n", "unilock.lock").is_ok());
+        assert!(Lock::from_toml("version = 2\n", "unilock.lock").is_ok());
     }
 
     proptest! {

@@ -16,6 +16,7 @@ use unilock_model::{Ecosystem, Lock, Target, hash};
 fn locked_target(target: &Target) -> LockedTarget {
     LockedTarget {
         name: target.spec().to_string(),
+        key: Some(target.key()),
         conda_subdir: target.platform.conda_subdir().to_string(),
         python: format!("{}.{}", target.python.major, target.python.minor),
         virtual_packages: target

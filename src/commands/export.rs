@@ -20,11 +20,14 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
     let text = read_input(&path)?;
     let lock_name = path.display().to_string();
     let lock = Lock::from_toml(&text, &lock_name)?;
+    if args.freshness.locked {
+        super::recorded::check_inputs(&lock, &path)?;
+    }
     let to = Format::from_name(&args.to).ok_or_else(|| unknown_format(&args.to))?;
     let targets = args
         .target
         .iter()
-        .map(|t| Target::parse(t, &env_var).map(|t| t.spec().to_string()))
+        .map(|t| Target::parse(t, &env_var).map(|t| lock_name_of(&lock, &t)))
         .collect::<Result<Vec<_>, _>>()?;
     let existing = match (to, &args.output) {
         (Format::Pyproject, None) => {
@@ -99,6 +102,17 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
         dir.display()
     );
     Ok(())
+}
+
+/// The name under which `lock` holds `target`: its target with the same meaning, however it
+/// was spelled (`linux/amd64` finds `linux-64`); the target's own spelling when it has none.
+fn lock_name_of(lock: &Lock, target: &Target) -> String {
+    let key = target.key();
+    lock.targets
+        .iter()
+        .find(|t| t.name == target.spec())
+        .or_else(|| lock.targets.iter().find(|t| t.meaning(&env_var) == key))
+        .map_or_else(|| target.spec().to_string(), |t| t.name.clone())
 }
 
 /// The command that writes the same export again, for its header.

@@ -14,7 +14,7 @@ pub(super) fn read_input(path: &Path) -> Result<String, Diagnostic> {
 }
 
 /// The sha256 of a local file, hex, read in chunks.
-fn sha256_file(path: &Path) -> Option<String> {
+pub(super) fn sha256_file(path: &Path) -> Option<String> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;

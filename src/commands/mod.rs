@@ -2,10 +2,13 @@
 
 mod channels;
 mod check;
+mod config;
 mod export;
 mod files;
 mod index;
+mod left_out;
 mod migrate;
+mod recorded;
 mod resolve;
 mod system;
 mod targets;

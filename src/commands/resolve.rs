@@ -2,7 +2,6 @@
 
 use super::files::{env_var, format_of, read_input};
 use crate::cli::ResolveArgs;
-use crate::output::write_atomic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use unilock_formats::{Format, dispatch};
@@ -11,7 +10,14 @@ use unilock_solver::joint::JointRequest;
 use unilock_solver::pypi::{self, BuildCause, Request, Resolution};
 use unilock_solver::request::{CondaInputs, FileIndex, Groups, Inputs, conda_pins, pypi_pins};
 
-pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
+pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
+    let config = super::config::apply(&mut args)?;
+    if let Some(c) = config.as_ref().filter(|c| c.targets) {
+        for t in &args.target {
+            Target::parse(t, &env_var)
+                .map_err(|d| d.note(format!("the targets are those of {}", c.path.display())))?;
+        }
+    }
     let groups = Groups::new(&args.extra, args.all_extras);
     let (
         targets,
@@ -20,7 +26,8 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             conda,
             indexes: from_files,
         },
-    ) = setup(
+        files,
+    ) = setup_with_files(
         &args.target,
         &args.inputs,
         &groups,
@@ -31,26 +38,48 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("unilock.lock"));
+    let existing = match existing_lock(&output) {
+        // --upgrade replaces a lock that no longer reads, as it always did (its pins are not
+        // wanted); its other targets cannot be kept.
+        Err(d) if args.upgrade && !args.lock.locked => {
+            crate::output::warn(format_args!(
+                "{}; --upgrade replaces it, and none of its targets are kept",
+                d.message()
+            ));
+            None
+        }
+        other => other?,
+    };
+    let written = super::recorded::Written {
+        existing: existing.as_ref(),
+        files: &files,
+        output: &output,
+    };
     if !conda.specs.is_empty() {
-        return resolve_conda(&args, &targets, conda, request, from_files, &output);
+        return resolve_conda(&args, &targets, conda, request, from_files, written);
     }
     if !args.upgrade
-        && let Some(lock) = existing_lock(&output)?
+        && let Some(lock) = &existing
     {
         request
             .preferences
-            .extend(pypi_pins(&lock, &args.upgrade_package));
+            .extend(pypi_pins(lock, &args.upgrade_package));
     }
     let mut configured = super::index::source(&args.index, from_files, &targets, &request)?;
     args.build.apply(&mut configured.builds);
-    let lock = solve_pypi(&configured, &targets, &request, args.consistent)?;
-    write_atomic(&output, &lock.to_toml())?;
+    let solved = solve_pypi_each(&configured, &targets, &request, args.consistent)?;
+    let Some(lock) =
+        super::recorded::finish(&args, &targets, solved.lock, &solved.failed, &written)?
+    else {
+        return Ok(());
+    };
     eprintln!(
         "resolved {} packages for {} target(s) into {}",
         lock.packages.len(),
         lock.targets.len(),
         output.display()
     );
+    super::left_out::report(solved.failed, Some(&lock))?;
     check_after(&args, &lock, &targets)
 }
 
@@ -69,16 +98,44 @@ fn check_after(args: &ResolveArgs, lock: &Lock, targets: &[Target]) -> Result<()
     )
 }
 
-/// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
-/// its own, or with `consistent` one version per package on every target (one run over all,
-/// with no channels: `solver::joint::resolve_consistent`). Progress ends and what the indexes
-/// and the solve warn about is printed either way.
+/// The lock of PyPI `request` for `targets` from the indexes of `configured`, every target
+/// resolved ([`solve_pypi_each`], where one with no resolution fails the whole run).
 pub(super) fn solve_pypi(
     configured: &super::index::Configured,
     targets: &[Target],
     request: &Request,
     consistent: bool,
 ) -> Result<Lock, Diagnostic> {
+    let solved = solve_pypi_each(configured, targets, request, consistent)?;
+    let mut failed = solved.failed.into_iter();
+    match failed.next() {
+        None => Ok(solved.lock),
+        Some(first) => {
+            for f in failed {
+                eprint!("{}", f.error.render());
+            }
+            Err(first.error)
+        }
+    }
+}
+
+/// A lock, and the targets left out of it.
+struct Solved {
+    lock: Lock,
+    failed: Vec<super::left_out::Failed>,
+}
+
+/// The lock of PyPI `request` for `targets` from the indexes of `configured`: each target on
+/// its own (a target with no resolution is left out, `left_out::partition`), or with `consistent` one
+/// version per package on every target (one run over all, with no channels:
+/// `solver::joint::resolve_consistent`). Progress ends and what the indexes and the solve warn
+/// about is printed either way.
+fn solve_pypi_each(
+    configured: &super::index::Configured,
+    targets: &[Target],
+    request: &Request,
+    consistent: bool,
+) -> Result<Solved, Diagnostic> {
     let source = &configured.building();
     let finish = || {
         if let Some(p) = &configured.progress {
@@ -111,21 +168,27 @@ pub(super) fn solve_pypi(
         let lock = unilock_solver::lock::assemble_joint(resolutions);
         check_consistent(&lock)?;
         print_source_builds(summary);
-        return Ok(lock);
+        return Ok(Solved {
+            lock,
+            failed: Vec::new(),
+        });
     }
-    let resolutions = targets
+    let resolutions: Vec<_> = targets
         .iter()
         .map(|t| pypi::resolve(source, t, request))
-        .collect::<Result<Vec<_>, _>>();
+        .collect();
     finish();
-    let resolutions = resolutions?;
+    let (targets, resolutions, failed) = super::left_out::partition(targets, resolutions)?;
     for (target, resolution) in targets.iter().zip(&resolutions) {
         for w in &resolution.warnings {
             crate::output::warn(format_args!("{}: {w}", target.spec()));
         }
     }
     print_source_builds(source_builds(targets.iter().zip(&resolutions)));
-    Ok(unilock_solver::lock::assemble(targets, resolutions))
+    Ok(Solved {
+        lock: unilock_solver::lock::assemble(&targets, resolutions),
+        failed,
+    })
 }
 
 /// The lines of the source-build summary: for each target, one per package locked with no
@@ -162,18 +225,20 @@ fn resolve_conda(
     conda: CondaInputs,
     mut pypi: Request,
     from_files: Vec<FileIndex>,
-    output: &Path,
+    written: super::recorded::Written,
 ) -> Result<(), Diagnostic> {
     use unilock_solver::conda::CondaRequest;
+    let output = written.output;
     let (channels, progress) = super::channels::source(&args.channels, &args.index, &conda)?;
     let mut preferences = HashMap::new();
     if !args.upgrade
-        && let Some(lock) = existing_lock(output)?
+        && let Some(lock) = written.existing
     {
-        preferences = conda_pins(&lock, &args.upgrade_package);
+        preferences = conda_pins(lock, &args.upgrade_package);
         pypi.preferences
-            .extend(pypi_pins(&lock, &args.upgrade_package));
+            .extend(pypi_pins(lock, &args.upgrade_package));
     }
+    let mut failed = Vec::new();
     // Each target gets the specs of its platform (pixi's `[target.<platform>]` tables).
     let request_for = |t: &Target| JointRequest {
         conda: CondaRequest {
@@ -206,29 +271,32 @@ fn resolve_conda(
         print_source_builds(summary);
         lock
     } else if pypi.requirements.is_empty() {
-        let resolutions = targets
+        let resolutions: Vec<_> = targets
             .iter()
             .map(|t| unilock_solver::conda::resolve(&channels, t, &request_for(t).conda))
-            .collect::<Result<Vec<_>, _>>();
+            .collect();
         if let Some(p) = &progress {
             p.finish();
         }
         channel_warnings(&channels);
-        unilock_solver::lock::assemble_conda(targets, resolutions?)
+        let (resolved, resolutions, left_out) = super::left_out::partition(targets, resolutions)?;
+        failed = left_out;
+        unilock_solver::lock::assemble_conda(&resolved, resolutions)
     } else {
         let mut configured = super::index::source(&args.index, from_files, targets, &pypi)?;
         args.build.apply(&mut configured.builds);
         let index = configured.building();
-        let resolutions = targets
+        let resolutions: Vec<_> = targets
             .iter()
             .map(|t| unilock_solver::joint::resolve(&channels, &index, t, &request_for(t)))
-            .collect::<Result<Vec<_>, _>>();
+            .collect();
         for p in [&progress, &configured.progress].into_iter().flatten() {
             p.finish();
         }
         super::index::print_warnings(&index);
         channel_warnings(&channels);
-        let resolutions = resolutions?;
+        let (_, resolutions, left_out) = super::left_out::partition(targets, resolutions)?;
+        failed = left_out;
         for r in &resolutions {
             for w in &r.pypi.warnings {
                 crate::output::warn(format_args!("{}: {w}", r.target.spec()));
@@ -239,7 +307,9 @@ fn resolve_conda(
         ));
         unilock_solver::lock::assemble_joint(resolutions)
     };
-    write_atomic(output, &lock.to_toml())?;
+    let Some(lock) = super::recorded::finish(args, targets, lock, &failed, &written)? else {
+        return Ok(());
+    };
     let conda_count = lock
         .packages
         .iter()
@@ -251,6 +321,7 @@ fn resolve_conda(
         lock.targets.len(),
         output.display()
     );
+    super::left_out::report(failed, Some(&lock))?;
     check_after(args, &lock, targets)
 }
 
@@ -279,6 +350,17 @@ pub(super) fn setup(
     pre: bool,
     binary: unilock_solver::pypi::BinaryPolicy,
 ) -> Result<(Vec<Target>, Inputs), Diagnostic> {
+    setup_with_files(targets, inputs, groups, pre, binary).map(|(t, i, _)| (t, i))
+}
+
+/// [`setup`], and every file read (includes followed), for the lock's `[[input]]` entries.
+fn setup_with_files(
+    targets: &[String],
+    inputs: &[PathBuf],
+    groups: &Groups,
+    pre: bool,
+    binary: unilock_solver::pypi::BinaryPolicy,
+) -> Result<(Vec<Target>, Inputs, Vec<PathBuf>), Diagnostic> {
     if targets.is_empty() {
         return Err(Diagnostic::usage(
             "no target: say which platform to resolve for with --target (see `unilock targets`)",
@@ -289,14 +371,30 @@ pub(super) fn setup(
         .map(|t| Target::parse(t, &env_var))
         .collect::<Result<Vec<_>, _>>()?;
     let mut request = Inputs::new(pre, binary);
+    let mut files = Vec::new();
     for input in inputs {
         let doc = read_document(input)?;
         request.add(input, &doc, groups)?;
+        files.push(input.clone());
+        // The files it includes (`-r`, `-c`) are named by the origins of what they hold.
+        let origins = doc
+            .manifest
+            .requirements
+            .iter()
+            .filter_map(|r| r.origin.as_ref())
+            .chain(doc.indexes.iter().filter_map(|i| i.origin.as_ref()))
+            .chain(doc.channels.iter().filter_map(|c| c.origin.as_ref()));
+        for o in origins {
+            let file = PathBuf::from(&o.file);
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
     }
     for w in super::system::check(&targets, &request.conda.system_requirements) {
         crate::output::warn(w);
     }
-    Ok((targets, request))
+    Ok((targets, request, files))
 }
 
 /// Reads `input`, a file `resolve` takes: a requirements file, pyproject.toml,

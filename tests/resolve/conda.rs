@@ -38,7 +38,7 @@ fn an_environment_resolves_into_the_lock_and_exports_as_explicit_and_pinned_file
     let lock = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
     assert!(
         lock.starts_with(
-            "# This file is written by unilock; do not edit it by hand.\nversion = 2\n"
+            "# This file is written by unilock; do not edit it by hand.\nversion = 3\n"
         )
     );
     // numpy is there with its build, channel, record facts and who asked for it.
@@ -311,11 +311,15 @@ fn selectors_apply_a_spec_on_their_systems_only() {
     let env = format!(
         "channels:\n  - {union}\ndependencies:\n  - python=3.12\n  - pywin32  # [win]\n  - patchelf  # [linux]\n"
     );
-    for (target, wanted, unwanted) in [
-        ("linux-64", "patchelf", "pywin32"),
-        ("win-64", "pywin32", "patchelf"),
+    for (target, wanted, unwanted, other) in [
+        ("linux-64", "patchelf", "pywin32", "win-64"),
+        ("win-64", "pywin32", "patchelf", "linux-64"),
     ] {
-        let out = resolve(dir.path(), &env, &["--target", target, "--upgrade"]);
+        let out = resolve(
+            dir.path(),
+            &env,
+            &["--target", target, "--upgrade", "--drop-target", other],
+        );
         assert!(out.status.success(), "{target}: {}", stderr(&out));
         let lock = std::fs::read_to_string(dir.path().join("unilock.lock")).expect("lock");
         assert!(

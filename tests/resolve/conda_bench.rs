@@ -432,7 +432,10 @@ fn the_checker_refuses_locks_that_break_the_channel_data() {
         "{problems:?}"
     );
     // A hash that is not the channel's.
-    let at = good.find("hash = \"sha256:").expect("a hash") + "hash = \"sha256:".len();
+    let artifacts = good.find("[[package.artifact]]").expect("an artifact");
+    let at = artifacts
+        + good[artifacts..].find("hash = \"sha256:").expect("a hash")
+        + "hash = \"sha256:".len();
     let mut tampered = good.clone();
     let flipped = if &good[at..at + 1] == "0" { "1" } else { "0" };
     tampered.replace_range(at..at + 1, flipped);

@@ -382,13 +382,14 @@ fn a_glibc_bound_target_keeps_the_build_its_glibc_runs() {
     let cf = base_channel(dir.path());
     let links = wheels(dir.path(), &[("foo", "1.0", &["numpy<2"])]);
     let input = env(&cf, &["python=3.12", "numpy", "libfast"], &["foo"]);
-    let version = |target: &str| {
-        // --upgrade: the lock of the run before pins what it chose.
+    let version = |target: &str, other: &str| {
+        // --upgrade: the lock of the run before pins what it chose; --drop-target: it holds
+        // the other target, which would otherwise be kept.
         let r = run(
             dir.path(),
             &input,
             &links,
-            &["--target", target, "--upgrade"],
+            &["--target", target, "--upgrade", "--drop-target", other],
         );
         assert_eq!(r.code, Some(0), "{target}: {}", r.err);
         let lock = r.lock.expect("lock");
@@ -397,8 +398,17 @@ fn a_glibc_bound_target_keeps_the_build_its_glibc_runs() {
             .unwrap_or_default()
             .to_string()
     };
-    assert_eq!(version("linux-64,glibc=2.17"), "1.0");
-    assert_eq!(version("linux-64,glibc=2.28"), "2.0");
+    assert_eq!(version("linux-64,glibc=2.17", "linux-64,glibc=2.28"), "1.0");
+    assert_eq!(version("linux-64,glibc=2.28", "linux-64,glibc=2.17"), "2.0");
+    // The Python the conda side chose does not make the target another one: the lock is up
+    // to date for the target as asked.
+    let r = run(
+        dir.path(),
+        &input,
+        &links,
+        &["--target", "linux-64,glibc=2.28", "--locked"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.err);
 }
 
 #[test]
@@ -604,4 +614,62 @@ fn consistent_holds_conda_and_pypi_packages_to_one_version_on_every_target() {
             r#"tool 1.0 ["linux-64", "linux-aarch64"]"#,
         ]
     );
+}
+
+/// Without --consistent, a target whose conda specs cannot be met is left out of the lock and
+/// named; the others are written. Conda specs alone and conda with pip: both.
+#[test]
+fn a_conda_target_with_no_resolution_is_left_out_and_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cf = base_channel(dir.path());
+    let links = wheels(dir.path(), &[("foo", "1.0", &[])]);
+    for pip in [&[][..], &["foo"]] {
+        let input = env(&cf, &["python=3.12", "libfast>=2"], pip);
+        let lock = dir.path().join("unilock.lock");
+        let _ = std::fs::remove_file(&lock);
+        let r = run(
+            dir.path(),
+            &input,
+            &links,
+            &[
+                "--target",
+                "linux-64,glibc=2.17",
+                "--target",
+                "linux-64,glibc=2.28",
+            ],
+        );
+        assert_eq!(r.code, Some(1), "{pip:?}: {}", r.err);
+        assert!(
+            r.err
+                .contains("target linux-64,glibc=2.17 has no resolution"),
+            "{pip:?}: {}",
+            r.err
+        );
+        assert!(
+            r.err.contains(
+                "the lock was written for the targets that resolve (linux-64,glibc=2.28)"
+            ),
+            "{}",
+            r.err
+        );
+        let lock = r.lock.expect("the lock is written");
+        assert!(!lock.contains("glibc=2.17"), "{lock}");
+        assert_eq!(entry(&lock, "libfast")["version"].as_str(), Some("2.0"));
+        // --consistent: the whole run fails, nothing is written.
+        std::fs::remove_file(dir.path().join("unilock.lock")).expect("remove");
+        let r = run(
+            dir.path(),
+            &input,
+            &links,
+            &[
+                "--target",
+                "linux-64,glibc=2.17",
+                "--target",
+                "linux-64,glibc=2.28",
+                "--consistent",
+            ],
+        );
+        assert_eq!(r.code, Some(1), "{}", r.err);
+        assert!(r.lock.is_none());
+    }
 }

@@ -16,6 +16,7 @@ mod hostile;
 mod http;
 mod joint;
 mod lock_file;
+mod lock_inputs;
 mod pixi;
 mod snapshot;
 mod user_input;
@@ -67,6 +68,15 @@ fn export(dir: &Path, target: &str) -> String {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     stdout(&out)
+}
+
+/// A lock's text without its `[[input]]` tables (their hashes differ between inputs that ask
+/// for the same thing in other words).
+fn without_inputs(lock: &str) -> String {
+    lock.split("\n\n")
+        .filter(|table| !table.starts_with("[[input]]"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn pins(requirements: &str) -> Vec<String> {

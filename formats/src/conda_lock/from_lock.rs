@@ -309,6 +309,7 @@ mod tests {
     fn target(name: &str, subdir: &str) -> LockedTarget {
         LockedTarget {
             name: name.into(),
+            key: None,
             conda_subdir: subdir.into(),
             python: "3.12".into(),
             virtual_packages: vec![],
@@ -376,6 +377,8 @@ mod tests {
         };
         Lock {
             version: 2,
+            inputs: Vec::new(),
+            options: Default::default(),
             targets: vec![target("linux-64", "linux-64")],
             packages: vec![
                 conda,

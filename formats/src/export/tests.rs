@@ -5,6 +5,7 @@ use super::*;
 fn target(name: &str, subdir: &str, python: &str) -> LockedTarget {
     LockedTarget {
         name: name.into(),
+        key: None,
         conda_subdir: subdir.into(),
         python: python.into(),
         virtual_packages: Vec::new(),

@@ -308,6 +308,7 @@ fn input_locks_without_a_locked_nixpkgs_are_refused() {
 fn python_attributes() {
     let t = |python: &str| LockedTarget {
         name: "t".into(),
+        key: None,
         conda_subdir: "linux-64".into(),
         python: python.into(),
         virtual_packages: vec![],

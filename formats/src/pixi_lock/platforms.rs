@@ -142,6 +142,7 @@ mod tests {
     fn target(name: &str, subdir: &str, vps: &[&str]) -> LockedTarget {
         LockedTarget {
             name: name.into(),
+            key: None,
             conda_subdir: subdir.into(),
             python: "3.12".into(),
             virtual_packages: vps.iter().map(|v| v.to_string()).collect(),

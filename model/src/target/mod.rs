@@ -11,6 +11,7 @@
 //! - the conda virtual packages (`__linux`, `__glibc`, `__cuda`, `__archspec`, …) ([`virtual_packages`]).
 
 pub mod archspec;
+pub mod key;
 pub mod markers;
 pub mod parse;
 pub mod platform;

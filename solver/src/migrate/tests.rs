@@ -259,6 +259,7 @@ fn the_migration_report_lists_everything_that_did_not_move_unchanged() {
     let mut lock = Lock::new();
     lock.targets.push(LockedTarget {
         name: "linux-64,python=3.11".into(),
+        key: None,
         conda_subdir: "linux-64".into(),
         python: "3.11".into(),
         virtual_packages: Vec::new(),
