@@ -24,7 +24,7 @@
 //! packages being upgraded. This module does no I/O: files and locks arrive parsed.
 
 use crate::conda::Pin;
-use crate::pypi::Request;
+use crate::pypi::{PrereleaseMode, Request};
 use rattler_conda_types::MatchSpec;
 use std::collections::HashMap;
 use std::path::Path;
@@ -121,15 +121,20 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// No inputs yet; `pre` and the binary policy as the command line sets them. A file may
-    /// turn `--pre` and `--prefer-binary` on, never off; its `--only-binary`/`--no-binary`
+    /// No inputs yet; `pre` (`--pre`: pre-releases allowed, else uv's default mode) and the
+    /// binary policy as the command line sets them. A file may turn `--pre` and
+    /// `--prefer-binary` on, never off; its `--only-binary`/`--no-binary`
     /// values apply after the command line's, as pip applies a requirements file's (all its
     /// `--only-binary` values, then its `--no-binary` ones: the document keeps no order
     /// between the two).
     pub fn new(pre: bool, binary: crate::pypi::BinaryPolicy) -> Self {
         Inputs {
             pypi: Request {
-                pre,
+                prerelease: if pre {
+                    PrereleaseMode::Allow
+                } else {
+                    PrereleaseMode::default()
+                },
                 binary,
                 ..Request::default()
             },
@@ -178,7 +183,9 @@ impl Inputs {
             .system_requirements
             .extend(doc.system_requirements.iter().cloned());
         let request = &mut self.pypi;
-        request.pre |= doc.options.pre;
+        if doc.options.pre {
+            request.prerelease = PrereleaseMode::Allow;
+        }
         use crate::pypi::BinaryFlag;
         let options = &doc.options;
         for (flag, values) in [

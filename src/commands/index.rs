@@ -180,7 +180,7 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
             })
         })
         .collect();
-    let pre = request.pre;
+    let pre = request.prerelease == unilock_solver::pypi::PrereleaseMode::Allow;
     let preferences = request.preferences.clone();
     Arc::new(move |files: &Arc<ProjectFiles>| {
         let preferred = pep508_rs::PackageName::new(files.name.clone())

@@ -8,14 +8,18 @@
 pub mod binary;
 pub(crate) mod candidates;
 pub(crate) mod explain;
+pub mod prerelease;
 pub(crate) mod provider;
 pub mod source_builds;
+#[cfg(test)]
+mod flag_tests;
 #[cfg(test)]
 mod tests;
 pub(crate) mod unusable;
 
 pub use binary::{BinaryFlag, BinaryPolicy, Formats, Names};
 pub use candidates::{Filter, Project};
+pub use prerelease::PrereleaseMode;
 pub use source_builds::{BuildCause, SourceBuild};
 
 use pep440_rs::Version;
@@ -38,8 +42,8 @@ pub struct Request {
     pub overrides: Vec<pep508_rs::Requirement>,
     /// Versions to keep when they still fit (pins of an existing lock).
     pub preferences: HashMap<PackageName, Version>,
-    /// Allow pre-releases of every package (`--pre`).
-    pub pre: bool,
+    /// Which pre-releases may be chosen (`--prerelease`, `--pre`; see [`prerelease`]).
+    pub prerelease: PrereleaseMode,
     /// Which files may install each package, and `--prefer-binary` (see [`binary`]).
     pub binary: BinaryPolicy,
 }
@@ -213,7 +217,7 @@ pub(crate) fn collect(
         };
         let needs_build = files.wheels.is_empty();
         if needs_build {
-            let pre = request.pre || provider.explicit_pre.contains(name);
+            let pre = provider.prereleases(name) != prerelease::Policy::Disallow;
             source_builds.push(source_builds::source_build(
                 name.as_ref(),
                 &project,

@@ -170,7 +170,10 @@ fn constraints_overrides_options_and_indexes_of_a_requirements_file_are_kept() {
         &Groups::default(),
     )
     .unwrap();
-    assert!(got.pypi.pre && got.pypi.binary.only_binary.all);
+    assert!(
+        got.pypi.prerelease == crate::pypi::PrereleaseMode::Allow
+            && got.pypi.binary.only_binary.all
+    );
     assert_eq!(required(&got), ["numpy"]);
     let constraints: Vec<String> = got.pypi.constraints.iter().map(|c| c.to_string()).collect();
     assert_eq!(constraints, ["numpy<2"]);
