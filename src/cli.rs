@@ -4,6 +4,8 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use unilock_solver::pypi::{BinaryFlag, BinaryPolicy};
 
+pub mod resolution;
+
 const MAIN_EXAMPLES: &str = "\
 Examples:
   unilock targets                                   list presets and platforms
@@ -221,6 +223,8 @@ pub struct ResolveArgs {
     /// Require one version of each package on every target.
     #[arg(long)]
     pub consistent: bool,
+    #[command(flatten)]
+    pub resolution: resolution::ResolutionArgs,
     /// Include this extra or dependency group of a pyproject.toml (repeatable).
     #[arg(long, value_name = "NAME", alias = "group")]
     pub extra: Vec<String>,
@@ -301,7 +305,11 @@ pub struct RecordArgs {
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// A target to resolve for (repeatable; see `unilock targets`).
-    #[arg(long, value_name = "TARGET", required = true)]
+    #[arg(
+        long,
+        value_name = "TARGET",
+        required_unless_present = "python_platform"
+    )]
     pub target: Vec<String>,
     /// The directory to write the snapshot into (an earlier snapshot there is replaced, or
     /// added to with --merge).
@@ -322,6 +330,8 @@ pub struct RecordArgs {
     pub pre: bool,
     #[command(flatten)]
     pub binary: BinaryArgs,
+    #[command(flatten)]
+    pub resolution: resolution::ResolutionArgs,
     /// A resolution with no solution is recorded too (with the versions its explanation
     /// names), instead of ending the recording: for snapshots that reproduce a failure.
     #[arg(long)]
@@ -473,6 +483,8 @@ pub struct MigrateArgs {
     pub pre: bool,
     #[command(flatten)]
     pub binary: BinaryArgs,
+    #[command(flatten)]
+    pub resolution: resolution::ResolutionArgs,
 }
 
 /// Which files packages may install from: pip's `--only-binary`, `--no-binary` and

@@ -356,20 +356,20 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     use unilock_registries::record::{self, Recorder};
     // A snapshot serves every extra and group of its inputs.
     let groups = Groups::every();
-    let (
-        targets,
-        unilock_solver::request::Inputs {
-            pypi: request,
-            conda,
-            indexes: from_files,
-        },
-    ) = super::resolve::setup(
-        &args.target,
+    let target_specs = super::resolution::targets(&args.resolution, &args.target)?;
+    let (targets, mut inputs) = super::resolve::setup(
+        &target_specs,
         &args.inputs,
         &groups,
         args.pre,
         args.binary.policy()?,
     )?;
+    super::resolution::apply(&args.resolution, &mut inputs.pypi)?;
+    let unilock_solver::request::Inputs {
+        pypi: request,
+        conda,
+        indexes: from_files,
+    } = inputs;
     if let Some((spec, origin)) = conda.specs.first() {
         return Err(Diagnostic::usage(format!(
             "{origin}: `{spec}` is a conda spec; `unilock index record` records Python package indexes only"

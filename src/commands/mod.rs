@@ -6,6 +6,7 @@ mod export;
 mod files;
 mod index;
 mod migrate;
+mod resolution;
 mod resolve;
 mod system;
 mod targets;

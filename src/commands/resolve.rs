@@ -13,6 +13,7 @@ use unilock_solver::request::{CondaInputs, FileIndex, Groups, Inputs, conda_pins
 
 pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
     let groups = Groups::new(&args.extra, args.all_extras);
+    let target_specs = super::resolution::targets(&args.resolution, &args.target)?;
     let (
         targets,
         Inputs {
@@ -21,12 +22,13 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             indexes: from_files,
         },
     ) = setup(
-        &args.target,
+        &target_specs,
         &args.inputs,
         &groups,
         args.pre,
         args.binary.policy()?,
     )?;
+    super::resolution::apply(&args.resolution, &mut request)?;
     let output = args
         .output
         .clone()

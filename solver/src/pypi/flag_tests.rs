@@ -124,9 +124,8 @@ fn explicit_allows_pre_releases_only_where_the_input_names_one() {
 #[test]
 fn constraints_limit_versions_and_never_add_packages() {
     let dir = index(&["a 1.0", "a 2.0", "a 3.0", "b 1.0 a>=2", "c 1.0"]);
-    let constrained = |lines: &'static [&'static str]| {
-        move |r: &mut Request| r.constraints = parse(lines)
-    };
+    let constrained =
+        |lines: &'static [&'static str]| move |r: &mut Request| r.constraints = parse(lines);
     assert_eq!(pins(&dir, &["b"], constrained(&["a<3"])), "a==2.0 b==1.0");
     // A constraint on a package nothing requires, or that no index has, is ignored (pip).
     assert_eq!(
@@ -144,9 +143,8 @@ fn constraints_limit_versions_and_never_add_packages() {
 #[test]
 fn overrides_replace_every_requirement_on_the_package_together() {
     let dir = index(&["a 1.0", "a 2.0", "a 3.0", "b 1.0 a>=3", "c 1.0"]);
-    let overridden = |lines: &'static [&'static str]| {
-        move |r: &mut Request| r.overrides = parse(lines)
-    };
+    let overridden =
+        |lines: &'static [&'static str]| move |r: &mut Request| r.overrides = parse(lines);
     // b's `a>=3` is replaced by both overrides: a>=1 and a<3 (uv: a==2.0).
     assert_eq!(
         pins(&dir, &["b"], overridden(&["a<3", "a>=1"])),

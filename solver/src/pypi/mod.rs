@@ -8,11 +8,11 @@
 pub mod binary;
 pub(crate) mod candidates;
 pub(crate) mod explain;
+#[cfg(test)]
+mod flag_tests;
 pub mod prerelease;
 pub(crate) mod provider;
 pub mod source_builds;
-#[cfg(test)]
-mod flag_tests;
 #[cfg(test)]
 mod tests;
 pub(crate) mod unusable;

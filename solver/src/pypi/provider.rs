@@ -140,7 +140,11 @@ impl<'a> Provider<'a> {
             }
         }
         let mut overrides: HashMap<PackageName, Vec<pep508_rs::Requirement>> = HashMap::new();
-        for o in request.overrides.iter().filter(|o| o.marker.evaluate(&env, &[])) {
+        for o in request
+            .overrides
+            .iter()
+            .filter(|o| o.marker.evaluate(&env, &[]))
+        {
             overrides.entry(o.name.clone()).or_default().push(o.clone());
         }
         Provider {
