@@ -376,6 +376,10 @@ pub struct ExportArgs {
     /// Leave out the `# via` annotations of the pins.
     #[arg(long)]
     pub no_annotate: bool,
+    /// Leave out the `--hash=` of each PyPI pin (requirements, conda-env; pylock.toml keeps
+    /// them, as PEP 751 requires).
+    #[arg(long)]
+    pub no_hashes: bool,
     /// For --to nix: the nixpkgs revision the flake pins.
     #[arg(long, value_name = "REV")]
     pub nixpkgs_rev: Option<String>,
