@@ -369,6 +369,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
         pypi: request,
         conda,
         indexes: from_files,
+        ..
     } = inputs;
     if let Some((spec, origin)) = conda.specs.first() {
         return Err(Diagnostic::usage(format!(

@@ -20,6 +20,7 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             pypi: mut request,
             conda,
             indexes: from_files,
+            ..
         },
     ) = setup(
         &target_specs,
@@ -292,6 +293,7 @@ pub(super) fn setup(
         let doc = read_document(input)?;
         request.add(input, &doc, groups)?;
     }
+    request.check_groups(groups)?;
     for w in super::system::check(&targets, &request.conda.system_requirements) {
         crate::output::warn(w);
     }

@@ -319,3 +319,52 @@ fn a_constraints_file_that_names_no_package_is_refused_at_its_line() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("nope.txt"), "{err}");
 }
+
+#[test]
+fn an_extra_the_project_lacks_and_dynamic_dependencies_are_errors_not_empty_locks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let links = wheels(dir.path(), &["a 1.0", "torch 2.0"]);
+    let project = write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"a\"]\n\n[project.optional-dependencies]\ngpu = [\"torch\"]\n\n[dependency-groups]\ndev = []\n",
+    );
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let run = |input: &str, flags: &[&str]| {
+        let mut args = vec![
+            "resolve",
+            input,
+            "--no-index",
+            "--find-links",
+            &links,
+            "-o",
+            &lock,
+        ];
+        args.extend(["--target", "linux-64"]);
+        args.extend(flags);
+        unilock(&args)
+    };
+    let out = run(&project, &["--extra", "gpus"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("these extras and groups: dev, gpu"), "{err}");
+    assert!(err.contains("did you mean `--extra gpu`?"), "{err}");
+    assert!(!Path::new(&lock).exists());
+    let out = run(&project, &["--extra", "GPU", "--group", "dev"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    let dynamic_project = write(
+        &sub,
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n",
+    );
+    let out = run(&dynamic_project, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pyproject.toml:4:11: the project's dependencies are `dynamic`"),
+        "{err}"
+    );
+    assert!(!err.contains("resolved 0 packages"), "{err}");
+}
