@@ -155,3 +155,31 @@ fn overrides_replace_every_requirement_on_the_package_together() {
     // It replaces the input's own requirement on the package too.
     assert_eq!(pins(&dir, &["a>=3"], overridden(&["a==1.0"])), "a==1.0");
 }
+
+#[test]
+fn a_pre_release_the_mode_leaves_out_is_named_in_the_explanation() {
+    let transitive = index(&["a 1.0", "a 2.0b1", "b 1.0 a>=2.0b1"]);
+    let source = LocalSource::new(vec![Location::FindLinks(transitive.path().to_path_buf())]);
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    for (mode, says) in [
+        (
+            PrereleaseMode::Disallow,
+            "--prerelease disallow takes no pre-release",
+        ),
+        (
+            PrereleaseMode::Explicit,
+            "--prerelease explicit takes pre-releases only of packages whose input requirements name one",
+        ),
+    ] {
+        let request = Request {
+            requirements: vec![("b".parse().unwrap(), "test".into())],
+            prerelease: mode,
+            ..Request::default()
+        };
+        let e = resolve(&source, &target, &request).unwrap_err().render();
+        assert!(
+            e.contains(&format!("a 2.0b1 is a pre-release, and {says}")),
+            "{e}"
+        );
+    }
+}
