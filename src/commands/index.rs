@@ -55,7 +55,8 @@ pub fn source(
         .requirements
         .iter()
         .map(|(r, _)| r)
-        .chain(&request.overrides);
+        .chain(&request.overrides)
+        .chain(&request.constraints);
     for r in direct {
         if let Some(pep508_rs::VersionOrUrl::Url(u)) = &r.version_or_url {
             let url = u.to_url();

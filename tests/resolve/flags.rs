@@ -368,3 +368,84 @@ fn an_extra_the_project_lacks_and_dynamic_dependencies_are_errors_not_empty_lock
     );
     assert!(!err.contains("resolved 0 packages"), "{err}");
 }
+
+/// A constraint by URL names the file a package comes from when something requires it, and
+/// adds nothing by itself (uv's meaning).
+#[test]
+fn a_constraint_by_url_chooses_the_file_of_a_required_package_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let links = wheels(dir.path(), &["a 2.0", "a 3.0", "b 1.0 a>=3", "c 1.0"]);
+    let url = |file: &str| {
+        url::Url::from_file_path(Path::new(&links).join(file))
+            .expect("absolute")
+            .to_string()
+    };
+    let constraints = write(
+        dir.path(),
+        "constraints.txt",
+        &format!(
+            "a @ {}\nc @ {}\n",
+            url("a-3.0-py3-none-any.whl"),
+            url("c-1.0-py3-none-any.whl")
+        ),
+    );
+    let input = write(dir.path(), "requirements.in", "b\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let out = unilock(&[
+        "resolve",
+        &input,
+        "--no-index",
+        "--find-links",
+        &links,
+        "-o",
+        &lock,
+        "-c",
+        &constraints,
+        "--target",
+        "linux-64",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = unilock(&[
+        "export",
+        "--lock",
+        &lock,
+        "--to",
+        "requirements",
+        "--no-hashes",
+    ]);
+    let exported = stdout(&out);
+    assert!(
+        exported.contains(&format!("a @ {}", url("a-3.0-py3-none-any.whl"))),
+        "{exported}"
+    );
+    assert!(!exported.contains("\nc"), "{exported}");
+    if let Some(uv) = tool("uv") {
+        let out = Command::new(&uv)
+            .args([
+                "pip",
+                "compile",
+                "--quiet",
+                "--no-header",
+                "--no-annotate",
+                "--offline",
+            ])
+            .args([
+                "--no-index",
+                "--find-links",
+                &links,
+                &input,
+                "-c",
+                &constraints,
+            ])
+            .args(["--python-version", "3.12"])
+            .env("UV_NO_CACHE", "1")
+            .output()
+            .expect("run uv");
+        let uv_pins = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            uv_pins.contains(&format!("a @ {}", url("a-3.0-py3-none-any.whl"))),
+            "{uv_pins}"
+        );
+        assert!(!uv_pins.contains("\nc"), "{uv_pins}");
+    }
+}

@@ -139,14 +139,17 @@ pub fn resolve(
     collect(&provider, selected.into_iter().collect(), request)
 }
 
-/// The packages the input requires by URL, each with its one URL.
+/// The packages the input requires, overrides or constrains by URL, each with its one URL.
 pub(crate) fn direct_references(
     request: &Request,
 ) -> Result<HashMap<PackageName, String>, Diagnostic> {
     let mut direct: HashMap<PackageName, (String, String)> = HashMap::new();
     let overrides = request.overrides.iter().map(|r| (r, "an override"));
+    // A constraint by URL (`name @ URL`) names the file the package comes from when something
+    // requires it, as in uv; it adds nothing by itself.
+    let constraints = request.constraints.iter().map(|r| (r, "a constraint"));
     let requirements = request.requirements.iter().map(|(r, o)| (r, o.as_str()));
-    for (r, origin) in requirements.chain(overrides) {
+    for (r, origin) in requirements.chain(overrides).chain(constraints) {
         let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url else {
             continue;
         };
