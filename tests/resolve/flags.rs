@@ -100,7 +100,10 @@ const LINUX: [&str; 4] = ["--python-platform", "linux", "--python-version", "3.1
 
 /// Resolves each case (requirements, flags, uv's pins or `None` for no solution) with unilock,
 /// and with uv when it is installed.
-fn agree(entries: &[&str], files: &[(&str, &str)], cases: &[(&str, &[&str], Option<&[&str]>)]) {
+/// One case: the requirements, the flags, and uv's pins (`None`: no solution).
+type Case<'a> = (&'a str, &'a [&'a str], Option<&'a [&'a str]>);
+
+fn agree(entries: &[&str], files: &[(&str, &str)], cases: &[Case]) {
     let dir = tempfile::tempdir().expect("tempdir");
     let links = wheels(dir.path(), entries);
     for (name, text) in files {
