@@ -214,6 +214,8 @@ pub struct ResolveArgs {
     pub pre: bool,
     #[command(flatten)]
     pub binary: BinaryArgs,
+    #[command(flatten)]
+    pub build: BuildArgs,
     /// Ignore the pins of the existing lock.
     #[arg(long)]
     pub upgrade: bool,
@@ -488,7 +490,30 @@ pub struct MigrateArgs {
     #[command(flatten)]
     pub binary: BinaryArgs,
     #[command(flatten)]
+    pub build: BuildArgs,
+    #[command(flatten)]
     pub resolution: resolution::ResolutionArgs,
+}
+
+/// Builds of sdists whose dependencies are not static (see docs/resolve.md, "Source
+/// distributions").
+#[derive(Args, Debug, Clone, Default)]
+pub struct BuildArgs {
+    /// The Python interpreter that builds sdists to learn their dependencies (else
+    /// UNILOCK_PYTHON, UV_PYTHON, then python3 and python on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Never build: versions whose dependencies only a build would tell are skipped.
+    #[arg(long)]
+    pub no_build: bool,
+}
+
+impl BuildArgs {
+    /// Applies the flags to the build settings of an index source.
+    pub fn apply(&self, settings: &mut unilock_build::Settings) {
+        settings.python = self.python.clone();
+        settings.no_build = self.no_build;
+    }
 }
 
 /// Which files packages may install from: pip's `--only-binary`, `--no-binary` and

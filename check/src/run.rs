@@ -20,7 +20,7 @@ use crate::{cpu, cuda};
 use std::collections::HashMap;
 use unilock_model::lock::{Artifact, ArtifactKind, Lock, LockedPackage, LockedTarget};
 use unilock_model::{Diagnostic, Ecosystem, Target};
-use unilock_solver::wheel::TagRanking;
+use unilock_solver::wheel::{TagParts, TagRanking, WheelTags};
 
 /// What the command line chose beyond the targets.
 #[derive(Debug, Clone, Default)]
@@ -145,6 +145,7 @@ fn check_target(
         .filter(|p| p.targets.iter().any(|t| t == &locked.name))
         .collect();
     let ranking = TagRanking::new(target);
+    let parts = TagParts::new(target);
     let mut findings = Vec::new();
     let mut chosen: Vec<Chosen> = Vec::new();
     for &package in &packages {
@@ -174,8 +175,9 @@ fn check_target(
                     Severity::Error,
                     Kind::Wheel,
                     format!(
-                        "the lock's wheel {} does not install on {target} (its tags are not among the target's); an installer refuses it",
-                        wheel_file(first)
+                        "the lock's wheel {} does not install on {target} ({}); an installer refuses it",
+                        wheel_file(first),
+                        misfit(&wheel_file(first), &parts)
                     ),
                 ));
                 Some(*first)
@@ -287,6 +289,28 @@ fn push_verdict(findings: &mut Vec<Finding>, package: &LockedPackage, kind: Kind
         Verdict::Ok => {}
         Verdict::Warn(message) => findings.push(finding(package, Severity::Warning, kind, message)),
         Verdict::Fail(message) => findings.push(finding(package, Severity::Error, kind, message)),
+    }
+}
+
+/// Which part of a wheel's tags the target does not take: its Python/ABI or its platform.
+fn misfit(file: &str, parts: &TagParts) -> String {
+    let Some(tags) = WheelTags::of(file) else {
+        return "not a wheel file name".to_string();
+    };
+    let interpreter = tags
+        .expand()
+        .any(|(py, abi, _)| parts.interpreter_fits(py, abi));
+    let platform = tags.platforms.split('.').any(|p| parts.platform_fits(p));
+    match (interpreter, platform) {
+        (true, false) => format!(
+            "the target takes no {} wheels",
+            tags.platforms.replace('.', " or ")
+        ),
+        (false, true) => format!("the target runs no {}-{} wheels", tags.pythons, tags.abis),
+        _ => format!(
+            "the target takes no {}-{}-{} wheels",
+            tags.pythons, tags.abis, tags.platforms
+        ),
     }
 }
 

@@ -314,6 +314,11 @@ pub struct PinnedPackage {
     pub used_in: BTreeMap<String, BTreeSet<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// Its dependencies come from a build of its sdist on the host (a unilock lock's
+    /// `dependencies-from-build`): platform-conditional `setup.py` logic may differ on the
+    /// target.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dependencies_from_build: bool,
 }
 
 impl PinnedPackage {
@@ -334,6 +339,7 @@ impl PinnedPackage {
             conda: None,
             used_in: BTreeMap::new(),
             origin: None,
+            dependencies_from_build: false,
         }
     }
 }

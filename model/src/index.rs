@@ -135,6 +135,10 @@ pub struct CoreMetadata {
     pub requires_dist: Vec<String>,
     pub requires_python: Option<String>,
     pub provides_extra: Vec<String>,
+    /// It comes from a build of an sdist on the host (PEP 517), not from a file the index
+    /// serves: `setup.py` logic that depends on the platform may give other dependencies on
+    /// the target.
+    pub built_on_host: bool,
 }
 
 /// What can be known of a distribution's dependencies without running its build.

@@ -75,6 +75,11 @@ pub struct LockedPackage {
     /// with bare names (`numpy`) read the same: a name is a requirement string.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
+    /// `dependencies` come from a build of its sdist on the host (its metadata is not
+    /// static), not from a file the index serves: `setup.py` logic that depends on the
+    /// platform may give other dependencies on the target.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dependencies_from_build: bool,
     #[serde(default, rename = "artifact", skip_serializing_if = "Vec::is_empty")]
     pub artifacts: Vec<Artifact>,
     /// For a conda build: what its repodata record says beyond name, version, build and
@@ -139,6 +144,7 @@ impl LockedPackage {
                 size: p.size,
                 targets: Vec::new(),
             }],
+            dependencies_from_build: false,
             conda: Some(LockedConda {
                 subdir: p.subdir.clone(),
                 build_number: p.build_number,
@@ -366,6 +372,7 @@ fn pin_of(
     use crate::document::{PinArtifact, PinArtifactKind, PinSource, PinnedPackage};
     let mut pin = PinnedPackage::registry(&p.name, &p.version, p.source.as_deref().unwrap_or(""));
     pin.ecosystem = p.ecosystem;
+    pin.dependencies_from_build = p.dependencies_from_build;
     pin.artifacts = p
         .artifacts
         .iter()
@@ -495,6 +502,7 @@ mod tests {
                     size: Some(1),
                     targets: vec![],
                 }],
+                dependencies_from_build: false,
                 conda: None,
             }],
         }
@@ -637,6 +645,7 @@ mod tests {
                     requested_by: vec![],
                     dependencies: vec![format!("{name}-dep >=1")],
                     artifacts: vec![Artifact { kind: if conda[i] { ArtifactKind::Conda } else { ArtifactKind::Sdist }, url: format!("file:///x/{name}"), hash: None, md5: None, size: sizes[i], targets: vec![] }],
+                    dependencies_from_build: false,
                     conda: None,
                 });
             }

@@ -1,5 +1,5 @@
 //! Core metadata inside distribution archives: `*.dist-info/METADATA` of a wheel (a zip), and
-//! `PKG-INFO` at the top of an sdist (`.tar.gz` or `.zip`).
+//! `PKG-INFO` at the top of an sdist (`.tar.gz`, `.tgz`, `.tar.bz2` or `.zip`).
 
 use std::io::{Cursor, Read};
 
@@ -59,22 +59,34 @@ pub fn sdist_pkg_info(filename: &str, sdist: &[u8]) -> Result<String, String> {
         return read_text(member, &name);
     }
     if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
-        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(sdist));
-        let entries = tar.entries().map_err(|e| format!("not a .tar.gz: {e}"))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("not a .tar.gz: {e}"))?;
-            let path = entry
-                .path()
-                .map_err(|e| format!("bad member name: {e}"))?
-                .to_string_lossy()
-                .into_owned();
-            if top_level(&path) {
-                return read_text(entry, &path);
-            }
-        }
-        return Err("the sdist has no PKG-INFO".into());
+        return tar_pkg_info(flate2::read::GzDecoder::new(sdist), ".tar.gz", top_level);
+    }
+    if lower.ends_with(".tar.bz2") {
+        return tar_pkg_info(bzip2::read::BzDecoder::new(sdist), ".tar.bz2", top_level);
     }
     Err(format!("{filename}: sdists of this kind are not read"))
+}
+
+/// The top-level `PKG-INFO` of a tar archive (`kind`: `.tar.gz`, `.tar.bz2`).
+fn tar_pkg_info(
+    reader: impl Read,
+    kind: &str,
+    top_level: impl Fn(&str) -> bool,
+) -> Result<String, String> {
+    let mut tar = tar::Archive::new(reader);
+    let entries = tar.entries().map_err(|e| format!("not a {kind}: {e}"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("not a {kind}: {e}"))?;
+        let path = entry
+            .path()
+            .map_err(|e| format!("bad member name: {e}"))?
+            .to_string_lossy()
+            .into_owned();
+        if top_level(&path) {
+            return read_text(entry, &path);
+        }
+    }
+    Err("the sdist has no PKG-INFO".into())
 }
 
 /// The name of the first zip member whose (UTF-8) name satisfies `wanted`.
@@ -133,6 +145,28 @@ pub(crate) mod tests {
         );
         let small = wheel_metadata(&wheel_with_description(100)).unwrap();
         assert!(small.ends_with("Requires-Dist: late-dependency\n\n"));
+    }
+
+    #[test]
+    fn the_pkg_info_of_a_tar_bz2_sdist_is_read() {
+        let text = b"Metadata-Version: 2.2\nName: old\nVersion: 1.0\n\n";
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, "old-1.0/PKG-INFO", &text[..])
+            .unwrap();
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(&tar.into_inner().unwrap()).unwrap();
+        let sdist = bz.finish().unwrap();
+        let pkg_info = sdist_pkg_info("old-1.0.tar.bz2", &sdist).unwrap();
+        assert!(pkg_info.starts_with("Metadata-Version: 2.2\nName: old"));
+        assert!(
+            sdist_pkg_info("old-1.0.tar.xz", &sdist)
+                .unwrap_err()
+                .contains("not read")
+        );
     }
 
     #[test]

@@ -63,7 +63,8 @@ pub fn parse(text: &str) -> Result<Headers, String> {
 
 impl Headers {
     /// Whether an sdist's dependencies are final without a build (PEP 643: metadata 2.2 or
-    /// later that does not mark `Requires-Dist` dynamic); `Err` says why not.
+    /// later that marks neither `Requires-Dist` nor `Requires-Python` dynamic); `Err` says why
+    /// not.
     pub fn static_dependencies(&self) -> Result<(), String> {
         let version = self.metadata_version.as_deref().unwrap_or("1.0");
         let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
@@ -73,8 +74,15 @@ impl Headers {
                 "its PKG-INFO is metadata {version}, older than 2.2, so its dependencies may change in a build"
             ));
         }
-        if self.dynamic.iter().any(|d| d == "requires-dist") {
-            return Err("its PKG-INFO marks Requires-Dist as dynamic".into());
+        for field in ["requires-dist", "requires-python"] {
+            if self.dynamic.iter().any(|d| d == field) {
+                let shown = if field == "requires-dist" {
+                    "Requires-Dist"
+                } else {
+                    "Requires-Python"
+                };
+                return Err(format!("its PKG-INFO marks {shown} as dynamic"));
+            }
         }
         Ok(())
     }
@@ -115,6 +123,13 @@ mod tests {
                 .static_dependencies()
                 .unwrap_err()
                 .contains("dynamic")
+        );
+        let python =
+            parse("Metadata-Version: 2.4\nName: a\nVersion: 1\nDynamic: requires-python\n")
+                .unwrap();
+        assert_eq!(
+            python.static_dependencies().unwrap_err(),
+            "its PKG-INFO marks Requires-Python as dynamic"
         );
         assert!(parse("Name a\n").is_err());
     }

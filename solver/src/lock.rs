@@ -107,9 +107,11 @@ pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
                     requested_by: Vec::new(),
                     dependencies: Vec::new(),
                     artifacts: Vec::new(),
+                    dependencies_from_build: false,
                     conda: None,
                 });
             entry.targets.push(name.clone());
+            entry.dependencies_from_build |= p.dependencies_from_build;
             entry.requested_by.extend(p.requested_by);
             // A package shared by targets holds the requirements of every one of them; the
             // markers say which apply where.
@@ -192,6 +194,7 @@ mod tests {
             url: None,
             files,
             needs_build: false,
+            dependencies_from_build: false,
             extras: Vec::new(),
             dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
             requested_by: requested_by.iter().map(|d| d.to_string()).collect(),

@@ -172,8 +172,13 @@ fn summary(doc: &Document) -> String {
                 .conda
                 .as_ref()
                 .map_or(String::new(), |c| format!(" {}", c.build));
+            let built = if p.dependencies_from_build {
+                " (dependencies from a build on the host)"
+            } else {
+                ""
+            };
             out.push_str(&format!(
-                "  {} {}{build}{marker}\n",
+                "  {} {}{build}{marker}{built}\n",
                 p.name,
                 p.version.as_deref().unwrap_or("-")
             ));

@@ -25,9 +25,19 @@ use url::Url;
 /// The source of every configured location, with its progress display.
 pub struct Configured {
     pub source: IndexSource,
+    /// How sdists whose dependencies are not static are built (`--python`, `--no-build`).
+    pub builds: unilock_build::Settings,
     pub progress: Option<Arc<Progress>>,
     /// The hosts of remote locations (a recording must not name them).
     pub hosts: Vec<String>,
+}
+
+impl Configured {
+    /// The source resolution reads through: the indexes, with sdists whose dependencies are
+    /// not static built on the host as `builds` says.
+    pub fn building(&self) -> unilock_build::BuildingSource<'_> {
+        unilock_build::BuildingSource::new(&self.source, self.builds.clone())
+    }
 }
 
 /// Builds the source for `args` and the indexes named in input files.
@@ -83,8 +93,18 @@ pub fn source(
         None
     };
     let source = IndexSource::new(locations, remote)?.with_likely(likely(targets, request));
+    let builds = unilock_build::Settings {
+        offline: args.offline,
+        cache: args
+            .cache_dir
+            .clone()
+            .or_else(|| cache::default_dir(&env_var))
+            .map(Cache::new),
+        ..unilock_build::Settings::default()
+    };
     Ok(Configured {
         source,
+        builds,
         progress,
         hosts,
     })

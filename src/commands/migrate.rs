@@ -72,9 +72,10 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
         .map(|t| Target::parse(t, &env_var))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let configured =
+    let mut configured =
         super::index::source(&args.index, inputs.indexes.clone(), &targets, &inputs.pypi)?;
-    let index = &configured.source;
+    args.build.apply(&mut configured.builds);
+    let index = &configured.building();
     let channel_names: Vec<String> = inputs
         .conda
         .channels
@@ -235,7 +236,7 @@ fn solve_environment(
     args: &MigrateArgs,
     targets: &[Target],
     inputs: &Inputs,
-    index: &unilock_registries::source::IndexSource,
+    index: &unilock_build::BuildingSource<'_>,
 ) -> Result<Lock, Diagnostic> {
     let conda = &inputs.conda;
     let (channels, progress) = super::channels::source(&args.channels, &args.index, conda)?;

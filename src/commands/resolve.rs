@@ -44,7 +44,8 @@ pub fn resolve(args: ResolveArgs) -> Result<(), Diagnostic> {
             .preferences
             .extend(pypi_pins(&lock, &args.upgrade_package));
     }
-    let configured = super::index::source(&args.index, from_files, &targets, &request)?;
+    let mut configured = super::index::source(&args.index, from_files, &targets, &request)?;
+    args.build.apply(&mut configured.builds);
     let lock = solve_pypi(&configured, &targets, &request, args.consistent)?;
     write_atomic(&output, &lock.to_toml())?;
     eprintln!(
@@ -81,7 +82,7 @@ pub(super) fn solve_pypi(
     request: &Request,
     consistent: bool,
 ) -> Result<Lock, Diagnostic> {
-    let source = &configured.source;
+    let source = &configured.building();
     let finish = || {
         if let Some(p) = &configured.progress {
             p.finish();
@@ -185,8 +186,9 @@ fn resolve_conda(
         pypi: pypi.clone(),
     };
     let lock = if args.consistent {
-        let configured = super::index::source(&args.index, from_files, targets, &pypi)?;
-        let index = configured.source;
+        let mut configured = super::index::source(&args.index, from_files, targets, &pypi)?;
+        args.build.apply(&mut configured.builds);
+        let index = configured.building();
         let requests: Vec<JointRequest> = targets.iter().map(request_for).collect();
         let resolutions =
             unilock_solver::joint::resolve_consistent(&channels, &index, targets, &requests);
@@ -217,8 +219,9 @@ fn resolve_conda(
         channel_warnings(&channels);
         unilock_solver::lock::assemble_conda(targets, resolutions?)
     } else {
-        let configured = super::index::source(&args.index, from_files, targets, &pypi)?;
-        let index = configured.source;
+        let mut configured = super::index::source(&args.index, from_files, targets, &pypi)?;
+        args.build.apply(&mut configured.builds);
+        let index = configured.building();
         let resolutions = targets
             .iter()
             .map(|t| unilock_solver::joint::resolve(&channels, &index, t, &request_for(t)))

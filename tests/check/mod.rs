@@ -161,6 +161,13 @@ fn a_manylinux_2_28_wheel_checked_on_centos7_names_the_glibc_symbol_version() {
         ),
         "{report}"
     );
+    // The wheel itself is refused there, and the report says which of its tags is why.
+    assert!(
+        report.contains(
+            "(the target takes no manylinux_2_28_x86_64 wheels); an installer refuses it"
+        ),
+        "{report}"
+    );
 }
 
 #[test]

@@ -28,6 +28,9 @@ fn migrate(env: &Path, dir: &Path, extra: &[&str]) -> Output {
         "--index-url",
         &index,
         "--offline",
+        // The snapshot records no build requirements (setuptools' wheel): sdists whose
+        // dependencies are not static (antlr4-python3-runtime) are skipped, not built.
+        "--no-build",
     ];
     args.extend(extra);
     unilock(&args)

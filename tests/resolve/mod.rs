@@ -4,6 +4,7 @@
 //! file unchanged, and failures explain themselves and leave the old lock untouched.
 
 mod binary;
+mod builds;
 mod conda;
 mod conda_bench;
 mod conda_http;

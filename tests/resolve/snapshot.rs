@@ -216,13 +216,18 @@ fn artifacts(dir: &Path, name: &str, target: &str) -> Vec<(ArtifactKind, String)
 /// mysqlclient 2.3.1 has wheels for Windows only and, for Linux, an sdist whose PKG-INFO is
 /// static (metadata 2.4, nothing dynamic but the license file): Linux locks that sdist, to be
 /// built. rouge-score 0.1.2, 0.1.1, 0.1, 0.0.8 and 0.0.7 are sdists with metadata 2.1 (only a
-/// build would tell their dependencies): each is skipped with a warning, and 0.0.4, the newest
-/// version with a wheel, is taken with its dependencies.
+/// build would tell their dependencies): with `--no-build` each is skipped with a warning
+/// saying so, and 0.0.4, the newest version with a wheel, is taken with its dependencies.
 #[test]
 fn source_distributions_are_locked_for_a_build_when_static_and_skipped_when_not() {
     let dir = tempfile::tempdir().expect("tempdir");
     let targets = ["linux-64,python=3.12", "win-64,python=3.12"];
-    let out = offline(dir.path(), "mysqlclient\nrouge-score\n", &targets, &[]);
+    let out = offline(
+        dir.path(),
+        "mysqlclient\nrouge-score\n",
+        &targets,
+        &["--no-build"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let common = [
         "absl-py==2.5.1",
@@ -265,7 +270,7 @@ fn source_distributions_are_locked_for_a_build_when_static_and_skipped_when_not(
     for t in targets {
         for v in ["0.1.2", "0.1.1", "0.1", "0.0.8", "0.0.7"] {
             let warning = format!(
-                "warning: {t}: rouge-score {v} is skipped: its only file for the target is the source distribution rouge_score-{v}.tar.gz, and its PKG-INFO is metadata 2.1, older than 2.2"
+                "warning: {t}: rouge-score {v} is skipped: its only file for the target is the source distribution rouge_score-{v}.tar.gz, and its PKG-INFO is metadata 2.1, older than 2.2, so its dependencies may change in a build; --no-build forbids building it"
             );
             assert!(err.contains(&warning), "{warning}\n{err}");
         }
@@ -273,8 +278,8 @@ fn source_distributions_are_locked_for_a_build_when_static_and_skipped_when_not(
     assert_eq!(err.matches("is skipped").count(), 10, "{err}");
 }
 
-/// When every version in range is an sdist whose dependencies need a build, the failure says
-/// so, version by version, and the lock is left as it was.
+/// When every version in range is an sdist whose dependencies need a build and `--no-build`
+/// forbids it, the failure says so, version by version, and the lock is left as it was.
 #[test]
 fn only_dynamic_source_distributions_in_range_fail_with_why() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -282,7 +287,7 @@ fn only_dynamic_source_distributions_in_range_fail_with_why() {
     let out = offline(dir.path(), "mysqlclient\n", &t, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let before = std::fs::read(dir.path().join("unilock.lock")).expect("lock");
-    let out = offline(dir.path(), "rouge-score>=0.1\n", &t, &[]);
+    let out = offline(dir.path(), "rouge-score>=0.1\n", &t, &["--no-build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -291,7 +296,7 @@ fn only_dynamic_source_distributions_in_range_fail_with_why() {
     );
     for v in ["0.1.2", "0.1.1", "0.1"] {
         let why = format!(
-            "rouge-score {v} has only the source distribution rouge_score-{v}.tar.gz, whose dependencies are only known after a build (its PKG-INFO is metadata 2.1, older than 2.2"
+            "rouge-score {v} has only the source distribution rouge_score-{v}.tar.gz, whose dependencies are only known after a build (its PKG-INFO is metadata 2.1, older than 2.2, so its dependencies may change in a build; --no-build forbids building it)"
         );
         assert!(err.contains(&why), "{why}\n{err}");
     }

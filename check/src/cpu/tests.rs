@@ -27,6 +27,7 @@ fn package(
         requested_by: vec![],
         dependencies: depends.iter().map(|d| d.to_string()).collect(),
         artifacts: vec![],
+        dependencies_from_build: false,
         conda: (ecosystem == Ecosystem::Conda).then(|| LockedConda {
             subdir: "linux-64".into(),
             ..LockedConda::default()

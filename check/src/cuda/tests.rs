@@ -21,6 +21,7 @@ fn pypi(name: &str, version: &str, dependencies: &[&str]) -> LockedPackage {
         requested_by: vec![],
         dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
         artifacts: vec![],
+        dependencies_from_build: false,
         conda: None,
     }
 }
@@ -39,6 +40,7 @@ fn conda_record(json: &str) -> LockedPackage {
         requested_by: vec![],
         dependencies: r.depends.clone(),
         artifacts: vec![],
+        dependencies_from_build: false,
         conda: Some(LockedConda {
             subdir: r.subdir.clone(),
             build_number: r.build_number,

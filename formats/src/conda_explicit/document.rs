@@ -147,6 +147,7 @@ fn conda_package(
         })),
         used_in: used_in.clone(),
         origin: entry.origin.clone(),
+        dependencies_from_build: false,
     }
 }
 

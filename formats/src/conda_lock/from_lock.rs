@@ -344,6 +344,7 @@ mod tests {
                 Some('a'),
                 Some('b'),
             )],
+            dependencies_from_build: false,
             conda: Some(LockedConda::default()),
         };
         let pypi = |name: &str, deps: &[&str], sha: Option<char>| Locked {
@@ -370,6 +371,7 @@ mod tests {
                     None,
                 ),
             ],
+            dependencies_from_build: false,
             conda: None,
         };
         Lock {

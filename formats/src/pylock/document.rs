@@ -135,6 +135,7 @@ fn pinned_package(p: &Package) -> PinnedPackage {
         conda: None,
         used_in: BTreeMap::new(),
         origin: None,
+        dependencies_from_build: false,
     }
 }
 

@@ -287,6 +287,7 @@ pub(super) fn pinned_package(p: &Package) -> PinnedPackage {
         conda: None,
         used_in: BTreeMap::new(),
         origin: None,
+        dependencies_from_build: false,
     }
 }
 

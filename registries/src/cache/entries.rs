@@ -277,6 +277,7 @@ pub fn decode_metadata(bytes: &[u8]) -> Result<MetadataRecord, Refusal> {
                 requires_dist,
                 requires_python,
                 provides_extra,
+                built_on_host: false,
             })),
             StoredMetadata::NeedsBuild { why } => Metadata::NeedsBuild(why),
         },

@@ -58,6 +58,7 @@ impl PackageSource for Memory {
             requires_dist: vec!["beta>=1; extra == \"x\"".into()],
             requires_python: Some(">=3.8".into()),
             provides_extra: vec!["x".into()],
+            built_on_host: false,
         })))
     }
 }

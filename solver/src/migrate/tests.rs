@@ -280,6 +280,7 @@ fn the_migration_report_lists_everything_that_did_not_move_unchanged() {
             requested_by: Vec::new(),
             dependencies: Vec::new(),
             artifacts: Vec::new(),
+            dependencies_from_build: false,
             conda: None,
         });
     }

@@ -91,6 +91,9 @@ pub struct ResolvedPackage {
     pub files: Vec<DistFile>,
     /// No wheel fits the target: it must be built there from an sdist.
     pub needs_build: bool,
+    /// Its dependencies come from a build of its sdist on the host (its metadata is not
+    /// static): platform-conditional `setup.py` logic may give others on the target.
+    pub dependencies_from_build: bool,
     /// The extras asked of it.
     pub extras: Vec<String>,
     /// Its dependencies that apply on the target (with the extras asked of it), as the
@@ -239,6 +242,11 @@ pub(crate) fn collect(
         let mut deps = dependencies.get(name).cloned().unwrap_or_default();
         deps.sort();
         let direct = provider.direct.contains_key(name);
+        let dependencies_from_build = provider
+            .metadata
+            .borrow()
+            .get(&(name.clone(), version.clone()))
+            .is_some_and(|m| m.built_on_host);
         packages.push(ResolvedPackage {
             name: name.to_string(),
             version: version.to_string(),
@@ -253,6 +261,7 @@ pub(crate) fn collect(
                 .filter_map(|&i| project.files.files.get(i).map(Cow::into_owned))
                 .collect(),
             needs_build,
+            dependencies_from_build,
             extras: extras.get(name).cloned().unwrap_or_default(),
             dependencies: deps,
             requested_by: requested_by.get(name).cloned().unwrap_or_default(),

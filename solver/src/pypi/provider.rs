@@ -78,7 +78,7 @@ pub struct Provider<'a> {
     /// The target's tags and Python, and the binary policy, shared by every project.
     filter: Arc<Filter>,
     projects: RefCell<HashMap<PackageName, Option<Rc<Project>>>>,
-    metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
+    pub(crate) metadata: RefCell<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     /// The edges recorded for every (package, version) whose dependencies were listed.
     pub(crate) edges: RefCell<HashMap<(Pkg, Version), Edges>>,
     /// Versions left out because only a build would tell their dependencies.

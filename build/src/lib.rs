@@ -1,0 +1,18 @@
+//! Builds: the core metadata of source distributions that do not declare it statically
+//! (metadata older than 2.2, or `Dynamic: Requires-Dist`), learnt the way installers learn it,
+//! from a PEP 517 build backend run on the host.
+//!
+//! [`python`] finds the interpreter and describes the host as a target; [`unpack`] unpacks
+//! sdists and installs wheels; [`backend`] reads `[build-system]`, resolves and installs the
+//! build requirements (wheels only, with unilock's own resolver) and asks the backend for the
+//! metadata through [`hooks`]; [`source`] wraps the index source so the solver meets built
+//! metadata like any other, lazily and cached by the sdist's sha256. This crate runs
+//! processes and writes temporary directories; the solver stays free of I/O.
+
+pub mod backend;
+pub mod hooks;
+pub mod python;
+pub mod source;
+pub mod unpack;
+
+pub use source::{BuildingSource, Settings};

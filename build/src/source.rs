@@ -1,0 +1,222 @@
+//! [`BuildingSource`]: the index source, with the dependencies of sdists whose metadata is not
+//! static learnt from a build on the host — lazily, when the solver asks for that file's
+//! metadata, never ahead — and cached by the sdist's sha256 (`built-metadata-v1` entries of
+//! the registries' cache), so `--offline` and later runs need no build.
+
+use crate::backend::{self, Host};
+use crate::python::{self, Interpreter};
+use sha2::Digest;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use unilock_model::index::{
+    CoreMetadata, DirectFile, DistFile, FileKind, Metadata, PackageSource, ProjectFiles, version_of,
+};
+use unilock_model::{Diagnostic, ErrorKind, Target};
+use unilock_registries::cache::Cache;
+use unilock_registries::source::IndexSource;
+
+/// The cache kind of built metadata.
+pub const CACHE_KIND: &str = "built-metadata-v1";
+
+/// How builds are allowed and run.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `--python PATH`.
+    pub python: Option<PathBuf>,
+    /// `--no-build`: sdists whose metadata is not static are skipped, saying so.
+    pub no_build: bool,
+    /// `--offline`: a build whose metadata is not in the cache is tried only with local files.
+    pub offline: bool,
+    /// Where built metadata is kept.
+    pub cache: Option<Cache>,
+}
+
+/// The index source, building sdists whose dependencies are not static.
+pub struct BuildingSource<'a> {
+    inner: &'a IndexSource,
+    settings: Settings,
+    var: fn(&str) -> Option<String>,
+    host: OnceLock<Result<(Interpreter, Target), Diagnostic>>,
+    /// Built metadata by the sdist's sha256, for this run.
+    built: Mutex<HashMap<String, Result<Metadata, Diagnostic>>>,
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+impl<'a> BuildingSource<'a> {
+    pub fn new(inner: &'a IndexSource, settings: Settings) -> Self {
+        BuildingSource {
+            inner,
+            settings,
+            var: env_var,
+            host: OnceLock::new(),
+            built: Mutex::default(),
+        }
+    }
+
+    fn host(&self) -> Result<&(Interpreter, Target), Diagnostic> {
+        self.host
+            .get_or_init(|| {
+                let interpreter = python::discover(self.settings.python.as_deref(), &self.var)?;
+                let target = interpreter.target()?;
+                Ok((interpreter, target))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// `metadata`, or, when it says only a build would tell, the metadata of a build.
+    fn complete(
+        &self,
+        project: &str,
+        file: &DistFile,
+        metadata: Metadata,
+    ) -> Result<Metadata, Diagnostic> {
+        let Metadata::NeedsBuild(why) = metadata else {
+            return Ok(metadata);
+        };
+        if !matches!(version_of(&file.filename), Some((_, FileKind::Sdist))) {
+            return Ok(Metadata::NeedsBuild(why));
+        }
+        if self.settings.no_build {
+            return Ok(Metadata::NeedsBuild(format!(
+                "{why}; --no-build forbids building it"
+            )));
+        }
+        let known_sha = file.hashes.get("sha256").map(|s| s.to_ascii_lowercase());
+        if let Some(sha) = &known_sha
+            && let Some(done) = self.remembered(sha)
+        {
+            return done;
+        }
+        let bytes = self
+            .inner
+            .download(file)
+            .map_err(|e| self.offline(file, e))?;
+        let sha = known_sha.unwrap_or_else(|| hex(&sha2::Sha256::digest(&bytes)));
+        if let Some(done) = self.remembered(&sha) {
+            return done;
+        }
+        let result = self.build(project, file, &bytes, &sha);
+        lock(&self.built).insert(sha, result.clone());
+        result
+    }
+
+    /// The metadata built from the sdist whose sha256 is `sha` in this run or an earlier one.
+    fn remembered(&self, sha: &str) -> Option<Result<Metadata, Diagnostic>> {
+        if let Some(done) = lock(&self.built).get(sha) {
+            return Some(done.clone());
+        }
+        let cache = self.settings.cache.as_ref()?;
+        let text = cache.read_derived(CACHE_KIND, sha, "metadata")?;
+        let headers =
+            unilock_registries::metadata::parse(&String::from_utf8_lossy((*text).as_ref())).ok()?;
+        let metadata = built(headers.metadata);
+        lock(&self.built).insert(sha.to_string(), Ok(metadata.clone()));
+        Some(Ok(metadata))
+    }
+
+    fn build(
+        &self,
+        project: &str,
+        file: &DistFile,
+        bytes: &[u8],
+        sha: &str,
+    ) -> Result<Metadata, Diagnostic> {
+        let (interpreter, target) = self.host()?;
+        let download = |f: &DistFile| self.inner.download(f);
+        let host = Host {
+            source: self.inner,
+            download: &download,
+            interpreter,
+            target,
+            timeout: crate::hooks::timeout(&self.var),
+            unpack_limit: crate::unpack::max_unpacked_bytes(&self.var),
+        };
+        let text = backend::metadata(&host, project, &file.filename, bytes)
+            .map_err(|e| self.offline(file, e))?;
+        let headers = unilock_registries::metadata::parse(&text).map_err(|e| {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!(
+                    "{project}: the METADATA built from {} is invalid: {e}",
+                    file.filename
+                ),
+            )
+        })?;
+        if let Some(cache) = &self.settings.cache {
+            // A cache that cannot be written only costs a later build.
+            let _ = cache.write_derived(CACHE_KIND, sha, "metadata", text.as_bytes());
+        }
+        Ok(built(headers.metadata))
+    }
+
+    /// `e`, said to be about an offline build, when the run is offline.
+    fn offline(&self, file: &DistFile, e: Diagnostic) -> Diagnostic {
+        if !self.settings.offline {
+            return e;
+        }
+        Diagnostic::new(
+            e.kind(),
+            format!(
+                "--offline: the dependencies of {} are known only from a build, which is not in the cache, and the build cannot run offline: {}",
+                file.filename,
+                e.message()
+            ),
+        )
+        .note("run once without --offline to build it and fill the cache, or pass --no-build to skip versions that need a build")
+    }
+}
+
+/// The index source's own methods (its warnings, downloads) stay at hand.
+impl std::ops::Deref for BuildingSource<'_> {
+    type Target = IndexSource;
+
+    fn deref(&self) -> &IndexSource {
+        self.inner
+    }
+}
+
+fn built(mut metadata: CoreMetadata) -> Metadata {
+    metadata.built_on_host = true;
+    Metadata::Known(Arc::new(metadata))
+}
+
+impl PackageSource for BuildingSource<'_> {
+    fn project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
+        self.inner.project(name)
+    }
+
+    fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic> {
+        let metadata = self.inner.metadata(project, file)?;
+        self.complete(&project.name, file, metadata)
+    }
+
+    fn direct(&self, name: &str, url: &str) -> Result<DirectFile, Diagnostic> {
+        let direct = self.inner.direct(name, url)?;
+        let metadata = self.complete(name, &direct.file, direct.metadata)?;
+        Ok(DirectFile {
+            file: direct.file,
+            metadata,
+        })
+    }
+
+    fn prefetch(&self, name: &str) {
+        self.inner.prefetch(name)
+    }
+
+    fn consulted(&self, name: &str, version: &str) {
+        self.inner.consulted(name, version)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
