@@ -4,6 +4,8 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use unilock_solver::pypi::{BinaryFlag, BinaryPolicy};
 
+pub mod resolution;
+
 const MAIN_EXAMPLES: &str = "\
 Examples:
   unilock targets                                   list presets and platforms
@@ -228,6 +230,8 @@ pub struct ResolveArgs {
     /// Require one version of each package on every target.
     #[arg(long)]
     pub consistent: bool,
+    #[command(flatten)]
+    pub resolution: resolution::ResolutionArgs,
     /// Include this extra or dependency group of a pyproject.toml (repeatable).
     #[arg(long, value_name = "NAME", alias = "group")]
     pub extra: Vec<String>,
@@ -338,7 +342,11 @@ pub struct RecordArgs {
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// A target to resolve for (repeatable; see `unilock targets`).
-    #[arg(long, value_name = "TARGET", required = true)]
+    #[arg(
+        long,
+        value_name = "TARGET",
+        required_unless_present = "python_platform"
+    )]
     pub target: Vec<String>,
     /// The directory to write the snapshot into (an earlier snapshot there is replaced, or
     /// added to with --merge).
@@ -359,6 +367,8 @@ pub struct RecordArgs {
     pub pre: bool,
     #[command(flatten)]
     pub binary: BinaryArgs,
+    #[command(flatten)]
+    pub resolution: resolution::ResolutionArgs,
     /// A resolution with no solution is recorded too (with the versions its explanation
     /// names), instead of ending the recording: for snapshots that reproduce a failure.
     #[arg(long)]
@@ -403,6 +413,10 @@ pub struct ExportArgs {
     /// Leave out the `# via` annotations of the pins.
     #[arg(long)]
     pub no_annotate: bool,
+    /// Leave out the `--hash=` of each PyPI pin (requirements, conda-env; pylock.toml keeps
+    /// them, as PEP 751 requires).
+    #[arg(long)]
+    pub no_hashes: bool,
     /// For --to nix: the nixpkgs revision the flake pins.
     #[arg(long, value_name = "REV")]
     pub nixpkgs_rev: Option<String>,
@@ -526,6 +540,8 @@ pub struct MigrateArgs {
     pub binary: BinaryArgs,
     #[command(flatten)]
     pub build: BuildArgs,
+    #[command(flatten)]
+    pub resolution: resolution::ResolutionArgs,
 }
 
 /// Builds of sdists whose dependencies are not static (see docs/resolve.md, "Source

@@ -61,6 +61,31 @@ pub struct Document {
     /// What the machine must offer (pixi's `[system-requirements]`), as the file says it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub system_requirements: Vec<SystemRequirement>,
+    /// Every extra and dependency group the file defines, as written, those with no
+    /// requirements included (`[project.optional-dependencies]`, `[dependency-groups]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub defined_groups: Vec<String>,
+    /// The `[project]` fields the file declares `dynamic` (PEP 621): known only after a build
+    /// of the project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dynamic: Option<Dynamic>,
+}
+
+/// The `dynamic` list of a pyproject.toml's `[project]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dynamic {
+    /// The fields, as written (`dependencies`, `optional-dependencies`, `version`).
+    pub fields: Vec<String>,
+    /// Where the list is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl Dynamic {
+    /// Whether `field` is one of them.
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.iter().any(|f| f == field)
+    }
 }
 
 impl Document {
@@ -89,6 +114,9 @@ impl Document {
         }
         for requirement in &mut doc.system_requirements {
             requirement.origin = None;
+        }
+        if let Some(d) = &mut doc.dynamic {
+            d.origin = None;
         }
         doc
     }

@@ -24,7 +24,7 @@
 //! packages being upgraded. This module does no I/O: files and locks arrive parsed.
 
 use crate::conda::Pin;
-use crate::pypi::Request;
+use crate::pypi::{PrereleaseMode, Request};
 use rattler_conda_types::MatchSpec;
 use std::collections::HashMap;
 use std::path::Path;
@@ -118,18 +118,35 @@ pub struct Inputs {
     pub conda: CondaInputs,
     /// The indexes and find-links locations the files name, in the order they name them.
     pub indexes: Vec<FileIndex>,
+    /// Every extra and dependency group the files define (as written), for
+    /// [`Inputs::check_groups`]; with the inputs whose `optional-dependencies` are `dynamic`.
+    pub groups: DefinedGroups,
+}
+
+/// The extras and dependency groups the input files define.
+#[derive(Debug, Clone, Default)]
+pub struct DefinedGroups {
+    /// Each name as a file writes it, once.
+    pub names: Vec<String>,
+    /// Where a pyproject.toml declares its `optional-dependencies` `dynamic`.
+    pub dynamic: Vec<String>,
 }
 
 impl Inputs {
-    /// No inputs yet; `pre` and the binary policy as the command line sets them. A file may
-    /// turn `--pre` and `--prefer-binary` on, never off; its `--only-binary`/`--no-binary`
+    /// No inputs yet; `pre` (`--pre`: pre-releases allowed, else uv's default mode) and the
+    /// binary policy as the command line sets them. A file may turn `--pre` and
+    /// `--prefer-binary` on, never off; its `--only-binary`/`--no-binary`
     /// values apply after the command line's, as pip applies a requirements file's (all its
     /// `--only-binary` values, then its `--no-binary` ones: the document keeps no order
     /// between the two).
     pub fn new(pre: bool, binary: crate::pypi::BinaryPolicy) -> Self {
         Inputs {
             pypi: Request {
-                pre,
+                prerelease: if pre {
+                    PrereleaseMode::Allow
+                } else {
+                    PrereleaseMode::default()
+                },
                 binary,
                 ..Request::default()
             },
@@ -141,9 +158,45 @@ impl Inputs {
     /// `groups`, its conda specs, channels, indexes, options and system requirements.
     ///
     /// Fails (usage) on a requirement whose package cannot be known without a build, and on a
-    /// platform marker that does not read, naming where it was written.
+    /// platform marker that does not read, naming where it was written; fails (invalid input)
+    /// on a pyproject.toml whose `[project] dependencies` are `dynamic` (known only after a
+    /// build of the project, which unilock does not run; uv builds it).
     pub fn add(&mut self, path: &Path, doc: &Document, groups: &Groups) -> Result<(), Diagnostic> {
         let shown = || path.display().to_string();
+        if let Some(dynamic) = &doc.dynamic {
+            let at = dynamic
+                .origin
+                .as_ref()
+                .map_or_else(shown, |o| format!("{}:{}:{}", o.file, o.line, o.column));
+            if dynamic.has("dependencies") {
+                return Err(Diagnostic::new(
+                    unilock_model::ErrorKind::InvalidInput,
+                    format!(
+                        "{at}: the project's dependencies are `dynamic`: they are only known after a build of the project (its setup.py or build backend), which unilock does not run"
+                    ),
+                )
+                .note("list them under `[project] dependencies` (and drop `dependencies` from `dynamic`), or resolve the requirements file the build reads them from"));
+            }
+            if dynamic.has("optional-dependencies") {
+                self.groups.dynamic.push(at);
+            }
+        }
+        let defined = doc.defined_groups.iter().chain(
+            doc.manifest
+                .requirements
+                .iter()
+                .filter_map(|r| r.group.as_ref()),
+        );
+        for g in defined {
+            if !self
+                .groups
+                .names
+                .iter()
+                .any(|n| normalize(n) == normalize(g))
+            {
+                self.groups.names.push(g.clone());
+            }
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         for index in &doc.indexes {
             let url = match index.kind {
@@ -178,7 +231,9 @@ impl Inputs {
             .system_requirements
             .extend(doc.system_requirements.iter().cloned());
         let request = &mut self.pypi;
-        request.pre |= doc.options.pre;
+        if doc.options.pre {
+            request.prerelease = PrereleaseMode::Allow;
+        }
         use crate::pypi::BinaryFlag;
         let options = &doc.options;
         for (flag, values) in [
@@ -248,6 +303,46 @@ impl Inputs {
             }
         }
         Ok(())
+    }
+}
+
+impl Inputs {
+    /// Fails (usage) when `groups` names an extra or dependency group no input defines
+    /// (uv: "Requested extra not found"), naming those they define and the closest one.
+    pub fn check_groups(&self, groups: &Groups) -> Result<(), Diagnostic> {
+        let Some(missing) = groups
+            .names
+            .iter()
+            .find(|n| !self.groups.names.iter().any(|g| normalize(g) == **n))
+        else {
+            return Ok(());
+        };
+        let mut defined = self.groups.names.clone();
+        defined.sort();
+        let mut d = Diagnostic::usage(format!(
+            "--extra {missing}: no input defines an extra or dependency group of that name"
+        ));
+        d = if defined.is_empty() {
+            d.note("the inputs define no extras or dependency groups")
+        } else {
+            d.note(format!(
+                "the inputs define these extras and groups: {}",
+                defined.join(", ")
+            ))
+        };
+        let normalized: Vec<String> = defined.iter().map(|g| normalize(g)).collect();
+        if let Some(close) = unilock_model::target::parse::did_you_mean(
+            missing,
+            normalized.iter().map(String::as_str),
+        ) {
+            d = d.note(format!("did you mean `--extra {close}`?"));
+        }
+        for at in &self.groups.dynamic {
+            d = d.note(format!(
+                "{at}: the project's optional-dependencies are `dynamic`, so its extras are only known after a build"
+            ));
+        }
+        Err(d)
     }
 }
 

@@ -47,6 +47,7 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
             command: command(&args, &lock_name, to, &targets),
         }),
         annotate: !args.no_annotate,
+        hashes: !args.no_hashes,
         lock_name,
         existing,
         nix: NixOptions {
@@ -141,6 +142,9 @@ fn command(args: &ExportArgs, lock: &str, to: Format, targets: &[String]) -> Str
     }
     if args.no_annotate {
         words.push("--no-annotate".into());
+    }
+    if args.no_hashes {
+        words.push("--no-hashes".into());
     }
     words.join(" ")
 }

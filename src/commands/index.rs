@@ -65,7 +65,8 @@ pub fn source(
         .requirements
         .iter()
         .map(|(r, _)| r)
-        .chain(&request.overrides);
+        .chain(&request.overrides)
+        .chain(&request.constraints);
     for r in direct {
         if let Some(pep508_rs::VersionOrUrl::Url(u)) = &r.version_or_url {
             let url = u.to_url();
@@ -200,7 +201,7 @@ fn likely(targets: &[Target], request: &Request) -> Likely {
             })
         })
         .collect();
-    let pre = request.pre;
+    let pre = request.prerelease == unilock_solver::pypi::PrereleaseMode::Allow;
     let preferences = request.preferences.clone();
     Arc::new(move |files: &Arc<ProjectFiles>| {
         let preferred = pep508_rs::PackageName::new(files.name.clone())
@@ -376,20 +377,21 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
     use unilock_registries::record::{self, Recorder};
     // A snapshot serves every extra and group of its inputs.
     let groups = Groups::every();
-    let (
-        targets,
-        unilock_solver::request::Inputs {
-            pypi: request,
-            conda,
-            indexes: from_files,
-        },
-    ) = super::resolve::setup(
-        &args.target,
+    let target_specs = super::resolution::targets(&args.resolution, &args.target)?;
+    let (targets, mut inputs) = super::resolve::setup(
+        &target_specs,
         &args.inputs,
         &groups,
         args.pre,
         args.binary.policy()?,
     )?;
+    super::resolution::apply(&args.resolution, &mut inputs.pypi)?;
+    let unilock_solver::request::Inputs {
+        pypi: request,
+        conda,
+        indexes: from_files,
+        ..
+    } = inputs;
     if let Some((spec, origin)) = conda.specs.first() {
         return Err(Diagnostic::usage(format!(
             "{origin}: `{spec}` is a conda spec; `unilock index record` records Python package indexes only"

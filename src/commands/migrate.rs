@@ -54,17 +54,19 @@ pub fn conda_to_uv(args: MigrateArgs) -> Result<(), Diagnostic> {
     let local = migrate::local_projects(&mut doc.manifest, &shown);
     let mut inputs = Inputs::new(args.pre, args.binary.policy()?);
     inputs.add(path, &doc, &Groups::default())?;
+    super::resolution::apply(&args.resolution, &mut inputs.pypi)?;
     if inputs.conda.specs.is_empty() {
         return Err(Diagnostic::usage(format!(
             "{shown}: the environment has no conda dependencies to migrate"
         ))
         .note("a pip-only environment is a requirements list: `unilock resolve` it and `unilock export --to uv-lock`"));
     }
-    let specs = if args.target.is_empty() {
+    let given = if args.target.is_empty() {
         vec![DEFAULT_TARGET.to_string()]
     } else {
         args.target.clone()
     };
+    let specs = super::resolution::targets(&args.resolution, &given)?;
     let targets = specs
         .iter()
         .map(|t| Target::parse(t, &env_var))

@@ -9,6 +9,7 @@ mod index;
 mod left_out;
 mod migrate;
 mod recorded;
+mod resolution;
 mod resolve;
 mod system;
 mod targets;

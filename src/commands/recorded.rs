@@ -92,6 +92,12 @@ pub fn options(args: &ResolveArgs) -> Result<LockOptions, Diagnostic> {
             .map(|u| without_credentials(&u)),
     );
     one("channel-alias", args.channels.channel_alias.clone());
+    one(
+        "prerelease",
+        args.resolution.prerelease.map(|m| m.to_string()),
+    );
+    one("python-version", args.resolution.python_version.clone());
+    one("python-platform", args.resolution.python_platform.clone());
     if args.channels.channel_priority != "strict" {
         one(
             "channel-priority",

@@ -19,21 +19,24 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         }
     }
     let groups = Groups::new(&args.extra, args.all_extras);
+    let target_specs = super::resolution::targets(&args.resolution, &args.target)?;
     let (
         targets,
         Inputs {
             pypi: mut request,
             conda,
             indexes: from_files,
+            ..
         },
         files,
     ) = setup_with_files(
-        &args.target,
+        &target_specs,
         &args.inputs,
         &groups,
         args.pre,
         args.binary.policy()?,
     )?;
+    super::resolution::apply(&args.resolution, &mut request)?;
     let output = args
         .output
         .clone()
@@ -50,6 +53,10 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         }
         other => other?,
     };
+    // Constraint and override files shape the result as the inputs do: their hashes are kept.
+    let mut files = files;
+    files.extend(args.resolution.constraint.iter().cloned());
+    files.extend(args.resolution.overrides.iter().cloned());
     let written = super::recorded::Written {
         existing: existing.as_ref(),
         files: &files,
@@ -391,6 +398,7 @@ fn setup_with_files(
             }
         }
     }
+    request.check_groups(groups)?;
     for w in super::system::check(&targets, &request.conda.system_requirements) {
         crate::output::warn(w);
     }

@@ -74,6 +74,70 @@ fn pip_installs_the_requirements_and_pylock_of_several_targets() {
     }
 }
 
+/// `--no-hashes` leaves the hashes out of a requirements file (which pip installs unchanged,
+/// the same pins as with hashes) and out of a conda-env pip section; pylock.toml keeps them,
+/// as PEP 751 requires and uv keeps them, with a warning saying so.
+#[test]
+fn no_hashes_writes_pins_pip_installs_without_hashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lock = fixture_lock(dir.path());
+    let t = FIXTURE_TARGETS[0];
+    let hashed = export_ok(&lock, &["--to", "requirements", "--target", t]);
+    assert!(hashed.contains("--hash=sha256:"), "{hashed}");
+    let file = dir.path().join("requirements.txt");
+    let path = file.display().to_string();
+    export_ok(
+        &lock,
+        &[
+            "--to",
+            "requirements",
+            "--target",
+            t,
+            "--no-hashes",
+            "-o",
+            &path,
+        ],
+    );
+    let bare = std::fs::read_to_string(&file).expect("read");
+    assert!(!bare.contains("--hash"), "{bare}");
+    assert!(bare.contains("--no-hashes"), "the header's command: {bare}");
+    assert_eq!(names_versions(&bare), names_versions(&hashed));
+    if tool("pip").is_some() {
+        assert_eq!(
+            pip_installs(dir.path(), "requirements.txt"),
+            names_versions(&hashed)
+        );
+    }
+    let env = export_ok(&lock, &["--to", "conda-env", "--target", t]);
+    assert!(env.contains("--hash=sha256:"), "{env}");
+    let env = export_ok(&lock, &["--to", "conda-env", "--target", t, "--no-hashes"]);
+    assert!(
+        !env.contains("--hash") && env.contains("beta==2.0"),
+        "{env}"
+    );
+    let out = unilock(&[
+        "export",
+        "--lock",
+        &lock,
+        "--to",
+        "pylock",
+        "--target",
+        t,
+        "--no-hashes",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        crate::stdout(&out).contains("sha256 = "),
+        "{}",
+        crate::stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("pylock.toml keeps its hashes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// Runs uv in `dir`, offline and without a cache; its exit status must be 0. Its stdout and
 /// stderr.
 fn uv(dir: &Path, args: &[&str]) -> (String, String) {

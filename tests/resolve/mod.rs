@@ -11,6 +11,7 @@ mod conda_http;
 mod determinism;
 mod direct;
 mod explain;
+mod flags;
 mod hashes;
 mod hostile;
 mod http;

@@ -19,6 +19,17 @@ pub(super) fn one_platform(cx: &Cx) -> Result<Exported, Diagnostic> {
         .note("export one --target at a time, or one file each with --all-targets -o DIR"));
     };
     let mut doc = cx.lock.to_document(&target.name, cx.request.to.name());
+    if !cx.request.hashes {
+        for p in doc
+            .packages
+            .iter_mut()
+            .filter(|p| p.ecosystem == Ecosystem::Pypi)
+        {
+            for a in &mut p.artifacts {
+                a.hashes.clear();
+            }
+        }
+    }
     let subdir = target.conda_subdir.clone();
     let (text, warnings) = if cx.request.to == Format::CondaExplicit {
         // conda installs the builds of an explicit file and nothing else (its `# pip` lines

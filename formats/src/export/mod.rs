@@ -41,6 +41,10 @@ pub struct ExportRequest {
     pub header: Option<Header>,
     /// Annotate each pin with what requires it (`# via numpy`); `--no-annotate` turns it off.
     pub annotate: bool,
+    /// Write each PyPI pin's hashes (`--hash=sha256:…`); `--no-hashes` leaves them out of
+    /// requirements files and conda-env pip sections. pylock.toml keeps them: PEP 751
+    /// requires them (as `uv export --format pylock.toml --no-hashes` keeps them).
+    pub hashes: bool,
     /// The lock as the user named it, for messages.
     pub lock_name: String,
     /// The current text of the file an export edits in place (`pyproject`: the `-o`
@@ -60,6 +64,7 @@ impl ExportRequest {
             all_targets: false,
             header: None,
             annotate: true,
+            hashes: true,
             lock_name: lock_name.to_string(),
             existing: None,
             nix: NixOptions::default(),

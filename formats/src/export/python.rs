@@ -150,7 +150,8 @@ pub(super) fn requirements(cx: &Cx) -> Result<Exported, Diagnostic> {
     }
     for m in &pins {
         out.push_str(&requirements::pinned_line(&m.pin));
-        for h in requirements::pinned_hashes(&m.pin) {
+        let hashes = requirements::pinned_hashes(&m.pin).filter(|_| cx.request.hashes);
+        for h in hashes {
             out.push_str(" \\\n    --hash=");
             out.push_str(&h);
         }
@@ -169,7 +170,13 @@ pub(super) fn requirements(cx: &Cx) -> Result<Exported, Diagnostic> {
 /// `--to pylock`: PEP 751, with the exported targets as `environments` and a marker on each
 /// package not chosen on all of them.
 pub(super) fn pylock(cx: &Cx) -> Result<Exported, Diagnostic> {
-    let (pins, warnings) = pypi_pins(cx, Format::Pylock)?;
+    let (pins, mut warnings) = pypi_pins(cx, Format::Pylock)?;
+    if !cx.request.hashes {
+        warnings.push(
+            "--no-hashes: pylock.toml keeps its hashes, which PEP 751 requires (as uv keeps them)"
+                .to_string(),
+        );
+    }
     let mut doc = Document::new(Format::Pylock.name());
     if cx.targets.len() > 1 {
         doc.environments = cx

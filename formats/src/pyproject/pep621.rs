@@ -28,6 +28,14 @@ fn project(cx: &mut Cx, project: &dyn TableLike) -> Result<(), Diagnostic> {
         let (spec, offset) = cx.string_item(key, item, "project.requires-python")?;
         cx.doc.requires_python = Some(requires_python(cx, &spec, offset)?);
     }
+    if let Some((key, item)) = project.get_key_value("dynamic") {
+        let fields = cx.string_array(key, item, "project.dynamic")?;
+        let offset = cx.span_of(key, item).start;
+        cx.doc.dynamic = Some(unilock_model::document::Dynamic {
+            fields: fields.into_iter().map(|(f, _)| f).collect(),
+            origin: Some(cx.lines.origin(cx.file, cx.text, offset)),
+        });
+    }
     if let Some((key, item)) = project.get_key_value("dependencies") {
         let strings = cx.string_array(key, item, "project.dependencies")?;
         cx.push_strings(
@@ -40,6 +48,7 @@ fn project(cx: &mut Cx, project: &dyn TableLike) -> Result<(), Diagnostic> {
     if let Some((key, item)) = project.get_key_value("optional-dependencies") {
         let table = cx.table(key, item, "project.optional-dependencies")?;
         for (extra, item) in entries(table) {
+            cx.doc.defined_groups.push(extra.get().to_string());
             let what = format!("project.optional-dependencies.{}", extra.get());
             let strings = cx.string_array(extra, item, &what)?;
             cx.push_strings(
@@ -98,6 +107,7 @@ fn dependency_groups(cx: &mut Cx, groups: &dyn TableLike) -> Result<(), Diagnost
     for (index, (key, _)) in read.iter().enumerate() {
         let strings = expanded.get(&index).cloned().unwrap_or_default();
         let name = key.get().to_string();
+        cx.doc.defined_groups.push(name.clone());
         cx.push_strings(
             &strings,
             Section::DependencyGroup(name.clone()),

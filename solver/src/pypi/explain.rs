@@ -56,6 +56,7 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
                 notes.push(no_versions_listed(name.as_ref(), &project));
             }
             Ok(Some(project)) => {
+                notes.extend(prereleases_left_out(provider, &name, &project, &range));
                 let found = Found {
                     name: &name,
                     project: &project,
@@ -542,6 +543,46 @@ impl crate::prose::Wording<Pkg, Ranges<Version>, super::Unavailable> for Wording
 /// Why a project whose page exists lists no version at all: the page has no files (or only
 /// files of other projects, which the source left out with a warning), or none of its files is
 /// a wheel or sdist.
+/// The note for pre-releases of `name` in `range` that the pre-release mode leaves out
+/// (`--prerelease disallow`, or `explicit` for a package the input names no pre-release of).
+fn prereleases_left_out(
+    provider: &Provider,
+    name: &PackageName,
+    project: &Project,
+    range: &Ranges<Version>,
+) -> Option<String> {
+    if provider.prereleases(name) != super::prerelease::Policy::Disallow {
+        return None;
+    }
+    let left_out: Vec<String> = project
+        .versions()
+        .rev()
+        .filter(|v| range.contains(v) && v.any_prerelease())
+        .filter(|v| project.get(v).is_some_and(|f| f.usable()))
+        .take(SPANS_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if left_out.is_empty() {
+        return None;
+    }
+    let mode = provider.request().prerelease;
+    let why = match mode {
+        super::PrereleaseMode::Explicit => {
+            "--prerelease explicit takes pre-releases only of packages whose input requirements name one"
+        }
+        _ => "--prerelease disallow takes no pre-release",
+    };
+    Some(format!(
+        "{name} {} {} a pre-release, and {why}; --prerelease if-necessary (the default) or allow would take it",
+        left_out.join(", "),
+        if left_out.len() == 1 {
+            "is"
+        } else {
+            "are each"
+        }
+    ))
+}
+
 fn no_versions_listed(name: &str, project: &Project) -> String {
     let files = &project.files.files;
     let index = &project.files.index;

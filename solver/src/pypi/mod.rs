@@ -8,6 +8,9 @@
 pub mod binary;
 pub(crate) mod candidates;
 pub(crate) mod explain;
+#[cfg(test)]
+mod flag_tests;
+pub mod prerelease;
 pub(crate) mod provider;
 pub mod source_builds;
 #[cfg(test)]
@@ -16,6 +19,7 @@ pub(crate) mod unusable;
 
 pub use binary::{BinaryFlag, BinaryPolicy, Formats, Names};
 pub use candidates::{Filter, Project};
+pub use prerelease::PrereleaseMode;
 pub use source_builds::{BuildCause, SourceBuild};
 
 use pep440_rs::Version;
@@ -38,8 +42,8 @@ pub struct Request {
     pub overrides: Vec<pep508_rs::Requirement>,
     /// Versions to keep when they still fit (pins of an existing lock).
     pub preferences: HashMap<PackageName, Version>,
-    /// Allow pre-releases of every package (`--pre`).
-    pub pre: bool,
+    /// Which pre-releases may be chosen (`--prerelease`, `--pre`; see [`prerelease`]).
+    pub prerelease: PrereleaseMode,
     /// Which files may install each package, and `--prefer-binary` (see [`binary`]).
     pub binary: BinaryPolicy,
 }
@@ -138,14 +142,17 @@ pub fn resolve(
     collect(&provider, selected.into_iter().collect(), request)
 }
 
-/// The packages the input requires by URL, each with its one URL.
+/// The packages the input requires, overrides or constrains by URL, each with its one URL.
 pub(crate) fn direct_references(
     request: &Request,
 ) -> Result<HashMap<PackageName, String>, Diagnostic> {
     let mut direct: HashMap<PackageName, (String, String)> = HashMap::new();
     let overrides = request.overrides.iter().map(|r| (r, "an override"));
+    // A constraint by URL (`name @ URL`) names the file the package comes from when something
+    // requires it, as in uv; it adds nothing by itself.
+    let constraints = request.constraints.iter().map(|r| (r, "a constraint"));
     let requirements = request.requirements.iter().map(|(r, o)| (r, o.as_str()));
-    for (r, origin) in requirements.chain(overrides) {
+    for (r, origin) in requirements.chain(overrides).chain(constraints) {
         let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url else {
             continue;
         };
@@ -216,7 +223,7 @@ pub(crate) fn collect(
         };
         let needs_build = files.wheels.is_empty();
         if needs_build {
-            let pre = request.pre || provider.explicit_pre.contains(name);
+            let pre = provider.prereleases(name) != prerelease::Policy::Disallow;
             source_builds.push(source_builds::source_build(
                 name.as_ref(),
                 &project,

@@ -9,6 +9,7 @@
 //! come from `pep440_rs` itself rather than from a translation into intervals.
 
 use super::candidates::{Filter, Project, VersionFiles};
+use super::prerelease::Policy;
 use super::{Request, Unavailable};
 use crate::wheel::TagRanking;
 use pep440_rs::{Version, VersionSpecifiers};
@@ -86,10 +87,13 @@ pub struct Provider<'a> {
     seen: RefCell<HashMap<Pkg, u32>>,
     /// Packages some requirement pins with `==`/`===`: a yanked version may be chosen for them.
     exact: RefCell<HashSet<PackageName>>,
-    /// Packages some requirement names a pre-release for: their pre-releases may be chosen.
-    pub(super) explicit_pre: HashSet<PackageName>,
+    /// Packages the input's requirements, constraints or overrides name a pre-release of
+    /// (for `--prerelease explicit`).
+    explicit_pre: HashSet<PackageName>,
     constraints: HashMap<PackageName, Vec<VersionSpecifiers>>,
-    overrides: HashMap<PackageName, pep508_rs::Requirement>,
+    /// The overrides that apply on the target, by package: together they replace every
+    /// requirement on it (uv's meaning: `a>=1` and `a<3` both hold).
+    overrides: HashMap<PackageName, Vec<pep508_rs::Requirement>>,
     /// Packages the input requires by URL (`name @ URL`): the URL as written.
     pub(crate) direct: HashMap<PackageName, String>,
     /// The files those URLs name, read once.
@@ -120,7 +124,7 @@ impl<'a> Provider<'a> {
             .chain(&request.overrides);
         for r in all {
             if let Some(VersionOrUrl::VersionSpecifier(specs)) = &r.version_or_url
-                && specs.iter().any(|s| s.version().any_prerelease())
+                && specs.iter().any(super::prerelease::opts_in)
             {
                 explicit_pre.insert(r.name.clone());
             }
@@ -135,12 +139,14 @@ impl<'a> Provider<'a> {
                     .push(specs.clone());
             }
         }
-        let overrides = request
+        let mut overrides: HashMap<PackageName, Vec<pep508_rs::Requirement>> = HashMap::new();
+        for o in request
             .overrides
             .iter()
             .filter(|o| o.marker.evaluate(&env, &[]))
-            .map(|o| (o.name.clone(), o.clone()))
-            .collect();
+        {
+            overrides.entry(o.name.clone()).or_default().push(o.clone());
+        }
         Provider {
             source,
             request,
@@ -334,9 +340,11 @@ impl<'a> Provider<'a> {
             if skip_without_extras && r.marker.evaluate(&self.env, &[]) {
                 continue;
             }
-            let r = self.overrides.get(&r.name).unwrap_or(r);
             self.source.prefetch(r.name.as_ref());
-            chosen.push(r);
+            match self.overrides.get(&r.name) {
+                Some(overrides) => chosen.extend(overrides),
+                None => chosen.push(r),
+            }
         }
         for r in chosen {
             if let Some(VersionOrUrl::VersionSpecifier(specs)) = &r.version_or_url
@@ -375,18 +383,22 @@ impl<'a> Provider<'a> {
         Ok(())
     }
 
-    fn allowed(&self, name: &PackageName, version: &Version, files: &VersionFiles) -> bool {
-        files.usable()
-            && (self.request.pre || !version.any_prerelease() || self.explicit_pre.contains(name))
+    /// How the pre-releases of `name` are treated (see [`super::prerelease`]).
+    pub(crate) fn prereleases(&self, name: &PackageName) -> Policy {
+        self.request
+            .prerelease
+            .policy(self.explicit_pre.contains(name))
     }
 }
 
 impl Provider<'_> {
     /// The version of `name` to try among those `contains` allows: the preferred one (an
     /// existing lock's pin) when it is usable, else the newest usable stable version, else
-    /// the newest usable pre-release; a yanked version only for a requirement pinning it with
-    /// `==`. Under `--prefer-binary`, within each of those the newest version with a wheel for
-    /// the target comes before any version that only an sdist installs.
+    /// (under `if-necessary`) the newest usable pre-release; under `allow` the newest usable
+    /// version, under `disallow` never a pre-release (see [`super::prerelease`]). A yanked
+    /// version only for a requirement pinning it with `==`. Under `--prefer-binary`, within
+    /// each of those the newest version with a wheel for the target comes before any version
+    /// that only an sdist installs.
     pub fn choose(
         &self,
         name: &PackageName,
@@ -397,8 +409,13 @@ impl Provider<'_> {
         };
         // pip and uv: a yanked version only for a requirement that pins it with `==`.
         let exact = self.exact.borrow().contains(name);
-        let usable =
-            |(v, f): &(&Version, &VersionFiles)| contains(v) && f.usable() && (!f.yanked || exact);
+        let policy = self.prereleases(name);
+        let usable = |(v, f): &(&Version, &VersionFiles)| {
+            contains(v)
+                && f.usable()
+                && (!f.yanked || exact)
+                && (policy != Policy::Disallow || !v.any_prerelease())
+        };
         if let Some(preferred) = self.request.preferences.get(name)
             && let Some(files) = project.get(preferred)
             && usable(&(preferred, files))
@@ -416,13 +433,15 @@ impl Provider<'_> {
         };
         let prefer_binary = self.filter.binary.prefer_binary;
         let wheel = |(_, f): &(&Version, &VersionFiles)| !f.wheels.is_empty();
-        let stable = || candidates().filter(|(v, f)| self.allowed(name, v, f));
-        let stable = prefer_binary
-            .then(|| stable().find(wheel))
-            .flatten()
-            .or_else(|| stable().next())
-            .map(|(v, _)| v.clone());
-        // Pre-releases only when nothing else fits the range (pip's and uv's default).
+        let stable = || candidates().filter(|(v, _)| !v.any_prerelease());
+        let stable = || {
+            prefer_binary
+                .then(|| stable().find(wheel))
+                .flatten()
+                .or_else(|| stable().next())
+                .map(|(v, _)| v.clone())
+        };
+        // Every usable version (pre-releases of a disallowing policy are not usable).
         let any = || {
             prefer_binary
                 .then(|| candidates().find(wheel))
@@ -430,7 +449,11 @@ impl Provider<'_> {
                 .or_else(|| candidates().next())
                 .map(|(v, _)| v.clone())
         };
-        Ok(stable.or_else(any))
+        Ok(match policy {
+            Policy::Allow => any(),
+            // Pre-releases only when no stable version in the range is left (uv's default).
+            Policy::IfNecessary | Policy::Disallow => stable().or_else(any),
+        })
     }
 
     /// The dependencies of `package` at `version` that apply on the target, each with what it

@@ -211,7 +211,7 @@ fn pre_releases_when_asked_for_or_allowed() {
         ["gamma==1.1rc1"]
     );
     let mut pre = request(&["gamma"]);
-    pre.pre = true;
+    pre.prerelease = PrereleaseMode::Allow;
     assert_eq!(index_pins(t, &pre).unwrap(), ["gamma==1.1rc1"]);
 }
 

@@ -170,7 +170,10 @@ fn constraints_overrides_options_and_indexes_of_a_requirements_file_are_kept() {
         &Groups::default(),
     )
     .unwrap();
-    assert!(got.pypi.pre && got.pypi.binary.only_binary.all);
+    assert!(
+        got.pypi.prerelease == crate::pypi::PrereleaseMode::Allow
+            && got.pypi.binary.only_binary.all
+    );
     assert_eq!(required(&got), ["numpy"]);
     let constraints: Vec<String> = got.pypi.constraints.iter().map(|c| c.to_string()).collect();
     assert_eq!(constraints, ["numpy<2"]);
@@ -359,4 +362,69 @@ targets = ["linux-64,python=3.12"]
     );
     assert_eq!(pypi_pins(&lock, &[]).len(), 2);
     assert_eq!(conda_pins(&lock, &[]).len(), 2);
+}
+
+#[test]
+fn an_extra_no_input_defines_is_refused_naming_those_they_define() {
+    let extras = r#"[project]
+name = "app"
+version = "1"
+dependencies = ["a"]
+
+[project.optional-dependencies]
+gpu = ["torch"]
+cli = []
+
+[dependency-groups]
+dev = ["pytest"]
+"#;
+    let files = [("/work/pyproject.toml", extras)];
+    let check = |names: &[&str]| {
+        let groups = Groups::new(names, false);
+        inputs(&files, &groups)
+            .and_then(|i| i.check_groups(&groups))
+            .map_err(|e| (e.kind(), e.render()))
+    };
+    // An extra with no requirements is still defined; names compare normalised.
+    assert!(check(&["cli", "GPU", "dev"]).is_ok());
+    let (kind, e) = check(&["gpus"]).unwrap_err();
+    assert_eq!(kind, unilock_model::ErrorKind::Usage);
+    assert!(e.contains("--extra gpus: no input defines"), "{e}");
+    assert!(e.contains("these extras and groups: cli, dev, gpu"), "{e}");
+    assert!(e.contains("did you mean `--extra gpu`?"), "{e}");
+    let groups = Groups::new(&["gpu"], false);
+    let e = inputs(&[("/work/requirements.txt", "a\n")], &groups)
+        .and_then(|i| i.check_groups(&groups))
+        .unwrap_err()
+        .render();
+    assert!(
+        e.contains("the inputs define no extras or dependency groups"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_pyproject_whose_dependencies_are_dynamic_says_so_at_its_dynamic_list() {
+    let dynamic =
+        "[project]\nname = \"app\"\nversion = \"1\"\ndynamic = [\"dependencies\", \"version\"]\n";
+    let e = inputs(&[("/work/pyproject.toml", dynamic)], &Groups::default()).unwrap_err();
+    assert_eq!(e.kind(), unilock_model::ErrorKind::InvalidInput);
+    let e = e.render();
+    assert!(
+        e.contains("/work/pyproject.toml:4:11: the project's dependencies are `dynamic`"),
+        "{e}"
+    );
+    // Only the version dynamic: the dependencies are read as usual.
+    let version = "[project]\nname = \"app\"\ndynamic = [\"version\"]\ndependencies = [\"a\"]\n";
+    let got = inputs(&[("/work/pyproject.toml", version)], &Groups::default()).unwrap();
+    assert_eq!(required(&got), ["a"]);
+    // Dynamic extras are named when an extra is not found.
+    let extras =
+        "[project]\nname = \"app\"\ndependencies = []\ndynamic = [\"optional-dependencies\"]\n";
+    let groups = Groups::new(&["gpu"], false);
+    let e = inputs(&[("/work/pyproject.toml", extras)], &groups)
+        .and_then(|i| i.check_groups(&groups))
+        .unwrap_err()
+        .render();
+    assert!(e.contains("optional-dependencies are `dynamic`"), "{e}");
 }
