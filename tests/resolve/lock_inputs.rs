@@ -50,6 +50,23 @@ fn the_lock_records_its_input_files_with_their_hashes_and_the_options() {
         lock.contains(&format!("hash = \"sha256:{digest}\"")),
         "{lock}"
     );
+    // A constraints file is an input too, and the pre-release mode and --no-build are options.
+    let constraints = write(dir.path(), "constraints.txt", "delta<9\n");
+    let out = resolve(
+        dir.path(),
+        &input,
+        &[LINUX],
+        &["--prerelease", "allow", "-c", &constraints, "--no-build"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = lock_text(dir.path());
+    for says in [
+        "[[input]]\npath = \"constraints.txt\"\nhash = \"sha256:",
+        "prerelease = \"allow\"\n",
+        "no-build = true\n",
+    ] {
+        assert!(lock.contains(says), "{says}\n{lock}");
+    }
 }
 
 #[test]
