@@ -21,6 +21,7 @@ mod lock_inputs;
 mod pixi;
 mod snapshot;
 mod user_input;
+mod yanked;
 
 use crate::formats::acceptance::pip_dry_run;
 use crate::{corpus, stderr, stdout, tool, unilock};

@@ -85,7 +85,7 @@ pub struct Provider<'a> {
     pub(super) skipped: RefCell<std::collections::BTreeSet<String>>,
     /// The order packages were first seen in, for tie-breaking priorities.
     seen: RefCell<HashMap<Pkg, u32>>,
-    /// Packages some requirement pins with `==`/`===`: a yanked version may be chosen for them.
+    /// Packages the input pins with `==`/`===`: a yanked version may be chosen for them.
     exact: RefCell<HashSet<PackageName>>,
     /// Packages the input's requirements, constraints or overrides name a pre-release of
     /// (for `--prerelease explicit`).
@@ -347,16 +347,6 @@ impl<'a> Provider<'a> {
             }
         }
         for r in chosen {
-            if let Some(VersionOrUrl::VersionSpecifier(specs)) = &r.version_or_url
-                && specs.iter().any(|s| {
-                    matches!(
-                        s.operator(),
-                        pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual
-                    )
-                })
-            {
-                self.exact.borrow_mut().insert(r.name.clone());
-            }
             let wanted = self.wanted(&r.name, &r.version_or_url)?;
             let mut add = |pkg: Pkg| {
                 self.see(&pkg);
@@ -472,6 +462,24 @@ impl Provider<'_> {
                 let reqs: Vec<_> = self.request.requirements.iter().map(|(r, _)| r).collect();
                 for r in &reqs {
                     self.source.prefetch(r.name.as_ref());
+                    // As uv and PEP 592: a yanked version only for a package the input itself
+                    // pins with `==`/`===` (a requirement, its override or a constraint), never
+                    // because some dependency pins it.
+                    let forms: Vec<&pep508_rs::Requirement> = match self.overrides.get(&r.name) {
+                        Some(overrides) => overrides.iter().collect(),
+                        None => vec![*r],
+                    };
+                    let pinned = forms.iter().any(|f| match &f.version_or_url {
+                        Some(VersionOrUrl::VersionSpecifier(specs)) => specs.iter().any(is_exact),
+                        _ => false,
+                    });
+                    let constrained = self
+                        .constraints
+                        .get(&r.name)
+                        .is_some_and(|c| c.iter().flat_map(|s| s.iter()).any(is_exact));
+                    if pinned || constrained {
+                        self.exact.borrow_mut().insert(r.name.clone());
+                    }
                 }
                 self.add_requirements(reqs, &[], false, &mut deps, &mut edges)?;
             }
@@ -521,6 +529,14 @@ fn redact(url: &str) -> String {
         return format!("{scheme}://****@{}", &rest[at + 1..]);
     }
     url.to_string()
+}
+
+/// Whether a specifier pins one version (`==1.0`, `===1.0`).
+fn is_exact(s: &pep440_rs::VersionSpecifier) -> bool {
+    matches!(
+        s.operator(),
+        pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual
+    )
 }
 
 /// Priorities: exact pins first, then packages that conflicted most, then first seen.
