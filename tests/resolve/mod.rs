@@ -19,6 +19,7 @@ mod joint;
 mod lock_file;
 mod lock_inputs;
 mod pixi;
+mod resources;
 mod snapshot;
 mod user_input;
 mod yanked;
