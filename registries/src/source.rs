@@ -10,6 +10,8 @@
 //! slots of the files most likely to be chosen ([`Likely`]); [`PackageSource::project`] and
 //! [`PackageSource::metadata`] block on their slot, whether the fetch is in flight or not yet
 //! started. The solver stays synchronous; it must not call in from inside this runtime.
+//! The runtime has two workers and at most [`BLOCKING_THREADS`] blocking threads (the host
+//! name lookups of new connections run there).
 
 use crate::http::{Failure, FetchError};
 use crate::local;
@@ -24,6 +26,10 @@ use unilock_model::index::{
 };
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
+/// The blocking threads of the runtime at most. Each new connection looks its host up on one;
+/// tokio's default (512) let a cold resolve start about ninety, each with its own stack and
+/// allocator heap, which doubled the peak memory of a cold run for no speed.
+const BLOCKING_THREADS: usize = 4;
 
 /// One place packages come from, in priority order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,6 +91,7 @@ impl IndexSource {
         let runtime = if remote.is_some() {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
+                .max_blocking_threads(BLOCKING_THREADS)
                 .enable_all()
                 .build()
         } else {

@@ -19,7 +19,9 @@ mod joint;
 mod lock_file;
 mod lock_inputs;
 mod pixi;
+mod resources;
 mod snapshot;
+mod stand_in;
 mod user_input;
 mod yanked;
 

@@ -35,6 +35,10 @@ pub struct VersionFiles {
     pub yanked: bool,
     /// Every file of the version, usable or not.
     pub all: Vec<usize>,
+    /// When the version installs from an sdist only: a wheel of it for another platform or
+    /// Python, whose metadata stands for the sdist's (uv's assumption: every file of a
+    /// version has the same dependencies), so that knowing them needs no build.
+    pub stand_in: Option<usize>,
 }
 
 impl VersionFiles {
@@ -42,9 +46,14 @@ impl VersionFiles {
         !self.wheels.is_empty() || !self.sdists.is_empty()
     }
 
-    /// The file whose metadata stands for the version: the best wheel, else the first sdist.
+    /// The file whose metadata stands for the version: the best wheel, else a wheel of the
+    /// version for another target ([`Self::stand_in`]), else the first sdist.
     pub fn best(&self) -> Option<usize> {
-        self.wheels.first().or(self.sdists.first()).copied()
+        self.wheels
+            .first()
+            .copied()
+            .or_else(|| self.sdists.first().and(self.stand_in))
+            .or(self.sdists.first().copied())
     }
 }
 
@@ -176,6 +185,15 @@ impl Project {
         if !out.yanked {
             out.wheels.retain(|&i| !files.is_yanked(i));
             out.sdists.retain(|&i| !files.is_yanked(i));
+        }
+        if out.wheels.is_empty() && !out.sdists.is_empty() {
+            out.stand_in = all.iter().copied().find(|&i| {
+                (out.yanked || !files.is_yanked(i))
+                    && matches!(
+                        DistName::parse(files.filename(i)).map(|n| n.kind),
+                        Some(FileKind::Wheel)
+                    )
+            });
         }
         out
     }

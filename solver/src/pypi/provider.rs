@@ -229,16 +229,30 @@ impl<'a> Provider<'a> {
         let Some(project) = self.project(name)? else {
             return Ok(Err(Unavailable::NotFound));
         };
-        let Some(file) = project
-            .get(version)
-            .and_then(VersionFiles::best)
-            .and_then(|best| project.files.files.get(best))
-        else {
+        let Some(files) = project.get(version) else {
+            return Ok(Err(Unavailable::NoFile));
+        };
+        let Some(mut file) = files.best().and_then(|best| project.files.files.get(best)) else {
             return Ok(Err(Unavailable::NoFile));
         };
         let metadata = match self.direct_file(name)? {
             Some(d) => d.metadata,
-            None => self.source.metadata(&project.files, &file)?,
+            None => match self.source.metadata(&project.files, &file) {
+                // A wheel for another target stands in for the sdist: when its metadata
+                // cannot be had (an index snapshot that did not record it), the sdist's is read.
+                Err(_) if files.best() == files.stand_in => {
+                    let Some(sdist) = files
+                        .sdists
+                        .first()
+                        .and_then(|&i| project.files.files.get(i))
+                    else {
+                        return Ok(Err(Unavailable::NoFile));
+                    };
+                    file = sdist;
+                    self.source.metadata(&project.files, &file)?
+                }
+                other => other?,
+            },
         };
         let metadata = match metadata {
             Metadata::Known(m) => m,
