@@ -75,6 +75,16 @@ pub struct LockedPackage {
     /// artifact is the file at that URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// For a package from a Git repository (`url` is then the repository pinned to the
+    /// commit, `git+https://host/repo.git@<commit>[#subdirectory=dir]`): the rev the input
+    /// asked for (a branch, a tag, a commit), when it named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_revision: Option<String>,
+    /// For a package from a local source directory (`./dir`, `-e .`): its path, relative to
+    /// the lock's directory, and whether it is installed editable. Such a package has no
+    /// `url`, `source` or artifact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<LockedDirectory>,
     /// The targets (by name) this package is chosen on.
     pub targets: Vec<String>,
     /// Why it is in the lock: an input requirement (`requirements.txt:3:1`) or a dependent
@@ -99,6 +109,16 @@ pub struct LockedPackage {
     /// without the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conda: Option<LockedConda>,
+}
+
+/// A local source directory a package is installed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedDirectory {
+    /// Relative to the lock's directory (`.`, `libs/pkg`, `../pkg`), `/`-separated.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub editable: bool,
 }
 
 /// The repodata facts of a locked conda build.
@@ -142,6 +162,8 @@ impl LockedPackage {
             build: Some(p.build.to_string()),
             source: record.channel.clone(),
             url: None,
+            requested_revision: None,
+            directory: None,
             targets: Vec::new(),
             requested_by: Vec::new(),
             dependencies: p.depends.clone(),
@@ -329,6 +351,26 @@ impl Lock {
                     )
                 })?;
             }
+            if p.directory.is_some() && p.url.is_some() {
+                return Err((
+                    format!(
+                        "package {} has both a `directory` and a `url`: a package comes from one place",
+                        p.name
+                    ),
+                    Some(format!("\"{}\"", p.name)),
+                ));
+            }
+            if let Some(rev) = &p.requested_revision
+                && p.url.as_deref().and_then(GitPin::parse).is_none()
+            {
+                return Err((
+                    format!(
+                        "package {} has a `requested-revision` but no Git `url` pinned to a commit (`git+…@<40 hex digits>`)",
+                        p.name
+                    ),
+                    Some(format!("\"{rev}\"")),
+                ));
+            }
             let unknown = p
                 .targets
                 .iter()
@@ -456,7 +498,22 @@ fn pin_of(
             purls: c.purls.clone(),
         })
     });
-    if let Some(url) = &p.url {
+    if let Some(dir) = &p.directory {
+        pin.source = PinSource::Directory {
+            path: dir.path.clone(),
+            editable: dir.editable,
+            r#virtual: false,
+        };
+        pin.artifacts.clear();
+    } else if let Some(git) = p.url.as_deref().and_then(GitPin::parse) {
+        pin.source = PinSource::Git {
+            url: git.repository,
+            reference: p.requested_revision.clone(),
+            commit: Some(git.commit),
+            subdirectory: git.subdirectory,
+        };
+        pin.artifacts.clear();
+    } else if let Some(url) = &p.url {
         pin.source = PinSource::Url {
             url: url.clone(),
             subdirectory: None,
@@ -467,6 +524,41 @@ fn pin_of(
         };
     }
     pin
+}
+
+/// A lock's pinned Git URL, `git+<repository>@<commit>[#subdirectory=dir]`, in parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitPin {
+    /// The repository URL, without `git+`.
+    pub repository: String,
+    /// The full commit id.
+    pub commit: String,
+    pub subdirectory: Option<String>,
+}
+
+impl GitPin {
+    /// The parts of `url`; `None` when it is not a Git URL pinned to a full commit id.
+    pub fn parse(url: &str) -> Option<GitPin> {
+        let rest = url.strip_prefix("git+")?;
+        let (rest, fragment) = match rest.split_once('#') {
+            Some((r, f)) => (r, Some(f)),
+            None => (rest, None),
+        };
+        let (repository, commit) = rest.rsplit_once('@')?;
+        if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let subdirectory = fragment.and_then(|f| {
+            f.split('&')
+                .find_map(|p| p.strip_prefix("subdirectory="))
+                .map(str::to_string)
+        });
+        Some(GitPin {
+            repository: repository.to_string(),
+            commit: commit.to_string(),
+            subdirectory,
+        })
+    }
 }
 
 impl Default for Lock {
@@ -534,6 +626,8 @@ mod tests {
                 build: None,
                 source: Some("file:///srv/index/simple".into()),
                 url: None,
+                requested_revision: None,
+                directory: None,
                 targets: vec!["linux-aarch64,python=3.11".into()],
                 requested_by: vec!["requirements.txt:1:1".into()],
                 dependencies: vec![],
@@ -685,6 +779,8 @@ mod tests {
                     build: conda[i].then(|| "py311_0".to_string()),
                     source: None,
                     url: None,
+                    requested_revision: None,
+                    directory: None,
                     targets: vec!["linux-aarch64,python=3.11".into()],
                     requested_by: vec![],
                     dependencies: vec![format!("{name}-dep >=1")],
