@@ -18,6 +18,11 @@ use std::collections::BTreeSet;
 /// `[options]`) and each target's `key`. Older locks read the same way, without them.
 pub const LOCK_VERSION: u32 = 3;
 
+/// The format version of a lock holding a package from a source tree (a Git pin's
+/// `requested-revision`, a `directory`), which an older unilock cannot read; a lock without
+/// one is still written as [`LOCK_VERSION`].
+pub const SOURCE_TREE_LOCK_VERSION: u32 = 4;
+
 /// The oldest lock format version this build reads.
 pub const OLDEST_LOCK_VERSION: u32 = 1;
 
@@ -151,6 +156,11 @@ pub struct LockedConda {
 }
 
 impl LockedPackage {
+    /// Whether it comes from a Git repository or a local source directory.
+    pub fn from_source_tree(&self) -> bool {
+        self.directory.is_some() || self.url.as_deref().is_some_and(|u| GitPin::parse(u).is_some())
+    }
+
     /// A conda build, as its channel's record describes it, chosen on no target yet.
     pub fn conda(record: &rattler_conda_types::RepoDataRecord) -> LockedPackage {
         let p = &record.package_record;
@@ -263,7 +273,11 @@ impl Lock {
     /// format version (an older lock read is written as the current version).
     pub fn to_toml(&self) -> String {
         let mut lock = self.clone();
-        lock.version = LOCK_VERSION;
+        lock.version = if lock.packages.iter().any(LockedPackage::from_source_tree) {
+            SOURCE_TREE_LOCK_VERSION
+        } else {
+            LOCK_VERSION
+        };
         lock.canonicalize();
         let body = toml::to_string(&lock).unwrap_or_default();
         format!("# This file is written by unilock; do not edit it by hand.\n{body}")
@@ -305,10 +319,10 @@ impl Lock {
     /// Checks what serde cannot: the version, names, versions and target references. The error
     /// carries a piece of text to locate in the file.
     fn validate(&self) -> Result<(), (String, Option<String>)> {
-        if !(OLDEST_LOCK_VERSION..=LOCK_VERSION).contains(&self.version) {
+        if !(OLDEST_LOCK_VERSION..=SOURCE_TREE_LOCK_VERSION).contains(&self.version) {
             return Err((
                 format!(
-                    "unsupported lock version {}: this unilock reads versions {OLDEST_LOCK_VERSION} to {LOCK_VERSION}",
+                    "unsupported lock version {}: this unilock reads versions {OLDEST_LOCK_VERSION} to {SOURCE_TREE_LOCK_VERSION}",
                     self.version
                 ),
                 Some("version".into()),
@@ -658,6 +672,65 @@ mod tests {
     }
 
     #[test]
+    fn git_pins_and_directories_read_back_in_version_4_and_become_their_pins() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let mut lock = sample();
+        let mut git = lock.packages[0].clone();
+        git.name = "tool".into();
+        git.source = None;
+        git.artifacts.clear();
+        git.url = Some(format!("git+https://host.example/repo.git@{commit}#subdirectory=py"));
+        git.requested_revision = Some("v1".into());
+        let mut dir = git.clone();
+        dir.name = "local".into();
+        dir.url = None;
+        dir.requested_revision = None;
+        dir.directory = Some(LockedDirectory {
+            path: "libs/local".into(),
+            editable: true,
+        });
+        lock.packages.extend([git, dir]);
+        let text = lock.to_toml();
+        assert!(text.contains("\nversion = 4\n"), "{text}");
+        assert!(text.contains("requested-revision = \"v1\""), "{text}");
+        assert!(
+            text.contains("[package.directory]\npath = \"libs/local\"\neditable = true\n"),
+            "{text}"
+        );
+        let back = Lock::from_toml(&text, "unilock.lock").unwrap();
+        assert_eq!(back.to_toml(), text);
+        let doc = back.to_document("linux-aarch64,python=3.11", "requirements");
+        let source = |name: &str| {
+            doc.packages
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.source.clone())
+        };
+        assert_eq!(
+            source("tool"),
+            Some(crate::document::PinSource::Git {
+                url: "https://host.example/repo.git".into(),
+                reference: Some("v1".into()),
+                commit: Some(commit.into()),
+                subdirectory: Some("py".into()),
+            })
+        );
+        assert_eq!(
+            source("local"),
+            Some(crate::document::PinSource::Directory {
+                path: "libs/local".into(),
+                editable: true,
+                r#virtual: false,
+            })
+        );
+        // A lock without them stays version 3; a rev without a pinned Git URL is refused.
+        assert!(sample().to_toml().contains("\nversion = 3\n"));
+        let bad = text.replace(&format!("@{commit}"), "@v1");
+        let err = Lock::from_toml(&bad, "unilock.lock").unwrap_err().render();
+        assert!(err.contains("no Git `url` pinned to a commit"), "{err}");
+    }
+
+    #[test]
     fn unknown_target_is_located() {
         let text = sample().to_toml().replace(
             "targets = [\"linux-aarch64,python=3.11\"]",
@@ -755,8 +828,8 @@ mod tests {
         let err =
             Lock::from_toml("version = 1\n[[package]]\nname = \n", "unilock.lock").unwrap_err();
         assert_eq!(err.origin().unwrap().line, 3);
-        let err = Lock::from_toml("version = 4\n", "unilock.lock").unwrap_err();
-        assert!(err.message().contains("unsupported lock version 4"));
+        let err = Lock::from_toml("version = 5\n", "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unsupported lock version 5"));
         // Version-1 and version-2 locks still read.
         assert!(Lock::from_toml("version = 1\n", "unilock.lock").is_ok());
         assert!(Lock::from_toml("version = 2\n", "unilock.lock").is_ok());

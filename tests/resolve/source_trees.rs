@@ -129,6 +129,7 @@ fn git_revs_are_pinned_to_their_commits_and_read_offline_from_the_mirror() {
     let out = resolve_in(dir.path(), &input, &[], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let lock = lock_of(dir.path());
+    assert!(lock.contains("\nversion = 4\n"), "{lock}");
     let tool_block = block(&lock, "tool");
     assert!(tool_block.contains("version = \"1.0\""), "{tool_block}");
     assert!(
