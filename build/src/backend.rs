@@ -127,8 +127,7 @@ pub fn metadata(
         .tempdir()
         .map_err(|e| bad(format!("no temporary directory: {e}")))?;
     let unpacked = work.path().join("src");
-    std::fs::create_dir_all(&unpacked)
-        .map_err(|e| bad(format!("{}: {e}", unpacked.display())))?;
+    std::fs::create_dir_all(&unpacked).map_err(|e| bad(format!("{}: {e}", unpacked.display())))?;
     let project =
         crate::unpack::sdist(filename, bytes, &unpacked, host.unpack_limit).map_err(bad)?;
     build_metadata(host, package, filename, &project, work.path())

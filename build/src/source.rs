@@ -187,10 +187,7 @@ impl BuildingSource<'_> {
     /// static metadata or that of a build (cached by commit for a Git tree; a local directory
     /// is built again each run).
     fn tree(&self, name: &str, url: &str, reference: &TreeRef) -> Result<DirectFile, Diagnostic> {
-        let what = format!(
-            "{name} @ {}",
-            unilock_registries::http::auth::redact(url)
-        );
+        let what = format!("{name} @ {}", unilock_registries::http::auth::redact(url));
         let tree = crate::tree::materialize(reference, &self.git_settings(), &what)?;
         let label = match reference {
             TreeRef::Git(_) => tree.url.clone(),

@@ -28,13 +28,15 @@ impl TreeRef {
     /// (a wheel or sdist, read as before). A malformed Git URL is a usage error.
     pub fn parse(name: &str, url: &str) -> Result<Option<TreeRef>, Diagnostic> {
         if git::is_git(url) {
-            return GitUrl::parse(url).map(|g| Some(TreeRef::Git(g))).map_err(|why| {
-                Diagnostic::usage(format!(
-                    "{name} @ {}: {why}",
-                    unilock_registries::http::auth::redact(url)
-                ))
-                .expected("git+https://host/org/repo.git[@rev][#subdirectory=dir]")
-            });
+            return GitUrl::parse(url)
+                .map(|g| Some(TreeRef::Git(g)))
+                .map_err(|why| {
+                    Diagnostic::usage(format!(
+                        "{name} @ {}: {why}",
+                        unilock_registries::http::auth::redact(url)
+                    ))
+                    .expected("git+https://host/org/repo.git[@rev][#subdirectory=dir]")
+                });
         }
         let Ok(parsed) = Url::parse(url) else {
             return Ok(None);
@@ -108,8 +110,10 @@ fn project_table(dir: &Path) -> Result<Option<toml::Table>, String> {
 
 /// The project name `[project]` of the tree's pyproject.toml states.
 pub fn project_name(dir: &Path) -> Result<Option<String>, String> {
-    Ok(project_table(dir)?
-        .and_then(|p| p.get("name").and_then(|n| n.as_str()).map(str::to_string)))
+    Ok(
+        project_table(dir)?
+            .and_then(|p| p.get("name").and_then(|n| n.as_str()).map(str::to_string)),
+    )
 }
 
 /// The core metadata `[project]` of the tree's pyproject.toml states, when nothing resolution
@@ -117,7 +121,9 @@ pub fn project_name(dir: &Path) -> Result<Option<String>, String> {
 /// field), with the reason.
 pub fn static_metadata(dir: &Path) -> Result<Result<CoreMetadata, String>, String> {
     let Some(project) = project_table(dir)? else {
-        return Ok(Err("it has no static `[project]` table in pyproject.toml".into()));
+        return Ok(Err(
+            "it has no static `[project]` table in pyproject.toml".into()
+        ));
     };
     let strings = |v: Option<&toml::Value>, what: &str| -> Result<Vec<String>, String> {
         match v {
@@ -143,7 +149,12 @@ pub fn static_metadata(dir: &Path) -> Result<Result<CoreMetadata, String>, Strin
     if let Some(d) = dynamic.iter().find(|d| needed.contains(&d.as_str())) {
         return Ok(Err(format!("its `{d}` is `dynamic` in pyproject.toml")));
     }
-    let text = |key: &str| project.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    let text = |key: &str| {
+        project
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let (Some(name), Some(version)) = (text("name"), text("version")) else {
         return Err("pyproject.toml: `[project]` lacks `name` or `version`".into());
     };
@@ -206,13 +217,17 @@ mod tests {
         );
         assert_eq!(m.provides_extra, ["fast"]);
         assert_eq!(m.requires_python.as_deref(), Some(">=3.9"));
-        assert_eq!(project_name(d.path()).unwrap().as_deref(), Some("Local-Pkg"));
+        assert_eq!(
+            project_name(d.path()).unwrap().as_deref(),
+            Some("Local-Pkg")
+        );
         let dynamic = tree("[project]\nname = \"x\"\ndynamic = [\"version\"]\n");
         let why = static_metadata(dynamic.path()).unwrap().unwrap_err();
         assert!(why.contains("`version` is `dynamic`"), "{why}");
         let none = tempfile::tempdir().unwrap();
         assert!(static_metadata(none.path()).unwrap().is_err());
-        let readme_only = tree("[project]\nname = \"x\"\nversion = \"1\"\ndynamic = [\"readme\"]\n");
+        let readme_only =
+            tree("[project]\nname = \"x\"\nversion = \"1\"\ndynamic = [\"readme\"]\n");
         assert!(static_metadata(readme_only.path()).unwrap().is_ok());
     }
 }

@@ -158,7 +158,11 @@ pub struct LockedConda {
 impl LockedPackage {
     /// Whether it comes from a Git repository or a local source directory.
     pub fn from_source_tree(&self) -> bool {
-        self.directory.is_some() || self.url.as_deref().is_some_and(|u| GitPin::parse(u).is_some())
+        self.directory.is_some()
+            || self
+                .url
+                .as_deref()
+                .is_some_and(|u| GitPin::parse(u).is_some())
     }
 
     /// A conda build, as its channel's record describes it, chosen on no target yet.
@@ -679,7 +683,9 @@ mod tests {
         git.name = "tool".into();
         git.source = None;
         git.artifacts.clear();
-        git.url = Some(format!("git+https://host.example/repo.git@{commit}#subdirectory=py"));
+        git.url = Some(format!(
+            "git+https://host.example/repo.git@{commit}#subdirectory=py"
+        ));
         git.requested_revision = Some("v1".into());
         let mut dir = git.clone();
         dir.name = "local".into();

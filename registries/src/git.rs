@@ -168,10 +168,13 @@ pub struct Checkout {
     pub tree: PathBuf,
 }
 
+/// Commit ids by (repository, rev).
+type Resolved = Mutex<HashMap<(String, Option<String>), String>>;
+
 /// Commits already resolved in this run, by (repository, rev): a rev is fetched once per run
 /// however many times it is asked for.
-fn resolved() -> &'static Mutex<HashMap<(String, Option<String>), String>> {
-    static RESOLVED: OnceLock<Mutex<HashMap<(String, Option<String>), String>>> = OnceLock::new();
+fn resolved() -> &'static Resolved {
+    static RESOLVED: OnceLock<Resolved> = OnceLock::new();
     RESOLVED.get_or_init(Mutex::default)
 }
 
@@ -253,7 +256,9 @@ fn resolve_rev(runner: &Git, git: &GitUrl, mirror: &Path, offline: bool) -> Resu
         return Err(format!(
             "--offline: the cache has no mirror of {} with {}",
             runner.shown,
-            rev.map_or("its default branch".to_string(), |r| format!("the rev `{r}`"))
+            rev.map_or("its default branch".to_string(), |r| format!(
+                "the rev `{r}`"
+            ))
         ) + "; run once without --offline to fetch it, or pass --cache-dir to the cache that has it");
     }
     if !exists {
@@ -265,10 +270,7 @@ fn resolve_rev(runner: &Git, git: &GitUrl, mirror: &Path, offline: bool) -> Resu
     }
     runner.fetch(mirror, rev)?;
     find_rev(runner, mirror, rev).ok_or_else(|| match rev {
-        Some(rev) => format!(
-            "{} has no branch, tag or commit `{rev}`",
-            runner.shown
-        ),
+        Some(rev) => format!("{} has no branch, tag or commit `{rev}`", runner.shown),
         None => format!("{} has no default branch", runner.shown),
     })
 }
@@ -450,7 +452,10 @@ mod tests {
             "git+https://user:tok@host.example/org/repo.git@feature/x#subdirectory=python&egg=x",
         )
         .unwrap();
-        assert_eq!(g.repository.as_str(), "https://user:tok@host.example/org/repo.git");
+        assert_eq!(
+            g.repository.as_str(),
+            "https://user:tok@host.example/org/repo.git"
+        );
         assert_eq!(g.rev.as_deref(), Some("feature/x"));
         assert_eq!(g.subdirectory.as_deref(), Some("python"));
         assert_eq!(
@@ -462,7 +467,10 @@ mod tests {
         );
         let ssh = GitUrl::parse("git+ssh://git@host.example/org/repo.git").unwrap();
         assert_eq!(ssh.rev, None);
-        assert_eq!(ssh.public_repository().as_str(), "ssh://git@host.example/org/repo.git");
+        assert_eq!(
+            ssh.public_repository().as_str(),
+            "ssh://git@host.example/org/repo.git"
+        );
         let file = GitUrl::parse("git+file:///srv/repo@v1").unwrap();
         assert_eq!(file.repository.as_str(), "file:///srv/repo");
         assert_eq!(file.rev.as_deref(), Some("v1"));

@@ -387,7 +387,15 @@ fn setup_with_files(
     pre: bool,
     binary: unilock_solver::pypi::BinaryPolicy,
     git: &unilock_registries::git::Settings,
-) -> Result<(Vec<Target>, Inputs, Vec<PathBuf>, super::sources::SourceTrees), Diagnostic> {
+) -> Result<
+    (
+        Vec<Target>,
+        Inputs,
+        Vec<PathBuf>,
+        super::sources::SourceTrees,
+    ),
+    Diagnostic,
+> {
     if targets.is_empty() {
         return Err(Diagnostic::usage(
             "no target: say which platform to resolve for with --target (see `unilock targets`)",

@@ -38,7 +38,11 @@ impl SourceTrees {
     /// Reads the source trees `doc`'s PyPI requirements name: checks each Git repository out
     /// (errors located at the requirement), and names a requirement written without a name
     /// by its tree's `[project] name`.
-    pub fn prepare(&mut self, doc: &mut Document, settings: &git::Settings) -> Result<(), Diagnostic> {
+    pub fn prepare(
+        &mut self,
+        doc: &mut Document,
+        settings: &git::Settings,
+    ) -> Result<(), Diagnostic> {
         for r in &mut doc.manifest.requirements {
             let at = r
                 .origin
@@ -50,7 +54,9 @@ impl SourceTrees {
             };
             let (name, url) = match &r.requirement {
                 Requirement::Pypi(p) => match &p.version_or_url {
-                    Some(pep508_rs::VersionOrUrl::Url(u)) => (Some(p.name.to_string()), u.to_url().to_string()),
+                    Some(pep508_rs::VersionOrUrl::Url(u)) => {
+                        (Some(p.name.to_string()), u.to_url().to_string())
+                    }
                     _ => continue,
                 },
                 Requirement::PypiUnnamed(u) => (None, u.url.to_url().to_string()),
@@ -82,7 +88,10 @@ impl SourceTrees {
                         continue;
                     };
                     let parsed = pep508_rs::PackageName::new(named.clone()).map_err(|e| {
-                        locate(tree::invalid(&what, format!("`{named}` is not a project name: {e}")))
+                        locate(tree::invalid(
+                            &what,
+                            format!("`{named}` is not a project name: {e}"),
+                        ))
                     })?;
                     r.requirement = Requirement::Pypi(Box::new(pep508_rs::Requirement {
                         name: parsed,

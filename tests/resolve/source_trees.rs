@@ -55,15 +55,27 @@ fn repository(root: &Path) -> (PathBuf, String, String) {
     let repo = root.join("repo");
     std::fs::create_dir_all(&repo).expect("mkdir");
     git(&repo, &["init", "--quiet", "--initial-branch=main"]);
-    std::fs::write(repo.join("pyproject.toml"), pyproject("tool", "1.0", &["beta<2"])).expect("write");
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        pyproject("tool", "1.0", &["beta<2"]),
+    )
+    .expect("write");
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "--quiet", "-m", "one"]);
     git(&repo, &["tag", "v1"]);
     let v1 = git(&repo, &["rev-parse", "v1^{commit}"]);
     git(&repo, &["checkout", "--quiet", "-b", "next"]);
-    std::fs::write(repo.join("pyproject.toml"), pyproject("tool", "2.0", &["gamma"])).expect("write");
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        pyproject("tool", "2.0", &["gamma"]),
+    )
+    .expect("write");
     std::fs::create_dir_all(repo.join("python")).expect("mkdir");
-    std::fs::write(repo.join("python/pyproject.toml"), pyproject("sub", "0.5", &["alpha"])).expect("write");
+    std::fs::write(
+        repo.join("python/pyproject.toml"),
+        pyproject("sub", "0.5", &["alpha"]),
+    )
+    .expect("write");
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "--quiet", "-m", "two"]);
     let next = git(&repo, &["rev-parse", "HEAD"]);
@@ -72,7 +84,9 @@ fn repository(root: &Path) -> (PathBuf, String, String) {
 }
 
 fn file_url(path: &Path) -> String {
-    url::Url::from_file_path(path).expect("absolute").to_string()
+    url::Url::from_file_path(path)
+        .expect("absolute")
+        .to_string()
 }
 
 /// `unilock resolve INPUT` against the find-links fixtures, with its own cache, `env` added.
@@ -92,8 +106,17 @@ fn resolve_for(
     let cache = dir.join("cache").display().to_string();
     let fl = find_links();
     let mut args = vec![
-        "resolve", input, "--no-index", "--find-links", &fl, "--cache-dir", &cache, "--target",
-        target, "-o", &lock,
+        "resolve",
+        input,
+        "--no-index",
+        "--find-links",
+        &fl,
+        "--cache-dir",
+        &cache,
+        "--target",
+        target,
+        "-o",
+        &lock,
     ];
     args.extend(extra);
     unilock_with_env(&args, env)
@@ -105,7 +128,9 @@ fn block(lock: &str, name: &str) -> String {
         .find(&format!("[[package]]\nname = \"{name}\""))
         .unwrap_or_else(|| panic!("{name} is not in the lock:\n{lock}"));
     let rest = &lock[start + 1..];
-    let end = rest.find("[[package]]").map_or(lock.len(), |e| start + 1 + e);
+    let end = rest
+        .find("[[package]]")
+        .map_or(lock.len(), |e| start + 1 + e);
     lock[start..end].to_string()
 }
 
@@ -136,7 +161,10 @@ fn git_revs_are_pinned_to_their_commits_and_read_offline_from_the_mirror() {
         tool_block.contains(&format!("url = \"{url}@{v1}\"")),
         "{tool_block}"
     );
-    assert!(tool_block.contains("requested-revision = \"v1\""), "{tool_block}");
+    assert!(
+        tool_block.contains("requested-revision = \"v1\""),
+        "{tool_block}"
+    );
     assert!(!tool_block.contains("[[package.artifact]]"), "{tool_block}");
     let sub = block(&lock, "sub");
     assert!(
@@ -193,13 +221,21 @@ fn unknown_revs_missing_git_and_malformed_urls_are_clear_errors() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("requirements.in:2:1"), "{err}");
-    assert!(err.contains("no branch, tag or commit `no-such-rev`"), "{err}");
+    assert!(
+        err.contains("no branch, tag or commit `no-such-rev`"),
+        "{err}"
+    );
 
     // No git on PATH.
     let empty = dir.path().join("empty-bin");
     std::fs::create_dir_all(&empty).expect("mkdir");
     let good = write(dir.path(), "good.in", &format!("tool @ {url}@v1\n"));
-    let out = resolve_in(dir.path(), &good, &[], &[("PATH", &empty.display().to_string())]);
+    let out = resolve_in(
+        dir.path(),
+        &good,
+        &[],
+        &[("PATH", &empty.display().to_string())],
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("good.in:1:1"), "{err}");
@@ -216,11 +252,18 @@ fn unknown_revs_missing_git_and_malformed_urls_are_clear_errors() {
     assert!(stderr(&out).contains("`git fetch`"), "{}", stderr(&out));
 
     // A malformed Git URL is bad input (exit 2).
-    let bad = write(dir.path(), "bad.in", "tool @ git+https://host.example/repo.git@\n");
+    let bad = write(
+        dir.path(),
+        "bad.in",
+        "tool @ git+https://host.example/repo.git@\n",
+    );
     let out = resolve_in(dir.path(), &bad, &[], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("bad.in:1:1") && err.contains("`@` is not a Git rev"), "{err}");
+    assert!(
+        err.contains("bad.in:1:1") && err.contains("`@` is not a Git rev"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -228,8 +271,16 @@ fn source_directories_with_static_metadata_are_locked_relative_to_the_lock() {
     let dir = tempfile::tempdir().expect("tempdir");
     let libs = dir.path().join("libs/local-pkg");
     std::fs::create_dir_all(&libs).expect("mkdir");
-    std::fs::write(libs.join("pyproject.toml"), pyproject("local-pkg", "0.3", &["beta<2"])).expect("write");
-    std::fs::write(dir.path().join("pyproject.toml"), pyproject("app", "0.1", &["alpha"])).expect("write");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["beta<2"]),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        pyproject("app", "0.1", &["alpha"]),
+    )
+    .expect("write");
     let input = write(dir.path(), "requirements.in", "-e ./libs/local-pkg\n.\n");
     let out = resolve_in(dir.path(), &input, &[], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -248,15 +299,23 @@ fn source_directories_with_static_metadata_are_locked_relative_to_the_lock() {
     let lock_path = dir.path().join("unilock.lock").display().to_string();
     let export = |to: &str| {
         let out = unilock_with_env(
-            &["export", "--lock", &lock_path, "--to", to, "--target", TARGET],
+            &[
+                "export", "--lock", &lock_path, "--to", to, "--target", TARGET,
+            ],
             &[],
         );
         assert!(out.status.success(), "{}", stderr(&out));
         (stdout(&out), stderr(&out))
     };
     let (requirements, warned) = export("requirements");
-    assert!(requirements.contains("-e ./libs/local-pkg\n"), "{requirements}");
-    assert!(requirements.contains("\n./\n") || requirements.contains("\n.\n"), "{requirements}");
+    assert!(
+        requirements.contains("-e ./libs/local-pkg\n"),
+        "{requirements}"
+    );
+    assert!(
+        requirements.contains("\n./\n") || requirements.contains("\n.\n"),
+        "{requirements}"
+    );
     assert!(warned.contains("hash-checking mode"), "{warned}");
     let (pylock, _) = export("pylock");
     assert!(
@@ -297,8 +356,19 @@ fn trees_whose_metadata_is_dynamic_are_built_and_the_lock_says_so() {
         let cache = dir.path().join("cache").display().to_string();
         let out = unilock_with_env(
             &[
-                "resolve", &input, "--no-index", "--find-links", &fl, "--cache-dir", &cache,
-                "--target", TARGET, "-o", &lock, "--python", &python,
+                "resolve",
+                &input,
+                "--no-index",
+                "--find-links",
+                &fl,
+                "--cache-dir",
+                &cache,
+                "--target",
+                TARGET,
+                "-o",
+                &lock,
+                "--python",
+                &python,
             ],
             &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")],
         );
@@ -306,8 +376,14 @@ fn trees_whose_metadata_is_dynamic_are_built_and_the_lock_says_so() {
         let text = lock_of(dir.path());
         let dyn_block = block(&text, "dyn");
         assert!(dyn_block.contains("version = \"0.7\""), "{dyn_block}");
-        assert!(dyn_block.contains("dependencies-from-build = true"), "{dyn_block}");
-        assert!(dyn_block.contains("dependencies = [\"click\"]"), "{dyn_block}");
+        assert!(
+            dyn_block.contains("dependencies-from-build = true"),
+            "{dyn_block}"
+        );
+        assert!(
+            dyn_block.contains("dependencies = [\"click\"]"),
+            "{dyn_block}"
+        );
         assert_eq!(dyn_block.contains(&commit), pinned, "{dyn_block}");
         assert!(text.contains("name = \"click\""), "{text}");
     }
@@ -330,7 +406,9 @@ fn git_pins_export_as_pip_pep_751_and_uv_spell_them() {
     assert!(out.status.success(), "{}", stderr(&out));
     let lock_path = dir.path().join("unilock.lock").display().to_string();
     let export = |to: &str, extra: &[&str]| {
-        let mut args = vec!["export", "--lock", &lock_path, "--to", to, "--target", target];
+        let mut args = vec![
+            "export", "--lock", &lock_path, "--to", to, "--target", target,
+        ];
         args.extend(extra);
         let out = unilock_with_env(&args, &[]);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -375,7 +453,15 @@ fn git_pins_export_as_pip_pep_751_and_uv_spell_them() {
         let pins = crate::formats::acceptance::pip_dry_run(
             &pip,
             dir.path(),
-            &["--no-index", "--find-links", &fl, "--find-links", &builds, "-r", &req],
+            &[
+                "--no-index",
+                "--find-links",
+                &fl,
+                "--find-links",
+                &builds,
+                "-r",
+                &req,
+            ],
         );
         assert!(pins.contains(&"tool==1.0".to_string()), "{pins:?}");
     }

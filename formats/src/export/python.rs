@@ -145,7 +145,12 @@ pub(super) fn requirements(cx: &Cx) -> Result<Exported, Diagnostic> {
     let (pins, mut warnings) = pypi_pins(cx, Format::Requirements)?;
     let trees: Vec<&str> = pins
         .iter()
-        .filter(|m| matches!(m.pin.source, PinSource::Git { .. } | PinSource::Directory { .. }))
+        .filter(|m| {
+            matches!(
+                m.pin.source,
+                PinSource::Git { .. } | PinSource::Directory { .. }
+            )
+        })
         .map(|m| m.pin.name.as_str())
         .collect();
     if cx.request.hashes && !trees.is_empty() && trees.len() < pins.len() {

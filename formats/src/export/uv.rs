@@ -458,7 +458,11 @@ fn pyproject(
                 format!(" @ {}", pep508_git_url(&git, rev.as_deref()))
             }
             RequirementSource::Directory(path) | RequirementSource::Editable(path) => {
-                sources.push((r.name.clone(), path.clone(), matches!(r.source, RequirementSource::Editable(_))));
+                sources.push((
+                    r.name.clone(),
+                    path.clone(),
+                    matches!(r.source, RequirementSource::Editable(_)),
+                ));
                 String::new()
             }
             RequirementSource::Registry {

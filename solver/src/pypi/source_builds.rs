@@ -98,10 +98,8 @@ pub(crate) fn source_build(
         // A source tree's one candidate stands for the tree, and its URL is the tree's (a Git
         // URL, or a directory's `file://` URL), not that of an archive.
         let url = &project.files.index;
-        let archive = unilock_model::index::version_of(
-            url.rsplit('/').next().unwrap_or_default(),
-        )
-        .is_some();
+        let archive =
+            unilock_model::index::version_of(url.rsplit('/').next().unwrap_or_default()).is_some();
         out.cause = if url.starts_with("git+") || !archive {
             BuildCause::Tree(url.clone())
         } else {
