@@ -49,11 +49,6 @@ impl TreeRef {
         };
         Ok(path.is_dir().then_some(TreeRef::Directory(path)))
     }
-
-    /// Whether `url` names a source tree (a Git URL, or a `file://` URL of a directory).
-    pub fn is_tree(url: &str) -> bool {
-        matches!(TreeRef::parse("", url), Ok(Some(_)) | Err(_))
-    }
 }
 
 /// A source tree at hand: where it is, how the lock names it, and the key its built metadata

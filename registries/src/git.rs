@@ -474,6 +474,17 @@ mod tests {
         let file = GitUrl::parse("git+file:///srv/repo@v1").unwrap();
         assert_eq!(file.repository.as_str(), "file:///srv/repo");
         assert_eq!(file.rev.as_deref(), Some("v1"));
+        let runner = Git {
+            program: PathBuf::from("git"),
+            secret: g.repository.clone(),
+            shown: g.public_repository(),
+        };
+        assert_eq!(
+            runner.mask(
+                "fatal: could not read from https://user:tok@host.example/org/repo.git (tok)"
+            ),
+            "fatal: could not read from https://host.example/org/repo.git (****)"
+        );
         for bad in [
             "git+ftp://host.example/repo",
             "git+https://host.example/repo@",

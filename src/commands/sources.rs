@@ -151,6 +151,21 @@ fn located(d: Diagnostic, at: &str) -> Diagnostic {
     out
 }
 
+/// `lock` with the paths of its source directories (relative to `from`, the lock's
+/// directory) made relative to `to`, where an export is written; `None` when it has none.
+pub fn rebase(lock: &Lock, from: &Path, to: &Path) -> Option<Lock> {
+    if !lock.packages.iter().any(|p| p.directory.is_some()) {
+        return None;
+    }
+    let mut lock = lock.clone();
+    for p in &mut lock.packages {
+        if let Some(dir) = &mut p.directory {
+            dir.path = relative(&from.join(&dir.path), to);
+        }
+    }
+    Some(lock)
+}
+
 /// `path` relative to `base` (both made absolute), `/`-separated; `.` for `base` itself.
 pub fn relative(path: &Path, base: &Path) -> String {
     let absolute = |p: &Path| -> PathBuf {

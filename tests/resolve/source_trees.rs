@@ -297,19 +297,29 @@ fn source_directories_with_static_metadata_are_locked_relative_to_the_lock() {
     assert!(lock.contains("name = \"alpha\""), "{lock}");
 
     let lock_path = dir.path().join("unilock.lock").display().to_string();
+    // Exports name the directories relative to where they are written.
     let export = |to: &str| {
+        let file = dir
+            .path()
+            .join(format!("exported.{to}"))
+            .display()
+            .to_string();
         let out = unilock_with_env(
             &[
-                "export", "--lock", &lock_path, "--to", to, "--target", TARGET,
+                "export", "--lock", &lock_path, "--to", to, "--target", TARGET, "-o", &file,
             ],
             &[],
         );
         assert!(out.status.success(), "{}", stderr(&out));
-        (stdout(&out), stderr(&out))
+        (
+            std::fs::read_to_string(&file).expect("export"),
+            stderr(&out),
+        )
     };
     let (requirements, warned) = export("requirements");
     assert!(
-        requirements.contains("-e ./libs/local-pkg\n"),
+        requirements.contains("-e libs/local-pkg\n")
+            || requirements.contains("-e ./libs/local-pkg\n"),
         "{requirements}"
     );
     assert!(
@@ -322,6 +332,50 @@ fn source_directories_with_static_metadata_are_locked_relative_to_the_lock() {
         pylock.contains("directory = { path = \"libs/local-pkg\", editable = true }"),
         "{pylock}"
     );
+    // Written elsewhere, the paths lead from there; uv takes the uv.lock as current.
+    let project = dir.path().join("uv-project");
+    let project_s = project.display().to_string();
+    let target = "linux-64,python=3.11";
+    let out = resolve_for(dir.path(), &input, target, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = unilock_with_env(
+        &[
+            "export", "--lock", &lock_path, "--to", "uv-lock", "--target", target, "-o", &project_s,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let uv_lock = std::fs::read_to_string(project.join("uv.lock")).expect("uv.lock");
+    assert!(
+        uv_lock.contains("source = { editable = \"../libs/local-pkg\" }"),
+        "{uv_lock}"
+    );
+    assert!(
+        uv_lock.contains("source = { directory = \"..\" }"),
+        "{uv_lock}"
+    );
+    if let (Some(uv), Some(python)) = (tool("uv"), tool("python")) {
+        let out = Command::new(&uv)
+            .current_dir(&project)
+            .args([
+                "lock",
+                "--locked",
+                "--offline",
+                "--no-python-downloads",
+                "--python",
+            ])
+            .arg(&python)
+            .env("UV_NO_CACHE", "1")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .expect("run uv");
+        assert!(
+            out.status.success(),
+            "uv refused the exported uv.lock:\n{}\n{uv_lock}\n{}",
+            stderr(&out),
+            std::fs::read_to_string(project.join("pyproject.toml")).unwrap_or_default()
+        );
+    }
 }
 
 #[test]
@@ -387,6 +441,42 @@ fn trees_whose_metadata_is_dynamic_are_built_and_the_lock_says_so() {
         assert_eq!(dyn_block.contains(&commit), pinned, "{dyn_block}");
         assert!(text.contains("name = \"click\""), "{text}");
     }
+    // The metadata built from the Git tree is cached by its commit: offline, with no
+    // interpreter to build with, the same lock comes out.
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("dyn @ git+{}@{commit}\n", file_url(&project)),
+    );
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let cache = dir.path().join("cache").display().to_string();
+    let missing = dir.path().join("no-python").display().to_string();
+    let out = unilock_with_env(
+        &[
+            "resolve",
+            &input,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "--cache-dir",
+            &cache,
+            "--target",
+            TARGET,
+            "-o",
+            &lock,
+            "--offline",
+            "--python",
+            &missing,
+        ],
+        &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dyn_block = block(&lock_of(dir.path()), "dyn");
+    assert!(
+        dyn_block.contains("dependencies-from-build = true"),
+        "{dyn_block}"
+    );
+    assert!(dyn_block.contains(&commit), "{dyn_block}");
 }
 
 /// The exports of a Git pin: pip installs the requirements line from the repository; uv
@@ -399,7 +489,8 @@ fn git_pins_export_as_pip_pep_751_and_uv_spell_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (repo, v1, _) = repository(dir.path());
     let url = format!("git+{}", file_url(&repo));
-    let input = write(dir.path(), "requirements.in", &format!("tool @ {url}@v1\n"));
+    // Written without a name: the checkout's pyproject.toml names it.
+    let input = write(dir.path(), "requirements.in", &format!("{url}@v1\n"));
     // The Python of the test tools, which uv runs with.
     let target = "linux-64,python=3.11";
     let out = resolve_for(dir.path(), &input, target, &[], &[]);

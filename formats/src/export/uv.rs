@@ -229,6 +229,10 @@ pub(super) fn uv_lock(cx: &Cx) -> Result<Exported, Diagnostic> {
                 ..LockRequirement::default()
             });
         }
+        if p.directory.is_some() {
+            // uv checks a directory's requirements against the lock (its metadata may change).
+            package.metadata = Some(directory_metadata(p));
+        }
         lock.packages.push(package);
     }
     root_edges.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
@@ -301,6 +305,43 @@ fn requested_extras(p: &LockedPackage, packages: &[(&LockedPackage, Vec<String>)
         }
     }
     out.into_iter().collect()
+}
+
+/// `[package.metadata]` of a source directory, as uv writes it: its requirements (each with
+/// its specifier, extras and marker) and the extras they name.
+fn directory_metadata(p: &LockedPackage) -> PackageMetadata {
+    let mut requires_dist = Vec::new();
+    let mut extras = BTreeSet::new();
+    for d in &p.dependencies {
+        let Ok(req) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(d) else {
+            continue;
+        };
+        if let Some(x) = extra_of(&req.marker) {
+            extras.insert(x);
+        }
+        let specifier = match &req.version_or_url {
+            Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) if !s.is_empty() => {
+                Some(s.to_string())
+            }
+            _ => None,
+        };
+        requires_dist.push(LockRequirement {
+            name: req.name.to_string(),
+            extras: req.extras.iter().map(ToString::to_string).collect(),
+            marker: req.marker.contents().map(|m| m.to_string()),
+            source: RequirementSource::Registry {
+                specifier,
+                index: None,
+            },
+            ..LockRequirement::default()
+        });
+    }
+    requires_dist.sort_by(|a, b| (&a.name, &a.marker).cmp(&(&b.name, &b.marker)));
+    PackageMetadata {
+        requires_dist,
+        provides_extras: extras.into_iter().collect(),
+        ..PackageMetadata::default()
+    }
 }
 
 /// How uv.lock's `[package.metadata] requires-dist` says where a direct requirement comes
