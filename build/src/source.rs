@@ -257,6 +257,14 @@ impl BuildingSource<'_> {
         {
             return done;
         }
+        // A local directory is built once per run, whatever the number of targets; the
+        // result is not kept on disk.
+        let run_key = format!("dir:{}", tree.dir.display());
+        if key.is_none()
+            && let Some(done) = lock(&self.built).get(&run_key)
+        {
+            return done.clone();
+        }
         let (interpreter, target) = self.host()?;
         let download = |f: &DistFile| self.inner.download(f);
         let host = Host {
@@ -279,9 +287,7 @@ impl BuildingSource<'_> {
             let _ = cache.write_derived(CACHE_KIND, key, "metadata", text.as_bytes());
         }
         let metadata = built(headers.metadata);
-        if let Some(key) = key {
-            lock(&self.built).insert(key, Ok(metadata.clone()));
-        }
+        lock(&self.built).insert(key.unwrap_or(run_key), Ok(metadata.clone()));
         Ok(metadata)
     }
 }

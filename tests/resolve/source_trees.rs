@@ -390,7 +390,7 @@ fn trees_whose_metadata_is_dynamic_are_built_and_the_lock_says_so() {
     std::fs::create_dir_all(&project).expect("mkdir");
     std::fs::write(
         project.join("setup.py"),
-        "from setuptools import setup\nsetup(name='dyn', version='0.7', install_requires=['click'])\n",
+        "import os\nfrom setuptools import setup\nwith open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'runs.log'), 'a') as f:\n    f.write('x')\nsetup(name='dyn', version='0.7', install_requires=['click'])\n",
     )
     .expect("write");
     git(&project, &["init", "--quiet", "--initial-branch=main"]);
@@ -441,6 +441,41 @@ fn trees_whose_metadata_is_dynamic_are_built_and_the_lock_says_so() {
         assert_eq!(dyn_block.contains(&commit), pinned, "{dyn_block}");
         assert!(text.contains("name = \"click\""), "{text}");
     }
+    // A local directory is built once per run, however many targets need it.
+    let runs = || {
+        std::fs::read_to_string(project.join("runs.log"))
+            .unwrap_or_default()
+            .len()
+    };
+    let input = write(dir.path(), "requirements.in", "dyn @ ./dyn\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let builds_for = |targets: &[&str]| {
+        let _ = std::fs::remove_file(project.join("runs.log"));
+        let mut args = vec![
+            "resolve",
+            &input,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "-o",
+            &lock,
+            "--python",
+            &python,
+        ];
+        for t in targets {
+            args.extend(["--target", t]);
+        }
+        let out = unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        runs()
+    };
+    let one = builds_for(&[TARGET]);
+    assert!(one > 0);
+    assert_eq!(
+        builds_for(&[TARGET, "linux-aarch64,python=3.12", "linux-64,python=3.11"]),
+        one
+    );
+
     // The metadata built from the Git tree is cached by its commit: offline, with no
     // interpreter to build with, the same lock comes out.
     let input = write(
