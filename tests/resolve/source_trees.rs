@@ -590,6 +590,31 @@ fn git_pins_export_as_pip_pep_751_and_uv_spell_them() {
             ],
         );
         assert!(pins.contains(&"tool==1.0".to_string()), "{pins:?}");
+        // pip reads the pylock.toml's [packages.vcs] as the pinned commit; its (experimental)
+        // pylock installs check hashes, which a repository has none of, so it stops there,
+        // naming the requirement it read.
+        std::fs::write(dir.path().join("pylock.toml"), &pylock).expect("write");
+        let out = Command::new(&pip)
+            .current_dir(dir.path())
+            .args([
+                "install",
+                "--dry-run",
+                "--ignore-installed",
+                "--no-index",
+                "-r",
+            ])
+            .arg("pylock.toml")
+            .env("PIP_NO_INPUT", "1")
+            .output()
+            .expect("run pip");
+        let said = stderr(&out);
+        assert!(
+            said.contains(&format!(
+                "tool @ {}@{v1}",
+                url.replace("file:///", "file:/")
+            )),
+            "{said}\n{pylock}"
+        );
     }
     // Real uv reads the exported uv.lock as up to date with its pyproject.toml.
     if let Some(uv) = tool("uv") {
