@@ -251,6 +251,37 @@ fn unknown_revs_missing_git_and_malformed_urls_are_clear_errors() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("`git fetch`"), "{}", stderr(&out));
 
+    // Credentials in the URL reach git and nothing else: not the message, not the cache.
+    let secret = write(
+        dir.path(),
+        "secret.in",
+        "tool @ git+https://user:s3cret@127.0.0.1:1/repo.git@v1\n",
+    );
+    let out = resolve_in(dir.path(), &secret, &[], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("secret.in:1:1") && err.contains("127.0.0.1"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    let mut stack = vec![dir.path().join("cache")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains("s3cret"),
+                    "{} holds the password",
+                    path.display()
+                );
+            }
+        }
+    }
+
     // A malformed Git URL is bad input (exit 2).
     let bad = write(
         dir.path(),
