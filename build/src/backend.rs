@@ -127,12 +127,49 @@ pub fn metadata(
         .tempdir()
         .map_err(|e| bad(format!("no temporary directory: {e}")))?;
     let unpacked = work.path().join("src");
-    let site = work.path().join("site-packages");
-    for dir in [&unpacked, &site] {
-        std::fs::create_dir_all(dir).map_err(|e| bad(format!("{}: {e}", dir.display())))?;
-    }
+    std::fs::create_dir_all(&unpacked).map_err(|e| bad(format!("{}: {e}", unpacked.display())))?;
     let project =
         crate::unpack::sdist(filename, bytes, &unpacked, host.unpack_limit).map_err(bad)?;
+    build_metadata(host, package, filename, &project, work.path())
+}
+
+/// The METADATA text of the source tree `project` of `package` (a checkout or a directory,
+/// called `label` in messages), from a build on the host run in the tree itself, as pip and
+/// uv run it (a setuptools backend leaves its `*.egg-info` there).
+pub fn tree_metadata(
+    host: &Host,
+    package: &str,
+    label: &str,
+    project: &Path,
+) -> Result<String, Diagnostic> {
+    let work = tempfile::Builder::new()
+        .prefix("unilock-build-")
+        .tempdir()
+        .map_err(|e| {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!("{package}: cannot build {label}: no temporary directory: {e}"),
+            )
+        })?;
+    build_metadata(host, package, label, project, work.path())
+}
+
+/// The METADATA of the project in `project`, built with `work` as the scratch directory.
+fn build_metadata(
+    host: &Host,
+    package: &str,
+    filename: &str,
+    project: &Path,
+    work: &Path,
+) -> Result<String, Diagnostic> {
+    let bad = |why: String| {
+        Diagnostic::new(
+            ErrorKind::Registry,
+            format!("{package}: cannot build {filename} to learn its dependencies: {why}"),
+        )
+    };
+    let site = work.join("site-packages");
+    std::fs::create_dir_all(&site).map_err(|e| bad(format!("{}: {e}", site.display())))?;
     let pyproject = std::fs::read_to_string(project.join("pyproject.toml")).ok();
     let system = BuildSystem::read(pyproject.as_deref()).map_err(bad)?;
     let origin = format!("the build requirements of {filename}");
@@ -141,12 +178,12 @@ pub fn metadata(
     let call = |hook: &str| {
         hooks::call(
             &host.interpreter.path,
-            &project,
+            project,
             &system.backend,
             &system.backend_path,
             &site,
             hook,
-            work.path(),
+            work,
             host.timeout,
         )
         .map_err(|failed| {

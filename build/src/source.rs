@@ -5,6 +5,7 @@
 
 use crate::backend::{self, Host};
 use crate::python::{self, Interpreter};
+use crate::tree::TreeRef;
 use sha2::Digest;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -171,6 +172,126 @@ impl<'a> BuildingSource<'a> {
     }
 }
 
+impl BuildingSource<'_> {
+    /// How Git repositories are read: mirrors in the cache, `--offline`.
+    pub fn git_settings(&self) -> unilock_registries::git::Settings {
+        unilock_registries::git::Settings {
+            cache_dir: self.settings.cache.as_ref().map(|c| c.root().to_path_buf()),
+            offline: self.settings.offline,
+            program: None,
+        }
+    }
+
+    /// The one "file" of the source tree `reference` (`name @ url`): an sdist-like candidate
+    /// named `{name}-{version}.tar.gz` whose URL is the tree's pinned URL, with the tree's
+    /// static metadata or that of a build (cached by commit for a Git tree; a local directory
+    /// is built again each run).
+    fn tree(&self, name: &str, url: &str, reference: &TreeRef) -> Result<DirectFile, Diagnostic> {
+        let what = format!("{name} @ {}", unilock_registries::http::auth::redact(url));
+        let tree = crate::tree::materialize(reference, &self.git_settings(), &what)?;
+        let label = match reference {
+            TreeRef::Git(_) => tree.url.clone(),
+            TreeRef::Directory(d) => d.display().to_string(),
+        };
+        let metadata = match crate::tree::static_metadata(&tree.dir)
+            .map_err(|e| crate::tree::invalid(&what, e))?
+        {
+            Ok(m) => Metadata::Known(Arc::new(m)),
+            Err(why) if self.settings.no_build => Metadata::NeedsBuild(format!(
+                "{why}, so only a build tells its dependencies; --no-build forbids building it"
+            )),
+            Err(_) => self.build_tree(name, &label, &tree)?,
+        };
+        let Metadata::Known(known) = &metadata else {
+            return Err(Diagnostic::usage(format!(
+                "{what}: {}",
+                match &metadata {
+                    Metadata::NeedsBuild(why) => why.as_str(),
+                    Metadata::Known(_) => "",
+                }
+            )));
+        };
+        if unilock_registries::local::normalize(&known.name)
+            != unilock_registries::local::normalize(name)
+        {
+            return Err(crate::tree::invalid(
+                &what,
+                format!("the project in {label} is `{}`, not `{name}`", known.name),
+            ));
+        }
+        let filename = format!(
+            "{}-{}.tar.gz",
+            unilock_registries::local::normalize(name).replace('-', "_"),
+            known.version
+        );
+        if version_of(&filename).is_none() {
+            return Err(crate::tree::invalid(
+                &what,
+                format!("its version `{}` is not a PEP 440 version", known.version),
+            ));
+        }
+        Ok(DirectFile {
+            file: DistFile {
+                filename,
+                url: tree.url.clone(),
+                requires_python: known.requires_python.clone(),
+                ..DistFile::default()
+            },
+            metadata,
+        })
+    }
+
+    /// The metadata of a build of `tree`, from the cache when its key is known there.
+    fn build_tree(
+        &self,
+        name: &str,
+        label: &str,
+        tree: &crate::tree::Tree,
+    ) -> Result<Metadata, Diagnostic> {
+        let key = tree
+            .cache_key
+            .as_ref()
+            .map(|k| hex(&sha2::Sha256::digest(k.as_bytes())));
+        if let Some(key) = &key
+            && let Some(done) = self.remembered(key)
+        {
+            return done;
+        }
+        // A local directory is built once per run, whatever the number of targets; the
+        // result is not kept on disk.
+        let run_key = format!("dir:{}", tree.dir.display());
+        if key.is_none()
+            && let Some(done) = lock(&self.built).get(&run_key)
+        {
+            return done.clone();
+        }
+        let (interpreter, target) = self.host()?;
+        let download = |f: &DistFile| self.inner.download(f);
+        let host = Host {
+            source: self.inner,
+            download: &download,
+            interpreter,
+            target,
+            timeout: crate::hooks::timeout(&self.var),
+            unpack_limit: crate::unpack::max_unpacked_bytes(&self.var),
+        };
+        let text = backend::tree_metadata(&host, name, label, &tree.dir)?;
+        let headers = unilock_registries::metadata::parse(&text).map_err(|e| {
+            Diagnostic::new(
+                ErrorKind::Registry,
+                format!("{name}: the METADATA built from {label} is invalid: {e}"),
+            )
+        })?;
+        if let (Some(cache), Some(key)) = (&self.settings.cache, &key) {
+            // A cache that cannot be written only costs a later build.
+            let _ = cache.write_derived(CACHE_KIND, key, "metadata", text.as_bytes());
+        }
+        let metadata = built(headers.metadata);
+        lock(&self.built).insert(key.unwrap_or(run_key), Ok(metadata.clone()));
+        Ok(metadata)
+    }
+}
+
 /// The index source's own methods (its warnings, downloads) stay at hand.
 impl std::ops::Deref for BuildingSource<'_> {
     type Target = IndexSource;
@@ -196,6 +317,9 @@ impl PackageSource for BuildingSource<'_> {
     }
 
     fn direct(&self, name: &str, url: &str) -> Result<DirectFile, Diagnostic> {
+        if let Some(reference) = TreeRef::parse(name, url)? {
+            return self.tree(name, url, &reference);
+        }
         let direct = self.inner.direct(name, url)?;
         let metadata = self.complete(name, &direct.file, direct.metadata)?;
         Ok(DirectFile {

@@ -18,6 +18,11 @@ use std::collections::BTreeSet;
 /// `[options]`) and each target's `key`. Older locks read the same way, without them.
 pub const LOCK_VERSION: u32 = 3;
 
+/// The format version of a lock holding a package from a source tree (a Git pin's
+/// `requested-revision`, a `directory`), which an older unilock cannot read; a lock without
+/// one is still written as [`LOCK_VERSION`].
+pub const SOURCE_TREE_LOCK_VERSION: u32 = 4;
+
 /// The oldest lock format version this build reads.
 pub const OLDEST_LOCK_VERSION: u32 = 1;
 
@@ -75,6 +80,16 @@ pub struct LockedPackage {
     /// artifact is the file at that URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// For a package from a Git repository (`url` is then the repository pinned to the
+    /// commit, `git+https://host/repo.git@<commit>[#subdirectory=dir]`): the rev the input
+    /// asked for (a branch, a tag, a commit), when it named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_revision: Option<String>,
+    /// For a package from a local source directory (`./dir`, `-e .`): its path, relative to
+    /// the lock's directory, and whether it is installed editable. Such a package has no
+    /// `url`, `source` or artifact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<LockedDirectory>,
     /// The targets (by name) this package is chosen on.
     pub targets: Vec<String>,
     /// Why it is in the lock: an input requirement (`requirements.txt:3:1`) or a dependent
@@ -99,6 +114,16 @@ pub struct LockedPackage {
     /// without the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conda: Option<LockedConda>,
+}
+
+/// A local source directory a package is installed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedDirectory {
+    /// Relative to the lock's directory (`.`, `libs/pkg`, `../pkg`), `/`-separated.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub editable: bool,
 }
 
 /// The repodata facts of a locked conda build.
@@ -131,6 +156,15 @@ pub struct LockedConda {
 }
 
 impl LockedPackage {
+    /// Whether it comes from a Git repository or a local source directory.
+    pub fn from_source_tree(&self) -> bool {
+        self.directory.is_some()
+            || self
+                .url
+                .as_deref()
+                .is_some_and(|u| GitPin::parse(u).is_some())
+    }
+
     /// A conda build, as its channel's record describes it, chosen on no target yet.
     pub fn conda(record: &rattler_conda_types::RepoDataRecord) -> LockedPackage {
         let p = &record.package_record;
@@ -142,6 +176,8 @@ impl LockedPackage {
             build: Some(p.build.to_string()),
             source: record.channel.clone(),
             url: None,
+            requested_revision: None,
+            directory: None,
             targets: Vec::new(),
             requested_by: Vec::new(),
             dependencies: p.depends.clone(),
@@ -241,7 +277,11 @@ impl Lock {
     /// format version (an older lock read is written as the current version).
     pub fn to_toml(&self) -> String {
         let mut lock = self.clone();
-        lock.version = LOCK_VERSION;
+        lock.version = if lock.packages.iter().any(LockedPackage::from_source_tree) {
+            SOURCE_TREE_LOCK_VERSION
+        } else {
+            LOCK_VERSION
+        };
         lock.canonicalize();
         let body = toml::to_string(&lock).unwrap_or_default();
         format!("# This file is written by unilock; do not edit it by hand.\n{body}")
@@ -283,10 +323,10 @@ impl Lock {
     /// Checks what serde cannot: the version, names, versions and target references. The error
     /// carries a piece of text to locate in the file.
     fn validate(&self) -> Result<(), (String, Option<String>)> {
-        if !(OLDEST_LOCK_VERSION..=LOCK_VERSION).contains(&self.version) {
+        if !(OLDEST_LOCK_VERSION..=SOURCE_TREE_LOCK_VERSION).contains(&self.version) {
             return Err((
                 format!(
-                    "unsupported lock version {}: this unilock reads versions {OLDEST_LOCK_VERSION} to {LOCK_VERSION}",
+                    "unsupported lock version {}: this unilock reads versions {OLDEST_LOCK_VERSION} to {SOURCE_TREE_LOCK_VERSION}",
                     self.version
                 ),
                 Some("version".into()),
@@ -328,6 +368,26 @@ impl Lock {
                         Some(format!("\"{hash}\"")),
                     )
                 })?;
+            }
+            if p.directory.is_some() && p.url.is_some() {
+                return Err((
+                    format!(
+                        "package {} has both a `directory` and a `url`: a package comes from one place",
+                        p.name
+                    ),
+                    Some(format!("\"{}\"", p.name)),
+                ));
+            }
+            if let Some(rev) = &p.requested_revision
+                && p.url.as_deref().and_then(GitPin::parse).is_none()
+            {
+                return Err((
+                    format!(
+                        "package {} has a `requested-revision` but no Git `url` pinned to a commit (`git+…@<40 hex digits>`)",
+                        p.name
+                    ),
+                    Some(format!("\"{rev}\"")),
+                ));
             }
             let unknown = p
                 .targets
@@ -456,7 +516,22 @@ fn pin_of(
             purls: c.purls.clone(),
         })
     });
-    if let Some(url) = &p.url {
+    if let Some(dir) = &p.directory {
+        pin.source = PinSource::Directory {
+            path: dir.path.clone(),
+            editable: dir.editable,
+            r#virtual: false,
+        };
+        pin.artifacts.clear();
+    } else if let Some(git) = p.url.as_deref().and_then(GitPin::parse) {
+        pin.source = PinSource::Git {
+            url: git.repository,
+            reference: p.requested_revision.clone(),
+            commit: Some(git.commit),
+            subdirectory: git.subdirectory,
+        };
+        pin.artifacts.clear();
+    } else if let Some(url) = &p.url {
         pin.source = PinSource::Url {
             url: url.clone(),
             subdirectory: None,
@@ -467,6 +542,41 @@ fn pin_of(
         };
     }
     pin
+}
+
+/// A lock's pinned Git URL, `git+<repository>@<commit>[#subdirectory=dir]`, in parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitPin {
+    /// The repository URL, without `git+`.
+    pub repository: String,
+    /// The full commit id.
+    pub commit: String,
+    pub subdirectory: Option<String>,
+}
+
+impl GitPin {
+    /// The parts of `url`; `None` when it is not a Git URL pinned to a full commit id.
+    pub fn parse(url: &str) -> Option<GitPin> {
+        let rest = url.strip_prefix("git+")?;
+        let (rest, fragment) = match rest.split_once('#') {
+            Some((r, f)) => (r, Some(f)),
+            None => (rest, None),
+        };
+        let (repository, commit) = rest.rsplit_once('@')?;
+        if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let subdirectory = fragment.and_then(|f| {
+            f.split('&')
+                .find_map(|p| p.strip_prefix("subdirectory="))
+                .map(str::to_string)
+        });
+        Some(GitPin {
+            repository: repository.to_string(),
+            commit: commit.to_string(),
+            subdirectory,
+        })
+    }
 }
 
 impl Default for Lock {
@@ -534,6 +644,8 @@ mod tests {
                 build: None,
                 source: Some("file:///srv/index/simple".into()),
                 url: None,
+                requested_revision: None,
+                directory: None,
                 targets: vec!["linux-aarch64,python=3.11".into()],
                 requested_by: vec!["requirements.txt:1:1".into()],
                 dependencies: vec![],
@@ -561,6 +673,67 @@ mod tests {
             Lock::from_toml(&text, "unilock.lock").unwrap().to_toml(),
             text
         );
+    }
+
+    #[test]
+    fn git_pins_and_directories_read_back_in_version_4_and_become_their_pins() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let mut lock = sample();
+        let mut git = lock.packages[0].clone();
+        git.name = "tool".into();
+        git.source = None;
+        git.artifacts.clear();
+        git.url = Some(format!(
+            "git+https://host.example/repo.git@{commit}#subdirectory=py"
+        ));
+        git.requested_revision = Some("v1".into());
+        let mut dir = git.clone();
+        dir.name = "local".into();
+        dir.url = None;
+        dir.requested_revision = None;
+        dir.directory = Some(LockedDirectory {
+            path: "libs/local".into(),
+            editable: true,
+        });
+        lock.packages.extend([git, dir]);
+        let text = lock.to_toml();
+        assert!(text.contains("\nversion = 4\n"), "{text}");
+        assert!(text.contains("requested-revision = \"v1\""), "{text}");
+        assert!(
+            text.contains("[package.directory]\npath = \"libs/local\"\neditable = true\n"),
+            "{text}"
+        );
+        let back = Lock::from_toml(&text, "unilock.lock").unwrap();
+        assert_eq!(back.to_toml(), text);
+        let doc = back.to_document("linux-aarch64,python=3.11", "requirements");
+        let source = |name: &str| {
+            doc.packages
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.source.clone())
+        };
+        assert_eq!(
+            source("tool"),
+            Some(crate::document::PinSource::Git {
+                url: "https://host.example/repo.git".into(),
+                reference: Some("v1".into()),
+                commit: Some(commit.into()),
+                subdirectory: Some("py".into()),
+            })
+        );
+        assert_eq!(
+            source("local"),
+            Some(crate::document::PinSource::Directory {
+                path: "libs/local".into(),
+                editable: true,
+                r#virtual: false,
+            })
+        );
+        // A lock without them stays version 3; a rev without a pinned Git URL is refused.
+        assert!(sample().to_toml().contains("\nversion = 3\n"));
+        let bad = text.replace(&format!("@{commit}"), "@v1");
+        let err = Lock::from_toml(&bad, "unilock.lock").unwrap_err().render();
+        assert!(err.contains("no Git `url` pinned to a commit"), "{err}");
     }
 
     #[test]
@@ -661,8 +834,8 @@ mod tests {
         let err =
             Lock::from_toml("version = 1\n[[package]]\nname = \n", "unilock.lock").unwrap_err();
         assert_eq!(err.origin().unwrap().line, 3);
-        let err = Lock::from_toml("version = 4\n", "unilock.lock").unwrap_err();
-        assert!(err.message().contains("unsupported lock version 4"));
+        let err = Lock::from_toml("version = 5\n", "unilock.lock").unwrap_err();
+        assert!(err.message().contains("unsupported lock version 5"));
         // Version-1 and version-2 locks still read.
         assert!(Lock::from_toml("version = 1\n", "unilock.lock").is_ok());
         assert!(Lock::from_toml("version = 2\n", "unilock.lock").is_ok());
@@ -685,6 +858,8 @@ mod tests {
                     build: conda[i].then(|| "py311_0".to_string()),
                     source: None,
                     url: None,
+                    requested_revision: None,
+                    directory: None,
                     targets: vec!["linux-aarch64,python=3.11".into()],
                     requested_by: vec![],
                     dependencies: vec![format!("{name}-dep >=1")],

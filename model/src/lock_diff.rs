@@ -323,6 +323,8 @@ mod tests {
             build: None,
             source: None,
             url: None,
+            requested_revision: None,
+            directory: None,
             targets: targets.iter().map(|t| t.to_string()).collect(),
             requested_by: vec![],
             dependencies: vec![],

@@ -4,9 +4,10 @@
 //!
 //! The file is read whole: checked against the URL's `#sha256=` fragment when it has one,
 //! hashed (the lock pins it by that hash), and its core metadata read from the archive — a
-//! wheel's `METADATA`, an sdist's `PKG-INFO` when static (PEP 643). What a direct reference to
-//! a VCS repository or a source directory needs (a checkout, a build) is refused with the
-//! reason. Credentials in the URL are used for the download and never kept: the file's URL is
+//! wheel's `METADATA`, an sdist's `PKG-INFO` when static (PEP 643). A direct reference to a
+//! Git repository or a source directory names no file: resolution reads those through the
+//! build crate's source trees (a checkout by [`crate::git`], static metadata or a build), and
+//! this module refuses them (and other VCS schemes) with the reason. Credentials in the URL are used for the download and never kept: the file's URL is
 //! the URL without them.
 
 use crate::http::{Expected, auth, hex};
@@ -44,9 +45,9 @@ impl Reference {
                         .any(|v| scheme.starts_with(v)) =>
             {
                 return Err(refuse(format!(
-                    "a `{scheme}` source is only known after a checkout and a build, which unilock does not run"
+                    "a `{scheme}` source is a repository, known only after a checkout and a build, not a file this source fetches"
                 ))
-                .note("pin a built wheel or an sdist by URL instead, or publish the package to an index"));
+                .note("`unilock resolve` reads Git repositories (`git+https://…`); pin a built wheel or an sdist by URL for other tools"));
             }
             scheme => return Err(refuse(format!("unsupported URL scheme `{scheme}`"))),
         }

@@ -6,7 +6,7 @@
 //! wheels and static sdists via [`archive`], remote wheels via [`range_wheel`]; chosen members of remote wheels via [`wheel_members`]), local
 //! `file://` indexes and find-links directories ([`local`]), HTTP(S) indexes ([`remote`]) over
 //! the client in [`http`] with its on-disk [`cache`], the combined source of every configured
-//! location ([`source`]), which files of a page are the project's ([`vet`]), files named by direct references ([`direct`]) and the recording of what a resolution consulted as a `file://`
+//! location ([`source`]), which files of a page are the project's ([`vet`]), files named by direct references ([`direct`]), Git repositories named by them ([`git`]: mirrors and checkouts in the cache) and the recording of what a resolution consulted as a `file://`
 //! index ([`record`]), and conda channels ([`conda`]: the `CondaSource` over `file://`
 //! channel directories). It will also own the conda↔PyPI name mapping. It must not parse user dependency files and must not decide versions.
 //!
@@ -16,6 +16,7 @@ pub mod archive;
 pub mod cache;
 pub mod conda;
 pub mod direct;
+pub mod git;
 pub mod http;
 pub mod local;
 pub mod metadata;

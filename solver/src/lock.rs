@@ -104,6 +104,8 @@ pub fn assemble(targets: &[Target], resolutions: Vec<Resolution>) -> Lock {
                     build: None,
                     source: p.url.is_none().then(|| p.index.clone()),
                     url: p.url.clone(),
+                    requested_revision: None,
+                    directory: None,
                     targets: Vec::new(),
                     requested_by: Vec::new(),
                     dependencies: Vec::new(),

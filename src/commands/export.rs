@@ -58,7 +58,21 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
             },
         },
     };
-    let exported = run(&lock, &request)?;
+    // Source directories are named relative to the lock; an export names them relative to
+    // where it is written (the file's directory, the directory of several files, or the
+    // current directory for standard output).
+    let lock_dir = dir_of(&path);
+    let file_dir = args.output.as_deref().map_or(PathBuf::from("."), dir_of);
+    let mut exported = match super::sources::rebase(&lock, &lock_dir, &file_dir) {
+        Some(rebased) => run(&rebased, &request)?,
+        None => run(&lock, &request)?,
+    };
+    if exported.files.iter().any(|f| f.name.is_some())
+        && let Some(dir) = &args.output
+        && let Some(rebased) = super::sources::rebase(&lock, &lock_dir, dir)
+    {
+        exported = run(&rebased, &request)?;
+    }
     for w in &exported.warnings {
         crate::output::warn(w);
     }
@@ -103,6 +117,14 @@ pub fn export(args: ExportArgs) -> Result<(), Diagnostic> {
         dir.display()
     );
     Ok(())
+}
+
+/// The directory of the file `path` (`.` for a bare file name).
+fn dir_of(path: &std::path::Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// The name under which `lock` holds `target`: its target with the same meaning, however it

@@ -384,6 +384,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
         &groups,
         args.pre,
         args.binary.policy()?,
+        &super::sources::git_settings(&args.index),
     )?;
     super::resolution::apply(&args.resolution, &mut inputs.pypi)?;
     let unilock_solver::request::Inputs {

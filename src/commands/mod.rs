@@ -11,6 +11,7 @@ mod migrate;
 mod recorded;
 mod resolution;
 mod resolve;
+mod sources;
 mod system;
 mod targets;
 

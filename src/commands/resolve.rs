@@ -29,12 +29,14 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
             ..
         },
         files,
+        trees,
     ) = setup_with_files(
         &target_specs,
         &args.inputs,
         &groups,
         args.pre,
         args.binary.policy()?,
+        &super::sources::git_settings(&args.index),
     )?;
     super::resolution::apply(&args.resolution, &mut request)?;
     let output = args
@@ -62,8 +64,20 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
         files: &files,
         output: &output,
     };
+    let lock_dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     if !conda.specs.is_empty() {
-        return resolve_conda(&args, &targets, conda, request, from_files, written);
+        return resolve_conda(
+            &args,
+            &targets,
+            conda,
+            request,
+            from_files,
+            written,
+            &|lock: &mut Lock| trees.record(lock, &lock_dir),
+        );
     }
     if !args.upgrade
         && let Some(lock) = &existing
@@ -74,7 +88,8 @@ pub fn resolve(mut args: ResolveArgs) -> Result<(), Diagnostic> {
     }
     let mut configured = super::index::source(&args.index, from_files, &targets, &request)?;
     args.build.apply(&mut configured.builds);
-    let solved = solve_pypi_each(&configured, &targets, &request, args.consistent)?;
+    let mut solved = solve_pypi_each(&configured, &targets, &request, args.consistent)?;
+    trees.record(&mut solved.lock, &lock_dir);
     let Some(lock) =
         super::recorded::finish(&args, &targets, solved.lock, &solved.failed, &written)?
     else {
@@ -233,6 +248,7 @@ fn resolve_conda(
     mut pypi: Request,
     from_files: Vec<FileIndex>,
     written: super::recorded::Written,
+    record_trees: &dyn Fn(&mut Lock),
 ) -> Result<(), Diagnostic> {
     use unilock_solver::conda::CondaRequest;
     let output = written.output;
@@ -314,6 +330,8 @@ fn resolve_conda(
         ));
         unilock_solver::lock::assemble_joint(resolutions)
     };
+    let mut lock = lock;
+    record_trees(&mut lock);
     let Some(lock) = super::recorded::finish(args, targets, lock, &failed, &written)? else {
         return Ok(());
     };
@@ -356,8 +374,9 @@ pub(super) fn setup(
     groups: &Groups,
     pre: bool,
     binary: unilock_solver::pypi::BinaryPolicy,
+    git: &unilock_registries::git::Settings,
 ) -> Result<(Vec<Target>, Inputs), Diagnostic> {
-    setup_with_files(targets, inputs, groups, pre, binary).map(|(t, i, _)| (t, i))
+    setup_with_files(targets, inputs, groups, pre, binary, git).map(|(t, i, ..)| (t, i))
 }
 
 /// [`setup`], and every file read (includes followed), for the lock's `[[input]]` entries.
@@ -367,7 +386,16 @@ fn setup_with_files(
     groups: &Groups,
     pre: bool,
     binary: unilock_solver::pypi::BinaryPolicy,
-) -> Result<(Vec<Target>, Inputs, Vec<PathBuf>), Diagnostic> {
+    git: &unilock_registries::git::Settings,
+) -> Result<
+    (
+        Vec<Target>,
+        Inputs,
+        Vec<PathBuf>,
+        super::sources::SourceTrees,
+    ),
+    Diagnostic,
+> {
     if targets.is_empty() {
         return Err(Diagnostic::usage(
             "no target: say which platform to resolve for with --target (see `unilock targets`)",
@@ -379,8 +407,10 @@ fn setup_with_files(
         .collect::<Result<Vec<_>, _>>()?;
     let mut request = Inputs::new(pre, binary);
     let mut files = Vec::new();
+    let mut trees = super::sources::SourceTrees::default();
     for input in inputs {
-        let doc = read_document(input)?;
+        let mut doc = read_document(input)?;
+        trees.prepare(&mut doc, git)?;
         request.add(input, &doc, groups)?;
         files.push(input.clone());
         // The files it includes (`-r`, `-c`) are named by the origins of what they hold.
@@ -402,7 +432,7 @@ fn setup_with_files(
     for w in super::system::check(&targets, &request.conda.system_requirements) {
         crate::output::warn(w);
     }
-    Ok((targets, request, files))
+    Ok((targets, request, files, trees))
 }
 
 /// Reads `input`, a file `resolve` takes: a requirements file, pyproject.toml,

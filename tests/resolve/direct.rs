@@ -1,7 +1,8 @@
 //! Requirements by URL or path (`name @ URL`, `./dist/pkg-1.0.tar.gz`): the named file is the
 //! package's one candidate, hashed into the lock and the export; real uv chooses the same
 //! versions; over HTTP the file is checked against the URL's hash, cached for `--offline`, and
-//! its credentials never written; sources that need a build are refused with the reason.
+//! its credentials never written; sources that cannot be named or read are refused with the reason
+//! (Git repositories and source directories that can are in `source_trees`).
 
 use super::http::run;
 use super::{export, find_links, resolve, write};
@@ -219,14 +220,18 @@ fn sources_that_need_a_build_or_disagree_are_refused_with_the_reason() {
     let wheel = file_url(&corpus("fixtures/find-links/alpha-1.0-py3-none-any.whl"));
     let other = file_url(&corpus("fixtures/find-links/beta-1.0-py3-none-any.whl"));
     let zeta = corpus("fixtures/sdists/zeta-1.0.tar.gz");
+    // A source directory whose pyproject.toml does not name it.
+    let unnamed = dir.path().join("unnamed");
+    std::fs::create_dir(&unnamed).expect("mkdir");
+    std::fs::write(unnamed.join("setup.py"), "").expect("write");
     let cases = [
         (
-            "alpha @ git+https://host.example/alpha.git@v1\n".to_string(),
-            "only known after a checkout and a build",
+            "alpha @ git+https://host.example/alpha.git@\n".to_string(),
+            "`@` is not a Git rev",
         ),
         (
-            format!("{}\n", corpus("fixtures/project").display()),
-            "names no wheel or sdist",
+            format!("{}\n", unnamed.display()),
+            "states no `[project] name`, so its package is only known after a build",
         ),
         (
             format!("alpha @ {wheel}\nalpha @ {wheel}x\n"),

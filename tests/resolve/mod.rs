@@ -21,6 +21,7 @@ mod lock_inputs;
 mod pixi;
 mod resources;
 mod snapshot;
+mod source_trees;
 mod stand_in;
 mod user_input;
 mod yanked;

@@ -23,6 +23,8 @@ fn package(
         build: build.map(Into::into),
         source: None,
         url: None,
+        requested_revision: None,
+        directory: None,
         targets: vec![],
         requested_by: vec![],
         dependencies: depends.iter().map(|d| d.to_string()).collect(),

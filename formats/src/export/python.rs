@@ -142,7 +142,23 @@ fn present(pins: &[Merged]) -> BTreeSet<String> {
 
 /// `--to requirements`: hashed pins, annotated with what requires them.
 pub(super) fn requirements(cx: &Cx) -> Result<Exported, Diagnostic> {
-    let (pins, warnings) = pypi_pins(cx, Format::Requirements)?;
+    let (pins, mut warnings) = pypi_pins(cx, Format::Requirements)?;
+    let trees: Vec<&str> = pins
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.pin.source,
+                PinSource::Git { .. } | PinSource::Directory { .. }
+            )
+        })
+        .map(|m| m.pin.name.as_str())
+        .collect();
+    if cx.request.hashes && !trees.is_empty() && trees.len() < pins.len() {
+        warnings.push(format!(
+            "{} come from a Git repository or a source directory, which have no hash: pip's hash-checking mode (on as soon as any line has a --hash) refuses such lines; install them separately, or export --no-hashes",
+            trees.join(", ")
+        ));
+    }
     let names = present(&pins);
     let mut out = cx.header();
     if !out.is_empty() {

@@ -18,7 +18,7 @@ use crate::uv_lock::{
 use pep508_rs::{ExtraName, MarkerTree};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
-use unilock_model::lock::{ArtifactKind, LockedPackage};
+use unilock_model::lock::{ArtifactKind, GitPin, LockedPackage};
 use unilock_model::{Diagnostic, Ecosystem};
 
 /// The name of the virtual project the pyproject.toml describes.
@@ -225,18 +225,13 @@ pub(super) fn uv_lock(cx: &Cx) -> Result<Exported, Diagnostic> {
                 name: p.name.clone(),
                 extras,
                 marker: where_,
-                source: match &p.url {
-                    Some(url) => RequirementSource::Url {
-                        url: url.clone(),
-                        subdirectory: None,
-                    },
-                    None => RequirementSource::Registry {
-                        specifier: Some(format!("=={}", p.version)),
-                        index: None,
-                    },
-                },
+                source: requirement_source(p),
                 ..LockRequirement::default()
             });
+        }
+        if p.directory.is_some() {
+            // uv checks a directory's requirements against the lock (its metadata may change).
+            package.metadata = Some(directory_metadata(p));
         }
         lock.packages.push(package);
     }
@@ -312,7 +307,118 @@ fn requested_extras(p: &LockedPackage, packages: &[(&LockedPackage, Vec<String>)
     out.into_iter().collect()
 }
 
+/// `[package.metadata]` of a source directory, as uv writes it: its requirements (each with
+/// its specifier, extras and marker) and the extras they name.
+fn directory_metadata(p: &LockedPackage) -> PackageMetadata {
+    let mut requires_dist = Vec::new();
+    let mut extras = BTreeSet::new();
+    for d in &p.dependencies {
+        let Ok(req) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(d) else {
+            continue;
+        };
+        if let Some(x) = extra_of(&req.marker) {
+            extras.insert(x);
+        }
+        let specifier = match &req.version_or_url {
+            Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) if !s.is_empty() => {
+                Some(s.to_string())
+            }
+            _ => None,
+        };
+        requires_dist.push(LockRequirement {
+            name: req.name.to_string(),
+            extras: req.extras.iter().map(ToString::to_string).collect(),
+            marker: req.marker.contents().map(|m| m.to_string()),
+            source: RequirementSource::Registry {
+                specifier,
+                index: None,
+            },
+            ..LockRequirement::default()
+        });
+    }
+    requires_dist.sort_by(|a, b| (&a.name, &a.marker).cmp(&(&b.name, &b.marker)));
+    PackageMetadata {
+        requires_dist,
+        provides_extras: extras.into_iter().collect(),
+        ..PackageMetadata::default()
+    }
+}
+
+/// How uv.lock's `[package.metadata] requires-dist` says where a direct requirement comes
+/// from: a pin of the index, the URL, the Git repository with the rev asked for, or the
+/// directory (editable or not).
+fn requirement_source(p: &LockedPackage) -> RequirementSource {
+    if let Some(dir) = &p.directory {
+        return if dir.editable {
+            RequirementSource::Editable(dir.path.clone())
+        } else {
+            RequirementSource::Directory(dir.path.clone())
+        };
+    }
+    if let Some(git) = p.url.as_deref().and_then(GitPin::parse) {
+        return RequirementSource::Git(uv_git_url(&git, p.requested_revision.as_deref(), false));
+    }
+    match &p.url {
+        Some(url) => RequirementSource::Url {
+            url: url.clone(),
+            subdirectory: None,
+        },
+        None => RequirementSource::Registry {
+            specifier: Some(format!("=={}", p.version)),
+            index: None,
+        },
+    }
+}
+
+/// A Git source as uv.lock writes it: the repository, `?subdirectory=…&rev=…` (the rev asked
+/// for), and the commit as the fragment when `commit`.
+fn uv_git_url(git: &GitPin, rev: Option<&str>, commit: bool) -> String {
+    let mut query = Vec::new();
+    if let Some(sub) = &git.subdirectory {
+        query.push(format!("subdirectory={sub}"));
+    }
+    if let Some(rev) = rev {
+        query.push(format!("rev={rev}"));
+    }
+    let mut out = git.repository.clone();
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(&query.join("&"));
+    }
+    if commit {
+        out.push('#');
+        out.push_str(&git.commit);
+    }
+    out
+}
+
+/// The PEP 508 URL of a Git pin for pyproject.toml: the rev asked for, else the commit.
+fn pep508_git_url(git: &GitPin, rev: Option<&str>) -> String {
+    let sub = git
+        .subdirectory
+        .as_ref()
+        .map_or(String::new(), |s| format!("#subdirectory={s}"));
+    let at = rev
+        .or((!git.commit.is_empty()).then_some(git.commit.as_str()))
+        .map_or(String::new(), |r| format!("@{r}"));
+    format!("git+{}{at}{sub}", git.repository)
+}
+
 fn source_of(p: &LockedPackage) -> Option<Source> {
+    if let Some(dir) = &p.directory {
+        return Some(if dir.editable {
+            Source::Editable(dir.path.clone())
+        } else {
+            Source::Directory(dir.path.clone())
+        });
+    }
+    if let Some(git) = p.url.as_deref().and_then(GitPin::parse) {
+        return Some(Source::Git(uv_git_url(
+            &git,
+            p.requested_revision.as_deref(),
+            true,
+        )));
+    }
     if let Some(url) = &p.url {
         return Some(Source::Url {
             url: url.clone(),
@@ -366,6 +472,8 @@ fn pyproject(
         out.push_str(&format!("requires-python = {}\n", q(rp)));
     }
     out.push_str("dependencies = [\n");
+    // Directories are named in `[tool.uv.sources]`, as uv wants them.
+    let mut sources: Vec<(String, String, bool)> = Vec::new();
     for r in requires_dist {
         let extras = if r.extras.is_empty() {
             String::new()
@@ -374,6 +482,30 @@ fn pyproject(
         };
         let spec = match &r.source {
             RequirementSource::Url { url, .. } => format!(" @ {url}"),
+            RequirementSource::Git(url) => {
+                let (base, query) = url.split_once('?').unwrap_or((url, ""));
+                let field = |key: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(key))
+                        .map(str::to_string)
+                };
+                let rev = field("rev=");
+                let git = GitPin {
+                    repository: base.to_string(),
+                    commit: String::new(),
+                    subdirectory: field("subdirectory="),
+                };
+                format!(" @ {}", pep508_git_url(&git, rev.as_deref()))
+            }
+            RequirementSource::Directory(path) | RequirementSource::Editable(path) => {
+                sources.push((
+                    r.name.clone(),
+                    path.clone(),
+                    matches!(r.source, RequirementSource::Editable(_)),
+                ));
+                String::new()
+            }
             RequirementSource::Registry {
                 specifier: Some(s), ..
             } => s.clone(),
@@ -393,6 +525,13 @@ fn pyproject(
         out.push_str(&format!("    {},\n", q(m)));
     }
     out.push_str("]\n");
+    if !sources.is_empty() {
+        out.push_str("\n[tool.uv.sources]\n");
+        for (name, path, editable) in &sources {
+            let editable = if *editable { ", editable = true" } else { "" };
+            out.push_str(&format!("{name} = {{ path = {}{editable} }}\n", q(path)));
+        }
+    }
     for (i, url) in indexes.iter().enumerate() {
         out.push_str(&format!(
             "\n[[tool.uv.index]]\nname = \"index-{}\"\nurl = {}\n",

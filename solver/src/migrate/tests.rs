@@ -277,6 +277,8 @@ fn the_migration_report_lists_everything_that_did_not_move_unchanged() {
             build: None,
             source: None,
             url: None,
+            requested_revision: None,
+            directory: None,
             targets: vec!["linux-64,python=3.11".into()],
             requested_by: Vec::new(),
             dependencies: Vec::new(),

@@ -21,6 +21,9 @@ pub enum BuildCause {
     Asked,
     /// The input requires the package by the URL of its sdist.
     Url,
+    /// The input requires the package from a source tree: a Git repository at a commit or a
+    /// local directory (its pinned URL).
+    Tree(String),
     /// The version publishes no wheel.
     NoWheels,
     /// Its wheels do not run on the target: why, in words (`only manylinux_2_28 wheels; the
@@ -57,6 +60,11 @@ impl SourceBuild {
                     "{name} {version} is built from source for {target}: the input requires its source distribution by URL"
                 );
             }
+            BuildCause::Tree(url) => {
+                return format!(
+                    "{name} {version} is built from source for {target}: the input requires it from the source tree {url}"
+                );
+            }
             BuildCause::NoWheels => "it publishes only a source distribution",
             BuildCause::Misfit(why) => why,
         };
@@ -87,7 +95,16 @@ pub(crate) fn source_build(
         newest_with_wheel: None,
     };
     if direct {
-        out.cause = BuildCause::Url;
+        // A source tree's one candidate stands for the tree, and its URL is the tree's (a Git
+        // URL, or a directory's `file://` URL), not that of an archive.
+        let url = &project.files.index;
+        let archive =
+            unilock_model::index::version_of(url.rsplit('/').next().unwrap_or_default()).is_some();
+        out.cause = if url.starts_with("git+") || !archive {
+            BuildCause::Tree(url.clone())
+        } else {
+            BuildCause::Url
+        };
         return out;
     }
     if asked {

@@ -1,0 +1,667 @@
+//! Git repositories and source directories as requirements (`name @ git+file://…@v1`,
+//! `#subdirectory=`, `./dir`, `-e .`): a local repository is built inside each test (git
+//! init, a tag, a branch, a subdirectory project, a setuptools project whose metadata is
+//! dynamic); the rev is pinned to its commit in the lock (checked against `git rev-parse`),
+//! the mirror in the cache serves `--offline`, errors name the requirement and its line, and
+//! the exports are read by real pip and uv.
+
+use super::{find_links, write};
+use crate::{stderr, stdout, tool, unilock_with_env};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const TARGET: &str = "linux-64,python=3.12";
+
+/// `git` with a fixed identity, in `dir`; its output.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+/// Whether `git` runs here; tests that need it skip with a message when it does not.
+fn have_git() -> bool {
+    let ok = Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("SKIPPED: git is not installed");
+    }
+    ok
+}
+
+fn pyproject(name: &str, version: &str, deps: &[&str]) -> String {
+    let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+    format!(
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"{name}\"\nversion = \"{version}\"\ndependencies = [{}]\n",
+        deps.join(", ")
+    )
+}
+
+/// A repository: `tool` 1.0 (needs beta) tagged `v1`; then on branch `next`, `tool` 2.0
+/// (needs gamma) and a subdirectory project `sub` 0.5 (needs alpha). The default branch
+/// stays at `v1`. Returns the repository and the commits of `v1` and `next`.
+fn repository(root: &Path) -> (PathBuf, String, String) {
+    let repo = root.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "--quiet", "--initial-branch=main"]);
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        pyproject("tool", "1.0", &["beta<2"]),
+    )
+    .expect("write");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "one"]);
+    git(&repo, &["tag", "v1"]);
+    let v1 = git(&repo, &["rev-parse", "v1^{commit}"]);
+    git(&repo, &["checkout", "--quiet", "-b", "next"]);
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        pyproject("tool", "2.0", &["gamma"]),
+    )
+    .expect("write");
+    std::fs::create_dir_all(repo.join("python")).expect("mkdir");
+    std::fs::write(
+        repo.join("python/pyproject.toml"),
+        pyproject("sub", "0.5", &["alpha"]),
+    )
+    .expect("write");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "two"]);
+    let next = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "--quiet", "main"]);
+    (repo, v1, next)
+}
+
+fn file_url(path: &Path) -> String {
+    url::Url::from_file_path(path)
+        .expect("absolute")
+        .to_string()
+}
+
+/// `unilock resolve INPUT` against the find-links fixtures, with its own cache, `env` added.
+fn resolve_in(dir: &Path, input: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    resolve_for(dir, input, TARGET, extra, env)
+}
+
+/// [`resolve_in`] for `target`.
+fn resolve_for(
+    dir: &Path,
+    input: &str,
+    target: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let lock = dir.join("unilock.lock").display().to_string();
+    let cache = dir.join("cache").display().to_string();
+    let fl = find_links();
+    let mut args = vec![
+        "resolve",
+        input,
+        "--no-index",
+        "--find-links",
+        &fl,
+        "--cache-dir",
+        &cache,
+        "--target",
+        target,
+        "-o",
+        &lock,
+    ];
+    args.extend(extra);
+    unilock_with_env(&args, env)
+}
+
+/// The `[[package]]` block of `name` in a lock.
+fn block(lock: &str, name: &str) -> String {
+    let start = lock
+        .find(&format!("[[package]]\nname = \"{name}\""))
+        .unwrap_or_else(|| panic!("{name} is not in the lock:\n{lock}"));
+    let rest = &lock[start + 1..];
+    let end = rest
+        .find("[[package]]")
+        .map_or(lock.len(), |e| start + 1 + e);
+    lock[start..end].to_string()
+}
+
+fn lock_of(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("unilock.lock")).expect("lock")
+}
+
+#[test]
+fn git_revs_are_pinned_to_their_commits_and_read_offline_from_the_mirror() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, next) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@v1\nsub @ {url}@next#subdirectory=python\n"),
+    );
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = lock_of(dir.path());
+    assert!(lock.contains("\nversion = 4\n"), "{lock}");
+    let tool_block = block(&lock, "tool");
+    assert!(tool_block.contains("version = \"1.0\""), "{tool_block}");
+    assert!(
+        tool_block.contains(&format!("url = \"{url}@{v1}\"")),
+        "{tool_block}"
+    );
+    assert!(
+        tool_block.contains("requested-revision = \"v1\""),
+        "{tool_block}"
+    );
+    assert!(!tool_block.contains("[[package.artifact]]"), "{tool_block}");
+    let sub = block(&lock, "sub");
+    assert!(
+        sub.contains(&format!("url = \"{url}@{next}#subdirectory=python\"")),
+        "{sub}"
+    );
+    assert!(block(&lock, "beta").contains("version = \"1.0\""), "{lock}");
+    assert!(lock.contains("name = \"alpha\""), "{lock}");
+    assert!(
+        stderr(&out).contains(&format!(
+            "tool 1.0 is built from source for {TARGET}: the input requires it from the source tree {url}@{v1}"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // The branch moves on; the tag and the commit id do not. A second run, offline, reads
+    // the mirror in the cache (the repository itself is gone).
+    let moved = dir.path().join("moved");
+    std::fs::rename(&repo, &moved).expect("rename");
+    let offline = resolve_in(dir.path(), &input, &["--offline"], &[]);
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    assert_eq!(lock_of(dir.path()), lock);
+    // By commit id, with the repository gone and no --offline: the mirror has the commit.
+    let by_commit = write(dir.path(), "commit.in", &format!("tool @ {url}@{next}\n"));
+    let out = resolve_in(dir.path(), &by_commit, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tool_block = block(&lock_of(dir.path()), "tool");
+    assert!(tool_block.contains("version = \"2.0\""), "{tool_block}");
+    assert!(tool_block.contains(&format!("@{next}\"")), "{tool_block}");
+    // A rev the mirror lacks, offline: says which repository and rev.
+    let unknown = write(dir.path(), "unknown.in", &format!("tool @ {url}@v9\n"));
+    let out = resolve_in(dir.path(), &unknown, &["--offline"], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("unknown.in:1:1"), "{err}");
+    assert!(err.contains("--offline") && err.contains("`v9`"), "{err}");
+}
+
+#[test]
+fn unknown_revs_missing_git_and_malformed_urls_are_clear_errors() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, ..) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("alpha\ntool @ {url}@no-such-rev\n"),
+    );
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("requirements.in:2:1"), "{err}");
+    assert!(
+        err.contains("no branch, tag or commit `no-such-rev`"),
+        "{err}"
+    );
+
+    // No git on PATH.
+    let empty = dir.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let good = write(dir.path(), "good.in", &format!("tool @ {url}@v1\n"));
+    let out = resolve_in(
+        dir.path(),
+        &good,
+        &[],
+        &[("PATH", &empty.display().to_string())],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("good.in:1:1"), "{err}");
+    assert!(err.contains("`git` program is not on PATH"), "{err}");
+
+    // A repository that does not exist: git's own words, and no credentials.
+    let missing = write(
+        dir.path(),
+        "missing.in",
+        "tool @ git+file:///nonexistent.invalid/repo@v1\n",
+    );
+    let out = resolve_in(dir.path(), &missing, &[], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`git fetch`"), "{}", stderr(&out));
+
+    // Credentials in the URL reach git and nothing else: not the message, not the cache.
+    let secret = write(
+        dir.path(),
+        "secret.in",
+        "tool @ git+https://user:s3cret@127.0.0.1:1/repo.git@v1\n",
+    );
+    let out = resolve_in(dir.path(), &secret, &[], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("secret.in:1:1") && err.contains("127.0.0.1"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    let mut stack = vec![dir.path().join("cache")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains("s3cret"),
+                    "{} holds the password",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    // A malformed Git URL is bad input (exit 2).
+    let bad = write(
+        dir.path(),
+        "bad.in",
+        "tool @ git+https://host.example/repo.git@\n",
+    );
+    let out = resolve_in(dir.path(), &bad, &[], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.in:1:1") && err.contains("`@` is not a Git rev"),
+        "{err}"
+    );
+}
+
+#[test]
+fn source_directories_with_static_metadata_are_locked_relative_to_the_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["beta<2"]),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        pyproject("app", "0.1", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(dir.path(), "requirements.in", "-e ./libs/local-pkg\n.\n");
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = lock_of(dir.path());
+    let local = block(&lock, "local-pkg");
+    assert!(
+        local.contains("[package.directory]\npath = \"libs/local-pkg\"\neditable = true\n"),
+        "{local}"
+    );
+    let app = block(&lock, "app");
+    assert!(app.contains("[package.directory]\npath = \".\"\n"), "{app}");
+    assert!(!app.contains("editable"), "{app}");
+    assert!(block(&lock, "beta").contains("version = \"1.0\""), "{lock}");
+    assert!(lock.contains("name = \"alpha\""), "{lock}");
+
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    // Exports name the directories relative to where they are written.
+    let export = |to: &str| {
+        let file = dir
+            .path()
+            .join(format!("exported.{to}"))
+            .display()
+            .to_string();
+        let out = unilock_with_env(
+            &[
+                "export", "--lock", &lock_path, "--to", to, "--target", TARGET, "-o", &file,
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            std::fs::read_to_string(&file).expect("export"),
+            stderr(&out),
+        )
+    };
+    let (requirements, warned) = export("requirements");
+    assert!(
+        requirements.contains("-e libs/local-pkg\n")
+            || requirements.contains("-e ./libs/local-pkg\n"),
+        "{requirements}"
+    );
+    assert!(
+        requirements.contains("\n./\n") || requirements.contains("\n.\n"),
+        "{requirements}"
+    );
+    assert!(warned.contains("hash-checking mode"), "{warned}");
+    let (pylock, _) = export("pylock");
+    assert!(
+        pylock.contains("directory = { path = \"libs/local-pkg\", editable = true }"),
+        "{pylock}"
+    );
+    // Written elsewhere, the paths lead from there; uv takes the uv.lock as current.
+    let project = dir.path().join("uv-project");
+    let project_s = project.display().to_string();
+    let target = "linux-64,python=3.11";
+    let out = resolve_for(dir.path(), &input, target, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = unilock_with_env(
+        &[
+            "export", "--lock", &lock_path, "--to", "uv-lock", "--target", target, "-o", &project_s,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let uv_lock = std::fs::read_to_string(project.join("uv.lock")).expect("uv.lock");
+    assert!(
+        uv_lock.contains("source = { editable = \"../libs/local-pkg\" }"),
+        "{uv_lock}"
+    );
+    assert!(
+        uv_lock.contains("source = { directory = \"..\" }"),
+        "{uv_lock}"
+    );
+    if let (Some(uv), Some(python)) = (tool("uv"), tool("python")) {
+        let out = Command::new(&uv)
+            .current_dir(&project)
+            .args([
+                "lock",
+                "--locked",
+                "--offline",
+                "--no-python-downloads",
+                "--python",
+            ])
+            .arg(&python)
+            .env("UV_NO_CACHE", "1")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .expect("run uv");
+        assert!(
+            out.status.success(),
+            "uv refused the exported uv.lock:\n{}\n{uv_lock}\n{}",
+            stderr(&out),
+            std::fs::read_to_string(project.join("pyproject.toml")).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn trees_whose_metadata_is_dynamic_are_built_and_the_lock_says_so() {
+    let Some(python) = tool("python") else { return };
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    // setuptools with dependencies from setup.py: only a build tells them.
+    let project = dir.path().join("dyn");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("setup.py"),
+        "import os\nfrom setuptools import setup\nwith open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'runs.log'), 'a') as f:\n    f.write('x')\nsetup(name='dyn', version='0.7', install_requires=['click'])\n",
+    )
+    .expect("write");
+    git(&project, &["init", "--quiet", "--initial-branch=main"]);
+    git(&project, &["add", "."]);
+    git(&project, &["commit", "--quiet", "-m", "one"]);
+    let commit = git(&project, &["rev-parse", "HEAD"]);
+    let fl = crate::corpus("fixtures/sdist-builds/find-links")
+        .display()
+        .to_string();
+    let python = python.display().to_string();
+    for (input, pinned) in [
+        (format!("dyn @ git+{}\n", file_url(&project)), true),
+        ("dyn @ ./dyn\n".to_string(), false),
+    ] {
+        let input = write(dir.path(), "requirements.in", &input);
+        let lock = dir.path().join("unilock.lock").display().to_string();
+        let cache = dir.path().join("cache").display().to_string();
+        let out = unilock_with_env(
+            &[
+                "resolve",
+                &input,
+                "--no-index",
+                "--find-links",
+                &fl,
+                "--cache-dir",
+                &cache,
+                "--target",
+                TARGET,
+                "-o",
+                &lock,
+                "--python",
+                &python,
+            ],
+            &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = lock_of(dir.path());
+        let dyn_block = block(&text, "dyn");
+        assert!(dyn_block.contains("version = \"0.7\""), "{dyn_block}");
+        assert!(
+            dyn_block.contains("dependencies-from-build = true"),
+            "{dyn_block}"
+        );
+        assert!(
+            dyn_block.contains("dependencies = [\"click\"]"),
+            "{dyn_block}"
+        );
+        assert_eq!(dyn_block.contains(&commit), pinned, "{dyn_block}");
+        assert!(text.contains("name = \"click\""), "{text}");
+    }
+    // A local directory is built once per run, however many targets need it.
+    let runs = || {
+        std::fs::read_to_string(project.join("runs.log"))
+            .unwrap_or_default()
+            .len()
+    };
+    let input = write(dir.path(), "requirements.in", "dyn @ ./dyn\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let builds_for = |targets: &[&str]| {
+        let _ = std::fs::remove_file(project.join("runs.log"));
+        let mut args = vec![
+            "resolve",
+            &input,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "-o",
+            &lock,
+            "--python",
+            &python,
+        ];
+        for t in targets {
+            args.extend(["--target", t]);
+        }
+        let out = unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        runs()
+    };
+    let one = builds_for(&[TARGET]);
+    assert!(one > 0);
+    assert_eq!(
+        builds_for(&[TARGET, "linux-aarch64,python=3.12", "linux-64,python=3.11"]),
+        one
+    );
+
+    // The metadata built from the Git tree is cached by its commit: offline, with no
+    // interpreter to build with, the same lock comes out.
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("dyn @ git+{}@{commit}\n", file_url(&project)),
+    );
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let cache = dir.path().join("cache").display().to_string();
+    let missing = dir.path().join("no-python").display().to_string();
+    let out = unilock_with_env(
+        &[
+            "resolve",
+            &input,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "--cache-dir",
+            &cache,
+            "--target",
+            TARGET,
+            "-o",
+            &lock,
+            "--offline",
+            "--python",
+            &missing,
+        ],
+        &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dyn_block = block(&lock_of(dir.path()), "dyn");
+    assert!(
+        dyn_block.contains("dependencies-from-build = true"),
+        "{dyn_block}"
+    );
+    assert!(dyn_block.contains(&commit), "{dyn_block}");
+}
+
+/// The exports of a Git pin: pip installs the requirements line from the repository; uv
+/// reads the exported uv.lock and pylock.toml.
+#[test]
+fn git_pins_export_as_pip_pep_751_and_uv_spell_them() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, _) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    // Written without a name: the checkout's pyproject.toml names it.
+    let input = write(dir.path(), "requirements.in", &format!("{url}@v1\n"));
+    // The Python of the test tools, which uv runs with.
+    let target = "linux-64,python=3.11";
+    let out = resolve_for(dir.path(), &input, target, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    let export = |to: &str, extra: &[&str]| {
+        let mut args = vec![
+            "export", "--lock", &lock_path, "--to", to, "--target", target,
+        ];
+        args.extend(extra);
+        let out = unilock_with_env(&args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let requirements = export("requirements", &[]);
+    assert!(
+        requirements.contains(&format!("tool @ {url}@{v1}\n")),
+        "{requirements}"
+    );
+    let pylock = export("pylock", &[]);
+    for line in [
+        "type = \"git\"".to_string(),
+        format!("url = \"{}\"", file_url(&repo)),
+        "requested-revision = \"v1\"".to_string(),
+        format!("commit-id = \"{v1}\""),
+    ] {
+        assert!(pylock.contains(&line), "{line} not in\n{pylock}");
+    }
+    let out_dir = dir.path().join("uv-project");
+    let out_dir_s = out_dir.display().to_string();
+    let _ = export("uv-lock", &["-o", &out_dir_s]);
+    let uv_lock = std::fs::read_to_string(out_dir.join("uv.lock")).expect("uv.lock");
+    assert!(
+        uv_lock.contains(&format!(
+            "source = {{ git = \"{}?rev=v1#{v1}\" }}",
+            file_url(&repo)
+        )),
+        "{uv_lock}"
+    );
+
+    // Real pip installs the exported line from the repository (no hashes: pip refuses
+    // hash-checking for VCS lines).
+    if let Some(pip) = tool("pip") {
+        let plain = export("requirements", &["--no-hashes"]);
+        let req = write(dir.path(), "exported.txt", &plain);
+        let fl = find_links();
+        // setuptools, for pip's own build of the checkout.
+        let builds = crate::corpus("fixtures/sdist-builds/find-links")
+            .display()
+            .to_string();
+        let pins = crate::formats::acceptance::pip_dry_run(
+            &pip,
+            dir.path(),
+            &[
+                "--no-index",
+                "--find-links",
+                &fl,
+                "--find-links",
+                &builds,
+                "-r",
+                &req,
+            ],
+        );
+        assert!(pins.contains(&"tool==1.0".to_string()), "{pins:?}");
+        // pip reads the pylock.toml's [packages.vcs] as the pinned commit; its (experimental)
+        // pylock installs check hashes, which a repository has none of, so it stops there,
+        // naming the requirement it read.
+        std::fs::write(dir.path().join("pylock.toml"), &pylock).expect("write");
+        let out = Command::new(&pip)
+            .current_dir(dir.path())
+            .args([
+                "install",
+                "--dry-run",
+                "--ignore-installed",
+                "--no-index",
+                "-r",
+            ])
+            .arg("pylock.toml")
+            .env("PIP_NO_INPUT", "1")
+            .output()
+            .expect("run pip");
+        let said = stderr(&out);
+        assert!(
+            said.contains(&format!(
+                "tool @ {}@{v1}",
+                url.replace("file:///", "file:/")
+            )),
+            "{said}\n{pylock}"
+        );
+    }
+    // Real uv reads the exported uv.lock as up to date with its pyproject.toml.
+    if let Some(uv) = tool("uv") {
+        let out = Command::new(&uv)
+            .current_dir(&out_dir)
+            .args(["lock", "--locked", "--no-python-downloads", "--python"])
+            .arg(tool("python").expect("the test tools' python"))
+            .env("UV_NO_CACHE", "1")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .expect("run uv");
+        assert!(
+            out.status.success(),
+            "uv refused the exported uv.lock:\n{}\n{uv_lock}\n{}",
+            stderr(&out),
+            std::fs::read_to_string(out_dir.join("pyproject.toml")).unwrap_or_default()
+        );
+    }
+}
