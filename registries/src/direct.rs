@@ -73,9 +73,9 @@ impl Reference {
             .unwrap_or_default();
         let Some(project) = local::project_of(&filename) else {
             return Err(refuse(
-                "the URL names neither a wheel nor an sdist; a source directory's metadata is only known after a build, which unilock does not run".into(),
+                "the URL names neither a wheel nor an sdist (nor a `git+` repository or a local source directory)".into(),
             )
-            .note("build a wheel (`python -m build`) and require it by path or URL"));
+            .note("require a wheel or sdist by URL, a Git repository as `git+https://…`, or a source directory by path"));
         };
         if project != local::normalize(name) {
             return Err(refuse(format!(

@@ -274,9 +274,9 @@ impl Inputs {
                 Requirement::Pypi(p) => (**p).clone(),
                 Requirement::PypiUnnamed(u) => named_by_file(u).ok_or_else(|| {
                     Diagnostic::usage(format!(
-                        "{origin}: `{u}` names no wheel or sdist, so its package is only known after a build, which unilock does not run"
+                        "{origin}: `{u}` names no wheel, sdist, Git repository or source directory, so its package is not known"
                     ))
-                    .note("require a built wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), or name the package: `name @ URL`")
+                    .note("require a wheel or sdist by path or URL (`./dist/pkg-1.0-py3-none-any.whl`), a Git repository (`git+https://host/repo.git@v1`) or a directory with a pyproject.toml, or name the package: `name @ URL`")
                 })?,
                 Requirement::Conda(spec) => {
                     if scope != PlatformScope::default() {
