@@ -52,6 +52,14 @@ impl CandidateSet {
         Self::bounded(first, last.checked_add(1))
     }
 
+    /// The candidates from `first` up to `end`, `end` excluded (empty when `end <= first`).
+    pub fn between(first: u32, end: u32) -> Self {
+        if end <= first {
+            return Self::empty();
+        }
+        Self::bounded(first, Some(end))
+    }
+
     /// The candidates from `first` on.
     pub fn at_least(first: u32) -> Self {
         Self::bounded(first, None)
@@ -248,6 +256,9 @@ mod tests {
         );
         // A run from 0 is the same value as "before".
         assert_eq!(CandidateSet::run(0, 2), CandidateSet::before(3));
+        assert_eq!(CandidateSet::between(2, 5), CandidateSet::run(2, 4));
+        assert_eq!(CandidateSet::between(0, 3), CandidateSet::before(3));
+        assert!(CandidateSet::between(5, 5).is_empty());
         assert_eq!(CandidateSet::at_least(0), CandidateSet::full());
         assert_eq!(
             CandidateSet::singleton(u32::MAX),
