@@ -126,6 +126,19 @@ impl Dist {
         self.list.get(index as usize)
     }
 
+    /// The position of the index's candidate for `version` (a binary search: the index's
+    /// part is sorted newest first).
+    pub fn index_position(&self, version: &Version) -> Option<u32> {
+        let index_part = self.list.get(self.conda_count..)?;
+        let at = index_part
+            .binary_search_by(|c| match c {
+                PyCandidate::Index(x) => version.cmp(x),
+                PyCandidate::Conda { .. } => std::cmp::Ordering::Less,
+            })
+            .ok()?;
+        u32::try_from(self.conda_count + at).ok()
+    }
+
     /// The candidates every specifier set of `wanted` accepts.
     pub fn matching(&self, wanted: &[VersionSpecifiers]) -> CandidateSet {
         indices_to_ranges(
@@ -206,4 +219,39 @@ pub fn installs(conda_name: &str, candidate: &Candidate) -> Vec<String> {
         channel_name(record.channel.as_deref()),
         &purls,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_version_is_found_at_its_position_after_the_conda_candidates() {
+        let conda = Dist {
+            list: vec![PyCandidate::Conda {
+                package: "numpy".into(),
+                version: pep440_of("2.1.3"),
+                text: "2.1.3".into(),
+                builds: CandidateSet::singleton(0),
+            }],
+            conda_count: 1,
+            has_index: false,
+        };
+        let listed: Vec<Version> = ["1.0", "1.5", "2.0", "2.1.3", "3.0rc1"]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let dist = conda.with_index(listed.iter());
+        for v in &listed {
+            let scanned = dist
+                .list
+                .iter()
+                .position(|c| matches!(c, PyCandidate::Index(x) if x == v));
+            assert_eq!(dist.index_position(v), scanned.map(|i| i as u32), "{v}");
+        }
+        // 2.1.3 is also a conda candidate (position 0): the index's is the one found.
+        assert_eq!(dist.index_position(&"2.1.3".parse().unwrap()), Some(2));
+        assert_eq!(dist.index_position(&"1.2".parse().unwrap()), None);
+        assert_eq!(conda.index_position(&"2.1.3".parse().unwrap()), None);
+    }
 }

@@ -250,22 +250,12 @@ impl Provider<'_> {
                 let conda_only =
                     !dist.has_index || range.intersection(&dist.index_only()).is_empty();
                 let index_in_range = |v: &pep440_rs::Version| {
-                    dist.list.iter().enumerate().any(|(i, c)| {
-                        matches!(c, PyCandidate::Index(x) if x == v) && range.contains(i as u32)
-                    })
+                    dist.index_position(v).is_some_and(|i| range.contains(i))
                 };
                 if conda_only {
                     // Conda's candidates only: the index is not asked.
                 } else if let Some(v) = self.pypi.choose(name, &index_in_range)? {
-                    return Ok(dist
-                        .list
-                        .iter()
-                        .enumerate()
-                        .position(|(i, c)| {
-                            matches!(c, PyCandidate::Index(x) if *x == v)
-                                && range.contains(i as u32)
-                        })
-                        .map(|i| i as u32));
+                    return Ok(dist.index_position(&v).filter(|i| range.contains(*i)));
                 }
                 Ok(dist
                     .list
