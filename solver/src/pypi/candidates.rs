@@ -1,6 +1,8 @@
 //! The candidates of one project on one target: every version the index lists, the files of
 //! each that can install it there (wheels ranked by the target's tags, sdists), and, for a
-//! version none of whose files can, the reason in the target's own terms.
+//! version none of whose files can, the reason in the target's own terms. A version's
+//! position in the listing, oldest first, is the candidate that stands for it in the solve's
+//! version sets ([`Project::matching`], [`crate::sets::CandidateSet`]).
 //!
 //! A project page lists thousands of files and resolution looks at a few versions, so a
 //! [`Project`] only groups file indexes by version up front (reading file names, parsing each
