@@ -11,7 +11,8 @@
 //! fits it best; [`lock`] assembles the resolutions of every target into the lock. What the
 //! solves take comes from [`request`]: the parsed input files turned into the PyPI request and
 //! the conda specs and channels, an existing lock's pins into preferences. [`migrate`] plans
-//! the move of a conda environment to uv: what becomes of each conda package.
+//! the move of a conda environment to uv: what becomes of each conda package. [`sets`] is the
+//! version set of the solves: candidates as half-open runs, so that consecutive ones merge.
 
 pub mod conda;
 pub mod joint;
@@ -20,4 +21,5 @@ pub mod migrate;
 mod prose;
 pub mod pypi;
 pub mod request;
+pub mod sets;
 pub mod wheel;

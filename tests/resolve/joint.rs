@@ -316,9 +316,9 @@ fn a_conflict_across_the_ecosystems_is_explained_in_both_and_keeps_the_old_lock(
     );
     assert_eq!(r.code, Some(1), "{}", r.err);
     for says in [
-        "conda numpy 2.1.3",
-        "installs PyPI numpy 2.1.3 (conda package numpy)",
+        "PyPI numpy 1.26.4 (conda package numpy) is conda numpy 1.26.4",
         "PyPI foo 1.0 depends on `numpy<2`",
+        "PyPI foo 1.0 needs conda numpy 1.26.4",
         "environment.yml:5:5 asks for `numpy 2.1.*`",
     ] {
         assert!(r.err.contains(says), "{says}: {}", r.err);

@@ -262,8 +262,9 @@ fn consistent_explains_a_package_no_common_version_fits() {
     let err = stderr(&out);
     for says in [
         "--consistent: no single set of versions works on every target",
-        "--consistent holds PyPI beta 1.0 on every target",
-        "PyPI beta 1.0 (or none) on target linux-64,python=3.12",
+        "--consistent holds PyPI beta 2.0 on every target",
+        "PyPI beta 2.0 (or none) on target linux-aarch64,python=3.12",
+        "on target linux-aarch64,python=3.12, PyPI alpha 1.0 depends on `beta>=1`",
         "asks for `beta>=2 ; platform_machine == 'x86_64'`",
     ] {
         assert!(err.contains(says), "{says}: {err}");

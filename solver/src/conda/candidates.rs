@@ -8,7 +8,7 @@
 //! bracket keys), narrowed to a channel's builds for `channel::name` and to a subdir for
 //! `channel/subdir::name`; so the solver never re-implements conda's matching.
 
-use pubgrub::Ranges;
+use crate::sets::CandidateSet;
 use rattler_conda_types::version_spec::{
     EqualityOperator, LogicalOperator, RangeOperator, StrictRangeOperator,
 };
@@ -203,7 +203,7 @@ impl Candidates {
 
     /// Every candidate `spec` matches, restricted to the files of `only` when given (the
     /// builds of the one channel a `channel::name` spec names). [`ABSENT`] is not included.
-    pub fn matching(&self, spec: &MatchSpec, only: Option<&HashSet<String>>) -> Ranges<u32> {
+    pub fn matching(&self, spec: &MatchSpec, only: Option<&HashSet<String>>) -> CandidateSet {
         indices_to_ranges(self.list.iter().enumerate().filter_map(|(i, c)| {
             let allowed = match (c, only) {
                 (Candidate::Build(b), Some(urls)) => urls.contains(b.record.url.as_str()),
@@ -216,55 +216,32 @@ impl Candidates {
     /// The candidates of `range`, in preference order, without [`ABSENT`].
     pub fn in_range<'a>(
         &'a self,
-        range: &'a Ranges<u32>,
+        range: &'a CandidateSet,
     ) -> impl Iterator<Item = (u32, &'a Candidate)> + 'a {
         self.list
             .iter()
             .enumerate()
             .map(|(i, c)| (i as u32, c))
-            .filter(|(i, _)| range.contains(i))
+            .filter(|(i, _)| range.contains(*i))
     }
 
     /// The most preferred candidate index in `range` (not [`ABSENT`]).
-    pub fn first_in(&self, range: &Ranges<u32>) -> Option<u32> {
-        use std::ops::Bound;
+    pub fn first_in(&self, range: &CandidateSet) -> Option<u32> {
         let len = self.list.len() as u32;
-        for (start, end) in range.iter() {
-            let lo = match start {
-                Bound::Included(s) => *s,
-                Bound::Excluded(s) => s.saturating_add(1),
-                Bound::Unbounded => 0,
-            };
-            let below_end = match end {
-                Bound::Included(e) => lo <= *e,
-                Bound::Excluded(e) => lo < *e,
-                Bound::Unbounded => true,
-            };
-            if below_end && lo < len {
-                return Some(lo);
-            }
-        }
-        None
+        range
+            .runs()
+            .map(|(first, _)| first)
+            .next()
+            .filter(|first| *first < len)
     }
 
-    /// How many real candidates `range` holds, counted over its segments.
-    pub fn count_in(&self, range: &Ranges<u32>) -> usize {
-        use std::ops::Bound;
+    /// How many real candidates `range` holds, counted over its runs.
+    pub fn count_in(&self, range: &CandidateSet) -> usize {
         let len = self.list.len() as u64;
         let mut count = 0;
-        for (start, end) in range.iter() {
-            let lo = match start {
-                Bound::Included(s) => u64::from(*s),
-                Bound::Excluded(s) => u64::from(*s) + 1,
-                Bound::Unbounded => 0,
-            };
-            let hi = match end {
-                Bound::Included(e) => u64::from(*e) + 1,
-                Bound::Excluded(e) => u64::from(*e),
-                Bound::Unbounded => len,
-            }
-            .min(len);
-            count += hi.saturating_sub(lo);
+        for (first, end) in range.runs() {
+            let end = end.map_or(len, u64::from).min(len);
+            count += end.saturating_sub(u64::from(first));
         }
         count as usize
     }
@@ -273,8 +250,8 @@ impl Candidates {
     /// versions (`1.26.4 (py311h64a7726_0, py312heda63a1_0), 1.26.3 (…)`), the span for more
     /// (`2.1.0 to 2.4.2 (14 versions, 15 builds, builds py311h*)`), "not installed" for
     /// [`ABSENT`].
-    pub fn describe(&self, range: &Ranges<u32>) -> String {
-        let absent = range.contains(&ABSENT);
+    pub fn describe(&self, range: &CandidateSet) -> String {
+        let absent = range.contains(ABSENT);
         let chosen = self.count_in(range);
         if chosen > 0 && chosen == self.list.len() {
             return if absent {
@@ -288,13 +265,13 @@ impl Candidates {
 
     /// Every candidate, as [`Candidates::describe`] lists them: what the channels hold.
     pub fn holdings(&self) -> String {
-        self.list_builds(&Ranges::between(0u32, self.list.len() as u32))
+        self.list_builds(&CandidateSet::between(0u32, self.list.len() as u32))
     }
 
-    fn list_builds(&self, range: &Ranges<u32>) -> String {
+    fn list_builds(&self, range: &CandidateSet) -> String {
         const VERSIONS: usize = 2;
         const BUILDS: usize = 3;
-        let absent = range.contains(&ABSENT);
+        let absent = range.contains(ABSENT);
         let chosen: Vec<&Candidate> = self.in_range(range).map(|(_, c)| c).collect();
         let mut by_version: Vec<(String, Vec<&str>)> = Vec::new();
         for c in &chosen {
@@ -376,21 +353,21 @@ fn common_prefix<'a>(words: &[&'a str]) -> &'a str {
 }
 
 /// The ranges that hold exactly `indices` (ascending).
-pub fn indices_to_ranges(indices: impl Iterator<Item = u32>) -> Ranges<u32> {
-    let mut out = Ranges::empty();
+pub fn indices_to_ranges(indices: impl Iterator<Item = u32>) -> CandidateSet {
+    let mut out = CandidateSet::empty();
     let mut run: Option<(u32, u32)> = None;
     for i in indices {
         run = match run {
             Some((start, end)) if end == i => Some((start, i + 1)),
             Some((start, end)) => {
-                out = out.union(&Ranges::between(start, end));
+                out = out.union(&CandidateSet::between(start, end));
                 Some((i, i + 1))
             }
             None => Some((i, i + 1)),
         };
     }
     if let Some((start, end)) = run {
-        out = out.union(&Ranges::between(start, end));
+        out = out.union(&CandidateSet::between(start, end));
     }
     out
 }
@@ -403,10 +380,10 @@ mod tests {
     fn runs_of_indices_become_ranges() {
         let r = indices_to_ranges([0, 1, 2, 5, 7, 8].into_iter());
         for i in [0, 1, 2, 5, 7, 8] {
-            assert!(r.contains(&i), "{i}");
+            assert!(r.contains(i), "{i}");
         }
         for i in [3, 4, 6, 9, ABSENT] {
-            assert!(!r.contains(&i), "{i}");
+            assert!(!r.contains(i), "{i}");
         }
         assert!(indices_to_ranges(std::iter::empty()).is_empty());
     }

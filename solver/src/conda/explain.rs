@@ -5,12 +5,13 @@
 
 use super::Unusable;
 use super::provider::{Edge, Pkg, Provider};
-use pubgrub::{DerivationTree, External, Map, Ranges, Term};
+use crate::sets::CandidateSet;
+use pubgrub::{DerivationTree, External, Map, Term};
 use std::collections::HashMap;
 
-type Tree = DerivationTree<Pkg, Ranges<u32>, Unusable>;
-type Ext = External<Pkg, Ranges<u32>, Unusable>;
-type Terms = Map<Pkg, Term<Ranges<u32>>>;
+type Tree = DerivationTree<Pkg, CandidateSet, Unusable>;
+type Ext = External<Pkg, CandidateSet, Unusable>;
+type Terms = Map<Pkg, Term<CandidateSet>>;
 
 /// The report of `tree`.
 pub fn explain(tree: &Tree, provider: &Provider) -> String {
@@ -72,7 +73,7 @@ impl<'a> Wording<'a> {
 
 impl Wording<'_> {
     /// `pkg` at the candidates of `range`, in words.
-    pub(crate) fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
+    pub(crate) fn at(&self, pkg: &Pkg, range: &CandidateSet) -> String {
         match pkg {
             Pkg::Root => pkg.to_string(),
             Pkg::Conda(name) => match self.provider.candidates(name) {
@@ -84,7 +85,7 @@ impl Wording<'_> {
 
     /// The edges from `pkg` (at the first candidate of `range` whose dependencies were read)
     /// to `dep`.
-    fn asked(&self, pkg: &Pkg, range: &Ranges<u32>, dep: &Pkg) -> Vec<&Edge> {
+    fn asked(&self, pkg: &Pkg, range: &CandidateSet, dep: &Pkg) -> Vec<&Edge> {
         let Pkg::Conda(dep_name) = dep else {
             return Vec::new();
         };
@@ -93,7 +94,7 @@ impl Wording<'_> {
             Pkg::Conda(_) => self
                 .edges
                 .iter()
-                .filter(|((p, i), _)| p == pkg && range.contains(i))
+                .filter(|((p, i), _)| p == pkg && range.contains(*i))
                 .min_by_key(|((_, i), _)| *i)
                 .map(|(_, e)| e),
         };
@@ -106,7 +107,7 @@ impl Wording<'_> {
 
     /// What `dep` at `range` means on this target when no candidate is left: the target's
     /// virtual package, or what the channels hold.
-    pub(crate) fn none_match(&self, dep: &Pkg, range: &Ranges<u32>) -> String {
+    pub(crate) fn none_match(&self, dep: &Pkg, range: &CandidateSet) -> String {
         let Pkg::Conda(name) = dep else {
             return String::new();
         };
@@ -157,9 +158,9 @@ impl Wording<'_> {
     pub(crate) fn dependency(
         &self,
         pkg: &Pkg,
-        pr: &Ranges<u32>,
+        pr: &CandidateSet,
         dep: &Pkg,
-        dr: &Ranges<u32>,
+        dr: &CandidateSet,
     ) -> String {
         let asked = self.asked(pkg, pr, dep);
         let wanted = if asked.is_empty() {
@@ -241,7 +242,7 @@ impl Wording<'_> {
     }
 }
 
-impl crate::prose::Wording<Pkg, Ranges<u32>, Unusable> for Wording<'_> {
+impl crate::prose::Wording<Pkg, CandidateSet, Unusable> for Wording<'_> {
     fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }

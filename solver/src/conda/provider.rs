@@ -1,14 +1,15 @@
 //! The PubGrub [`DependencyProvider`] of the conda solve on one target.
 //!
 //! Packages are [`Pkg`]s; a version is a candidate index (see [`super::candidates`]); a
-//! version set is a `Ranges<u32>` of indices. A build's `depends` become dependencies on the
+//! version set is a `CandidateSet` of indices. A build's `depends` become dependencies on the
 //! builds each spec matches; its `constrains` become dependencies on the matching builds *or*
 //! [`ABSENT`], so they bind only when something else installs the package. Names starting
 //! with `__` are virtual packages: their one candidate is the target's.
 
 use super::candidates::{ABSENT, Candidate, Candidates};
 use super::{CondaRequest, Unusable};
-use pubgrub::{Dependencies, DependencyProvider, Ranges};
+use crate::sets::CandidateSet;
+use pubgrub::{Dependencies, DependencyProvider};
 use rattler_conda_types::{
     GenericVirtualPackage, MatchSpec, MatchSpecCondition, Matches, PackageName, PackageNameMatcher,
     ParseMatchSpecOptions, Version,
@@ -76,7 +77,7 @@ pub struct Provider<'a> {
     /// Every MatchSpec text read, parsed once (builds share most of their dependency texts).
     parsed: RefCell<HashMap<String, Result<Rc<MatchSpec>, String>>>,
     /// The candidates each (name, MatchSpec text) selects, computed once.
-    sets: RefCell<HashMap<(String, String), Ranges<u32>>>,
+    sets: RefCell<HashMap<(String, String), CandidateSet>>,
 }
 
 /// Parses a MatchSpec as conda reads repodata and environment files (leniently).
@@ -178,7 +179,7 @@ impl<'a> Provider<'a> {
     }
 
     /// The candidates `spec` selects among those of `name`.
-    pub fn matching(&self, name: &str, spec: &MatchSpec) -> Result<Ranges<u32>, Diagnostic> {
+    pub fn matching(&self, name: &str, spec: &MatchSpec) -> Result<CandidateSet, Diagnostic> {
         let candidates = self.candidates(name)?;
         let only = match &spec.channel {
             Some(channel) if !candidates.is_virtual => {
@@ -212,7 +213,7 @@ impl<'a> Provider<'a> {
     }
 
     /// The candidates of `name` the MatchSpec `text` selects, once per (name, text).
-    fn set_of(&self, name: &str, text: &str) -> Result<Result<Ranges<u32>, Unusable>, Diagnostic> {
+    fn set_of(&self, name: &str, text: &str) -> Result<Result<CandidateSet, Unusable>, Diagnostic> {
         let key = (name.to_string(), text.to_string());
         if let Some(set) = self.sets.borrow().get(&key) {
             return Ok(Ok(set.clone()));
@@ -241,8 +242,8 @@ impl<'a> Provider<'a> {
     fn dependencies(
         &self,
         edges: &[Edge],
-    ) -> Result<Result<BTreeMap<Pkg, Ranges<u32>>, Unusable>, Diagnostic> {
-        let mut deps: BTreeMap<Pkg, Ranges<u32>> = BTreeMap::new();
+    ) -> Result<Result<BTreeMap<Pkg, CandidateSet>, Unusable>, Diagnostic> {
+        let mut deps: BTreeMap<Pkg, CandidateSet> = BTreeMap::new();
         // The names not read yet are asked for together (a sharded channel fetches their
         // shards at once instead of one round trip each).
         let unread: Vec<&str> = {
@@ -265,11 +266,11 @@ impl<'a> Provider<'a> {
                 Err(why) => return Ok(Err(why)),
             };
             if edge.constrains {
-                set = set.union(&Ranges::singleton(ABSENT));
+                set = set.union(&CandidateSet::singleton(ABSENT));
             }
             let pkg = Pkg::Conda(edge.name.clone());
             self.see(&pkg);
-            let entry = deps.entry(pkg).or_insert_with(Ranges::full);
+            let entry = deps.entry(pkg).or_insert_with(CandidateSet::full);
             *entry = entry.intersection(&set);
         }
         Ok(Ok(deps))
@@ -369,7 +370,7 @@ type Priority = (bool, bool, u32, Reverse<usize>, Reverse<u32>);
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
     type V = u32;
-    type VS = Ranges<u32>;
+    type VS = CandidateSet;
     type M = Unusable;
     type Err = Diagnostic;
     type Priority = Priority;
@@ -377,7 +378,7 @@ impl DependencyProvider for Provider<'_> {
     fn prioritize(
         &self,
         package: &Pkg,
-        range: &Ranges<u32>,
+        range: &CandidateSet,
         stats: &pubgrub::PackageResolutionStatistics,
     ) -> Priority {
         let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
@@ -393,7 +394,7 @@ impl DependencyProvider for Provider<'_> {
         // has said so (and its set no longer allows absence), so it is not decided absent
         // first and learnt back, which left it at a build the learnt clause happened to allow
         // instead of the best one.
-        let absent_allowed = range.contains(&ABSENT);
+        let absent_allowed = range.contains(ABSENT);
         (
             range.as_singleton().is_some() && !absent_allowed,
             !absent_allowed,
@@ -406,13 +407,13 @@ impl DependencyProvider for Provider<'_> {
     fn choose_version(
         &self,
         package: &Pkg,
-        range: &Ranges<u32>,
+        range: &CandidateSet,
     ) -> Result<Option<u32>, Diagnostic> {
         let Pkg::Conda(name) = package else {
             return Ok(Some(0));
         };
         // Not installing a package is preferred whenever nothing requires it.
-        if range.contains(&ABSENT) {
+        if range.contains(ABSENT) {
             return Ok(Some(ABSENT));
         }
         let candidates = self.candidates(name)?;
@@ -430,7 +431,7 @@ impl DependencyProvider for Provider<'_> {
         &self,
         package: &Pkg,
         version: &u32,
-    ) -> Result<Dependencies<Pkg, Ranges<u32>, Unusable>, Diagnostic> {
+    ) -> Result<Dependencies<Pkg, CandidateSet, Unusable>, Diagnostic> {
         let edges = match package {
             Pkg::Root => self.root_edges(),
             Pkg::Conda(_) if *version == ABSENT => Vec::new(),

@@ -3,7 +3,7 @@
 //! list and the versions conda packages install it at.
 //!
 //! A PyPI distribution's candidates ([`Dist`]) are sorted newest first; at one version, the
-//! conda candidates come before the index one. A version set over them is a `Ranges<u32>` of
+//! conda candidates come before the index one. A version set over them is a `CandidateSet` of
 //! positions, as for conda builds. A conda candidate stands for "installed by conda package P
 //! at version V": its only dependency is P at the builds of V, and each of those builds
 //! depends on it, so a distribution never comes from both sides and a PyPI requirement on it
@@ -13,8 +13,8 @@
 //! the bundled conda-forge table, else the same name.
 
 use crate::conda::candidates::{Candidate, Candidates, indices_to_ranges};
+use crate::sets::CandidateSet;
 use pep440_rs::{Version, VersionSpecifiers};
-use pubgrub::Ranges;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -33,7 +33,7 @@ pub enum PyCandidate {
         /// The conda version as the channel writes it.
         text: String,
         /// The package's candidates (builds) of that version.
-        builds: Ranges<u32>,
+        builds: CandidateSet,
     },
 }
 
@@ -126,8 +126,21 @@ impl Dist {
         self.list.get(index as usize)
     }
 
+    /// The position of the index's candidate for `version` (a binary search: the index's
+    /// part is sorted newest first).
+    pub fn index_position(&self, version: &Version) -> Option<u32> {
+        let index_part = self.list.get(self.conda_count..)?;
+        let at = index_part
+            .binary_search_by(|c| match c {
+                PyCandidate::Index(x) => version.cmp(x),
+                PyCandidate::Conda { .. } => std::cmp::Ordering::Less,
+            })
+            .ok()?;
+        u32::try_from(self.conda_count + at).ok()
+    }
+
     /// The candidates every specifier set of `wanted` accepts.
-    pub fn matching(&self, wanted: &[VersionSpecifiers]) -> Ranges<u32> {
+    pub fn matching(&self, wanted: &[VersionSpecifiers]) -> CandidateSet {
         indices_to_ranges(
             self.list
                 .iter()
@@ -138,8 +151,8 @@ impl Dist {
     }
 
     /// Only the index's candidates (a distribution required by URL is never a conda one).
-    pub fn index_only(&self) -> Ranges<u32> {
-        Ranges::higher_than(self.conda_count as u32)
+    pub fn index_only(&self) -> CandidateSet {
+        CandidateSet::at_least(self.conda_count as u32)
     }
 
     /// The position of the conda candidate of `package` at version `text`.
@@ -150,16 +163,16 @@ impl Dist {
     }
 
     /// How many candidates `range` holds.
-    pub fn count_in(&self, range: &Ranges<u32>) -> usize {
+    pub fn count_in(&self, range: &CandidateSet) -> usize {
         (0..self.list.len() as u32)
-            .filter(|i| range.contains(i))
+            .filter(|i| range.contains(*i))
             .count()
     }
 
     /// The candidates of `range`, in words: versions newest first, shortened past a few.
-    pub fn describe(&self, range: &Ranges<u32>) -> String {
+    pub fn describe(&self, range: &CandidateSet) -> String {
         let mut held: Vec<&PyCandidate> = (0..self.list.len() as u32)
-            .filter(|i| range.contains(i))
+            .filter(|i| range.contains(*i))
             .filter_map(|i| self.get(i))
             .collect();
         held.sort_by(|a, b| b.version().cmp(&a.version()));
@@ -206,4 +219,39 @@ pub fn installs(conda_name: &str, candidate: &Candidate) -> Vec<String> {
         channel_name(record.channel.as_deref()),
         &purls,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_version_is_found_at_its_position_after_the_conda_candidates() {
+        let conda = Dist {
+            list: vec![PyCandidate::Conda {
+                package: "numpy".into(),
+                version: pep440_of("2.1.3"),
+                text: "2.1.3".into(),
+                builds: CandidateSet::singleton(0),
+            }],
+            conda_count: 1,
+            has_index: false,
+        };
+        let listed: Vec<Version> = ["1.0", "1.5", "2.0", "2.1.3", "3.0rc1"]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let dist = conda.with_index(listed.iter());
+        for v in &listed {
+            let scanned = dist
+                .list
+                .iter()
+                .position(|c| matches!(c, PyCandidate::Index(x) if x == v));
+            assert_eq!(dist.index_position(v), scanned.map(|i| i as u32), "{v}");
+        }
+        // 2.1.3 is also a conda candidate (position 0): the index's is the one found.
+        assert_eq!(dist.index_position(&"2.1.3".parse().unwrap()), Some(2));
+        assert_eq!(dist.index_position(&"1.2".parse().unwrap()), None);
+        assert_eq!(conda.index_position(&"2.1.3".parse().unwrap()), None);
+    }
 }

@@ -19,9 +19,10 @@ use crate::conda::candidates::{ABSENT, indices_to_ranges};
 use crate::conda::explain::shorten;
 use crate::conda::{self};
 use crate::pypi::{self, provider::Pkg as PypiPkg};
+use crate::sets::CandidateSet;
 use pubgrub::{
     Dependencies, DependencyProvider, DerivationTree, External, Map, PackageResolutionStatistics,
-    Ranges, Term,
+    Term,
 };
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -144,7 +145,7 @@ impl Multi<'_> {
         t: usize,
         shared: &Shared,
         version: &str,
-    ) -> Result<Ranges<u32>, Diagnostic> {
+    ) -> Result<CandidateSet, Diagnostic> {
         let provider = &self.providers[t];
         Ok(match shared {
             Shared::Conda(n) => {
@@ -188,7 +189,7 @@ type Priority = (
 impl DependencyProvider for Multi<'_> {
     type P = MPkg;
     type V = u32;
-    type VS = Ranges<u32>;
+    type VS = CandidateSet;
     type M = Why;
     type Err = Diagnostic;
     type Priority = Priority;
@@ -196,7 +197,7 @@ impl DependencyProvider for Multi<'_> {
     fn prioritize(
         &self,
         package: &MPkg,
-        range: &Ranges<u32>,
+        range: &CandidateSet,
         stats: &PackageResolutionStatistics,
     ) -> Priority {
         match package {
@@ -228,13 +229,13 @@ impl DependencyProvider for Multi<'_> {
     fn choose_version(
         &self,
         package: &MPkg,
-        range: &Ranges<u32>,
+        range: &CandidateSet,
     ) -> Result<Option<u32>, Diagnostic> {
         match package {
             MPkg::Root => Ok(Some(0)),
             MPkg::Same(s) => {
                 let n = self.versions(s)?.len() as u32;
-                Ok((0..n).find(|i| range.contains(i)))
+                Ok((0..n).find(|i| range.contains(*i)))
             }
             MPkg::At(t, p) => self.providers[*t as usize].choose_version(p, range),
         }
@@ -244,12 +245,12 @@ impl DependencyProvider for Multi<'_> {
         &self,
         package: &MPkg,
         version: &u32,
-    ) -> Result<Dependencies<MPkg, Ranges<u32>, Why>, Diagnostic> {
-        let mut deps: BTreeMap<MPkg, Ranges<u32>> = BTreeMap::new();
+    ) -> Result<Dependencies<MPkg, CandidateSet, Why>, Diagnostic> {
+        let mut deps: BTreeMap<MPkg, CandidateSet> = BTreeMap::new();
         match package {
             MPkg::Root => {
                 for t in 0..self.providers.len() {
-                    deps.insert(MPkg::At(t as u16, Pkg::Root), Ranges::singleton(0u32));
+                    deps.insert(MPkg::At(t as u16, Pkg::Root), CandidateSet::singleton(0u32));
                 }
             }
             MPkg::At(t, p) => {
@@ -266,7 +267,7 @@ impl DependencyProvider for Multi<'_> {
                 {
                     let versions = self.versions(&shared)?;
                     if let Ok(pos) = versions.binary_search(&v) {
-                        deps.insert(MPkg::Same(shared), Ranges::singleton(pos as u32));
+                        deps.insert(MPkg::Same(shared), CandidateSet::singleton(pos as u32));
                     }
                 }
             }
@@ -278,7 +279,7 @@ impl DependencyProvider for Multi<'_> {
                 for t in 0..self.providers.len() {
                     let set = self
                         .at_version(t, shared, v)?
-                        .union(&Ranges::singleton(ABSENT));
+                        .union(&CandidateSet::singleton(ABSENT));
                     deps.insert(MPkg::At(t as u16, Self::package_of(shared)), set);
                 }
             }
@@ -357,9 +358,9 @@ pub fn resolve_consistent(
     Ok(out)
 }
 
-type Tree = DerivationTree<MPkg, Ranges<u32>, Why>;
-type Ext = External<MPkg, Ranges<u32>, Why>;
-type Terms = Map<MPkg, Term<Ranges<u32>>>;
+type Tree = DerivationTree<MPkg, CandidateSet, Why>;
+type Ext = External<MPkg, CandidateSet, Why>;
+type Terms = Map<MPkg, Term<CandidateSet>>;
 
 fn explain(tree: &Tree, multi: &Multi) -> String {
     let mut collapsed = tree.clone();
@@ -389,7 +390,7 @@ impl Words<'_> {
         self.multi.targets.get(t as usize).map_or("?", |t| t.spec())
     }
 
-    fn at(&self, pkg: &MPkg, range: &Ranges<u32>) -> String {
+    fn at(&self, pkg: &MPkg, range: &CandidateSet) -> String {
         match pkg {
             MPkg::Root => "the input".into(),
             MPkg::At(t, Pkg::Root) => format!("the input on target {}", self.target(*t)),
@@ -398,8 +399,8 @@ impl Words<'_> {
                     Some(w) => w.at(p, range),
                     None => p.to_string(),
                 };
-                let none = if range.contains(&ABSENT) {
-                    if range == &Ranges::singleton(ABSENT) {
+                let none = if range.contains(ABSENT) {
+                    if range == &CandidateSet::singleton(ABSENT) {
                         return format!("no {p} on target {}", self.target(*t));
                     }
                     " (or none)"
@@ -415,7 +416,7 @@ impl Words<'_> {
                     .map(|v| {
                         v.iter()
                             .enumerate()
-                            .filter(|(i, _)| range.contains(&(*i as u32)))
+                            .filter(|(i, _)| range.contains(*i as u32))
                             .map(|(_, v)| v.clone())
                             .collect()
                     })
@@ -475,7 +476,7 @@ impl Words<'_> {
     }
 }
 
-impl crate::prose::Wording<MPkg, Ranges<u32>, Why> for Words<'_> {
+impl crate::prose::Wording<MPkg, CandidateSet, Why> for Words<'_> {
     fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }

@@ -7,12 +7,13 @@ use super::provider::{Pkg, Provider, Why};
 use crate::conda::explain::{Wording as CondaWording, shorten};
 use crate::conda::provider::Pkg as CondaPkg;
 use crate::pypi::provider::Pkg as PypiPkg;
-use pubgrub::{DerivationTree, External, Map, Ranges, Term};
+use crate::sets::CandidateSet;
+use pubgrub::{DerivationTree, External, Map, Term};
 
-type Tree = DerivationTree<Pkg, Ranges<u32>, Why>;
-type Ext = External<Pkg, Ranges<u32>, Why>;
-type Terms = Map<Pkg, Term<Ranges<u32>>>;
-type CondaExt = External<CondaPkg, Ranges<u32>, crate::conda::Unusable>;
+type Tree = DerivationTree<Pkg, CandidateSet, Why>;
+type Ext = External<Pkg, CandidateSet, Why>;
+type Terms = Map<Pkg, Term<CandidateSet>>;
+type CondaExt = External<CondaPkg, CandidateSet, crate::conda::Unusable>;
 
 /// The report of `tree`.
 pub fn explain(tree: &Tree, provider: &Provider) -> String {
@@ -52,7 +53,7 @@ fn as_conda(pkg: &Pkg) -> Option<CondaPkg> {
 }
 
 impl Wording<'_> {
-    pub(super) fn at(&self, pkg: &Pkg, range: &Ranges<u32>) -> String {
+    pub(super) fn at(&self, pkg: &Pkg, range: &CandidateSet) -> String {
         match pkg {
             Pkg::Root => "the input".to_string(),
             Pkg::Conda(n) => format!(
@@ -67,7 +68,7 @@ impl Wording<'_> {
     }
 
     /// How the PyPI side asked for `dep` from `pkg` (the requirement as written).
-    fn pypi_asked(&self, pkg: &Pkg, range: &Ranges<u32>, dep: &PypiPkg) -> Option<String> {
+    fn pypi_asked(&self, pkg: &Pkg, range: &CandidateSet, dep: &PypiPkg) -> Option<String> {
         let dep_name = dep.name()?;
         let edges = self.provider.pypi.edges.borrow();
         let from = match pkg {
@@ -80,7 +81,7 @@ impl Wording<'_> {
             p => {
                 let dist = self.provider.dist(p.name()?).ok()?;
                 (0..dist.list.len() as u32)
-                    .filter(|i| range.contains(i))
+                    .filter(|i| range.contains(*i))
                     .find_map(|i| match dist.get(i) {
                         Some(super::bridge::PyCandidate::Index(v))
                             if edges.contains_key(&(from.clone(), v.clone())) =>
@@ -157,7 +158,7 @@ impl Wording<'_> {
                             } else {
                                 format!(
                                     ", which no version matches (there are {})",
-                                    dist.describe(&Ranges::full())
+                                    dist.describe(&CandidateSet::full())
                                 )
                             }
                         }
@@ -206,7 +207,7 @@ impl Wording<'_> {
     }
 }
 
-impl crate::prose::Wording<Pkg, Ranges<u32>, Why> for Wording<'_> {
+impl crate::prose::Wording<Pkg, CandidateSet, Why> for Wording<'_> {
     fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }

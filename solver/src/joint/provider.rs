@@ -20,8 +20,9 @@ use crate::conda::candidates::ABSENT;
 use crate::conda::provider::{self as conda_provider, Provider as CondaProvider};
 use crate::pypi::Unavailable;
 use crate::pypi::provider::{self as pypi_provider, Provider as PypiProvider, Wanted};
+use crate::sets::CandidateSet;
 use pep508_rs::PackageName;
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -189,7 +190,7 @@ impl<'a> Provider<'a> {
     fn pypi_sets(
         &self,
         listed: BTreeMap<pypi_provider::Pkg, Wanted>,
-        deps: &mut BTreeMap<Pkg, Ranges<u32>>,
+        deps: &mut BTreeMap<Pkg, CandidateSet>,
     ) -> Result<(), Diagnostic> {
         for (pkg, wanted) in listed {
             let Some(name) = pkg.name() else { continue };
@@ -200,7 +201,7 @@ impl<'a> Provider<'a> {
             }
             let pkg = Pkg::Pypi(pkg);
             self.see(&pkg);
-            let entry = deps.entry(pkg).or_insert_with(Ranges::full);
+            let entry = deps.entry(pkg).or_insert_with(CandidateSet::full);
             *entry = entry.intersection(&set);
         }
         Ok(())
@@ -211,7 +212,7 @@ impl<'a> Provider<'a> {
         &self,
         package: &conda_provider::Pkg,
         index: u32,
-        deps: &mut BTreeMap<Pkg, Ranges<u32>>,
+        deps: &mut BTreeMap<Pkg, CandidateSet>,
     ) -> Result<Result<(), Why>, Diagnostic> {
         match self.conda.get_dependencies(package, &index)? {
             Dependencies::Unavailable(why) => Ok(Err(Why::Conda(why))),
@@ -230,7 +231,7 @@ impl<'a> Provider<'a> {
 
 impl Provider<'_> {
     /// The candidate to try for `package` among `range`: see the module doc.
-    fn choose(&self, package: &Pkg, range: &Ranges<u32>) -> Result<Option<u32>, Diagnostic> {
+    fn choose(&self, package: &Pkg, range: &CandidateSet) -> Result<Option<u32>, Diagnostic> {
         match package {
             Pkg::Root => Ok(Some(0)),
             Pkg::Conda(name) => self
@@ -242,36 +243,26 @@ impl Provider<'_> {
                 };
                 // Only `--consistent` allows a distribution to stay absent: taken whenever
                 // the set allows it, as for conda packages.
-                if range.contains(&ABSENT) {
+                if range.contains(ABSENT) {
                     return Ok(Some(ABSENT));
                 }
                 let dist = self.dist(name)?;
                 let conda_only =
                     !dist.has_index || range.intersection(&dist.index_only()).is_empty();
                 let index_in_range = |v: &pep440_rs::Version| {
-                    dist.list.iter().enumerate().any(|(i, c)| {
-                        matches!(c, PyCandidate::Index(x) if x == v) && range.contains(&(i as u32))
-                    })
+                    dist.index_position(v).is_some_and(|i| range.contains(i))
                 };
                 if conda_only {
                     // Conda's candidates only: the index is not asked.
                 } else if let Some(v) = self.pypi.choose(name, &index_in_range)? {
-                    return Ok(dist
-                        .list
-                        .iter()
-                        .enumerate()
-                        .position(|(i, c)| {
-                            matches!(c, PyCandidate::Index(x) if *x == v)
-                                && range.contains(&(i as u32))
-                        })
-                        .map(|i| i as u32));
+                    return Ok(dist.index_position(&v).filter(|i| range.contains(*i)));
                 }
                 Ok(dist
                     .list
                     .iter()
                     .enumerate()
                     .find(|(i, c)| {
-                        matches!(c, PyCandidate::Conda { .. }) && range.contains(&(*i as u32))
+                        matches!(c, PyCandidate::Conda { .. }) && range.contains(*i as u32)
                     })
                     .map(|(i, _)| i as u32))
             }
@@ -286,7 +277,7 @@ type Priority = (bool, bool, bool, u32, Reverse<usize>, Reverse<u32>);
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
     type V = u32;
-    type VS = Ranges<u32>;
+    type VS = CandidateSet;
     type M = Why;
     type Err = Diagnostic;
     type Priority = Priority;
@@ -294,7 +285,7 @@ impl DependencyProvider for Provider<'_> {
     fn prioritize(
         &self,
         package: &Pkg,
-        range: &Ranges<u32>,
+        range: &CandidateSet,
         stats: &PackageResolutionStatistics,
     ) -> Priority {
         match package {
@@ -311,7 +302,7 @@ impl DependencyProvider for Provider<'_> {
                     .name()
                     .and_then(|n| self.dists.borrow().get(n).map(|d| d.count_in(range)))
                     .unwrap_or(usize::MAX);
-                let absent_allowed = range.contains(&ABSENT);
+                let absent_allowed = range.contains(ABSENT);
                 (
                     range.as_singleton().is_some() && !absent_allowed,
                     !absent_allowed,
@@ -327,7 +318,7 @@ impl DependencyProvider for Provider<'_> {
     fn choose_version(
         &self,
         package: &Pkg,
-        range: &Ranges<u32>,
+        range: &CandidateSet,
     ) -> Result<Option<u32>, Diagnostic> {
         self.choose(package, range)
     }
@@ -336,8 +327,8 @@ impl DependencyProvider for Provider<'_> {
         &self,
         package: &Pkg,
         version: &u32,
-    ) -> Result<Dependencies<Pkg, Ranges<u32>, Why>, Diagnostic> {
-        let mut deps: BTreeMap<Pkg, Ranges<u32>> = BTreeMap::new();
+    ) -> Result<Dependencies<Pkg, CandidateSet, Why>, Diagnostic> {
+        let mut deps: BTreeMap<Pkg, CandidateSet> = BTreeMap::new();
         match package {
             Pkg::Root => {
                 if let Err(why) = self.conda_deps(&conda_provider::Pkg::Root, 0, &mut deps)? {
@@ -364,7 +355,7 @@ impl DependencyProvider for Provider<'_> {
                     if let Some(i) = candidates.conda_candidate(name, text) {
                         let pkg = Pkg::Pypi(pypi_provider::Pkg::Dist(dist_name));
                         self.see(&pkg);
-                        deps.insert(pkg, Ranges::singleton(i));
+                        deps.insert(pkg, CandidateSet::singleton(i));
                     }
                 }
             }
@@ -382,7 +373,7 @@ impl DependencyProvider for Provider<'_> {
                 if let pypi_provider::Pkg::Extra(_, extra) = p {
                     deps.insert(
                         Pkg::Pypi(pypi_provider::Pkg::Dist(name.clone())),
-                        Ranges::singleton(*version),
+                        CandidateSet::singleton(*version),
                     );
                     if let PyCandidate::Conda { package, .. } = candidate {
                         self.notes.borrow_mut().insert(format!(

@@ -203,3 +203,71 @@ fn consistent_runs_honour_prefer_binary_and_list_source_builds_per_target() {
         assert!(r.pypi.source_builds.is_empty());
     }
 }
+
+/// The depending sets of every "PyPI `from` depends on PyPI `to`" incompatibility in `tree`.
+fn dependency_sets(
+    tree: &pubgrub::DerivationTree<provider::Pkg, crate::sets::CandidateSet, provider::Why>,
+    from: &str,
+    to: &str,
+    out: &mut Vec<crate::sets::CandidateSet>,
+) {
+    use pubgrub::{DerivationTree, External};
+    match tree {
+        DerivationTree::External(External::FromDependencyOf(p, set, d, _))
+            if p.to_string() == format!("PyPI {from}") && d.to_string() == format!("PyPI {to}") =>
+        {
+            out.push(set.clone())
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(d) => {
+            dependency_sets(&d.cause1, from, to, out);
+            dependency_sets(&d.cause2, from, to, out);
+        }
+    }
+}
+
+/// As in the PyPI solve: a walk back through many versions with the same dependency keeps
+/// the merged set of versions depending on it one run (boto3 through `--consistent`).
+#[test]
+fn a_joint_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
+    const VERSIONS: u32 = 300;
+    let names: Vec<String> = (1..=VERSIONS)
+        .map(|k| format!("a-{k}.0-py3-none-any.whl"))
+        .collect();
+    let mut list: Vec<(&str, &[&str])> =
+        names.iter().map(|n| (n.as_str(), &["c>=2"][..])).collect();
+    list.push(("c-1.0-py3-none-any.whl", &[]));
+    list.push(("c-2.0-py3-none-any.whl", &[]));
+    let dir = wheels(&list);
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let request = JointRequest {
+        pypi: Request {
+            requirements: ["a", "c<2"]
+                .iter()
+                .map(|l| (l.parse().unwrap(), format!("test:{l}")))
+                .collect(),
+            ..Request::default()
+        },
+        ..JointRequest::default()
+    };
+    let conda_side = conda::provider::Provider::new(&NoChannels, &target, &request.conda);
+    let pypi_side =
+        pypi::provider::Provider::new(&source, &request.pypi, &target, Default::default());
+    let provider = Provider::new(conda_side, pypi_side);
+    let Err(pubgrub::PubGrubError::NoSolution(tree)) = pubgrub::resolve(&provider, Pkg::Root, 0u32)
+    else {
+        panic!("a needs c>=2, the input c<2: no solution");
+    };
+    let mut sets = Vec::new();
+    dependency_sets(&tree, "a", "c", &mut sets);
+    let widest = sets
+        .iter()
+        .max_by_key(|s| (0..VERSIONS).filter(|i| s.contains(*i)).count())
+        .expect("the derivation names a's dependency on c");
+    assert!(
+        (0..VERSIONS).all(|i| widest.contains(i)),
+        "every version of a was tried: {widest}"
+    );
+    assert_eq!(widest.segments(), 1, "{widest}");
+}

@@ -1,12 +1,15 @@
 //! The candidates of one project on one target: every version the index lists, the files of
 //! each that can install it there (wheels ranked by the target's tags, sdists), and, for a
-//! version none of whose files can, the reason in the target's own terms.
+//! version none of whose files can, the reason in the target's own terms. A version's
+//! position in the listing, oldest first, is the candidate that stands for it in the solve's
+//! version sets ([`Project::matching`], [`crate::sets::CandidateSet`]).
 //!
 //! A project page lists thousands of files and resolution looks at a few versions, so a
 //! [`Project`] only groups file indexes by version up front (reading file names, parsing each
 //! distinct version once); which of a version's files suit the target is worked out the first
 //! time that version is asked about.
 
+use crate::sets::CandidateSet;
 use crate::wheel::TagRanking;
 use pep440_rs::{Version, VersionSpecifiers};
 use std::cell::OnceCell;
@@ -63,9 +66,11 @@ pub struct Project {
     filter: Arc<Filter>,
     /// The files the binary policy allows for this project.
     formats: super::Formats,
-    /// Each listed version: the indexes of its files, and what they offer the target once
-    /// asked.
-    versions: BTreeMap<Version, (Vec<usize>, OnceCell<VersionFiles>)>,
+    /// Every listed version, oldest first: the solve's candidates are positions in this list.
+    versions: Vec<Version>,
+    /// For each listed version (same position): the indexes of its files, and what they
+    /// offer the target once asked.
+    files_of: Vec<(Vec<usize>, OnceCell<VersionFiles>)>,
 }
 
 impl std::fmt::Debug for Project {
@@ -99,16 +104,19 @@ impl Project {
                 },
             }
         }
-        let mut versions: BTreeMap<Version, (Vec<usize>, OnceCell<VersionFiles>)> = BTreeMap::new();
+        let mut by_version: BTreeMap<Version, Vec<usize>> = BTreeMap::new();
         for (text, list) in by_text {
             let Ok(version) = Version::from_str(text) else {
                 continue;
             };
-            let entry = versions.entry(version).or_default();
-            entry.0.extend(list);
+            by_version.entry(version).or_default().extend(list);
         }
-        for (all, _) in versions.values_mut() {
+        let mut versions = Vec::with_capacity(by_version.len());
+        let mut files_of = Vec::with_capacity(by_version.len());
+        for (version, mut all) in by_version {
             all.sort_unstable();
+            versions.push(version);
+            files_of.push((all, OnceCell::new()));
         }
         let formats = filter.binary.formats(&files.name);
         Project {
@@ -116,6 +124,7 @@ impl Project {
             filter,
             formats,
             versions,
+            files_of,
         }
     }
 
@@ -130,13 +139,32 @@ impl Project {
     }
 
     /// Every listed version, oldest first.
-    pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
-        self.versions.keys()
+    pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> + ExactSizeIterator {
+        self.versions.iter()
+    }
+
+    /// Every listed version, oldest first, with its position: the candidate that stands for it
+    /// in the solve's version sets.
+    pub fn candidates(&self) -> impl DoubleEndedIterator<Item = (u32, &Version)> {
+        // A listing has far fewer than 2^32 versions.
+        self.versions.iter().enumerate().map(|(i, v)| (i as u32, v))
+    }
+
+    /// The position of `version` in the listing (its candidate).
+    pub fn position(&self, version: &Version) -> Option<u32> {
+        let at = self.versions.binary_search(version).ok()?;
+        u32::try_from(at).ok()
+    }
+
+    /// The listed version at position `candidate`.
+    pub fn version(&self, candidate: u32) -> Option<&Version> {
+        self.versions.get(usize::try_from(candidate).ok()?)
     }
 
     /// The files of `version` that install it on the target.
     pub fn get(&self, version: &Version) -> Option<&VersionFiles> {
-        let (all, cell) = self.versions.get(version)?;
+        let at = self.versions.binary_search(version).ok()?;
+        let (all, cell) = self.files_of.get(at)?;
         Some(cell.get_or_init(|| self.classify(all)))
     }
 
@@ -227,27 +255,23 @@ impl Project {
         out
     }
 
-    /// The versions matching `specifiers`, as a version set over the listed versions.
-    pub fn matching(&self, specifiers: &VersionSpecifiers) -> pubgrub::Ranges<Version> {
-        let mut set = pubgrub::Ranges::empty();
-        let mut run: Option<(&Version, &Version)> = None;
-        for v in self.versions.keys() {
+    /// The versions matching `specifiers`, as a set of candidates (positions in the listing):
+    /// the runs of consecutive listed versions it contains.
+    pub fn matching(&self, specifiers: &VersionSpecifiers) -> CandidateSet {
+        let mut set = CandidateSet::empty();
+        let mut run: Option<(u32, u32)> = None;
+        for (i, v) in self.candidates() {
             if specifiers.contains(v) {
-                run = Some(run.map_or((v, v), |(first, _)| (first, v)));
+                run = Some(run.map_or((i, i), |(first, _)| (first, i)));
             } else if let Some((first, last)) = run.take() {
-                set = set.union(&interval(first, last));
+                set = set.union(&CandidateSet::run(first, last));
             }
         }
         if let Some((first, last)) = run {
-            set = set.union(&interval(first, last));
+            set = set.union(&CandidateSet::run(first, last));
         }
         set
     }
-}
-
-fn interval(first: &Version, last: &Version) -> pubgrub::Ranges<Version> {
-    use std::ops::Bound::Included;
-    pubgrub::Ranges::from_range_bounds((Included(first.clone()), Included(last.clone())))
 }
 
 #[cfg(test)]

@@ -17,27 +17,30 @@
 use super::candidates::Project;
 use super::provider::{Pkg, Provider};
 use super::unusable::{Kind, Why, why};
+use crate::sets::CandidateSet;
 use crate::wheel::{TagParts, TagRanking};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
-use pubgrub::{DerivationTree, External, Map, Ranges, Term};
+use pubgrub::{DerivationTree, External, Map, Term};
 use std::collections::BTreeMap;
 use unilock_model::Target;
 use unilock_model::index::{FileKind, PackageSource, version_of};
 use unilock_model::target::{DottedVersion, NoEnvironment, PRESETS, PythonVersion};
 
-type Tree = DerivationTree<Pkg, Ranges<Version>, super::Unavailable>;
-type Ext = External<Pkg, Ranges<Version>, super::Unavailable>;
-type Terms = Map<Pkg, Term<Ranges<Version>>>;
+type Tree = DerivationTree<Pkg, CandidateSet, super::Unavailable>;
+type Ext = External<Pkg, CandidateSet, super::Unavailable>;
+type Terms = Map<Pkg, Term<CandidateSet>>;
 
 /// The report of `tree`, followed by the platform reasons of the versions it rules out.
 pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
     let mut ranges = Vec::new();
     no_versions(tree, &mut ranges);
-    let mut by_name: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
+    let mut by_name: BTreeMap<PackageName, CandidateSet> = BTreeMap::new();
     for (pkg, range) in ranges {
         let Some(name) = pkg.name() else { continue };
-        let entry = by_name.entry(name.clone()).or_insert_with(Ranges::empty);
+        let entry = by_name
+            .entry(name.clone())
+            .or_insert_with(CandidateSet::empty);
         *entry = entry.union(&range);
     }
     let mut collapsed = tree.clone();
@@ -115,14 +118,19 @@ struct Found<'a> {
 impl Found<'_> {
     /// The groups of versions in `range` left out, newest first, each with its reason; then
     /// what would work instead. `None` when every version in the range installs.
-    fn note(&self, range: &Ranges<Version>) -> Option<String> {
+    fn note(&self, range: &CandidateSet) -> Option<String> {
         let name = self.name;
         let mut groups: Vec<Group> = Vec::new();
         let mut open = false;
         // Yanked versions are passed over (they neither show nor split a group) unless the
         // range holds nothing else.
         let mut yanked: Option<Group> = None;
-        for v in self.project.versions().rev().filter(|v| range.contains(v)) {
+        let in_range = self
+            .project
+            .candidates()
+            .rev()
+            .filter(|(i, _)| range.contains(*i));
+        for (_, v) in in_range {
             let Some(why) = why(self.project, v, self.target, self.parts) else {
                 open = false;
                 continue;
@@ -170,8 +178,8 @@ impl Found<'_> {
         let mut text = lines.join("\n- ");
         let older = self
             .project
-            .versions()
-            .filter(|v| range.contains(v) && **v < oldest)
+            .candidates()
+            .filter(|(i, v)| range.contains(*i) && **v < oldest)
             .count();
         if older > 0 {
             text.push_str(&format!(
@@ -199,12 +207,17 @@ impl Found<'_> {
     /// What would work instead, computed: a version outside `range` that installs on the
     /// target, another Python the newest group's version has wheels for, or other targets
     /// (presets, a target attribute) its wheels fit.
-    fn instead(&self, range: &Ranges<Version>, newest: &Group) -> Vec<String> {
+    fn instead(&self, range: &CandidateSet, newest: &Group) -> Vec<String> {
         let name = self.name;
         let mut out = Vec::new();
         let listed: Vec<&Version> = self.project.versions().collect();
-        let lowest = listed.iter().find(|v| range.contains(v)).copied();
-        let highest = listed.iter().rev().find(|v| range.contains(v)).copied();
+        let in_range = || {
+            self.project
+                .candidates()
+                .filter(|(i, _)| range.contains(*i))
+        };
+        let lowest = in_range().next().map(|(_, v)| v);
+        let highest = in_range().next_back().map(|(_, v)| v);
         let what = |v: &Version| match self.project.get(v) {
             Some(f) if !f.wheels.is_empty() => "wheels",
             _ => "a source distribution",
@@ -354,7 +367,7 @@ impl Found<'_> {
 }
 
 /// Every (package, versions) the tree needs but found no usable version in.
-fn no_versions(tree: &Tree, out: &mut Vec<(Pkg, Ranges<Version>)>) {
+fn no_versions(tree: &Tree, out: &mut Vec<(Pkg, CandidateSet)>) {
     match tree {
         DerivationTree::External(External::NoVersions(p, r)) => out.push((p.clone(), r.clone())),
         DerivationTree::External(External::FromDependencyOf(_, _, p, r)) => {
@@ -379,8 +392,8 @@ impl Wording<'_> {
     /// The versions of `pkg` in `range` as spans of listed versions (`0.24.0–0.29.2`), never
     /// as range syntax: of the versions that install on the target when the range holds some,
     /// else of every listed version in it.
-    fn versions(&self, pkg: &Pkg, range: &Ranges<Version>) -> String {
-        if *range == Ranges::full() {
+    fn versions(&self, pkg: &Pkg, range: &CandidateSet) -> String {
+        if *range == CandidateSet::full() {
             return String::new();
         }
         if range.is_empty() {
@@ -391,19 +404,19 @@ impl Wording<'_> {
             .name()
             .and_then(|n| self.provider.project(n).ok().flatten());
         let Some(project) = project else {
-            return format!(" {range}");
+            return String::new();
         };
         let installs = |v: &Version| project.get(v).is_some_and(|f| f.usable() && !f.yanked);
-        let listed: Vec<&Version> = project.versions().collect();
-        let any_installs = listed.iter().any(|v| range.contains(v) && installs(v));
-        let universe: Vec<&Version> = listed
-            .into_iter()
-            .filter(|v| !any_installs || installs(v))
-            .collect();
+        let any_installs = project
+            .candidates()
+            .any(|(i, v)| range.contains(i) && installs(v));
+        let universe = project
+            .candidates()
+            .filter(|(_, v)| !any_installs || installs(v));
         let mut spans: Vec<(&Version, &Version)> = Vec::new();
         let mut run: Option<(&Version, &Version)> = None;
-        for v in universe {
-            if range.contains(v) {
+        for (i, v) in universe {
+            if range.contains(i) {
                 run = Some(run.map_or((v, v), |(first, _)| (first, v)));
             } else if let Some(r) = run.take() {
                 spans.push(r);
@@ -411,7 +424,7 @@ impl Wording<'_> {
         }
         spans.extend(run);
         if spans.is_empty() {
-            return format!(" {range}");
+            return format!(" {}", beyond_listing(range, &project));
         }
         let shown: Vec<String> = spans
             .iter()
@@ -435,10 +448,13 @@ impl Wording<'_> {
     }
 
     /// `dep` as `pkg` at the versions `range` asked for it, when that is one known version.
-    fn asked(&self, pkg: &Pkg, range: &Ranges<Version>, dep: &Pkg) -> Option<String> {
+    fn asked(&self, pkg: &Pkg, range: &CandidateSet, dep: &Pkg) -> Option<String> {
         let version = match pkg {
             Pkg::Root => super::provider::root_version(),
-            _ => range.as_singleton()?.clone(),
+            _ => self
+                .provider
+                .version_of(pkg, range.as_singleton()?)
+                .ok()??,
         };
         let name = dep.name()?;
         let text = self.edges.get(&(pkg.clone(), version))?.asked.get(name)?;
@@ -452,7 +468,7 @@ impl Wording<'_> {
     }
 
     /// For a dependency no listed version satisfies: what the indexes do list.
-    fn none_match(&self, dep: &Pkg, range: &Ranges<Version>) -> String {
+    fn none_match(&self, dep: &Pkg, range: &CandidateSet) -> String {
         if !range.is_empty() {
             return String::new();
         }
@@ -530,7 +546,7 @@ impl Wording<'_> {
     }
 }
 
-impl crate::prose::Wording<Pkg, Ranges<Version>, super::Unavailable> for Wording<'_> {
+impl crate::prose::Wording<Pkg, CandidateSet, super::Unavailable> for Wording<'_> {
     fn say_external(&self, e: &Ext) -> String {
         self.external(e)
     }
@@ -538,6 +554,32 @@ impl crate::prose::Wording<Pkg, Ranges<Version>, super::Unavailable> for Wording
     fn say_terms(&self, terms: &Terms) -> String {
         self.terms(terms)
     }
+}
+
+/// A set that holds no listed version, in version range syntax (`>2.0`): its runs lie past
+/// the newest listed version, or between none.
+fn beyond_listing(range: &CandidateSet, project: &Project) -> String {
+    let runs: Vec<String> = range
+        .runs()
+        .map(|(first, end)| {
+            let newest = project.versions().next_back();
+            let lower = match project.version(first) {
+                Some(v) if first > 0 => Some(format!(">={v}")),
+                Some(_) => None,
+                None => newest.map(|v| format!(">{v}")),
+            };
+            let upper = end
+                .and_then(|e| project.version(e))
+                .map(|v| format!("<{v}"));
+            let both: Vec<String> = lower.into_iter().chain(upper).collect();
+            if both.is_empty() {
+                "*".to_string()
+            } else {
+                both.join(", ")
+            }
+        })
+        .collect();
+    runs.join(" | ")
 }
 
 /// Why a project whose page exists lists no version at all: the page has no files (or only
@@ -549,15 +591,16 @@ fn prereleases_left_out(
     provider: &Provider,
     name: &PackageName,
     project: &Project,
-    range: &Ranges<Version>,
+    range: &CandidateSet,
 ) -> Option<String> {
     if provider.prereleases(name) != super::prerelease::Policy::Disallow {
         return None;
     }
     let left_out: Vec<String> = project
-        .versions()
+        .candidates()
         .rev()
-        .filter(|v| range.contains(v) && v.any_prerelease())
+        .filter(|(i, v)| range.contains(*i) && v.any_prerelease())
+        .map(|(_, v)| v)
         .filter(|v| project.get(v).is_some_and(|f| f.usable()))
         .take(SPANS_SHOWN)
         .map(ToString::to_string)

@@ -123,7 +123,7 @@ pub fn resolve(
     request: &Request,
 ) -> Result<Resolution, Diagnostic> {
     let provider = Provider::new(source, request, target, direct_references(request)?);
-    let selected = match pubgrub::resolve(&provider, Pkg::Root, provider::root_version()) {
+    let selected = match pubgrub::resolve(&provider, Pkg::Root, provider::ROOT_CANDIDATE) {
         Ok(selected) => selected,
         Err(pubgrub::PubGrubError::NoSolution(tree)) => {
             return Err(Diagnostic::new(
@@ -139,7 +139,13 @@ pub fn resolve(
         | Err(pubgrub::PubGrubError::ErrorChoosingVersion { source, .. })
         | Err(pubgrub::PubGrubError::ErrorInShouldCancel(source)) => return Err(source),
     };
-    collect(&provider, selected.into_iter().collect(), request)
+    let mut versions = BTreeMap::new();
+    for (pkg, candidate) in selected {
+        if let Some(version) = provider.version_of(&pkg, candidate)? {
+            versions.insert(pkg, version);
+        }
+    }
+    collect(&provider, versions, request)
 }
 
 /// The packages the input requires, overrides or constrains by URL, each with its one URL.

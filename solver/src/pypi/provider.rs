@@ -4,17 +4,23 @@
 //! with is its own package [`Pkg::Extra`], which depends on the same version of the base
 //! package and on the requirements under that extra. Markers are evaluated against the target
 //! while dependencies are listed, so only what installs on the target enters the solve.
-//! Version sets are ranges over the versions the index lists: a specifier's set is the union of
-//! the runs of listed versions it contains, so PEP 440 semantics (local versions, `~=`, `.*`)
-//! come from `pep440_rs` itself rather than from a translation into intervals.
+//! A version of the solve is a candidate: the position of a listed version in the project's
+//! listing, oldest first (the root's one version is 0). Version sets are [`CandidateSet`]s,
+//! runs of positions: a specifier's set is the union of the runs of listed versions it
+//! contains, so PEP 440 semantics (local versions, `~=`, `.*`) come from `pep440_rs` itself
+//! rather than from a translation into intervals; and one version is the run up to the next
+//! listed one, so that the dependencies PubGrub merges over many consecutive versions stay one
+//! run (see [`crate::sets`]). Everything outside the PubGrub interface (choosing, listing
+//! dependencies, the recorded edges) speaks of [`Version`]s.
 
 use super::candidates::{Filter, Project, VersionFiles};
 use super::prerelease::Policy;
 use super::{Request, Unavailable};
+use crate::sets::CandidateSet;
 use crate::wheel::TagRanking;
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
-use pubgrub::{Dependencies, DependencyProvider, Ranges};
+use pubgrub::{Dependencies, DependencyProvider};
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -104,6 +110,9 @@ pub struct Provider<'a> {
 pub fn root_version() -> Version {
     Version::new([0])
 }
+
+/// The candidate that stands for the root package's one version.
+pub const ROOT_CANDIDATE: u32 = 0;
 
 impl<'a> Provider<'a> {
     pub fn new(
@@ -326,11 +335,11 @@ impl<'a> Provider<'a> {
     }
 
     /// The version set `wanted` allows, over the versions the project of `name` lists.
-    fn range(&self, name: &PackageName, wanted: &Wanted) -> Result<Ranges<Version>, Diagnostic> {
+    fn range(&self, name: &PackageName, wanted: &Wanted) -> Result<CandidateSet, Diagnostic> {
         let Some(project) = self.project(name)? else {
-            return Ok(Ranges::full());
+            return Ok(CandidateSet::full());
         };
-        let mut set = Ranges::full();
+        let mut set = CandidateSet::full();
         for s in wanted {
             set = set.intersection(&project.matching(s));
         }
@@ -385,6 +394,21 @@ impl<'a> Provider<'a> {
             edges.asked.insert(r.name.clone(), asked);
         }
         Ok(())
+    }
+
+    /// The version candidate `candidate` of `package` stands for: a listed version, or the
+    /// root's own. `None` when the project lists no such position.
+    pub(crate) fn version_of(
+        &self,
+        package: &Pkg,
+        candidate: u32,
+    ) -> Result<Option<Version>, Diagnostic> {
+        let Some(name) = package.name() else {
+            return Ok(Some(root_version()));
+        };
+        Ok(self
+            .project(name)?
+            .and_then(|p| p.version(candidate).cloned()))
     }
 
     /// How the pre-releases of `name` are treated (see [`super::prerelease`]).
@@ -558,8 +582,8 @@ type Priority = (bool, u32, Reverse<u32>);
 
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
-    type V = Version;
-    type VS = Ranges<Version>;
+    type V = u32;
+    type VS = CandidateSet;
     type M = Unavailable;
     type Err = Diagnostic;
     type Priority = Priority;
@@ -567,7 +591,7 @@ impl DependencyProvider for Provider<'_> {
     fn prioritize(
         &self,
         package: &Pkg,
-        range: &Ranges<Version>,
+        range: &CandidateSet,
         stats: &pubgrub::PackageResolutionStatistics,
     ) -> Priority {
         let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
@@ -581,31 +605,40 @@ impl DependencyProvider for Provider<'_> {
     fn choose_version(
         &self,
         package: &Pkg,
-        range: &Ranges<Version>,
-    ) -> Result<Option<Version>, Diagnostic> {
-        match package.name() {
-            None => Ok(Some(root_version())),
-            Some(name) => self.choose(name, &|v| range.contains(v)),
-        }
+        range: &CandidateSet,
+    ) -> Result<Option<u32>, Diagnostic> {
+        let Some(name) = package.name() else {
+            return Ok(Some(ROOT_CANDIDATE));
+        };
+        let Some(project) = self.project(name)? else {
+            return Ok(None);
+        };
+        let contains = |v: &Version| project.position(v).is_some_and(|i| range.contains(i));
+        Ok(self
+            .choose(name, &contains)?
+            .and_then(|v| project.position(&v)))
     }
 
     fn get_dependencies(
         &self,
         package: &Pkg,
-        version: &Version,
-    ) -> Result<Dependencies<Pkg, Ranges<Version>, Unavailable>, Diagnostic> {
-        let listed = match self.listed(package, version)? {
+        candidate: &u32,
+    ) -> Result<Dependencies<Pkg, CandidateSet, Unavailable>, Diagnostic> {
+        let Some(version) = self.version_of(package, *candidate)? else {
+            return Ok(Dependencies::Unavailable(Unavailable::NotFound));
+        };
+        let listed = match self.listed(package, &version)? {
             Ok(l) => l,
             Err(why) => return Ok(Dependencies::Unavailable(why)),
         };
-        let mut deps: BTreeMap<Pkg, Ranges<Version>> = BTreeMap::new();
+        let mut deps: BTreeMap<Pkg, CandidateSet> = BTreeMap::new();
         if let Pkg::Extra(name, _) = package {
-            deps.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
+            deps.insert(Pkg::Dist(name.clone()), CandidateSet::singleton(*candidate));
         }
         for (pkg, wanted) in listed {
             let Some(name) = pkg.name() else { continue };
             let range = self.range(name, &wanted)?;
-            let entry = deps.entry(pkg).or_insert_with(Ranges::full);
+            let entry = deps.entry(pkg).or_insert_with(CandidateSet::full);
             *entry = entry.intersection(&range);
         }
         Ok(Dependencies::Available(deps.into_iter().collect()))

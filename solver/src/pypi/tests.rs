@@ -370,3 +370,84 @@ fn the_source_build_summary_names_the_reason_and_the_newest_version_with_a_wheel
     assert!(matches!(r.source_builds[0].cause, BuildCause::Misfit(_)));
     assert_eq!(r.source_builds[1].cause, BuildCause::NoWheels);
 }
+
+/// A find-links directory of empty pure wheels with their metadata: (name, version,
+/// requirements) per entry.
+fn wheels(entries: &[(String, String, Vec<&str>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, version, requires) in entries {
+        let file = format!("{name}-{version}-py3-none-any.whl");
+        std::fs::write(dir.path().join(&file), b"").unwrap();
+        let mut metadata = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+        for r in requires {
+            metadata.push_str(&format!("Requires-Dist: {r}\n"));
+        }
+        std::fs::write(dir.path().join(format!("{file}.metadata")), metadata).unwrap();
+    }
+    dir
+}
+
+/// The depending sets of every "`from` depends on `to`" incompatibility in `tree`.
+fn dependency_sets(
+    tree: &pubgrub::DerivationTree<Pkg, crate::sets::CandidateSet, Unavailable>,
+    from: &str,
+    to: &str,
+    out: &mut Vec<crate::sets::CandidateSet>,
+) {
+    use pubgrub::{DerivationTree, External};
+    match tree {
+        DerivationTree::External(External::FromDependencyOf(p, set, d, _))
+            if p.to_string() == from && d.to_string() == to =>
+        {
+            out.push(set.clone())
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(d) => {
+            dependency_sets(&d.cause1, from, to, out);
+            dependency_sets(&d.cause2, from, to, out);
+        }
+    }
+}
+
+/// Walking back through many versions with the same dependency (boto3 and botocore under an
+/// old urllib3 ceiling walk some 1,500): PubGrub merges the dependency of each version tried
+/// into that of the versions before it, and the merged set of versions stays one run instead
+/// of one segment per version (memory growing with the square of the versions walked).
+#[test]
+fn a_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
+    const VERSIONS: u32 = 300;
+    let mut entries: Vec<(String, String, Vec<&str>)> = (1..=VERSIONS)
+        .map(|k| ("a".to_string(), format!("{k}.0"), vec!["c>=2"]))
+        .collect();
+    entries.push(("c".into(), "1.0".into(), vec![]));
+    entries.push(("c".into(), "2.0".into(), vec![]));
+    let dir = wheels(&entries);
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let req = request(&["a", "c<2"]);
+    let provider = provider::Provider::new(&source, &req, &target, HashMap::new());
+    let Err(pubgrub::PubGrubError::NoSolution(tree)) =
+        pubgrub::resolve(&provider, Pkg::Root, provider::ROOT_CANDIDATE)
+    else {
+        panic!("a needs c>=2, the input c<2: no solution");
+    };
+    let mut sets = Vec::new();
+    dependency_sets(&tree, "a", "c", &mut sets);
+    let widest = sets
+        .iter()
+        .max_by_key(|s| (0..VERSIONS).filter(|i| s.contains(*i)).count())
+        .expect("the derivation names a's dependency on c");
+    assert!(
+        (0..VERSIONS).all(|i| widest.contains(i)),
+        "every version of a was tried: {widest}"
+    );
+    assert_eq!(widest.segments(), 1, "{widest}");
+    // The explanation reads as it did with one segment per version.
+    let e = resolve(&source, &target, &req).unwrap_err();
+    assert!(
+        e.render()
+            .contains("Because a depends on c 2.0 and the requirements ask for a"),
+        "{}",
+        e.render()
+    );
+}
