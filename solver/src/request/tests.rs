@@ -153,7 +153,8 @@ fn a_requirement_known_only_after_a_build_is_refused_at_its_place() {
     assert_eq!(err.kind(), unilock_model::ErrorKind::Usage);
     let text = err.to_string();
     assert!(
-        text.contains("/p/requirements.txt:2:1: `") && text.contains("names no wheel or sdist"),
+        text.contains("/p/requirements.txt:2:1: `")
+            && text.contains("names no wheel, sdist, Git repository or source directory"),
         "{text}"
     );
     assert!(text.contains("name @ URL"), "{text}");
