@@ -60,6 +60,16 @@ impl Groups {
         }
     }
 
+    /// The groups named (normalised); see [`Groups::all`].
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Every group is taken (`--all-extras`).
+    pub fn all(&self) -> bool {
+        self.all
+    }
+
     /// Whether the group `group` (as a file spells it) is taken.
     pub fn wants(&self, group: &str) -> bool {
         self.all || self.names.iter().any(|n| *n == normalize(group))
@@ -159,8 +169,9 @@ impl Inputs {
     ///
     /// Fails (usage) on a requirement whose package cannot be known without a build, and on a
     /// platform marker that does not read, naming where it was written; fails (invalid input)
-    /// on a pyproject.toml whose `[project] dependencies` are `dynamic` (known only after a
-    /// build of the project, which unilock does not run; uv builds it).
+    /// on a pyproject.toml whose `[project] dependencies` are still `dynamic` (known only after
+    /// a build of the project; the command requires a named project itself instead, to build
+    /// it, so only a project without a name is left here).
     pub fn add(&mut self, path: &Path, doc: &Document, groups: &Groups) -> Result<(), Diagnostic> {
         let shown = || path.display().to_string();
         if let Some(dynamic) = &doc.dynamic {
@@ -172,10 +183,10 @@ impl Inputs {
                 return Err(Diagnostic::new(
                     unilock_model::ErrorKind::InvalidInput,
                     format!(
-                        "{at}: the project's dependencies are `dynamic`: they are only known after a build of the project (its setup.py or build backend), which unilock does not run"
+                        "{at}: the project's dependencies are `dynamic`: they are only known after a build of the project, and the file states no `[project] name` to require the project by"
                     ),
                 )
-                .note("list them under `[project] dependencies` (and drop `dependencies` from `dynamic`), or resolve the requirements file the build reads them from"));
+                .note("name the project under `[project]` (it is then built for its dependencies), list them under `[project] dependencies`, or resolve the requirements file the build reads them from"));
             }
             if dynamic.has("optional-dependencies") {
                 self.groups.dynamic.push(at);
@@ -259,9 +270,12 @@ impl Inputs {
             {
                 continue;
             }
+            // The project naming itself (`app[cli]` in a group) only brings in groups; by URL
+            // it is the project's own tree, required to build it for its dependencies.
             if let Requirement::Pypi(p) = &r.requirement
                 && project.is_some()
                 && Some(p.name.to_string()) == project
+                && !matches!(p.version_or_url, Some(pep508_rs::VersionOrUrl::Url(_)))
             {
                 continue;
             }

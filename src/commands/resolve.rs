@@ -410,6 +410,7 @@ fn setup_with_files(
     let mut trees = super::sources::SourceTrees::default();
     for input in inputs {
         let mut doc = read_document(input)?;
+        trees.require_dynamic_project(input, &mut doc, groups);
         trees.prepare(&mut doc, git)?;
         request.add(input, &doc, groups)?;
         files.push(input.clone());

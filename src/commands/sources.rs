@@ -9,9 +9,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use unilock_build::tree::{self, TreeRef};
 use unilock_model::lock::LockedDirectory;
+use unilock_model::manifest::{ManifestRequirement, RequirementRole};
 use unilock_model::name::normalize;
 use unilock_model::{Diagnostic, Document, Ecosystem, Lock, Requirement};
 use unilock_registries::git;
+use unilock_solver::request::Groups;
 
 /// What the lock must say of the source trees the inputs require.
 #[derive(Debug, Default)]
@@ -35,6 +37,64 @@ pub fn git_settings(args: &crate::cli::IndexArgs) -> git::Settings {
 }
 
 impl SourceTrees {
+    /// A pyproject.toml (`input`) whose `[project] dependencies` are `dynamic`: only a build of
+    /// the project tells them, so the project itself is required, as an editable source
+    /// directory (as uv locks a project), with the extras `groups` asks for that the file does
+    /// not define statically; the build gives its dependencies when the solver reaches it.
+    /// Left alone (and refused by the request, naming the `dynamic` list) when the file states
+    /// no `[project] name`.
+    pub fn require_dynamic_project(&mut self, input: &Path, doc: &mut Document, groups: &Groups) {
+        let Some(dynamic) = &mut doc.dynamic else {
+            return;
+        };
+        if !dynamic.has("dependencies") || doc.format != "pyproject" {
+            return;
+        }
+        let Some(name) = doc
+            .project
+            .as_deref()
+            .and_then(|n| pep508_rs::PackageName::new(n.to_string()).ok())
+        else {
+            return;
+        };
+        let dir = std::path::absolute(input)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        let Some(url) = dir.and_then(|d| url::Url::from_directory_path(d).ok()) else {
+            return;
+        };
+        // Extras the file defines statically are taken from it as usual; the others are asked
+        // of the build (with `--all-extras`, only the static ones are known).
+        let extras: Vec<pep508_rs::ExtraName> = groups
+            .names()
+            .iter()
+            .filter(|g| !doc.defined_groups.iter().any(|d| normalize(d) == **g))
+            .filter_map(|g| pep508_rs::ExtraName::new(g.clone()).ok())
+            .collect();
+        let origin = dynamic.origin.clone();
+        dynamic.fields.retain(|f| f != "dependencies");
+        doc.defined_groups
+            .extend(extras.iter().map(ToString::to_string));
+        self.editable.insert(normalize(name.as_ref()));
+        doc.manifest.requirements.push(ManifestRequirement {
+            requirement: Requirement::Pypi(Box::new(pep508_rs::Requirement {
+                name,
+                extras,
+                version_or_url: Some(pep508_rs::VersionOrUrl::Url(
+                    pep508_rs::VerbatimUrl::from_url(url),
+                )),
+                marker: Default::default(),
+                origin: None,
+            })),
+            role: RequirementRole::Dependency,
+            group: None,
+            editable: true,
+            hashes: Vec::new(),
+            origin,
+            platform: None,
+        });
+    }
+
     /// Reads the source trees `doc`'s PyPI requirements name: checks each Git repository out
     /// (errors located at the requirement), and names a requirement written without a name
     /// by its tree's `[project] name`.

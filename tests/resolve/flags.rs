@@ -360,13 +360,13 @@ fn an_extra_the_project_lacks_and_dynamic_dependencies_are_errors_not_empty_lock
     let dynamic_project = write(
         &sub,
         "pyproject.toml",
-        "[project]\nname = \"app\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n",
+        "[project]\nversion = \"1\"\ndynamic = [\"dependencies\"]\n",
     );
     let out = run(&dynamic_project, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("pyproject.toml:4:11: the project's dependencies are `dynamic`"),
+        err.contains("pyproject.toml:3:11: the project's dependencies are `dynamic`"),
         "{err}"
     );
     assert!(!err.contains("resolved 0 packages"), "{err}");

@@ -665,3 +665,75 @@ fn git_pins_export_as_pip_pep_751_and_uv_spell_them() {
         );
     }
 }
+
+/// A pyproject.toml whose dependencies (and extras) are `dynamic` is built for them, as uv
+/// builds it: the project itself is in the lock as an editable directory whose dependencies
+/// came from the build, an `--extra` only the build defines is taken, and `--no-build` says
+/// which project needed one.
+#[test]
+fn a_project_whose_dependencies_are_dynamic_is_built_for_them() {
+    let Some(python) = tool("python") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("app");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let pyproject = write(
+        &project,
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+         [project]\nname = \"app\"\nversion = \"1.0\"\ndynamic = [\"dependencies\", \"optional-dependencies\"]\n\n\
+         [tool.setuptools]\npy-modules = []\n\n\
+         [tool.setuptools.dynamic]\ndependencies = { file = [\"requirements.txt\"] }\n\
+         optional-dependencies.toml = { file = [\"toml.txt\"] }\n",
+    );
+    write(&project, "requirements.txt", "click>=8\n");
+    write(&project, "toml.txt", "pytoml\n");
+    let fl = crate::corpus("fixtures/sdist-builds/find-links")
+        .display()
+        .to_string();
+    let python = python.display().to_string();
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "resolve",
+            &pyproject,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "--target",
+            TARGET,
+            "-o",
+            &lock,
+            "--python",
+            &python,
+        ];
+        args.extend(extra);
+        unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
+    };
+    let out = run(&["--extra", "toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = lock_of(dir.path());
+    let app = block(&text, "app");
+    assert!(app.contains("dependencies-from-build = true"), "{app}");
+    assert!(app.contains("click>=8"), "{app}");
+    assert!(
+        app.contains("[package.directory]\npath = \"app\"\neditable = true"),
+        "{app}"
+    );
+    assert!(text.contains("name = \"click\""), "{text}");
+    assert!(text.contains("name = \"pytoml\""), "{text}");
+    // Without the extra, only the main dependencies.
+    std::fs::remove_file(&lock).expect("rm");
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = lock_of(dir.path());
+    assert!(text.contains("name = \"click\""), "{text}");
+    assert!(!text.contains("name = \"pytoml\""), "{text}");
+    // --no-build names the project that needed a build.
+    std::fs::remove_file(&lock).expect("rm");
+    let out = run(&["--no-build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("app @ file://"), "{err}");
+    assert!(err.contains("--no-build"), "{err}");
+    assert!(!Path::new(&lock).exists());
+}
