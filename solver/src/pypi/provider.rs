@@ -2,8 +2,12 @@
 //!
 //! Encoding (as uv does it): a package is [`Pkg::Dist`]; each extra a package is asked for
 //! with is its own package [`Pkg::Extra`], which depends on the same version of the base
-//! package and on the requirements under that extra. Markers are evaluated against the target
-//! while dependencies are listed, so only what installs on the target enters the solve.
+//! package and of a second virtual package, [`Pkg::ExtraRequirements`], that holds the
+//! requirements under that extra. Only the latter needs the version's metadata, so a version
+//! of the extra whose base version is already ruled out (`kombu[redis]` 2.5.16 when something
+//! asks for `kombu>=5.6`) is rejected by PubGrub before its metadata is fetched or its sdist
+//! built. Markers are evaluated against the target while dependencies are listed, so only
+//! what installs on the target enters the solve.
 //! Version sets are ranges over the versions the index lists: a specifier's set is the union of
 //! the runs of listed versions it contains, so PEP 440 semantics (local versions, `~=`, `.*`)
 //! come from `pep440_rs` itself rather than from a translation into intervals.
@@ -31,13 +35,16 @@ pub enum Pkg {
     Root,
     Dist(PackageName),
     Extra(PackageName, ExtraName),
+    /// The requirements under one extra of a package, at a version of the package: what
+    /// [`Pkg::Extra`] adds beyond the package itself. Explanations show it as the extra.
+    ExtraRequirements(PackageName, ExtraName),
 }
 
 impl Pkg {
     pub fn name(&self) -> Option<&PackageName> {
         match self {
             Pkg::Root => None,
-            Pkg::Dist(n) | Pkg::Extra(n, _) => Some(n),
+            Pkg::Dist(n) | Pkg::Extra(n, _) | Pkg::ExtraRequirements(n, _) => Some(n),
         }
     }
 }
@@ -47,7 +54,7 @@ impl fmt::Display for Pkg {
         match self {
             Pkg::Root => f.write_str("the requirements"),
             Pkg::Dist(n) => write!(f, "{n}"),
-            Pkg::Extra(n, e) => write!(f, "{n}[{e}]"),
+            Pkg::Extra(n, e) | Pkg::ExtraRequirements(n, e) => write!(f, "{n}[{e}]"),
         }
     }
 }
@@ -461,9 +468,9 @@ impl Provider<'_> {
     }
 
     /// The dependencies of `package` at `version` that apply on the target, each with what it
-    /// asks ([`Wanted`]), recorded in [`Provider::edges`]; an extra's dependency on its own
-    /// package at the same version is left to the caller. `Err` when the version cannot be
-    /// used.
+    /// asks ([`Wanted`]), recorded in [`Provider::edges`]; for an extra (or the requirements
+    /// under it) the requirements under the extra, its dependency on its own package at the
+    /// same version being left to the caller. `Err` when the version cannot be used.
     pub fn listed(
         &self,
         package: &Pkg,
@@ -497,7 +504,7 @@ impl Provider<'_> {
                 }
                 self.add_requirements(reqs, &[], false, &mut deps, &mut edges)?;
             }
-            Pkg::Dist(name) | Pkg::Extra(name, _) => {
+            Pkg::Dist(name) | Pkg::Extra(name, _) | Pkg::ExtraRequirements(name, _) => {
                 let metadata = match self.core_metadata(name, version)? {
                     Ok(m) => m,
                     Err(why) => return Ok(Err(why)),
@@ -516,7 +523,7 @@ impl Provider<'_> {
                 // A package that depends on itself (through an extra) adds nothing new.
                 requirements.retain(|r| &r.name != name || !r.extras.is_empty());
                 match package {
-                    Pkg::Extra(_, extra) => {
+                    Pkg::Extra(_, extra) | Pkg::ExtraRequirements(_, extra) => {
                         let extras = std::slice::from_ref(extra);
                         self.add_requirements(&requirements, extras, true, &mut deps, &mut edges)?;
                     }
@@ -527,9 +534,15 @@ impl Provider<'_> {
                 }
             }
         }
+        // The requirements under an extra are the extra's edges (what the lock and the
+        // explanations show).
+        let key = match package {
+            Pkg::ExtraRequirements(name, extra) => Pkg::Extra(name.clone(), extra.clone()),
+            other => other.clone(),
+        };
         self.edges
             .borrow_mut()
-            .insert((package.clone(), version.clone()), edges);
+            .insert((key, version.clone()), edges);
         Ok(Ok(deps))
     }
 }
@@ -594,14 +607,26 @@ impl DependencyProvider for Provider<'_> {
         package: &Pkg,
         version: &Version,
     ) -> Result<Dependencies<Pkg, Ranges<Version>, Unavailable>, Diagnostic> {
+        if let Pkg::Extra(name, extra) = package {
+            // Known without the metadata: a version whose base version is ruled out is
+            // rejected before the requirements under the extra are read.
+            let requirements = Pkg::ExtraRequirements(name.clone(), extra.clone());
+            self.see(&requirements);
+            let exact = Ranges::singleton(version.clone());
+            return Ok(Dependencies::Available(
+                [
+                    (Pkg::Dist(name.clone()), exact.clone()),
+                    (requirements, exact),
+                ]
+                .into_iter()
+                .collect(),
+            ));
+        }
         let listed = match self.listed(package, version)? {
             Ok(l) => l,
             Err(why) => return Ok(Dependencies::Unavailable(why)),
         };
         let mut deps: BTreeMap<Pkg, Ranges<Version>> = BTreeMap::new();
-        if let Pkg::Extra(name, _) = package {
-            deps.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
-        }
         for (pkg, wanted) in listed {
             let Some(name) = pkg.name() else { continue };
             let range = self.range(name, &wanted)?;

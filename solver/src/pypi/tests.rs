@@ -370,3 +370,78 @@ fn the_source_build_summary_names_the_reason_and_the_newest_version_with_a_wheel
     assert!(matches!(r.source_builds[0].cause, BuildCause::Misfit(_)));
     assert_eq!(r.source_builds[1].cause, BuildCause::NoWheels);
 }
+
+/// A find-links directory of empty distribution files, each with a core metadata file of the
+/// given metadata version and further header lines (`Requires-Dist: …`).
+fn dists_with(entries: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, metadata_version, headers) in entries {
+        let parsed = unilock_model::index::DistName::parse(name).unwrap();
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        let metadata = format!(
+            "Metadata-Version: {metadata_version}\nName: {}\nVersion: {}\n{headers}",
+            parsed.project, parsed.version
+        );
+        std::fs::write(dir.path().join(format!("{name}.metadata")), metadata).unwrap();
+    }
+    dir
+}
+
+/// The shape of `celery[redis]` → `kombu[redis]` in apache-airflow[all]: `top` 2.0 asks for
+/// `base>=2` and for the extra `base[x]` with no bound; `base[x]` 2.0 needs `dep<2`, which the
+/// input's `dep>=2` forbids, so the search walks down the extra's versions. base 1.0 is an
+/// sdist whose dependencies only a build would tell (metadata 2.1): it is ruled out by
+/// `base>=2` alone, so its metadata is never read (no "is skipped" warning; with a builder,
+/// no build), and the search goes on to top 1.0.
+#[test]
+fn an_extra_at_a_ruled_out_version_is_rejected_without_reading_its_metadata() {
+    let dir = dists_with(&[
+        (
+            "top-2.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base>=2\nRequires-Dist: base[x]\n",
+        ),
+        ("top-1.0-py3-none-any.whl", "2.2", "Requires-Dist: base\n"),
+        (
+            "base-2.0-py3-none-any.whl",
+            "2.2",
+            "Provides-Extra: x\nRequires-Dist: dep<2; extra == \"x\"\n",
+        ),
+        ("base-1.0.tar.gz", "2.1", "Provides-Extra: x\n"),
+        ("dep-1.0-py3-none-any.whl", "2.2", ""),
+        ("dep-2.0-py3-none-any.whl", "2.2", ""),
+    ]);
+    let r = solve(&dir, &request(&["top", "dep>=2"])).unwrap();
+    assert_eq!(
+        built(&r),
+        [
+            "base==2.0 build=false",
+            "dep==2.0 build=false",
+            "top==1.0 build=false"
+        ]
+    );
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+/// The requirements under an extra are a package of the encoding only: an explanation speaks
+/// of the extra (`base[x] 2.0 depends on dep<2`), never of an extra depending on itself.
+#[test]
+fn explanations_speak_of_the_extra_not_of_the_requirements_under_it() {
+    let dir = dists_with(&[
+        (
+            "top-2.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base[x]>=2\n",
+        ),
+        (
+            "base-2.0-py3-none-any.whl",
+            "2.2",
+            "Provides-Extra: x\nRequires-Dist: dep<2; extra == \"x\"\n",
+        ),
+        ("dep-1.0-py3-none-any.whl", "2.2", ""),
+        ("dep-2.0-py3-none-any.whl", "2.2", ""),
+    ]);
+    let e = solve(&dir, &request(&["top", "dep>=2"])).unwrap_err();
+    assert!(e.contains("base[x] 2.0 depends on dep<2"), "{e}");
+    assert!(!e.contains("base[x] 2.0 depends on base[x]"), "{e}");
+}
