@@ -92,6 +92,10 @@ pub struct Provider<'a> {
     pub(super) skipped: RefCell<std::collections::BTreeSet<String>>,
     /// The order packages were first seen in, for tie-breaking priorities.
     seen: RefCell<HashMap<Pkg, u32>>,
+    /// The order package names were first seen in (a package and its extras share one).
+    names: RefCell<HashMap<PackageName, u32>>,
+    /// Names one of whose packages was in [`CONFLICT_THRESHOLD`] conflicts or more.
+    conflicted: RefCell<HashSet<PackageName>>,
     /// Packages the input pins with `==`/`===`: a yanked version may be chosen for them.
     exact: RefCell<HashSet<PackageName>>,
     /// Packages the input's requirements, constraints or overrides name a pre-release of
@@ -170,6 +174,8 @@ impl<'a> Provider<'a> {
             skipped: RefCell::default(),
             exact: RefCell::default(),
             seen: RefCell::default(),
+            names: RefCell::default(),
+            conflicted: RefCell::default(),
             explicit_pre,
             constraints,
             overrides,
@@ -293,6 +299,11 @@ impl<'a> Provider<'a> {
         let mut seen = self.seen.borrow_mut();
         let n = seen.len() as u32;
         seen.entry(pkg.clone()).or_insert(n);
+        if let Some(name) = pkg.name() {
+            let mut names = self.names.borrow_mut();
+            let n = names.len() as u32;
+            names.entry(name.clone()).or_insert(n);
+        }
     }
 
     /// What a requirement asks of its package's versions: its own specifiers (none for a
@@ -566,8 +577,14 @@ fn is_exact(s: &pep440_rs::VersionSpecifier) -> bool {
     )
 }
 
-/// Priorities: exact pins first, then packages that conflicted most, then first seen.
-type Priority = (bool, u32, Reverse<u32>);
+/// How many conflicts a package may be in before its name is decided ahead of the others
+/// (uv's threshold).
+const CONFLICT_THRESHOLD: u32 = 5;
+
+/// Priorities, as uv orders them: a package pinned to one version first; then the names often
+/// in conflicts ([`CONFLICT_THRESHOLD`]); then by the order names were first seen, so that a
+/// package and its extras are decided together; then the order each was seen in.
+type Priority = (bool, bool, Reverse<u32>, Reverse<u32>);
 
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
@@ -584,9 +601,19 @@ impl DependencyProvider for Provider<'_> {
         stats: &pubgrub::PackageResolutionStatistics,
     ) -> Priority {
         let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
+        let Some(name) = package.name() else {
+            return (true, true, Reverse(0), Reverse(0));
+        };
+        let name_order = self.names.borrow().get(name).copied().unwrap_or(u32::MAX);
+        // Once a name is often in conflicts, it stays ahead (as in uv), so the search does
+        // not see-saw between orders.
+        let conflicted = stats.conflict_count() >= CONFLICT_THRESHOLD
+            && self.conflicted.borrow_mut().insert(name.clone())
+            || self.conflicted.borrow().contains(name);
         (
             range.as_singleton().is_some(),
-            stats.conflict_count(),
+            conflicted,
+            Reverse(name_order),
             Reverse(order),
         )
     }

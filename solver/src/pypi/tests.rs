@@ -445,3 +445,73 @@ fn explanations_speak_of_the_extra_not_of_the_requirements_under_it() {
     assert!(e.contains("base[x] 2.0 depends on dep<2"), "{e}");
     assert!(!e.contains("base[x] 2.0 depends on base[x]"), "{e}");
 }
+
+/// The local source, noting each file whose metadata the solve reads.
+struct Noting {
+    inner: LocalSource,
+    read: std::sync::Mutex<Vec<String>>,
+}
+
+impl unilock_model::index::PackageSource for Noting {
+    fn project(
+        &self,
+        name: &str,
+    ) -> Result<Option<std::sync::Arc<unilock_model::index::ProjectFiles>>, Diagnostic> {
+        self.inner.project(name)
+    }
+
+    fn metadata(
+        &self,
+        project: &unilock_model::index::ProjectFiles,
+        file: &DistFile,
+    ) -> Result<unilock_model::index::Metadata, Diagnostic> {
+        self.read.lock().unwrap().push(file.filename.clone());
+        self.inner.metadata(project, file)
+    }
+}
+
+/// A package and its extras are decided together, in the order their name was first seen (as
+/// uv orders them): `top` asks for `base`, `mid` and `r`; `mid` asks for `base[x]`, whose
+/// requirements at base 2.0 need `r<2`. base[x] is decided right after base and mid, before
+/// r (seen before the extra but after base), so r 2.0 is never tried (its metadata is never
+/// read); deciding r first would try r 2.0 and then take it back.
+#[test]
+fn an_extra_is_decided_with_its_package_before_names_seen_later() {
+    let dir = dists_with(&[
+        (
+            "top-1.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base\nRequires-Dist: mid\nRequires-Dist: r\n",
+        ),
+        (
+            "mid-1.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base[x]\n",
+        ),
+        (
+            "base-2.0-py3-none-any.whl",
+            "2.2",
+            "Provides-Extra: x\nRequires-Dist: r<2; extra == \"x\"\n",
+        ),
+        ("base-1.0-py3-none-any.whl", "2.2", "Provides-Extra: x\n"),
+        ("r-1.0-py3-none-any.whl", "2.2", ""),
+        ("r-2.0-py3-none-any.whl", "2.2", ""),
+    ]);
+    let source = Noting {
+        inner: LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]),
+        read: Default::default(),
+    };
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let r = resolve(&source, &target, &request(&["top"])).unwrap();
+    assert_eq!(
+        built(&r),
+        [
+            "base==2.0 build=false",
+            "mid==1.0 build=false",
+            "r==1.0 build=false",
+            "top==1.0 build=false"
+        ]
+    );
+    let read = source.read.lock().unwrap();
+    assert!(!read.iter().any(|f| f.starts_with("r-2.0")), "{read:?}");
+}
