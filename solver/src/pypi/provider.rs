@@ -607,9 +607,11 @@ impl DependencyProvider for Provider<'_> {
         let name_order = self.names.borrow().get(name).copied().unwrap_or(u32::MAX);
         // Once a name is often in conflicts, it stays ahead (as in uv), so the search does
         // not see-saw between orders.
-        let conflicted = stats.conflict_count() >= CONFLICT_THRESHOLD
-            && self.conflicted.borrow_mut().insert(name.clone())
-            || self.conflicted.borrow().contains(name);
+        let mut conflicted = self.conflicted.borrow_mut();
+        if stats.conflict_count() >= CONFLICT_THRESHOLD {
+            conflicted.insert(name.clone());
+        }
+        let conflicted = conflicted.contains(name);
         (
             range.as_singleton().is_some(),
             conflicted,
