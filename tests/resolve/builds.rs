@@ -268,3 +268,85 @@ fn offline_a_build_that_is_not_cached_fails_naming_the_sdist() {
         stderr(&out)
     );
 }
+
+/// The shape of `kombu[redis]` in apache-airflow[all]: `top` 2.0 asks for `broken-setup>=2`
+/// and for its extra `broken-setup[x]` with no bound; broken-setup[x] at 2.0 needs `dep<2`,
+/// which the input's `dep>=2` forbids, so the search walks down the extra's versions to
+/// broken-setup 1.0, the sdist whose build fails. That version is ruled out by `>=2` already:
+/// it is passed over without a build, and the search goes on to top 1.0 (exit 0, no build).
+#[test]
+fn an_extra_at_a_ruled_out_version_is_passed_over_without_building_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let links = dir.path().join("links");
+    std::fs::create_dir(&links).expect("links");
+    // The sdist whose `setup.py` raises, and its build backend (so a build would run).
+    for file in [
+        "broken_setup-1.0.tar.gz",
+        "setuptools-84.2.1-py3-none-any.whl",
+        "wheel-0.48.0-py3-none-any.whl",
+    ] {
+        std::fs::copy(
+            corpus(&format!("fixtures/sdist-builds/find-links/{file}")),
+            links.join(file),
+        )
+        .expect("fixture");
+    }
+    // Wheels with only their core metadata file beside them (what the solve reads).
+    for (file, headers) in [
+        (
+            "top-2.0-py3-none-any.whl",
+            "Requires-Dist: broken-setup>=2\nRequires-Dist: broken-setup[x]\n",
+        ),
+        ("top-1.0-py3-none-any.whl", "Requires-Dist: broken-setup\n"),
+        (
+            "broken_setup-2.0-py3-none-any.whl",
+            "Provides-Extra: x\nRequires-Dist: dep<2; extra == \"x\"\n",
+        ),
+        ("dep-1.0-py3-none-any.whl", ""),
+        ("dep-2.0-py3-none-any.whl", ""),
+    ] {
+        let mut parts = file.split('-');
+        let (name, version) = (parts.next().unwrap(), parts.next().unwrap());
+        std::fs::write(links.join(file), b"").expect("wheel");
+        std::fs::write(
+            links.join(format!("{file}.metadata")),
+            format!("Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n{headers}"),
+        )
+        .expect("metadata");
+    }
+    let input = write(dir.path(), "requirements.in", "top\ndep>=2\n");
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let cache = dir.path().join("cache").display().to_string();
+    let links = links.display().to_string();
+    let mut args = vec![
+        "resolve",
+        &input,
+        "--no-index",
+        "--find-links",
+        &links,
+        "--cache-dir",
+        &cache,
+        "--target",
+        TARGET,
+        "-o",
+        &lock,
+    ];
+    let python = tool("python").map(|p| p.display().to_string());
+    if let Some(python) = &python {
+        args.extend(["--python", python]);
+    }
+    let out = unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = lock_text(dir.path());
+    for (name, version) in [("broken-setup", "2.0"), ("dep", "2.0"), ("top", "1.0")] {
+        assert!(
+            block(&lock, name).contains(&format!("version = \"{version}\"")),
+            "{name} {version}:\n{lock}"
+        );
+    }
+    assert!(
+        !stderr(&out).contains("broken_setup-1.0"),
+        "{}",
+        stderr(&out)
+    );
+}

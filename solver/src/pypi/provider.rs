@@ -2,8 +2,12 @@
 //!
 //! Encoding (as uv does it): a package is [`Pkg::Dist`]; each extra a package is asked for
 //! with is its own package [`Pkg::Extra`], which depends on the same version of the base
-//! package and on the requirements under that extra. Markers are evaluated against the target
-//! while dependencies are listed, so only what installs on the target enters the solve.
+//! package and of a second virtual package, [`Pkg::ExtraRequirements`], that holds the
+//! requirements under that extra. Only the latter needs the version's metadata, so a version
+//! of the extra whose base version is already ruled out (`kombu[redis]` 2.5.16 when something
+//! asks for `kombu>=5.6`) is rejected by PubGrub before its metadata is fetched or its sdist
+//! built. Markers are evaluated against the target while dependencies are listed, so only
+//! what installs on the target enters the solve.
 //! A version of the solve is a candidate: the position of a listed version in the project's
 //! listing, oldest first (the root's one version is 0). Version sets are [`CandidateSet`]s,
 //! runs of positions: a specifier's set is the union of the runs of listed versions it
@@ -37,13 +41,16 @@ pub enum Pkg {
     Root,
     Dist(PackageName),
     Extra(PackageName, ExtraName),
+    /// The requirements under one extra of a package, at a version of the package: what
+    /// [`Pkg::Extra`] adds beyond the package itself. Explanations show it as the extra.
+    ExtraRequirements(PackageName, ExtraName),
 }
 
 impl Pkg {
     pub fn name(&self) -> Option<&PackageName> {
         match self {
             Pkg::Root => None,
-            Pkg::Dist(n) | Pkg::Extra(n, _) => Some(n),
+            Pkg::Dist(n) | Pkg::Extra(n, _) | Pkg::ExtraRequirements(n, _) => Some(n),
         }
     }
 }
@@ -53,7 +60,7 @@ impl fmt::Display for Pkg {
         match self {
             Pkg::Root => f.write_str("the requirements"),
             Pkg::Dist(n) => write!(f, "{n}"),
-            Pkg::Extra(n, e) => write!(f, "{n}[{e}]"),
+            Pkg::Extra(n, e) | Pkg::ExtraRequirements(n, e) => write!(f, "{n}[{e}]"),
         }
     }
 }
@@ -91,6 +98,10 @@ pub struct Provider<'a> {
     pub(super) skipped: RefCell<std::collections::BTreeSet<String>>,
     /// The order packages were first seen in, for tie-breaking priorities.
     seen: RefCell<HashMap<Pkg, u32>>,
+    /// The order package names were first seen in (a package and its extras share one).
+    names: RefCell<HashMap<PackageName, u32>>,
+    /// Names one of whose packages was in [`CONFLICT_THRESHOLD`] conflicts or more.
+    conflicted: RefCell<HashSet<PackageName>>,
     /// Packages the input pins with `==`/`===`: a yanked version may be chosen for them.
     exact: RefCell<HashSet<PackageName>>,
     /// Packages the input's requirements, constraints or overrides name a pre-release of
@@ -172,6 +183,8 @@ impl<'a> Provider<'a> {
             skipped: RefCell::default(),
             exact: RefCell::default(),
             seen: RefCell::default(),
+            names: RefCell::default(),
+            conflicted: RefCell::default(),
             explicit_pre,
             constraints,
             overrides,
@@ -295,6 +308,11 @@ impl<'a> Provider<'a> {
         let mut seen = self.seen.borrow_mut();
         let n = seen.len() as u32;
         seen.entry(pkg.clone()).or_insert(n);
+        if let Some(name) = pkg.name() {
+            let mut names = self.names.borrow_mut();
+            let n = names.len() as u32;
+            names.entry(name.clone()).or_insert(n);
+        }
     }
 
     /// What a requirement asks of its package's versions: its own specifiers (none for a
@@ -485,9 +503,9 @@ impl Provider<'_> {
     }
 
     /// The dependencies of `package` at `version` that apply on the target, each with what it
-    /// asks ([`Wanted`]), recorded in [`Provider::edges`]; an extra's dependency on its own
-    /// package at the same version is left to the caller. `Err` when the version cannot be
-    /// used.
+    /// asks ([`Wanted`]), recorded in [`Provider::edges`]; for an extra (or the requirements
+    /// under it) the requirements under the extra, its dependency on its own package at the
+    /// same version being left to the caller. `Err` when the version cannot be used.
     pub fn listed(
         &self,
         package: &Pkg,
@@ -521,7 +539,7 @@ impl Provider<'_> {
                 }
                 self.add_requirements(reqs, &[], false, &mut deps, &mut edges)?;
             }
-            Pkg::Dist(name) | Pkg::Extra(name, _) => {
+            Pkg::Dist(name) | Pkg::Extra(name, _) | Pkg::ExtraRequirements(name, _) => {
                 let metadata = match self.core_metadata(name, version)? {
                     Ok(m) => m,
                     Err(why) => return Ok(Err(why)),
@@ -540,7 +558,7 @@ impl Provider<'_> {
                 // A package that depends on itself (through an extra) adds nothing new.
                 requirements.retain(|r| &r.name != name || !r.extras.is_empty());
                 match package {
-                    Pkg::Extra(_, extra) => {
+                    Pkg::Extra(_, extra) | Pkg::ExtraRequirements(_, extra) => {
                         let extras = std::slice::from_ref(extra);
                         self.add_requirements(&requirements, extras, true, &mut deps, &mut edges)?;
                     }
@@ -551,9 +569,15 @@ impl Provider<'_> {
                 }
             }
         }
+        // The requirements under an extra are the extra's edges (what the lock and the
+        // explanations show).
+        let key = match package {
+            Pkg::ExtraRequirements(name, extra) => Pkg::Extra(name.clone(), extra.clone()),
+            other => other.clone(),
+        };
         self.edges
             .borrow_mut()
-            .insert((package.clone(), version.clone()), edges);
+            .insert((key, version.clone()), edges);
         Ok(Ok(deps))
     }
 }
@@ -577,8 +601,14 @@ fn is_exact(s: &pep440_rs::VersionSpecifier) -> bool {
     )
 }
 
-/// Priorities: exact pins first, then packages that conflicted most, then first seen.
-type Priority = (bool, u32, Reverse<u32>);
+/// How many conflicts a package may be in before its name is decided ahead of the others
+/// (uv's threshold).
+const CONFLICT_THRESHOLD: u32 = 5;
+
+/// Priorities, as uv orders them: a package pinned to one version first; then the names often
+/// in conflicts ([`CONFLICT_THRESHOLD`]); then by the order names were first seen, so that a
+/// package and its extras are decided together; then the order each was seen in.
+type Priority = (bool, bool, Reverse<u32>, Reverse<u32>);
 
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
@@ -595,9 +625,21 @@ impl DependencyProvider for Provider<'_> {
         stats: &pubgrub::PackageResolutionStatistics,
     ) -> Priority {
         let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
+        let Some(name) = package.name() else {
+            return (true, true, Reverse(0), Reverse(0));
+        };
+        let name_order = self.names.borrow().get(name).copied().unwrap_or(u32::MAX);
+        // Once a name is often in conflicts, it stays ahead (as in uv), so the search does
+        // not see-saw between orders.
+        let mut conflicted = self.conflicted.borrow_mut();
+        if stats.conflict_count() >= CONFLICT_THRESHOLD {
+            conflicted.insert(name.clone());
+        }
+        let conflicted = conflicted.contains(name);
         (
             range.as_singleton().is_some(),
-            stats.conflict_count(),
+            conflicted,
+            Reverse(name_order),
             Reverse(order),
         )
     }
@@ -624,6 +666,22 @@ impl DependencyProvider for Provider<'_> {
         package: &Pkg,
         candidate: &u32,
     ) -> Result<Dependencies<Pkg, CandidateSet, Unavailable>, Diagnostic> {
+        if let Pkg::Extra(name, extra) = package {
+            // Known without the metadata: a version whose base version is ruled out is
+            // rejected before the requirements under the extra are read. The extra, its
+            // package and its requirements share the package's listing, so one candidate.
+            let requirements = Pkg::ExtraRequirements(name.clone(), extra.clone());
+            self.see(&requirements);
+            let exact = CandidateSet::singleton(*candidate);
+            return Ok(Dependencies::Available(
+                [
+                    (Pkg::Dist(name.clone()), exact.clone()),
+                    (requirements, exact),
+                ]
+                .into_iter()
+                .collect(),
+            ));
+        }
         let Some(version) = self.version_of(package, *candidate)? else {
             return Ok(Dependencies::Unavailable(Unavailable::NotFound));
         };
@@ -632,9 +690,6 @@ impl DependencyProvider for Provider<'_> {
             Err(why) => return Ok(Dependencies::Unavailable(why)),
         };
         let mut deps: BTreeMap<Pkg, CandidateSet> = BTreeMap::new();
-        if let Pkg::Extra(name, _) = package {
-            deps.insert(Pkg::Dist(name.clone()), CandidateSet::singleton(*candidate));
-        }
         for (pkg, wanted) in listed {
             let Some(name) = pkg.name() else { continue };
             let range = self.range(name, &wanted)?;

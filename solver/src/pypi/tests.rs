@@ -387,6 +387,22 @@ fn wheels(entries: &[(String, String, Vec<&str>)]) -> tempfile::TempDir {
     dir
 }
 
+/// A find-links directory of empty distribution files, each with a core metadata file of the
+/// given metadata version and further header lines (`Requires-Dist: …`).
+fn dists_with(entries: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, metadata_version, headers) in entries {
+        let parsed = unilock_model::index::DistName::parse(name).unwrap();
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        let metadata = format!(
+            "Metadata-Version: {metadata_version}\nName: {}\nVersion: {}\n{headers}",
+            parsed.project, parsed.version
+        );
+        std::fs::write(dir.path().join(format!("{name}.metadata")), metadata).unwrap();
+    }
+    dir
+}
+
 /// The depending sets of every "`from` depends on `to`" incompatibility in `tree`.
 fn dependency_sets(
     tree: &pubgrub::DerivationTree<Pkg, crate::sets::CandidateSet, Unavailable>,
@@ -450,4 +466,133 @@ fn a_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
         "{}",
         e.render()
     );
+}
+
+/// The shape of `celery[redis]` → `kombu[redis]` in apache-airflow[all]: `top` 2.0 asks for
+/// `base>=2` and for the extra `base[x]` with no bound; `base[x]` 2.0 needs `dep<2`, which the
+/// input's `dep>=2` forbids, so the search walks down the extra's versions. base 1.0 is an
+/// sdist whose dependencies only a build would tell (metadata 2.1): it is ruled out by
+/// `base>=2` alone, so its metadata is never read (no "is skipped" warning; with a builder,
+/// no build), and the search goes on to top 1.0.
+#[test]
+fn an_extra_at_a_ruled_out_version_is_rejected_without_reading_its_metadata() {
+    let dir = dists_with(&[
+        (
+            "top-2.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base>=2\nRequires-Dist: base[x]\n",
+        ),
+        ("top-1.0-py3-none-any.whl", "2.2", "Requires-Dist: base\n"),
+        (
+            "base-2.0-py3-none-any.whl",
+            "2.2",
+            "Provides-Extra: x\nRequires-Dist: dep<2; extra == \"x\"\n",
+        ),
+        ("base-1.0.tar.gz", "2.1", "Provides-Extra: x\n"),
+        ("dep-1.0-py3-none-any.whl", "2.2", ""),
+        ("dep-2.0-py3-none-any.whl", "2.2", ""),
+    ]);
+    let r = solve(&dir, &request(&["top", "dep>=2"])).unwrap();
+    assert_eq!(
+        built(&r),
+        [
+            "base==2.0 build=false",
+            "dep==2.0 build=false",
+            "top==1.0 build=false"
+        ]
+    );
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+/// The requirements under an extra are a package of the encoding only: an explanation speaks
+/// of the extra (`base[x] 2.0 depends on dep<2`), never of an extra depending on itself.
+#[test]
+fn explanations_speak_of_the_extra_not_of_the_requirements_under_it() {
+    let dir = dists_with(&[
+        (
+            "top-2.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base[x]>=2\n",
+        ),
+        (
+            "base-2.0-py3-none-any.whl",
+            "2.2",
+            "Provides-Extra: x\nRequires-Dist: dep<2; extra == \"x\"\n",
+        ),
+        ("dep-1.0-py3-none-any.whl", "2.2", ""),
+        ("dep-2.0-py3-none-any.whl", "2.2", ""),
+    ]);
+    let e = solve(&dir, &request(&["top", "dep>=2"])).unwrap_err();
+    assert!(e.contains("base[x] 2.0 depends on dep<2"), "{e}");
+    assert!(!e.contains("base[x] 2.0 depends on base[x]"), "{e}");
+}
+
+/// The local source, noting each file whose metadata the solve reads.
+struct Noting {
+    inner: LocalSource,
+    read: std::sync::Mutex<Vec<String>>,
+}
+
+impl unilock_model::index::PackageSource for Noting {
+    fn project(
+        &self,
+        name: &str,
+    ) -> Result<Option<std::sync::Arc<unilock_model::index::ProjectFiles>>, Diagnostic> {
+        self.inner.project(name)
+    }
+
+    fn metadata(
+        &self,
+        project: &unilock_model::index::ProjectFiles,
+        file: &DistFile,
+    ) -> Result<unilock_model::index::Metadata, Diagnostic> {
+        self.read.lock().unwrap().push(file.filename.clone());
+        self.inner.metadata(project, file)
+    }
+}
+
+/// A package and its extras are decided together, in the order their name was first seen (as
+/// uv orders them): `top` asks for `base`, `mid` and `r`; `mid` asks for `base[x]`, whose
+/// requirements at base 2.0 need `r<2`. base[x] is decided right after base and mid, before
+/// r (seen before the extra but after base), so r 2.0 is never tried (its metadata is never
+/// read); deciding r first would try r 2.0 and then take it back.
+#[test]
+fn an_extra_is_decided_with_its_package_before_names_seen_later() {
+    let dir = dists_with(&[
+        (
+            "top-1.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base\nRequires-Dist: mid\nRequires-Dist: r\n",
+        ),
+        (
+            "mid-1.0-py3-none-any.whl",
+            "2.2",
+            "Requires-Dist: base[x]\n",
+        ),
+        (
+            "base-2.0-py3-none-any.whl",
+            "2.2",
+            "Provides-Extra: x\nRequires-Dist: r<2; extra == \"x\"\n",
+        ),
+        ("base-1.0-py3-none-any.whl", "2.2", "Provides-Extra: x\n"),
+        ("r-1.0-py3-none-any.whl", "2.2", ""),
+        ("r-2.0-py3-none-any.whl", "2.2", ""),
+    ]);
+    let source = Noting {
+        inner: LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]),
+        read: Default::default(),
+    };
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let r = resolve(&source, &target, &request(&["top"])).unwrap();
+    assert_eq!(
+        built(&r),
+        [
+            "base==2.0 build=false",
+            "mid==1.0 build=false",
+            "r==1.0 build=false",
+            "top==1.0 build=false"
+        ]
+    );
+    let read = source.read.lock().unwrap();
+    assert!(!read.iter().any(|f| f.starts_with("r-2.0")), "{read:?}");
 }
