@@ -106,7 +106,7 @@ fn extras_as_asked(tree: &Tree) -> Tree {
     }
     match tree {
         DerivationTree::External(e) => DerivationTree::External(match e {
-            External::NotRoot(p, v) => External::NotRoot(shown(p), v.clone()),
+            External::NotRoot(p, v) => External::NotRoot(shown(p), *v),
             External::NoVersions(p, r) => External::NoVersions(shown(p), r.clone()),
             External::FromDependencyOf(p, pr, d, dr) => {
                 External::FromDependencyOf(shown(p), pr.clone(), shown(d), dr.clone())
