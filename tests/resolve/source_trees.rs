@@ -737,3 +737,89 @@ fn a_project_whose_dependencies_are_dynamic_is_built_for_them() {
     assert!(err.contains("--no-build"), "{err}");
     assert!(!Path::new(&lock).exists());
 }
+
+/// Real uv installs (dry run) an exported pylock.toml holding a Git package (`[packages.vcs]`),
+/// an editable source directory (`[packages.directory]`) and wheels from a find-links
+/// directory, whose `index` is a `file://` URL (uv refuses a bare path: "relative URL without
+/// a base").
+#[test]
+fn uv_installs_an_exported_pylock_with_git_directory_and_find_links_packages() {
+    if !have_git() {
+        return;
+    }
+    let Some(uv) = tool("uv") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, _) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@v1\n-e ./libs/local-pkg\n"),
+    );
+    let target = "linux-64,python=3.11";
+    let out = resolve_for(dir.path(), &input, target, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    let pylock_path = dir.path().join("pylock.toml").display().to_string();
+    let out = unilock_with_env(
+        &[
+            "export",
+            "--lock",
+            &lock_path,
+            "--to",
+            "pylock",
+            "--target",
+            target,
+            "-o",
+            &pylock_path,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pylock = std::fs::read_to_string(&pylock_path).expect("pylock");
+    let out = Command::new(&uv)
+        .current_dir(dir.path())
+        .args([
+            "pip",
+            "install",
+            "--dry-run",
+            "--offline",
+            "--no-python-downloads",
+            "--preview-features",
+            "pylock",
+            "--target",
+            "site",
+            "-r",
+            "pylock.toml",
+            "--python",
+        ])
+        .arg(tool("python").expect("the test tools' python"))
+        .env("UV_NO_CACHE", "1")
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .expect("run uv");
+    let said = stderr(&out);
+    assert!(out.status.success(), "uv refused the pylock.toml:\n{said}\n{pylock}");
+    for line in [
+        " + alpha==1.0".to_string(),
+        " + beta==1.0".to_string(),
+        format!(" + local-pkg @ {}", file_url(&libs)),
+        format!(" + tool @ {url}@{v1}"),
+    ] {
+        assert!(said.contains(&line), "{line} not in\n{said}");
+    }
+    let index = url::Url::from_directory_path(find_links())
+        .expect("absolute")
+        .to_string();
+    assert!(
+        pylock.contains(&format!("index = \"{index}\"")),
+        "{pylock}"
+    );
+}
