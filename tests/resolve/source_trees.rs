@@ -806,7 +806,10 @@ fn uv_installs_an_exported_pylock_with_git_directory_and_find_links_packages() {
         .output()
         .expect("run uv");
     let said = stderr(&out);
-    assert!(out.status.success(), "uv refused the pylock.toml:\n{said}\n{pylock}");
+    assert!(
+        out.status.success(),
+        "uv refused the pylock.toml:\n{said}\n{pylock}"
+    );
     for line in [
         " + alpha==1.0".to_string(),
         " + beta==1.0".to_string(),
@@ -818,8 +821,68 @@ fn uv_installs_an_exported_pylock_with_git_directory_and_find_links_packages() {
     let index = url::Url::from_directory_path(find_links())
         .expect("absolute")
         .to_string();
-    assert!(
-        pylock.contains(&format!("index = \"{index}\"")),
-        "{pylock}"
+    assert!(pylock.contains(&format!("index = \"{index}\"")), "{pylock}");
+}
+
+/// `unilock show` of a lock names where a Git package and a source directory come from: the
+/// repository at its commit with the rev asked for, the directory and whether it is editable;
+/// `--json` gives the same as `source`.
+#[test]
+fn show_names_the_git_commit_and_the_source_directory_of_a_package() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, next) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@v1\nsub @ {url}@next#subdirectory=python\n-e ./libs/local-pkg\n"),
+    );
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    let out = unilock_with_env(&["show", &lock_path], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        format!("  tool 1.0 @ {url}@{v1} (requested rev v1)\n"),
+        format!("  sub 0.5 @ {url}@{next}#subdirectory=python (requested rev next)\n"),
+        "  local-pkg 0.3 @ libs/local-pkg (editable)\n".to_string(),
+        "  alpha 1.0\n".to_string(),
+    ] {
+        assert!(text.contains(&line), "{line} not in\n{text}");
+    }
+    let out = unilock_with_env(&["show", &lock_path, "--json"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let source = |name: &str| {
+        json["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {json}"))["source"]
+            .clone()
+    };
+    assert_eq!(
+        source("tool"),
+        serde_json::json!({"kind": "git", "url": file_url(&repo), "reference": "v1", "commit": v1})
+    );
+    assert_eq!(
+        source("sub"),
+        serde_json::json!({"kind": "git", "url": file_url(&repo), "reference": "next", "commit": next, "subdirectory": "python"})
+    );
+    assert_eq!(
+        source("local-pkg"),
+        serde_json::json!({"kind": "directory", "path": "libs/local-pkg", "editable": true})
     );
 }
