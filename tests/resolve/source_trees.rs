@@ -886,3 +886,60 @@ fn show_names_the_git_commit_and_the_source_directory_of_a_package() {
         serde_json::json!({"kind": "directory", "path": "libs/local-pkg", "editable": true})
     );
 }
+
+/// `resolve --locked` names what moved under a lock whose inputs did not change: a branch
+/// that now points at another commit (both commits, and the dependencies that came with it),
+/// and a source directory whose metadata now says another version and other dependencies.
+#[test]
+fn resolve_locked_names_a_moved_branch_and_a_changed_source_directory() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, _) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@main\n-e ./libs/local-pkg\n"),
+    );
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = lock_of(dir.path());
+    let out = resolve_in(dir.path(), &input, &["--locked"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // main moves on (same version, one more dependency); the directory says 0.4 and gamma.
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        pyproject("tool", "1.0", &["beta<2", "gamma"]),
+    )
+    .expect("write");
+    git(&repo, &["commit", "--quiet", "-am", "three"]);
+    let moved = git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.4", &["alpha", "gamma"]),
+    )
+    .expect("write");
+    let out = resolve_in(dir.path(), &input, &["--locked"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    for says in [
+        format!(
+            "package pypi tool 1.0: {url}@{v1} → @{moved} (rev main moved); dependencies: +gamma"
+        ),
+        "package pypi local-pkg: 0.3 → 0.4; dependencies: +gamma".to_string(),
+        "package pypi gamma: added at 1.0".to_string(),
+    ] {
+        assert!(err.contains(&says), "{says}\n{err}");
+    }
+    assert_eq!(lock_of(dir.path()), before, "--locked never writes");
+}
