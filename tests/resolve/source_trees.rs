@@ -943,3 +943,64 @@ fn resolve_locked_names_a_moved_branch_and_a_changed_source_directory() {
     }
     assert_eq!(lock_of(dir.path()), before, "--locked never writes");
 }
+
+/// A pyproject.toml whose dependencies are static but whose optional-dependencies are
+/// `dynamic`: an `--extra` the file does not define is asked of a build of the project (it
+/// used to be refused as "only known after a build"); without such an extra, nothing is built.
+#[test]
+fn an_extra_only_a_build_defines_is_taken_from_the_build() {
+    let Some(python) = tool("python") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("app");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let pyproject = write(
+        &project,
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+         [project]\nname = \"app\"\nversion = \"1.0\"\ndependencies = [\"click>=8\"]\ndynamic = [\"optional-dependencies\"]\n\n\
+         [tool.setuptools]\npy-modules = []\n\n\
+         [tool.setuptools.dynamic]\noptional-dependencies.toml = { file = [\"toml.txt\"] }\n",
+    );
+    write(&project, "toml.txt", "pytoml\n");
+    let fl = crate::corpus("fixtures/sdist-builds/find-links")
+        .display()
+        .to_string();
+    let python = python.display().to_string();
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "resolve",
+            &pyproject,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "--target",
+            TARGET,
+            "-o",
+            &lock,
+            "--python",
+            &python,
+        ];
+        args.extend(extra);
+        unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
+    };
+    let out = run(&["--extra", "toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = lock_of(dir.path());
+    let app = block(&text, "app");
+    assert!(app.contains("dependencies-from-build = true"), "{app}");
+    assert!(
+        app.contains("[package.directory]\npath = \"app\"\neditable = true"),
+        "{app}"
+    );
+    assert!(text.contains("name = \"click\""), "{text}");
+    assert!(text.contains("name = \"pytoml\""), "{text}");
+    // Without the extra: the static dependencies, and no build.
+    std::fs::remove_file(&lock).expect("rm");
+    let out = run(&["--no-build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = lock_of(dir.path());
+    assert!(text.contains("name = \"click\""), "{text}");
+    assert!(!text.contains("name = \"app\""), "{text}");
+    assert!(!text.contains("name = \"pytoml\""), "{text}");
+}
