@@ -2,11 +2,13 @@
 //!
 //! [`changes`] names every way a new lock differs from the one on disk — its inputs, options,
 //! targets (by meaning, [`crate::Target::key`]) and packages added, removed or at another
-//! version — for `unilock resolve --locked`. [`keep_targets`] copies the entries of some of the
+//! version, and for a package at the same version what changed about it (a Git rev that moved
+//! to another commit, a source directory's dependencies, its files) — for `unilock resolve
+//! --locked`. [`keep_targets`] copies the entries of some of the
 //! old lock's targets, untouched, into a new lock that was resolved for other targets: what
 //! `resolve` does with the lock's targets it was not asked for.
 
-use crate::lock::{Artifact, LockedPackage, LockedTarget};
+use crate::lock::{Artifact, GitPin, LockedPackage, LockedTarget};
 use crate::target::Environment;
 use crate::{Lock, Target};
 use std::collections::{BTreeMap, BTreeSet};
@@ -149,7 +151,20 @@ fn packages(old: &Lock, new: &Lock, env: &dyn Environment, lines: &mut Vec<Strin
             continue;
         };
         if was.keys().ne(now.keys()) {
-            lines.push(format!("package {name}: {} → {}", list(was), list(now)));
+            // One version each of a package from a source tree: what its tree says now.
+            let tree = match (was.values().next(), now.values().next()) {
+                (Some(o), Some(p)) if was.len() == 1 && now.len() == 1 && from_tree(p) => {
+                    let mut said = origin(o, p);
+                    said.extend(dependencies(o, p));
+                    said.iter().map(|d| format!("; {d}")).collect::<String>()
+                }
+                _ => String::new(),
+            };
+            lines.push(format!(
+                "package {name}: {} → {}{tree}",
+                list(was),
+                list(now)
+            ));
             continue;
         }
         for (version, p) in now {
@@ -160,24 +175,11 @@ fn packages(old: &Lock, new: &Lock, env: &dyn Environment, lines: &mut Vec<Strin
                     o.targets.join(", "),
                     p.targets.join(", ")
                 ));
-            } else if (
-                &o.artifacts,
-                &o.dependencies,
-                &o.source,
-                &o.url,
-                &o.requested_by,
-                &o.conda,
-            ) != (
-                &p.artifacts,
-                &p.dependencies,
-                &p.source,
-                &p.url,
-                &p.requested_by,
-                &p.conda,
-            ) {
-                lines.push(format!(
-                    "package {name} {version}: its artifacts, dependencies or origin changed"
-                ));
+                continue;
+            }
+            let said = details(o, p);
+            if !said.is_empty() {
+                lines.push(format!("package {name} {version}: {}", said.join("; ")));
             }
         }
     }
@@ -186,6 +188,156 @@ fn packages(old: &Lock, new: &Lock, env: &dyn Environment, lines: &mut Vec<Strin
             lines.push(format!("package {name}: removed (was {})", list(was)));
         }
     }
+}
+
+/// Whether a package comes from a Git repository or a source directory (its metadata read
+/// from the tree, or built from it).
+fn from_tree(p: &LockedPackage) -> bool {
+    p.directory.is_some() || p.url.as_deref().and_then(GitPin::parse).is_some()
+}
+
+/// What changed about one package at one version on the same targets, one phrase each:
+/// where it comes from, its dependencies, its files, why it is there. Empty when nothing did.
+fn details(o: &LockedPackage, p: &LockedPackage) -> Vec<String> {
+    let mut said = origin(o, p);
+    said.extend(dependencies(o, p));
+    if o.dependencies_from_build != p.dependencies_from_build {
+        said.push(if p.dependencies_from_build {
+            "its dependencies now come from a build on the host".to_string()
+        } else {
+            "its dependencies no longer come from a build on the host".to_string()
+        });
+    }
+    if o.artifacts != p.artifacts {
+        said.push(artifacts(&o.artifacts, &p.artifacts));
+    }
+    if o.requested_by != p.requested_by {
+        said.push(format!(
+            "required by [{}] → [{}]",
+            o.requested_by.join(", "),
+            p.requested_by.join(", ")
+        ));
+    }
+    if o.conda != p.conda {
+        said.push("its conda record changed (dependencies, constraints or features)".into());
+    }
+    said
+}
+
+/// Where the package comes from, when that changed: a Git pin whose rev moved to another
+/// commit (`git+R@<old> → @<new> (rev main moved)`), another rev asked for, another URL,
+/// index or channel, another directory or editable mode.
+fn origin(o: &LockedPackage, p: &LockedPackage) -> Vec<String> {
+    let mut said = Vec::new();
+    let rev = |r: &Option<String>| {
+        r.as_deref()
+            .map_or("the default branch".to_string(), |r| format!("rev {r}"))
+    };
+    let pins = (
+        o.url.as_deref().and_then(GitPin::parse),
+        p.url.as_deref().and_then(GitPin::parse),
+    );
+    match pins {
+        (Some(a), Some(b))
+            if (&a.repository, &a.subdirectory) == (&b.repository, &b.subdirectory) =>
+        {
+            let moved = if o.requested_revision == p.requested_revision {
+                match &p.requested_revision {
+                    Some(r) => format!("rev {r} moved"),
+                    None => "the default branch moved".to_string(),
+                }
+            } else {
+                format!(
+                    "{} → {}",
+                    rev(&o.requested_revision),
+                    rev(&p.requested_revision)
+                )
+            };
+            if a.commit != b.commit {
+                // `git+R@<old>[#subdirectory=D] → @<new>[#subdirectory=D]`.
+                let url = o.url.as_deref().unwrap_or_default();
+                let head = url.split('#').next().unwrap_or(url);
+                let fragment = &url[head.len()..];
+                said.push(format!("{head} → @{}{fragment} ({moved})", b.commit));
+            } else if o.requested_revision != p.requested_revision {
+                said.push(format!(
+                    "{}: asked for as {}",
+                    p.url.as_deref().unwrap_or_default(),
+                    moved
+                ));
+            }
+        }
+        _ if o.url != p.url || o.requested_revision != p.requested_revision => {
+            let at = |url: &Option<String>, r: &Option<String>| match (url, r) {
+                (Some(u), Some(r)) => format!("{u} (rev {r})"),
+                (Some(u), None) => u.clone(),
+                (None, _) => "none".to_string(),
+            };
+            said.push(format!(
+                "url {} → {}",
+                at(&o.url, &o.requested_revision),
+                at(&p.url, &p.requested_revision)
+            ));
+        }
+        _ => {}
+    }
+    if o.source != p.source {
+        let or_none = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
+        said.push(format!(
+            "index or channel {} → {}",
+            or_none(&o.source),
+            or_none(&p.source)
+        ));
+    }
+    if o.directory != p.directory {
+        let dir = |d: &Option<crate::lock::LockedDirectory>| match d {
+            Some(d) if d.editable => format!("{} (editable)", d.path),
+            Some(d) => d.path.clone(),
+            None => "none".to_string(),
+        };
+        said.push(format!(
+            "directory {} → {}",
+            dir(&o.directory),
+            dir(&p.directory)
+        ));
+    }
+    said
+}
+
+/// The requirements added to and removed from a package's dependencies:
+/// `dependencies: +gamma, -beta<2`.
+fn dependencies(o: &LockedPackage, p: &LockedPackage) -> Option<String> {
+    let before: BTreeSet<&String> = o.dependencies.iter().collect();
+    let after: BTreeSet<&String> = p.dependencies.iter().collect();
+    let added = after.difference(&before).map(|d| format!("+{d}"));
+    let removed = before.difference(&after).map(|d| format!("-{d}"));
+    let all: Vec<String> = added.chain(removed).collect();
+    (!all.is_empty()).then(|| format!("dependencies: {}", all.join(", ")))
+}
+
+/// The files of a package that came or went (by name), or that changed (hash, size, the
+/// targets they serve).
+fn artifacts(o: &[Artifact], p: &[Artifact]) -> String {
+    let name = |a: &Artifact| a.url.rsplit('/').next().unwrap_or(&a.url).to_string();
+    let before: BTreeSet<&str> = o.iter().map(|a| a.url.as_str()).collect();
+    let after: BTreeSet<&str> = p.iter().map(|a| a.url.as_str()).collect();
+    let added = p
+        .iter()
+        .filter(|a| !before.contains(a.url.as_str()))
+        .map(|a| format!("+{}", name(a)));
+    let removed = o
+        .iter()
+        .filter(|a| !after.contains(a.url.as_str()))
+        .map(|a| format!("-{}", name(a)));
+    let moved: Vec<String> = added.chain(removed).collect();
+    if !moved.is_empty() {
+        return format!("files: {}", moved.join(", "));
+    }
+    let changed: Vec<String> = p.iter().filter(|a| !o.contains(a)).map(name).collect();
+    format!(
+        "files changed (hash, size or targets): {}",
+        changed.join(", ")
+    )
 }
 
 /// Renames target `from` of `lock` to `to` wherever the lock names it (its `[[target]]`, the
@@ -403,6 +555,113 @@ mod tests {
             );
         }
         assert_eq!(lines.len(), 8, "{lines:#?}");
+    }
+
+    fn git(name: &str, version: &str, commit: char, rev: Option<&str>) -> LockedPackage {
+        let mut p = package(name, version, &["linux-64"], &[]);
+        p.url = Some(format!(
+            "git+file:///src/repo@{}#subdirectory=python",
+            commit.to_string().repeat(40)
+        ));
+        p.requested_revision = rev.map(str::to_string);
+        p
+    }
+
+    #[test]
+    fn a_git_rev_that_moved_names_both_commits() {
+        let (a, b) = ("a".repeat(40), "b".repeat(40));
+        let old = lock(&["linux-64"], vec![git("tool", "1.0", 'a', Some("main"))]);
+        let new = lock(&["linux-64"], vec![git("tool", "1.0", 'b', Some("main"))]);
+        assert_eq!(
+            changes(&old, &new, &NoEnvironment),
+            [format!(
+                "package pypi tool 1.0: git+file:///src/repo@{a} → @{b}#subdirectory=python (rev main moved)"
+            )]
+        );
+        // No rev asked for: the default branch moved.
+        let old = lock(&["linux-64"], vec![git("tool", "1.0", 'a', None)]);
+        let new = lock(&["linux-64"], vec![git("tool", "1.0", 'b', None)]);
+        assert!(
+            changes(&old, &new, &NoEnvironment)[0].ends_with("(the default branch moved)"),
+            "{:?}",
+            changes(&old, &new, &NoEnvironment)
+        );
+        // Another rev asked for, at the same commit.
+        let old = lock(&["linux-64"], vec![git("tool", "1.0", 'a', Some("v1"))]);
+        let new = lock(&["linux-64"], vec![git("tool", "1.0", 'a', Some("main"))]);
+        assert_eq!(
+            changes(&old, &new, &NoEnvironment),
+            [format!(
+                "package pypi tool 1.0: git+file:///src/repo@{a}#subdirectory=python: asked for as rev v1 → rev main"
+            )]
+        );
+        // The version moved with the commit, and the dependencies with it.
+        let old = lock(&["linux-64"], vec![git("tool", "1.0", 'a', Some("main"))]);
+        let mut moved = git("tool", "2.0", 'b', Some("main"));
+        moved.dependencies = vec!["gamma".into()];
+        let new = lock(&["linux-64"], vec![moved]);
+        assert_eq!(
+            changes(&old, &new, &NoEnvironment),
+            [format!(
+                "package pypi tool: 1.0 → 2.0; git+file:///src/repo@{a} → @{b}#subdirectory=python (rev main moved); dependencies: +gamma"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_source_directory_names_its_new_dependencies_and_files_their_changes() {
+        let dir = |deps: &[&str], editable: bool| {
+            let mut p = package("local-pkg", "0.3", &["linux-64"], &[]);
+            p.directory = Some(crate::lock::LockedDirectory {
+                path: "libs/local-pkg".into(),
+                editable,
+            });
+            p.dependencies = deps.iter().map(|d| d.to_string()).collect();
+            p
+        };
+        let old = lock(&["linux-64"], vec![dir(&["alpha", "beta<2"], true)]);
+        let new = lock(&["linux-64"], vec![dir(&["alpha", "gamma>=1"], false)]);
+        assert_eq!(
+            changes(&old, &new, &NoEnvironment),
+            [
+                "package pypi local-pkg 0.3: directory libs/local-pkg (editable) → libs/local-pkg; dependencies: +gamma>=1, -beta<2"
+            ]
+        );
+        // Its metadata (static or built) gave another version and dependencies.
+        let mut built = dir(&["alpha", "click"], false);
+        built.version = "0.4".into();
+        let old = lock(&["linux-64"], vec![dir(&["alpha"], false)]);
+        let new = lock(&["linux-64"], vec![built]);
+        assert_eq!(
+            changes(&old, &new, &NoEnvironment),
+            ["package pypi local-pkg: 0.3 → 0.4; dependencies: +click"]
+        );
+        // A registry package whose file was replaced, and one required from elsewhere.
+        let old = lock(
+            &["linux-64"],
+            vec![package(
+                "beta",
+                "1.0",
+                &["linux-64"],
+                &[("https://files.example/beta-1.0.whl", &[])],
+            )],
+        );
+        let mut new = lock(
+            &["linux-64"],
+            vec![package(
+                "beta",
+                "1.0",
+                &["linux-64"],
+                &[("https://files.example/beta-1.0-2.whl", &[])],
+            )],
+        );
+        new.packages[0].requested_by = vec!["requirements.txt:1:1".into()];
+        assert_eq!(
+            changes(&old, &new, &NoEnvironment),
+            [
+                "package pypi beta 1.0: files: +beta-1.0-2.whl, -beta-1.0.whl; required by [] → [requirements.txt:1:1]"
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::cli::{ConvertArgs, ShowArgs};
 use crate::output::write_atomic;
 use std::path::Path;
 use unilock_formats::{Format, FsLoader, dispatch, requirements};
+use unilock_model::document::PinSource;
 use unilock_model::{Diagnostic, Document, Target};
 
 pub(super) fn read_input(path: &Path) -> Result<String, Diagnostic> {
@@ -178,9 +179,10 @@ fn summary(doc: &Document) -> String {
                 ""
             };
             out.push_str(&format!(
-                "  {} {}{build}{marker}{built}\n",
+                "  {} {}{build}{}{marker}{built}\n",
                 p.name,
-                p.version.as_deref().unwrap_or("-")
+                p.version.as_deref().unwrap_or("-"),
+                origin(&p.source)
             ));
         }
     }
@@ -191,6 +193,52 @@ fn summary(doc: &Document) -> String {
         }
     }
     out
+}
+
+/// Where a package comes from when it is not an index or channel, PEP 508's way: ` @
+/// git+URL@COMMIT[#subdirectory=DIR] (requested rev REV)`, ` @ DIR (editable)`, ` @ URL`.
+/// A registry package says nothing (its index is the file's `index` lines).
+fn origin(source: &PinSource) -> String {
+    match source {
+        PinSource::Registry { .. } => String::new(),
+        PinSource::Git {
+            url,
+            reference,
+            commit,
+            subdirectory,
+        } => {
+            let mut s = format!(" @ git+{url}");
+            if let Some(at) = commit.as_ref().or(reference.as_ref()) {
+                s.push_str(&format!("@{at}"));
+            }
+            if let Some(dir) = subdirectory {
+                s.push_str(&format!("#subdirectory={dir}"));
+            }
+            if let (Some(_), Some(rev)) = (commit, reference) {
+                s.push_str(&format!(" (requested rev {rev})"));
+            }
+            s
+        }
+        PinSource::Url { url, subdirectory } => match subdirectory {
+            Some(dir) => format!(" @ {url}#subdirectory={dir}"),
+            None => format!(" @ {url}"),
+        },
+        PinSource::Path { path } => format!(" @ {path}"),
+        PinSource::Directory {
+            path,
+            editable,
+            r#virtual,
+        } => {
+            let how = if *editable {
+                " (editable)"
+            } else if *r#virtual {
+                " (virtual)"
+            } else {
+                ""
+            };
+            format!(" @ {path}{how}")
+        }
+    }
 }
 
 /// `nixpkgs: github NixOS/nixpkgs @ 0123abcd…`; for the root, its direct inputs.

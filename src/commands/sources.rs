@@ -37,17 +37,27 @@ pub fn git_settings(args: &crate::cli::IndexArgs) -> git::Settings {
 }
 
 impl SourceTrees {
-    /// A pyproject.toml (`input`) whose `[project] dependencies` are `dynamic`: only a build of
-    /// the project tells them, so the project itself is required, as an editable source
-    /// directory (as uv locks a project), with the extras `groups` asks for that the file does
-    /// not define statically; the build gives its dependencies when the solver reaches it.
-    /// Left alone (and refused by the request, naming the `dynamic` list) when the file states
-    /// no `[project] name`.
+    /// A pyproject.toml (`input`) whose `[project] dependencies` are `dynamic`, or whose
+    /// `optional-dependencies` are and `groups` asks for an extra the file does not define
+    /// statically: only a build of the project tells them, so the project itself is required,
+    /// as an editable source directory (as uv locks a project), with the extras `groups` asks
+    /// for that the file does not define statically; the build gives its dependencies when the
+    /// solver reaches it. Left alone (and refused by the request, naming the `dynamic` list)
+    /// when the file states no `[project] name`.
     pub fn require_dynamic_project(&mut self, input: &Path, doc: &mut Document, groups: &Groups) {
         let Some(dynamic) = &mut doc.dynamic else {
             return;
         };
-        if !dynamic.has("dependencies") || doc.format != "pyproject" {
+        if doc.format != "pyproject" {
+            return;
+        }
+        let dynamic_dependencies = dynamic.has("dependencies");
+        let asks_dynamic_extra = dynamic.has("optional-dependencies")
+            && groups
+                .names()
+                .iter()
+                .any(|g| !doc.defined_groups.iter().any(|d| normalize(d) == **g));
+        if !dynamic_dependencies && !asks_dynamic_extra {
             return;
         }
         let Some(name) = doc
@@ -139,8 +149,13 @@ impl SourceTrees {
                     let named = tree::project_name(&found.dir)
                         .map_err(|e| locate(tree::invalid(&what, e)))?;
                     let Some(named) = named else {
+                        let states = if found.dir.join("pyproject.toml").is_file() {
+                            "its pyproject.toml states no `[project] name`"
+                        } else {
+                            "it has no pyproject.toml"
+                        };
                         return Err(locate(Diagnostic::usage(format!(
-                            "{what}: its pyproject.toml states no `[project] name`, so its package is only known after a build"
+                            "{what}: {states}; unilock names a requirement written without a name by its tree's `[project] name` before resolving (it builds a tree for its dependencies once it is named, not to learn its name)"
                         )))
                         .note("name it: `name @ URL` (or `URL#egg=name` in a requirements file)"));
                     };

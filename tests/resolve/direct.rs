@@ -220,10 +220,18 @@ fn sources_that_need_a_build_or_disagree_are_refused_with_the_reason() {
     let wheel = file_url(&corpus("fixtures/find-links/alpha-1.0-py3-none-any.whl"));
     let other = file_url(&corpus("fixtures/find-links/beta-1.0-py3-none-any.whl"));
     let zeta = corpus("fixtures/sdists/zeta-1.0.tar.gz");
-    // A source directory whose pyproject.toml does not name it.
+    // A source directory with no pyproject.toml to name it.
     let unnamed = dir.path().join("unnamed");
     std::fs::create_dir(&unnamed).expect("mkdir");
     std::fs::write(unnamed.join("setup.py"), "").expect("write");
+    // One whose pyproject.toml has no `[project]` table (its name is in setup.py).
+    let nameless = dir.path().join("nameless");
+    std::fs::create_dir(&nameless).expect("mkdir");
+    std::fs::write(
+        nameless.join("pyproject.toml"),
+        "[build-system]\nrequires = [\"setuptools\"]\n",
+    )
+    .expect("write");
     let cases = [
         (
             "alpha @ git+https://host.example/alpha.git@\n".to_string(),
@@ -231,7 +239,11 @@ fn sources_that_need_a_build_or_disagree_are_refused_with_the_reason() {
         ),
         (
             format!("{}\n", unnamed.display()),
-            "states no `[project] name`, so its package is only known after a build",
+            "it has no pyproject.toml; unilock names a requirement written without a name by its tree's `[project] name` before resolving (it builds a tree for its dependencies once it is named, not to learn its name)",
+        ),
+        (
+            format!("{}\n", nameless.display()),
+            "its pyproject.toml states no `[project] name`; unilock names",
         ),
         (
             format!("alpha @ {wheel}\nalpha @ {wheel}x\n"),

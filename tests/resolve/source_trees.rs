@@ -737,3 +737,270 @@ fn a_project_whose_dependencies_are_dynamic_is_built_for_them() {
     assert!(err.contains("--no-build"), "{err}");
     assert!(!Path::new(&lock).exists());
 }
+
+/// Real uv installs (dry run) an exported pylock.toml holding a Git package (`[packages.vcs]`),
+/// an editable source directory (`[packages.directory]`) and wheels from a find-links
+/// directory, whose `index` is a `file://` URL (uv refuses a bare path: "relative URL without
+/// a base").
+#[test]
+fn uv_installs_an_exported_pylock_with_git_directory_and_find_links_packages() {
+    if !have_git() {
+        return;
+    }
+    let Some(uv) = tool("uv") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, _) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@v1\n-e ./libs/local-pkg\n"),
+    );
+    let target = "linux-64,python=3.11";
+    let out = resolve_for(dir.path(), &input, target, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    let pylock_path = dir.path().join("pylock.toml").display().to_string();
+    let out = unilock_with_env(
+        &[
+            "export",
+            "--lock",
+            &lock_path,
+            "--to",
+            "pylock",
+            "--target",
+            target,
+            "-o",
+            &pylock_path,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pylock = std::fs::read_to_string(&pylock_path).expect("pylock");
+    let out = Command::new(&uv)
+        .current_dir(dir.path())
+        .args([
+            "pip",
+            "install",
+            "--dry-run",
+            "--offline",
+            "--no-python-downloads",
+            "--preview-features",
+            "pylock",
+            "--target",
+            "site",
+            "-r",
+            "pylock.toml",
+            "--python",
+        ])
+        .arg(tool("python").expect("the test tools' python"))
+        .env("UV_NO_CACHE", "1")
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .expect("run uv");
+    let said = stderr(&out);
+    assert!(
+        out.status.success(),
+        "uv refused the pylock.toml:\n{said}\n{pylock}"
+    );
+    for line in [
+        " + alpha==1.0".to_string(),
+        " + beta==1.0".to_string(),
+        format!(" + local-pkg @ {}", file_url(&libs)),
+        format!(" + tool @ {url}@{v1}"),
+    ] {
+        assert!(said.contains(&line), "{line} not in\n{said}");
+    }
+    let index = url::Url::from_directory_path(find_links())
+        .expect("absolute")
+        .to_string();
+    assert!(pylock.contains(&format!("index = \"{index}\"")), "{pylock}");
+}
+
+/// `unilock show` of a lock names where a Git package and a source directory come from: the
+/// repository at its commit with the rev asked for, the directory and whether it is editable;
+/// `--json` gives the same as `source`.
+#[test]
+fn show_names_the_git_commit_and_the_source_directory_of_a_package() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, next) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@v1\nsub @ {url}@next#subdirectory=python\n-e ./libs/local-pkg\n"),
+    );
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock_path = dir.path().join("unilock.lock").display().to_string();
+    let out = unilock_with_env(&["show", &lock_path], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        format!("  tool 1.0 @ {url}@{v1} (requested rev v1)\n"),
+        format!("  sub 0.5 @ {url}@{next}#subdirectory=python (requested rev next)\n"),
+        "  local-pkg 0.3 @ libs/local-pkg (editable)\n".to_string(),
+        "  alpha 1.0\n".to_string(),
+    ] {
+        assert!(text.contains(&line), "{line} not in\n{text}");
+    }
+    let out = unilock_with_env(&["show", &lock_path, "--json"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let source = |name: &str| {
+        json["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {json}"))["source"]
+            .clone()
+    };
+    assert_eq!(
+        source("tool"),
+        serde_json::json!({"kind": "git", "url": file_url(&repo), "reference": "v1", "commit": v1})
+    );
+    assert_eq!(
+        source("sub"),
+        serde_json::json!({"kind": "git", "url": file_url(&repo), "reference": "next", "commit": next, "subdirectory": "python"})
+    );
+    assert_eq!(
+        source("local-pkg"),
+        serde_json::json!({"kind": "directory", "path": "libs/local-pkg", "editable": true})
+    );
+}
+
+/// `resolve --locked` names what moved under a lock whose inputs did not change: a branch
+/// that now points at another commit (both commits, and the dependencies that came with it),
+/// and a source directory whose metadata now says another version and other dependencies.
+#[test]
+fn resolve_locked_names_a_moved_branch_and_a_changed_source_directory() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (repo, v1, _) = repository(dir.path());
+    let url = format!("git+{}", file_url(&repo));
+    let libs = dir.path().join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    let input = write(
+        dir.path(),
+        "requirements.in",
+        &format!("tool @ {url}@main\n-e ./libs/local-pkg\n"),
+    );
+    let out = resolve_in(dir.path(), &input, &[], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = lock_of(dir.path());
+    let out = resolve_in(dir.path(), &input, &["--locked"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // main moves on (same version, one more dependency); the directory says 0.4 and gamma.
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        pyproject("tool", "1.0", &["beta<2", "gamma"]),
+    )
+    .expect("write");
+    git(&repo, &["commit", "--quiet", "-am", "three"]);
+    let moved = git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.4", &["alpha", "gamma"]),
+    )
+    .expect("write");
+    let out = resolve_in(dir.path(), &input, &["--locked"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    for says in [
+        format!(
+            "package pypi tool 1.0: {url}@{v1} → @{moved} (rev main moved); dependencies: +gamma"
+        ),
+        "package pypi local-pkg: 0.3 → 0.4; dependencies: +gamma".to_string(),
+        "package pypi gamma: added at 1.0".to_string(),
+    ] {
+        assert!(err.contains(&says), "{says}\n{err}");
+    }
+    assert_eq!(lock_of(dir.path()), before, "--locked never writes");
+}
+
+/// A pyproject.toml whose dependencies are static but whose optional-dependencies are
+/// `dynamic`: an `--extra` the file does not define is asked of a build of the project (it
+/// used to be refused as "only known after a build"); without such an extra, nothing is built.
+#[test]
+fn an_extra_only_a_build_defines_is_taken_from_the_build() {
+    let Some(python) = tool("python") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("app");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let pyproject = write(
+        &project,
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+         [project]\nname = \"app\"\nversion = \"1.0\"\ndependencies = [\"click>=8\"]\ndynamic = [\"optional-dependencies\"]\n\n\
+         [tool.setuptools]\npy-modules = []\n\n\
+         [tool.setuptools.dynamic]\noptional-dependencies.toml = { file = [\"toml.txt\"] }\n",
+    );
+    write(&project, "toml.txt", "pytoml\n");
+    let fl = crate::corpus("fixtures/sdist-builds/find-links")
+        .display()
+        .to_string();
+    let python = python.display().to_string();
+    let lock = dir.path().join("unilock.lock").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "resolve",
+            &pyproject,
+            "--no-index",
+            "--find-links",
+            &fl,
+            "--target",
+            TARGET,
+            "-o",
+            &lock,
+            "--python",
+            &python,
+        ];
+        args.extend(extra);
+        unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
+    };
+    let out = run(&["--extra", "toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = lock_of(dir.path());
+    let app = block(&text, "app");
+    assert!(app.contains("dependencies-from-build = true"), "{app}");
+    assert!(
+        app.contains("[package.directory]\npath = \"app\"\neditable = true"),
+        "{app}"
+    );
+    assert!(text.contains("name = \"click\""), "{text}");
+    assert!(text.contains("name = \"pytoml\""), "{text}");
+    // Without the extra: the static dependencies, and no build.
+    std::fs::remove_file(&lock).expect("rm");
+    let out = run(&["--no-build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = lock_of(dir.path());
+    assert!(text.contains("name = \"click\""), "{text}");
+    assert!(!text.contains("name = \"app\""), "{text}");
+    assert!(!text.contains("name = \"pytoml\""), "{text}");
+}

@@ -155,6 +155,22 @@ fn is_url(location: &str) -> bool {
     location.contains("://")
 }
 
+/// The `index` of a registry package: PEP 751 wants a URL, and readers (uv) refuse a bare
+/// path. A find-links directory, which locks name by its absolute path, becomes its
+/// `file://` URL; a relative one (a uv.lock's find-links directory, relative to that file)
+/// has no URL to give, and `index` is optional, so it is left out: the files name themselves.
+fn index_url(location: &str) -> Option<String> {
+    if location.is_empty() {
+        None
+    } else if is_url(location) {
+        Some(location.to_string())
+    } else {
+        url::Url::from_directory_path(location)
+            .ok()
+            .map(|u| u.to_string())
+    }
+}
+
 /// `(url, path)` for a location from the model.
 fn url_or_path(location: Option<&str>) -> (Option<String>, Option<String>) {
     match location {
@@ -195,7 +211,7 @@ fn package(p: &PinnedPackage) -> Package {
                 .filter(|a| a.kind == PinArtifactKind::Wheel)
                 .map(artifact)
                 .collect();
-            let index = (!url.is_empty()).then(|| url.clone());
+            let index = index_url(url);
             let wheels = (!wheels.is_empty()).then_some(wheels);
             (Source::Distributions { sdist, wheels }, index)
         }

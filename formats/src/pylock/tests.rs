@@ -476,6 +476,41 @@ fn from_document_is_the_inverse_of_to_document() {
     assert_eq!(sdist.as_ref().and_then(|s| s.name.clone()), None);
 }
 
+/// `index` is a URL (uv refuses a bare path): a find-links directory, named by its absolute
+/// path in a lock, is written as its `file://` URL; a relative one (a uv.lock's, relative to
+/// that file) is left out, the files naming themselves.
+#[test]
+fn a_find_links_directory_is_written_as_a_file_url_index() {
+    let mut doc = Document::new("unilock-lock");
+    for (name, source) in [
+        ("a", "/srv/wheels"),
+        ("b", "wheels"),
+        ("c", "https://index.example/simple"),
+    ] {
+        let mut p = unilock_model::document::PinnedPackage::registry(name, "1.0", source);
+        p.artifacts.push(unilock_model::document::PinArtifact {
+            kind: PinArtifactKind::Wheel,
+            url: Some(format!("file:///srv/wheels/{name}-1.0-py3-none-any.whl")),
+            filename: None,
+            hashes: [("sha256".to_string(), "ab".repeat(32))].into(),
+            size: None,
+            upload_time: None,
+        });
+        doc.packages.push(p);
+    }
+    let lock = Pylock::from_document(&doc, "unilock");
+    let indexes: Vec<_> = lock.packages.iter().map(|p| p.index.as_deref()).collect();
+    assert_eq!(
+        indexes,
+        [
+            Some("file:///srv/wheels/"),
+            None,
+            Some("https://index.example/simple")
+        ]
+    );
+    assert_eq!(ok(&emit(&lock)), lock);
+}
+
 #[test]
 fn from_document_leaves_conda_packages_out() {
     let mut doc = Document::new("conda-lock");
