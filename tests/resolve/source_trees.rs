@@ -122,6 +122,30 @@ fn resolve_for(
     unilock_with_env(&args, env)
 }
 
+/// Resolves the project `pyproject` against the find-links directory of the sdist-build
+/// fixtures (setuptools, click, pytoml, …) into `lock`, building with the interpreter `python`.
+fn resolve_project(pyproject: &str, lock: &str, python: &Path, extra: &[&str]) -> Output {
+    let fl = crate::corpus("fixtures/sdist-builds/find-links")
+        .display()
+        .to_string();
+    let python = python.display().to_string();
+    let mut args = vec![
+        "resolve",
+        pyproject,
+        "--no-index",
+        "--find-links",
+        &fl,
+        "--target",
+        TARGET,
+        "-o",
+        lock,
+        "--python",
+        &python,
+    ];
+    args.extend(extra);
+    unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
+}
+
 /// The `[[package]]` block of `name` in a lock.
 fn block(lock: &str, name: &str) -> String {
     let start = lock
@@ -687,28 +711,8 @@ fn a_project_whose_dependencies_are_dynamic_is_built_for_them() {
     );
     write(&project, "requirements.txt", "click>=8\n");
     write(&project, "toml.txt", "pytoml\n");
-    let fl = crate::corpus("fixtures/sdist-builds/find-links")
-        .display()
-        .to_string();
-    let python = python.display().to_string();
     let lock = dir.path().join("unilock.lock").display().to_string();
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "resolve",
-            &pyproject,
-            "--no-index",
-            "--find-links",
-            &fl,
-            "--target",
-            TARGET,
-            "-o",
-            &lock,
-            "--python",
-            &python,
-        ];
-        args.extend(extra);
-        unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
-    };
+    let run = |extra: &[&str]| resolve_project(&pyproject, &lock, &python, extra);
     let out = run(&["--extra", "toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = lock_of(dir.path());
@@ -962,28 +966,8 @@ fn an_extra_only_a_build_defines_is_taken_from_the_build() {
          [tool.setuptools.dynamic]\noptional-dependencies.toml = { file = [\"toml.txt\"] }\n",
     );
     write(&project, "toml.txt", "pytoml\n");
-    let fl = crate::corpus("fixtures/sdist-builds/find-links")
-        .display()
-        .to_string();
-    let python = python.display().to_string();
     let lock = dir.path().join("unilock.lock").display().to_string();
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "resolve",
-            &pyproject,
-            "--no-index",
-            "--find-links",
-            &fl,
-            "--target",
-            TARGET,
-            "-o",
-            &lock,
-            "--python",
-            &python,
-        ];
-        args.extend(extra);
-        unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
-    };
+    let run = |extra: &[&str]| resolve_project(&pyproject, &lock, &python, extra);
     let out = run(&["--extra", "toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = lock_of(dir.path());
