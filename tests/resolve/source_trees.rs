@@ -123,18 +123,25 @@ fn resolve_for(
 }
 
 /// Resolves the project `pyproject` against the find-links directory of the sdist-build
-/// fixtures (setuptools, click, pytoml, …) into `lock`, building with the interpreter `python`.
+/// fixtures (setuptools, click, pytoml, …) into `lock` (with a cache beside it), building with
+/// the interpreter `python`.
 fn resolve_project(pyproject: &str, lock: &str, python: &Path, extra: &[&str]) -> Output {
     let fl = crate::corpus("fixtures/sdist-builds/find-links")
         .display()
         .to_string();
     let python = python.display().to_string();
+    let cache = Path::new(lock)
+        .with_file_name("cache")
+        .display()
+        .to_string();
     let mut args = vec![
         "resolve",
         pyproject,
         "--no-index",
         "--find-links",
         &fl,
+        "--cache-dir",
+        &cache,
         "--target",
         TARGET,
         "-o",
