@@ -330,8 +330,13 @@ fn a_likely_sdist_that_needs_a_build_goes_to_the_build_ahead_hook() {
         let _ = lock(&tx).send((ahead.project, ahead.file.filename));
     })));
     s.prefetch("gamma");
-    let handed = rx.recv_timeout(Duration::from_secs(10)).expect("the hook is called");
-    assert_eq!(handed, ("gamma".to_string(), "gamma-2.0.tar.gz".to_string()));
+    let handed = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the hook is called");
+    assert_eq!(
+        handed,
+        ("gamma".to_string(), "gamma-2.0.tar.gz".to_string())
+    );
     let start = Instant::now();
     while f.index.seen_at("/simple/alpha/").is_empty() && start.elapsed() < Duration::from_secs(10)
     {
