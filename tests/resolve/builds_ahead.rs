@@ -93,9 +93,11 @@ fn sdist(
     bz.finish().expect("bzip2")
 }
 
-/// An index on `server` with these projects' files: `(project, [(filename, bytes, metadata of
-/// a wheel)])`.
-fn serve(server: &TestServer, projects: &[(&str, Vec<(String, Vec<u8>, Option<String>)>)]) {
+/// A file of the index: its name, its bytes and, for a wheel, its metadata file.
+type Served = (String, Vec<u8>, Option<String>);
+
+/// An index on `server` with these projects' files.
+fn serve(server: &TestServer, projects: &[(&str, Vec<Served>)]) {
     for (project, files) in projects {
         let mut entries = Vec::new();
         for (filename, bytes, metadata) in files {
@@ -129,7 +131,7 @@ fn serve(server: &TestServer, projects: &[(&str, Vec<(String, Vec<u8>, Option<St
 }
 
 /// A pure wheel known by its metadata file alone.
-fn wheel(name: &str, version: &str, requires: &[&str]) -> (String, Vec<u8>, Option<String>) {
+fn wheel(name: &str, version: &str, requires: &[&str]) -> Served {
     let mut metadata = format!("Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n");
     for r in requires {
         metadata.push_str(&format!("Requires-Dist: {r}\n"));
