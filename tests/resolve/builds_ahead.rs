@@ -145,7 +145,8 @@ fn wheel(name: &str, version: &str, requires: &[&str]) -> Served {
 
 /// The index of these tests, its builds logging to `log`: app 1.0 (a wheel) needs `one` and
 /// `two`, sdists whose builds take 1.5 s; one's built metadata names `three` (a wheel);
-/// flaky 2.0 is an sdist whose build fails, flaky 1.0 a wheel.
+/// flaky 2.0 is an sdist whose build fails, flaky 1.0 a wheel; sleepy 2.0 is an sdist whose
+/// build takes a minute, sleepy 1.0 a wheel.
 fn index(log: &Path) -> TestServer {
     let server = TestServer::start();
     let sd = |name: &str, version: &str, sleep: f64, fail: bool, requires: &[&str]| {
@@ -167,6 +168,13 @@ fn index(log: &Path) -> TestServer {
                 vec![
                     wheel("flaky", "1.0", &[]),
                     sd("flaky", "2.0", 0.2, true, &[]),
+                ],
+            ),
+            (
+                "sleepy",
+                vec![
+                    wheel("sleepy", "1.0", &[]),
+                    sd("sleepy", "2.0", 60.0, false, &[]),
                 ],
             ),
         ],
@@ -345,4 +353,23 @@ fn a_background_build_that_fails_matters_only_when_the_solver_needs_its_file() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(builds(&log), []);
+}
+
+/// sleepy 2.0, built in the background but not needed (`sleepy<2`), takes a minute to build:
+/// when the resolution is over its backend is stopped, not waited for, so the build never
+/// reaches its end.
+#[test]
+fn a_background_build_still_running_when_the_resolution_ends_is_stopped() {
+    let Some(python) = tool("python") else { return };
+    let python = python.display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("builds.log");
+    let server = index(&log);
+    // `one` keeps the solver busy (its build takes 1.5 s) while sleepy 2.0 starts.
+    let out = resolve(&server, dir.path(), "sleepy<2\none\n", &python);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs = builds(&log);
+    let sleepy: Vec<_> = runs.iter().filter(|(f, _, _)| f == "sleepy-2.0").collect();
+    assert_eq!(sleepy.len(), 1, "sleepy 2.0 was started once: {runs:?}");
+    assert_eq!(sleepy[0].2, None, "and stopped before its end: {runs:?}");
 }
