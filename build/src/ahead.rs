@@ -3,7 +3,8 @@
 //! few background workers while the solver works on the rest, and the dependencies their
 //! built metadata names are prefetched in turn.
 //!
-//! The [`Pool`] owns its workers and the queue the index source's hook feeds; the builds
+//! The [`Pool`] owns the queue the index source's hook feeds and the workers, started as builds
+//! arrive (a run that builds nothing ahead starts no thread); the builds
 //! themselves are the [`Builder`]'s, so a build the solver asks for while it is in flight is
 //! waited for, never run twice, and a build already in the cache (`built-metadata-v1`) is not
 //! run at all. A background build that fails is kept in its slot and is an error only if the
@@ -40,26 +41,50 @@ pub fn concurrent_builds(var: &dyn Fn(&str) -> Option<String>) -> usize {
         })
 }
 
-/// The sdists waiting for a worker.
-#[derive(Default)]
+/// The sdists waiting for a worker, and the workers.
 struct Queue {
     state: Mutex<State>,
     ready: Condvar,
+    /// The most workers.
+    most: usize,
 }
 
 #[derive(Default)]
 struct State {
     jobs: VecDeque<Ahead>,
     closed: bool,
+    /// Workers waiting for a job.
+    idle: usize,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl Queue {
-    fn push(&self, job: Ahead) {
+    /// Queues `job`, starting a worker for it when none is idle and fewer than the most run:
+    /// a run that builds nothing ahead starts no thread.
+    fn push(self: &Arc<Self>, builder: &std::sync::Weak<Builder>, job: Ahead) {
         let mut state = lock(&self.state);
-        if !state.closed {
-            state.jobs.push_back(job);
-            self.ready.notify_one();
+        if state.closed {
+            return;
         }
+        state.jobs.push_back(job);
+        if state.idle == 0
+            && state.workers.len() < self.most
+            && let Some(builder) = builder.upgrade()
+        {
+            let queue = self.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("build-ahead-{}", state.workers.len()))
+                .spawn(move || {
+                    while let Some(job) = queue.next() {
+                        build_ahead(&builder, job);
+                    }
+                });
+            // A worker the system refuses costs speed only: the solver builds what it needs.
+            if let Ok(handle) = spawned {
+                state.workers.push(handle);
+            }
+        }
+        self.ready.notify_one();
     }
 
     /// The next job, waiting for one; `None` once the queue is closed.
@@ -72,63 +97,49 @@ impl Queue {
             if let Some(job) = state.jobs.pop_front() {
                 return Some(job);
             }
+            state.idle += 1;
             state = self
                 .ready
                 .wait(state)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            state.idle -= 1;
         }
     }
 
-    fn close(&self) {
+    /// Drops the queued jobs, wakes the workers to end and hands them over.
+    fn close(&self) -> Vec<JoinHandle<()>> {
         let mut state = lock(&self.state);
         state.closed = true;
         state.jobs.clear();
         self.ready.notify_all();
+        std::mem::take(&mut state.workers)
     }
 }
 
-/// The background workers of one run.
+/// The background builds of one run: at most `most` workers, started as builds arrive.
 pub struct Pool {
     builder: Arc<Builder>,
     queue: Arc<Queue>,
-    workers: Vec<JoinHandle<()>>,
 }
 
 impl Pool {
-    /// `workers` threads building what the prefetch of `builder`'s source hands over.
-    pub(crate) fn start(builder: &Arc<Builder>, workers: usize) -> Pool {
-        let queue = Arc::new(Queue::default());
-        let mut handles = Vec::new();
-        for i in 0..workers {
-            let (builder, queue) = (builder.clone(), queue.clone());
-            let spawned = std::thread::Builder::new()
-                .name(format!("build-ahead-{i}"))
-                .spawn(move || {
-                    while let Some(job) = queue.next() {
-                        build_ahead(&builder, job);
-                    }
-                });
-            // A worker the system refuses costs speed only: the solver builds what it needs.
-            if let Ok(handle) = spawned {
-                handles.push(handle);
-            }
-        }
-        if !handles.is_empty() {
-            let hook = queue.clone();
-            builder
-                .source()
-                .build_ahead(Some(Arc::new(move |job: Ahead| hook.push(job))));
-        }
+    /// Builds what the prefetch of `builder`'s source hands over, on at most `most` workers.
+    pub(crate) fn start(builder: &Arc<Builder>, most: usize) -> Pool {
+        let queue = Arc::new(Queue {
+            state: Mutex::default(),
+            ready: Condvar::new(),
+            most,
+        });
+        // The hook lives in the index source, which the builder holds: it holds the builder
+        // weakly, so nothing owns itself.
+        let (hook, weak) = (queue.clone(), Arc::downgrade(builder));
+        builder
+            .source()
+            .build_ahead(Some(Arc::new(move |job: Ahead| hook.push(&weak, job))));
         Pool {
             builder: builder.clone(),
             queue,
-            workers: handles,
         }
-    }
-
-    /// The number of workers.
-    pub fn workers(&self) -> usize {
-        self.workers.len()
     }
 }
 
@@ -152,8 +163,7 @@ impl Drop for Pool {
     fn drop(&mut self) {
         self.builder.source().build_ahead(None);
         self.builder.stop.store(true, Ordering::Relaxed);
-        self.queue.close();
-        for worker in self.workers.drain(..) {
+        for worker in self.queue.close() {
             let _ = worker.join();
         }
     }

@@ -46,9 +46,10 @@ pub struct Settings {
 /// and ahead of it, in the background, for the likely sdists the prefetch finds.
 pub struct BuildingSource {
     builder: Arc<Builder>,
-    /// The background builds; `None` when there are none (`--no-build`, `--offline`, a
-    /// source that prefetches nothing, `UNILOCK_CONCURRENT_BUILDS=0`).
-    ahead: Option<crate::ahead::Pool>,
+    /// The background builds, held for its drop (which stops them); `None` when there are
+    /// none (`--no-build`, `--offline`, a source that prefetches nothing,
+    /// `UNILOCK_CONCURRENT_BUILDS=0`).
+    _ahead: Option<crate::ahead::Pool>,
 }
 
 type BuildSlot = Arc<OnceLock<Result<Metadata, Diagnostic>>>;
@@ -86,12 +87,10 @@ impl BuildingSource {
         let workers = crate::ahead::concurrent_builds(&env_var);
         let ahead =
             (background && workers > 0).then(|| crate::ahead::Pool::start(&builder, workers));
-        BuildingSource { builder, ahead }
-    }
-
-    /// How many builds run in the background at most (0: none).
-    pub fn background_builds(&self) -> usize {
-        self.ahead.as_ref().map_or(0, crate::ahead::Pool::workers)
+        BuildingSource {
+            builder,
+            _ahead: ahead,
+        }
     }
 
     /// How Git repositories are read: mirrors in the cache, `--offline`.
