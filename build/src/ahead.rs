@@ -3,14 +3,15 @@
 //! few background workers while the solver works on the rest, and the dependencies their
 //! built metadata names are prefetched in turn.
 //!
-//! The [`Pool`] owns the queue the index source's hook feeds and the workers, started as builds
-//! arrive (a run that builds nothing ahead starts no thread); the builds
-//! themselves are the [`Builder`]'s, so a build the solver asks for while it is in flight is
-//! waited for, never run twice, and a build already in the cache (`built-metadata-v1`) is not
-//! run at all. A background build that fails is kept in its slot and is an error only if the
-//! solver asks for that file (then with the message of a build the solver ran itself). When the
-//! pool is dropped (the resolution is over), queued builds are dropped, running backends are
-//! stopped and the workers are joined, so no build outlives the run.
+//! The [`Pool`] owns the queue the index source's hook feeds and the workers, started as
+//! builds arrive (a run that builds nothing ahead starts no thread). The builds themselves
+//! belong to the source's `Builder` (one slot per sdist), so a build the solver asks for while
+//! it is in flight is waited for, never run twice, and a build already in the cache
+//! (`built-metadata-v1`) is not run at all. A background build that fails is kept in its slot
+//! and is an error only if the solver asks for that file (then with the message of a build the
+//! solver ran itself). When the pool is dropped (the resolution is over), queued builds are
+//! dropped, running backends are stopped and the workers are joined, so no build outlives the
+//! run.
 //!
 //! At most [`concurrent_builds`] builds run at once: `UNILOCK_CONCURRENT_BUILDS`, else the
 //! available cores, at most [`MAX_DEFAULT_BUILDS`]; `0` turns background builds off. The
