@@ -3,7 +3,7 @@
 //! entries of the registries' cache), so `--offline` and later runs need no build.
 //!
 //! Who owns what: the registries' [`IndexSource`] owns fetching (pages, metadata, the
-//! prefetch); this crate owns builds. The state of the builds of a run ([`Builder`]: the host,
+//! prefetch); this crate owns builds. The state of the builds of a run (`Builder`: the host,
 //! one slot per sdist, the built metadata) sits behind an `Arc`, shared by the solver's thread
 //! and the background workers of [`crate::ahead`], which the `BuildingSource` owns and stops
 //! when it is dropped. The index source holds only the queue those workers read (the hook it
