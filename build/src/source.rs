@@ -6,9 +6,9 @@
 //! prefetch); this crate owns builds. The state of the builds of a run (`Builder`: the host,
 //! one slot per sdist, the built metadata) sits behind an `Arc`, shared by the solver's thread
 //! and the background workers of [`crate::ahead`], which the `BuildingSource` owns and stops
-//! when it is dropped. The index source holds only the queue those workers read (the hook it
-//! calls when its prefetch finds a likely sdist that needs a build), never the builder, so
-//! nothing owns itself. Each sdist has one slot per run, filled once: the solver asking for a
+//! when it is dropped. The index source holds only the hook it calls when its prefetch finds a
+//! likely sdist that needs a build: the queue those workers read, and the builder weakly (to
+//! start a worker), so nothing owns itself. Each sdist has one slot per run, filled once: the solver asking for a
 //! file whose build is in flight waits for that build rather than starting another.
 
 use crate::backend::{self, Host};
