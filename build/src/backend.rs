@@ -34,6 +34,8 @@ pub struct Host<'a> {
     pub timeout: Duration,
     /// The limit of bytes unpacked from one archive.
     pub unpack_limit: u64,
+    /// Set when the run no longer needs the build: the backend is stopped.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// `[build-system]` of a project.
@@ -185,6 +187,7 @@ fn build_metadata(
             hook,
             work,
             host.timeout,
+            host.stop,
         )
         .map_err(|failed| {
             let mut d = Diagnostic::new(
@@ -376,6 +379,7 @@ mod tests {
             target: &target,
             timeout,
             unpack_limit: crate::unpack::MAX_UNPACKED_BYTES,
+            stop: None,
         };
         Some(metadata(
             &host,

@@ -1,11 +1,13 @@
 //! Calling a PEP 517 build backend: a small script run by the host interpreter in the
 //! project directory, isolated from the user's packages (`-S -s`, `PYTHONNOUSERSITE`,
 //! `PYTHONPATH` = the build environment only, `PYTHONHOME` unset), with a time limit
-//! ([`timeout`]: `UNILOCK_BUILD_TIMEOUT` seconds, default 600) and its output kept for the
-//! error message.
+//! ([`timeout`]: `UNILOCK_BUILD_TIMEOUT` seconds, default 600), stopped early when the run no
+//! longer needs it (a background build when the resolution is over), and its output kept for
+//! the error message.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The default time one backend call may take.
@@ -78,7 +80,7 @@ pub struct Failed {
 }
 
 /// One call of `hook` (`requires` or `metadata`) of `backend` in `project`, with the packages
-/// of `site` importable; its JSON answer.
+/// of `site` importable; its JSON answer. The backend is stopped as soon as `stop` is set.
 #[allow(clippy::too_many_arguments)]
 pub fn call(
     python: &Path,
@@ -89,6 +91,7 @@ pub fn call(
     hook: &str,
     work: &Path,
     limit: Duration,
+    stop: Option<&AtomicBool>,
 ) -> Result<serde_json::Value, Failed> {
     let script = work.join("unilock_build_hook.py");
     let out = work.join(format!("{hook}.json"));
@@ -132,6 +135,11 @@ pub fn call(
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Ok(status),
+            Ok(None) if stop.is_some_and(|s| s.load(Ordering::Relaxed)) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err("was stopped: the run no longer needed it".to_string());
+            }
             Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();

@@ -6,10 +6,12 @@
 //! sdists and installs wheels; [`backend`] reads `[build-system]`, resolves and installs the
 //! build requirements (wheels only, with unilock's own resolver) and asks the backend for the
 //! metadata through [`hooks`]; [`source`] wraps the index source so the solver meets built
-//! metadata like any other, lazily and cached by the sdist's sha256; [`tree`] reads source trees named by direct
+//! metadata like any other, built when the solver asks or, through [`ahead`], in the background
+//! for the likely sdists the prefetch finds, once per sdist and cached by its sha256; [`tree`] reads source trees named by direct
 //! references (Git repositories, local directories), statically or through the same builds. This crate runs
 //! processes and writes temporary directories; the solver stays free of I/O.
 
+pub mod ahead;
 pub mod backend;
 pub mod hooks;
 pub mod python;

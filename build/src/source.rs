@@ -1,7 +1,15 @@
 //! [`BuildingSource`]: the index source, with the dependencies of sdists whose metadata is not
-//! static learnt from a build on the host — lazily, when the solver asks for that file's
-//! metadata, never ahead — and cached by the sdist's sha256 (`built-metadata-v1` entries of
-//! the registries' cache), so `--offline` and later runs need no build.
+//! static learnt from a build on the host, cached by the sdist's sha256 (`built-metadata-v1`
+//! entries of the registries' cache), so `--offline` and later runs need no build.
+//!
+//! Who owns what: the registries' [`IndexSource`] owns fetching (pages, metadata, the
+//! prefetch); this crate owns builds. The state of the builds of a run (`Builder`: the host,
+//! one slot per sdist, the built metadata) sits behind an `Arc`, shared by the solver's thread
+//! and the background workers of [`crate::ahead`], which the `BuildingSource` owns and stops
+//! when it is dropped. The index source holds only the hook it calls when its prefetch finds a
+//! likely sdist that needs a build: the queue those workers read, and the builder weakly (to
+//! start a worker), so nothing owns itself. Each sdist has one slot per run, filled once: the solver asking for a
+//! file whose build is in flight waits for that build rather than starting another.
 
 use crate::backend::{self, Host};
 use crate::python::{self, Interpreter};
@@ -9,6 +17,7 @@ use crate::tree::TreeRef;
 use sha2::Digest;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 use unilock_model::index::{
     CoreMetadata, DirectFile, DistFile, FileKind, Metadata, PackageSource, ProjectFiles, version_of,
@@ -33,31 +42,64 @@ pub struct Settings {
     pub cache: Option<Cache>,
 }
 
-/// The index source, building sdists whose dependencies are not static.
-pub struct BuildingSource<'a> {
-    inner: &'a IndexSource,
+/// The index source, building sdists whose dependencies are not static: when the solver asks,
+/// and ahead of it, in the background, for the likely sdists the prefetch finds.
+pub struct BuildingSource {
+    builder: Arc<Builder>,
+    /// The background builds, held for its drop (which stops them); `None` when there are
+    /// none (`--no-build`, `--offline`, a source that prefetches nothing,
+    /// `UNILOCK_CONCURRENT_BUILDS=0`).
+    _ahead: Option<crate::ahead::Pool>,
+}
+
+type BuildSlot = Arc<OnceLock<Result<Metadata, Diagnostic>>>;
+
+/// The builds of one run, shared by the solver's thread and the background workers.
+pub(crate) struct Builder {
+    inner: Arc<IndexSource>,
     settings: Settings,
     var: fn(&str) -> Option<String>,
     host: OnceLock<Result<(Interpreter, Target), Diagnostic>>,
-    /// Built metadata by the sdist's sha256, for this run.
+    /// Built metadata by the sdist's sha256 (or a source tree's key), for this run.
     built: Mutex<HashMap<String, Result<Metadata, Diagnostic>>>,
+    /// One slot per sdist URL: its build runs once, whoever asks first.
+    files: Mutex<HashMap<String, BuildSlot>>,
+    /// Set when the run is over: background builds still running are stopped.
+    pub(crate) stop: AtomicBool,
 }
 
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-impl<'a> BuildingSource<'a> {
-    pub fn new(inner: &'a IndexSource, settings: Settings) -> Self {
-        BuildingSource {
+impl BuildingSource {
+    pub fn new(inner: Arc<IndexSource>, settings: Settings) -> Self {
+        let background = !settings.no_build && !settings.offline && inner.prefetches();
+        let builder = Arc::new(Builder {
             inner,
             settings,
             var: env_var,
             host: OnceLock::new(),
             built: Mutex::default(),
+            files: Mutex::default(),
+            stop: AtomicBool::new(false),
+        });
+        let workers = crate::ahead::concurrent_builds(&env_var);
+        let ahead =
+            (background && workers > 0).then(|| crate::ahead::Pool::start(&builder, workers));
+        BuildingSource {
+            builder,
+            _ahead: ahead,
         }
     }
 
+    /// How Git repositories are read: mirrors in the cache, `--offline`.
+    pub fn git_settings(&self) -> unilock_registries::git::Settings {
+        self.builder.git_settings()
+    }
+}
+
+impl Builder {
     fn host(&self) -> Result<&(Interpreter, Target), Diagnostic> {
         self.host
             .get_or_init(|| {
@@ -87,6 +129,30 @@ impl<'a> BuildingSource<'a> {
                 "{why}; --no-build forbids building it"
             )));
         }
+        self.built_file(project, file)
+    }
+
+    /// The metadata of a build of the sdist `file`: the one build of this run, waited for
+    /// when it is in flight, else started here.
+    pub(crate) fn built_file(
+        &self,
+        project: &str,
+        file: &DistFile,
+    ) -> Result<Metadata, Diagnostic> {
+        self.file_slot(&file.url)
+            .get_or_init(|| self.build_file(project, file))
+            .clone()
+    }
+
+    /// The slot of the sdist at `url`.
+    pub(crate) fn file_slot(&self, url: &str) -> BuildSlot {
+        lock(&self.files)
+            .entry(url.to_string())
+            .or_default()
+            .clone()
+    }
+
+    fn build_file(&self, project: &str, file: &DistFile) -> Result<Metadata, Diagnostic> {
         let known_sha = file.hashes.get("sha256").map(|s| s.to_ascii_lowercase());
         if let Some(sha) = &known_sha
             && let Some(done) = self.remembered(sha)
@@ -120,6 +186,25 @@ impl<'a> BuildingSource<'a> {
         Some(Ok(metadata))
     }
 
+    /// What a build needs from the run.
+    fn with_host<T>(
+        &self,
+        f: impl FnOnce(&Host) -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        let (interpreter, target) = self.host()?;
+        let download = |f: &DistFile| self.inner.download(f);
+        let host = Host {
+            source: &*self.inner,
+            download: &download,
+            interpreter,
+            target,
+            timeout: crate::hooks::timeout(&self.var),
+            unpack_limit: crate::unpack::max_unpacked_bytes(&self.var),
+            stop: Some(&self.stop),
+        };
+        f(&host)
+    }
+
     fn build(
         &self,
         project: &str,
@@ -127,17 +212,8 @@ impl<'a> BuildingSource<'a> {
         bytes: &[u8],
         sha: &str,
     ) -> Result<Metadata, Diagnostic> {
-        let (interpreter, target) = self.host()?;
-        let download = |f: &DistFile| self.inner.download(f);
-        let host = Host {
-            source: self.inner,
-            download: &download,
-            interpreter,
-            target,
-            timeout: crate::hooks::timeout(&self.var),
-            unpack_limit: crate::unpack::max_unpacked_bytes(&self.var),
-        };
-        let text = backend::metadata(&host, project, &file.filename, bytes)
+        let text = self
+            .with_host(|host| backend::metadata(host, project, &file.filename, bytes))
             .map_err(|e| self.offline(file, e))?;
         let headers = unilock_registries::metadata::parse(&text).map_err(|e| {
             Diagnostic::new(
@@ -170,9 +246,14 @@ impl<'a> BuildingSource<'a> {
         )
         .note("run once without --offline to build it and fill the cache, or pass --no-build to skip versions that need a build")
     }
+
+    /// The index source the builds read through.
+    pub(crate) fn source(&self) -> &IndexSource {
+        &self.inner
+    }
 }
 
-impl BuildingSource<'_> {
+impl Builder {
     /// How Git repositories are read: mirrors in the cache, `--offline`.
     pub fn git_settings(&self) -> unilock_registries::git::Settings {
         unilock_registries::git::Settings {
@@ -265,17 +346,7 @@ impl BuildingSource<'_> {
         {
             return done.clone();
         }
-        let (interpreter, target) = self.host()?;
-        let download = |f: &DistFile| self.inner.download(f);
-        let host = Host {
-            source: self.inner,
-            download: &download,
-            interpreter,
-            target,
-            timeout: crate::hooks::timeout(&self.var),
-            unpack_limit: crate::unpack::max_unpacked_bytes(&self.var),
-        };
-        let text = backend::tree_metadata(&host, name, label, &tree.dir)?;
+        let text = self.with_host(|host| backend::tree_metadata(host, name, label, &tree.dir))?;
         let headers = unilock_registries::metadata::parse(&text).map_err(|e| {
             Diagnostic::new(
                 ErrorKind::Registry,
@@ -293,11 +364,11 @@ impl BuildingSource<'_> {
 }
 
 /// The index source's own methods (its warnings, downloads) stay at hand.
-impl std::ops::Deref for BuildingSource<'_> {
+impl std::ops::Deref for BuildingSource {
     type Target = IndexSource;
 
     fn deref(&self) -> &IndexSource {
-        self.inner
+        &self.builder.inner
     }
 }
 
@@ -306,22 +377,23 @@ fn built(mut metadata: CoreMetadata) -> Metadata {
     Metadata::Known(Arc::new(metadata))
 }
 
-impl PackageSource for BuildingSource<'_> {
+impl PackageSource for BuildingSource {
     fn project(&self, name: &str) -> Result<Option<Arc<ProjectFiles>>, Diagnostic> {
-        self.inner.project(name)
+        self.builder.inner.project(name)
     }
 
     fn metadata(&self, project: &ProjectFiles, file: &DistFile) -> Result<Metadata, Diagnostic> {
-        let metadata = self.inner.metadata(project, file)?;
-        self.complete(&project.name, file, metadata)
+        let metadata = self.builder.inner.metadata(project, file)?;
+        self.builder.complete(&project.name, file, metadata)
     }
 
     fn direct(&self, name: &str, url: &str) -> Result<DirectFile, Diagnostic> {
+        let builder = &self.builder;
         if let Some(reference) = TreeRef::parse(name, url)? {
-            return self.tree(name, url, &reference);
+            return builder.tree(name, url, &reference);
         }
-        let direct = self.inner.direct(name, url)?;
-        let metadata = self.complete(name, &direct.file, direct.metadata)?;
+        let direct = builder.inner.direct(name, url)?;
+        let metadata = builder.complete(name, &direct.file, direct.metadata)?;
         Ok(DirectFile {
             file: direct.file,
             metadata,
@@ -329,11 +401,11 @@ impl PackageSource for BuildingSource<'_> {
     }
 
     fn prefetch(&self, name: &str) {
-        self.inner.prefetch(name)
+        self.builder.inner.prefetch(name)
     }
 
     fn consulted(&self, name: &str, version: &str) {
-        self.inner.consulted(name, version)
+        self.builder.inner.consulted(name, version)
     }
 }
 

@@ -12,6 +12,11 @@
 //! started. The solver stays synchronous; it must not call in from inside this runtime.
 //! The runtime has two workers and at most [`BLOCKING_THREADS`] blocking threads (the host
 //! name lookups of new connections run there).
+//!
+//! Builds are not this crate's: when a likely file is an sdist whose metadata only a build
+//! tells ([`Metadata::NeedsBuild`]), the prefetch hands it to the [`BuildAhead`] hook that the
+//! build crate installed ([`IndexSource::build_ahead`]), with a [`Prefetcher`] through which
+//! the build, once done, has the dependencies its metadata names prefetched in turn.
 
 use crate::http::{Failure, FetchError};
 use crate::local;
@@ -19,10 +24,11 @@ use crate::remote::Remote;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::OnceCell;
 use unilock_model::index::{
-    DirectFile, DistFile, FileKind, Files, Metadata, PackageSource, ProjectFiles, version_of,
+    CoreMetadata, DirectFile, DistFile, FileKind, Files, Metadata, PackageSource, ProjectFiles,
+    version_of,
 };
 use unilock_model::{Diagnostic, ErrorKind};
 use url::Url;
@@ -58,6 +64,47 @@ pub type Likely = Arc<dyn Fn(&Arc<ProjectFiles>) -> Vec<usize> + Send + Sync>;
 
 type Slot<T> = Arc<OnceCell<Result<T, Diagnostic>>>;
 
+/// Takes a likely sdist whose metadata only a build tells, found by the prefetch, to build it
+/// in the background. Called on the source's runtime: it must hand the work over and return
+/// at once.
+pub type BuildAhead = Arc<dyn Fn(Ahead) + Send + Sync>;
+
+/// A likely sdist to build ahead of the solver.
+pub struct Ahead {
+    /// The normalised name of its project.
+    pub project: String,
+    pub file: DistFile,
+    /// Prefetches what the built metadata names.
+    pub then: Prefetcher,
+}
+
+/// Prefetches the dependencies of metadata learnt outside the source (from a build), from
+/// any thread; does nothing once the source is gone.
+#[derive(Clone)]
+pub struct Prefetcher {
+    shared: Weak<Shared>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Prefetcher {
+    /// Fetches ahead the pages (and likely files' metadata) of the dependencies `metadata`
+    /// names outside extras, as for metadata the index served.
+    pub fn dependencies(&self, metadata: &CoreMetadata) {
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
+        for dependency in metadata
+            .requires_dist
+            .iter()
+            .filter_map(|r| likely_dependency(r))
+        {
+            if lock(&shared.prefetched).insert(dependency.clone()) {
+                self.runtime.spawn(shared.clone().prefetch(dependency));
+            }
+        }
+    }
+}
+
 struct Shared {
     locations: Vec<Location>,
     remote: Option<Remote>,
@@ -66,6 +113,8 @@ struct Shared {
     pages: Mutex<HashMap<Url, Slot<Vec<DistFile>>>>,
     prefetched: Mutex<HashSet<String>>,
     likely: Likely,
+    /// Where likely sdists that need a build go ([`IndexSource::build_ahead`]).
+    ahead: Mutex<Option<BuildAhead>>,
     /// What the user should hear about the pages read (files left out, …), in order.
     warnings: Mutex<Vec<String>>,
 }
@@ -112,6 +161,7 @@ impl IndexSource {
                 pages: Mutex::default(),
                 prefetched: Mutex::default(),
                 likely: Arc::new(|p: &Arc<ProjectFiles>| newest_files(p)),
+                ahead: Mutex::default(),
                 warnings: Mutex::default(),
             }),
             runtime: Some(runtime),
@@ -124,6 +174,18 @@ impl IndexSource {
             shared.likely = likely;
         }
         self
+    }
+
+    /// Hands the likely sdists the prefetch finds to need a build to `hook` from now on
+    /// (`None`: to nobody, as before any call).
+    pub fn build_ahead(&self, hook: Option<BuildAhead>) {
+        *lock(&self.shared.ahead) = hook;
+    }
+
+    /// Whether [`PackageSource::prefetch`] fetches anything ahead (only remote locations are
+    /// worth it).
+    pub fn prefetches(&self) -> bool {
+        self.shared.remote.is_some()
     }
 
     pub fn remote(&self) -> Option<&Remote> {
@@ -239,7 +301,7 @@ impl PackageSource for IndexSource {
     }
 
     fn prefetch(&self, name: &str) {
-        if self.shared.remote.is_none() || !lock(&self.shared.prefetched).insert(name.into()) {
+        if !self.prefetches() || !lock(&self.shared.prefetched).insert(name.into()) {
             return;
         }
         self.runtime()
@@ -250,7 +312,8 @@ impl PackageSource for IndexSource {
 impl Shared {
     /// Fetches the page of `name` and the metadata of its likely files, then does the same
     /// for the dependencies that metadata names (those not under an extra), so the likely
-    /// dependency tree arrives while the solver is still working on its top.
+    /// dependency tree arrives while the solver is still working on its top. A likely sdist
+    /// whose metadata needs a build goes to the [`BuildAhead`] hook, which carries the chain on.
     fn prefetch(
         self: Arc<Self>,
         name: String,
@@ -266,13 +329,25 @@ impl Shared {
                 let shared = self.clone();
                 let name = name.clone();
                 tokio::spawn(async move {
-                    let Ok(Metadata::Known(m)) = shared.clone().metadata(name, file).await else {
-                        return;
+                    let then = Prefetcher {
+                        shared: Arc::downgrade(&shared),
+                        runtime: tokio::runtime::Handle::current(),
                     };
-                    for dependency in m.requires_dist.iter().filter_map(|r| likely_dependency(r)) {
-                        if lock(&shared.prefetched).insert(dependency.clone()) {
-                            tokio::spawn(shared.clone().prefetch(dependency));
+                    match shared.clone().metadata(name.clone(), file.clone()).await {
+                        Ok(Metadata::Known(m)) => then.dependencies(&m),
+                        Ok(Metadata::NeedsBuild(_))
+                            if matches!(version_of(&file.filename), Some((_, FileKind::Sdist))) =>
+                        {
+                            let hook = lock(&shared.ahead).clone();
+                            if let Some(hook) = hook {
+                                hook(Ahead {
+                                    project: name,
+                                    file,
+                                    then,
+                                });
+                            }
                         }
+                        _ => {}
                     }
                 });
             }

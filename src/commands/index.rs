@@ -24,7 +24,8 @@ use url::Url;
 
 /// The source of every configured location, with its progress display.
 pub struct Configured {
-    pub source: IndexSource,
+    /// Shared with the background builds of [`Configured::building`].
+    pub source: Arc<IndexSource>,
     /// How sdists whose dependencies are not static are built (`--python`, `--no-build`).
     pub builds: unilock_build::Settings,
     pub progress: Option<Arc<Progress>>,
@@ -35,8 +36,8 @@ pub struct Configured {
 impl Configured {
     /// The source resolution reads through: the indexes, with sdists whose dependencies are
     /// not static built on the host as `builds` says.
-    pub fn building(&self) -> unilock_build::BuildingSource<'_> {
-        unilock_build::BuildingSource::new(&self.source, self.builds.clone())
+    pub fn building(&self) -> unilock_build::BuildingSource {
+        unilock_build::BuildingSource::new(self.source.clone(), self.builds.clone())
     }
 }
 
@@ -103,7 +104,7 @@ pub fn source(
         ..unilock_build::Settings::default()
     };
     Ok(Configured {
-        source,
+        source: Arc::new(source),
         builds,
         progress,
         hosts,
@@ -399,7 +400,7 @@ pub fn record(args: crate::cli::RecordArgs) -> Result<(), Diagnostic> {
         )));
     }
     let configured = source(&args.index, from_files, &targets, &request)?;
-    let recorder = Recorder::new(&configured.source);
+    let recorder = Recorder::new(&*configured.source);
     let outcome = record_resolutions(
         &recorder,
         &targets,

@@ -236,7 +236,7 @@ fn solve_environment(
     args: &MigrateArgs,
     targets: &[Target],
     inputs: &Inputs,
-    index: &unilock_build::BuildingSource<'_>,
+    index: &unilock_build::BuildingSource,
 ) -> Result<Lock, Diagnostic> {
     let conda = &inputs.conda;
     let (channels, progress) = super::channels::source(&args.channels, &args.index, conda)?;

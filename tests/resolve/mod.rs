@@ -5,6 +5,7 @@
 
 mod binary;
 mod builds;
+mod builds_ahead;
 mod conda;
 mod conda_bench;
 mod conda_http;

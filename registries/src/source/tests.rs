@@ -309,6 +309,48 @@ fn prefetch_fetches_the_page_and_the_likely_metadata_in_the_background() {
     assert_eq!(f.files.seen_at(path).len(), 1);
 }
 
+/// A likely sdist whose metadata needs a build (gamma) goes to the build-ahead hook; what the
+/// hook learns and hands to the prefetcher (a dependency on alpha) is fetched ahead in turn.
+#[test]
+fn a_likely_sdist_that_needs_a_build_goes_to_the_build_ahead_hook() {
+    let f = fixture_servers();
+    let cache = tempfile::tempdir().unwrap();
+    let s = source(vec![index_of(&f.index)], cache.path(), false);
+    let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+    let tx = Mutex::new(tx);
+    s.build_ahead(Some(Arc::new(move |ahead: Ahead| {
+        // What a build would have learnt.
+        let built = unilock_model::index::CoreMetadata {
+            name: "gamma".into(),
+            version: "2.0".into(),
+            requires_dist: vec!["alpha>=1".into()],
+            ..Default::default()
+        };
+        ahead.then.dependencies(&built);
+        let _ = lock(&tx).send((ahead.project, ahead.file.filename));
+    })));
+    s.prefetch("gamma");
+    let handed = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the hook is called");
+    assert_eq!(
+        handed,
+        ("gamma".to_string(), "gamma-2.0.tar.gz".to_string())
+    );
+    let start = Instant::now();
+    while f.index.seen_at("/simple/alpha/").is_empty() && start.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(f.index.seen_at("/simple/alpha/").len(), 1);
+    // Without a hook nothing is built and the chain stops at the sdist.
+    let s = source(vec![index_of(&f.index)], cache.path(), false);
+    f.index.forget();
+    s.prefetch("gamma");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(f.index.seen_at("/simple/alpha/").is_empty());
+}
+
 #[test]
 fn offline_answers_from_the_cache_and_names_what_is_missing() {
     let f = fixture_servers();
