@@ -153,6 +153,19 @@ fn resolve_project(pyproject: &str, lock: &str, python: &Path, extra: &[&str]) -
     unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
 }
 
+/// `root/libs/local-pkg`: a source directory whose static pyproject.toml says local-pkg 0.3,
+/// depending on alpha.
+fn local_package(root: &Path) -> PathBuf {
+    let libs = root.join("libs/local-pkg");
+    std::fs::create_dir_all(&libs).expect("mkdir");
+    std::fs::write(
+        libs.join("pyproject.toml"),
+        pyproject("local-pkg", "0.3", &["alpha"]),
+    )
+    .expect("write");
+    libs
+}
+
 /// The `[[package]]` block of `name` in a lock.
 fn block(lock: &str, name: &str) -> String {
     let start = lock
@@ -762,13 +775,7 @@ fn uv_installs_an_exported_pylock_with_git_directory_and_find_links_packages() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (repo, v1, _) = repository(dir.path());
     let url = format!("git+{}", file_url(&repo));
-    let libs = dir.path().join("libs/local-pkg");
-    std::fs::create_dir_all(&libs).expect("mkdir");
-    std::fs::write(
-        libs.join("pyproject.toml"),
-        pyproject("local-pkg", "0.3", &["alpha"]),
-    )
-    .expect("write");
+    let libs = local_package(dir.path());
     let input = write(
         dir.path(),
         "requirements.in",
@@ -846,13 +853,7 @@ fn show_names_the_git_commit_and_the_source_directory_of_a_package() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (repo, v1, next) = repository(dir.path());
     let url = format!("git+{}", file_url(&repo));
-    let libs = dir.path().join("libs/local-pkg");
-    std::fs::create_dir_all(&libs).expect("mkdir");
-    std::fs::write(
-        libs.join("pyproject.toml"),
-        pyproject("local-pkg", "0.3", &["alpha"]),
-    )
-    .expect("write");
+    local_package(dir.path());
     let input = write(
         dir.path(),
         "requirements.in",
@@ -909,13 +910,7 @@ fn resolve_locked_names_a_moved_branch_and_a_changed_source_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (repo, v1, _) = repository(dir.path());
     let url = format!("git+{}", file_url(&repo));
-    let libs = dir.path().join("libs/local-pkg");
-    std::fs::create_dir_all(&libs).expect("mkdir");
-    std::fs::write(
-        libs.join("pyproject.toml"),
-        pyproject("local-pkg", "0.3", &["alpha"]),
-    )
-    .expect("write");
+    let libs = local_package(dir.path());
     let input = write(
         dir.path(),
         "requirements.in",
