@@ -23,6 +23,9 @@ release pocket is read (no -updates/-security): later updates change versions, r
 The GCC version of an image is the upstream version of the `gcc-N` source package its
 libstdc++6 (or libgcc-s1) comes from.
 
+DEBIAN_MIRROR and UBUNTU_MIRROR name the archives (each the base URL that holds `dists/`, e.g.
+your distribution's usual mirror); a download without them stops with a message.
+
 --check regenerates both tables in memory and exits 1 (printing a diff) when a committed table
 differs; it needs the network (or a warm --cache). Downloads are cached in --cache
 (default: $XDG_CACHE_HOME/unilock-gen-system or ~/.cache/unilock-gen-system); delete it to
@@ -46,8 +49,10 @@ LIBRARIES = os.path.join(SYSTEM, "libraries.tsv")
 BASE_IMAGES = os.path.join(SYSTEM, "base_images.tsv")
 POLICY = os.path.join(REPO, "..", "shared", "platform", "auditwheel-6.8.2", "manylinux-policy.json")
 
-DEBIAN = "https://deb.debian.org/debian"
-UBUNTU = "http://archive.ubuntu.com/ubuntu"
+# The archive mirrors to read: DEBIAN_MIRROR and UBUNTU_MIRROR (the base URL of a Debian and
+# an Ubuntu archive, the directory that holds dists/), required when something must be fetched.
+DEBIAN = os.environ.get("DEBIAN_MIRROR", "").rstrip("/")
+UBUNTU = os.environ.get("UBUNTU_MIRROR", "").rstrip("/")
 
 # The library directories of an amd64 Debian/Ubuntu system (files directly in them).
 LIB_DIRS = (
@@ -116,6 +121,8 @@ def fetch(url, cache):
     os.makedirs(cache, exist_ok=True)
     path = os.path.join(cache, re.sub(r"[^A-Za-z0-9._-]", "_", url))
     if not os.path.exists(path):
+        if not url.startswith(("http://", "https://", "file://")):
+            sys.exit(f"{url}: set DEBIAN_MIRROR and UBUNTU_MIRROR to the archives to read")
         print(f"fetching {url}", file=sys.stderr)
         with urllib.request.urlopen(url, timeout=120) as response, open(path + ".part", "wb") as out:
             while True:
