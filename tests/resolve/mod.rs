@@ -22,6 +22,7 @@ mod lock_inputs;
 mod pixi;
 mod resources;
 mod snapshot;
+mod source_tree_locks;
 mod source_trees;
 mod stand_in;
 mod user_input;
