@@ -19,7 +19,7 @@ const TARGET: &str = "linux-64,python=3.12";
 /// `unilock resolve INPUT` against the sdist-builds find-links directory, with the cache in
 /// `dir/cache`, the lock in `dir/unilock.lock` and no interpreter from the caller's
 /// environment.
-fn resolve(dir: &Path, input: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
+pub(super) fn resolve(dir: &Path, input: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let lock = dir.join("unilock.lock").display().to_string();
     let cache = dir.join("cache").display().to_string();
     let fl = find_links();

@@ -122,35 +122,13 @@ pub(super) fn resolve_for(
     unilock_with_env(&args, env)
 }
 
-/// Resolves the project `pyproject` against the find-links directory of the sdist-build
-/// fixtures (setuptools, click, pytoml, …) into `lock` (with a cache beside it), building with
-/// the interpreter `python`.
-fn resolve_project(pyproject: &str, lock: &str, python: &Path, extra: &[&str]) -> Output {
-    let fl = crate::corpus("fixtures/sdist-builds/find-links")
-        .display()
-        .to_string();
+/// `unilock resolve PYPROJECT` as the sdist-build tests run it ([`super::builds::resolve`]),
+/// building with the interpreter `python`.
+fn resolve_project(dir: &Path, pyproject: &str, python: &Path, extra: &[&str]) -> Output {
     let python = python.display().to_string();
-    let cache = Path::new(lock)
-        .with_file_name("cache")
-        .display()
-        .to_string();
-    let mut args = vec![
-        "resolve",
-        pyproject,
-        "--no-index",
-        "--find-links",
-        &fl,
-        "--cache-dir",
-        &cache,
-        "--target",
-        TARGET,
-        "-o",
-        lock,
-        "--python",
-        &python,
-    ];
+    let mut args = vec!["--python", python.as_str()];
     args.extend(extra);
-    unilock_with_env(&args, &[("UNILOCK_PYTHON", ""), ("UV_PYTHON", "")])
+    super::builds::resolve(dir, pyproject, &args, &[])
 }
 
 /// `root/libs/local-pkg`: a source directory whose static pyproject.toml says local-pkg 0.3,
@@ -611,7 +589,7 @@ fn a_project_whose_dependencies_are_dynamic_is_built_for_them() {
     write(&project, "requirements.txt", "click>=8\n");
     write(&project, "toml.txt", "pytoml\n");
     let lock = dir.path().join("unilock.lock").display().to_string();
-    let run = |extra: &[&str]| resolve_project(&pyproject, &lock, &python, extra);
+    let run = |extra: &[&str]| resolve_project(dir.path(), &pyproject, &python, extra);
     let out = run(&["--extra", "toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = lock_of(dir.path());
@@ -660,7 +638,7 @@ fn an_extra_only_a_build_defines_is_taken_from_the_build() {
     );
     write(&project, "toml.txt", "pytoml\n");
     let lock = dir.path().join("unilock.lock").display().to_string();
-    let run = |extra: &[&str]| resolve_project(&pyproject, &lock, &python, extra);
+    let run = |extra: &[&str]| resolve_project(dir.path(), &pyproject, &python, extra);
     let out = run(&["--extra", "toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = lock_of(dir.path());
