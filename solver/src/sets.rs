@@ -136,19 +136,19 @@ impl CandidateSet {
 }
 
 /// The first candidate of a run from its lower bound (canonical: unbounded or inclusive).
-fn start(lower: &Bound<u32>) -> u32 {
+fn start(lower: Bound<&u32>) -> u32 {
     match lower {
         Unbounded => 0,
-        Included(i) => *i,
+        Included(&i) => i,
         Excluded(i) => i.saturating_add(1),
     }
 }
 
 /// The candidate after a run from its upper bound (canonical: unbounded or exclusive).
-fn end(upper: &Bound<u32>) -> Option<u32> {
+fn end(upper: Bound<&u32>) -> Option<u32> {
     match upper {
         Unbounded => None,
-        Excluded(i) => Some(*i),
+        Excluded(&i) => Some(i),
         Included(i) => i.checked_add(1),
     }
 }
