@@ -12,6 +12,7 @@ pub(crate) mod explain;
 mod flag_tests;
 pub mod prerelease;
 pub(crate) mod provider;
+pub mod search;
 pub mod source_builds;
 #[cfg(test)]
 mod tests;
@@ -123,7 +124,7 @@ pub fn resolve(
     request: &Request,
 ) -> Result<Resolution, Diagnostic> {
     let provider = Provider::new(source, request, target, direct_references(request)?);
-    let selected = match pubgrub::resolve(&provider, Pkg::Root, provider::ROOT_CANDIDATE) {
+    let selected = match search::search(&provider).map_err(|e| *e) {
         Ok(selected) => selected,
         Err(pubgrub::PubGrubError::NoSolution(tree)) => {
             return Err(Diagnostic::new(

@@ -19,6 +19,7 @@
 
 use super::candidates::{Filter, Project, VersionFiles};
 use super::prerelease::Policy;
+use super::search::{Priorities, Priority};
 use super::{Request, Unavailable};
 use crate::sets::CandidateSet;
 use crate::wheel::TagRanking;
@@ -26,7 +27,6 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider};
 use std::cell::RefCell;
-use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
@@ -100,8 +100,6 @@ pub struct Provider<'a> {
     seen: RefCell<HashMap<Pkg, u32>>,
     /// The order package names were first seen in (a package and its extras share one).
     names: RefCell<HashMap<PackageName, u32>>,
-    /// Names one of whose packages was in [`CONFLICT_THRESHOLD`] conflicts or more.
-    conflicted: RefCell<HashSet<PackageName>>,
     /// Packages the input pins with `==`/`===`: a yanked version may be chosen for them.
     exact: RefCell<HashSet<PackageName>>,
     /// Packages the input's requirements, constraints or overrides name a pre-release of
@@ -184,7 +182,6 @@ impl<'a> Provider<'a> {
             exact: RefCell::default(),
             seen: RefCell::default(),
             names: RefCell::default(),
-            conflicted: RefCell::default(),
             explicit_pre,
             constraints,
             overrides,
@@ -302,6 +299,16 @@ impl<'a> Provider<'a> {
             .borrow_mut()
             .insert((name.clone(), version.clone()), metadata.clone());
         Ok(Ok(metadata))
+    }
+
+    /// The order `pkg`'s name and `pkg` itself were first seen in (`u32::MAX` if never).
+    pub(crate) fn order(&self, pkg: &Pkg) -> (u32, u32) {
+        let order = self.seen.borrow().get(pkg).copied().unwrap_or(u32::MAX);
+        let name_order = pkg
+            .name()
+            .and_then(|n| self.names.borrow().get(n).copied())
+            .unwrap_or(u32::MAX);
+        (name_order, order)
     }
 
     fn see(&self, pkg: &Pkg) {
@@ -601,15 +608,6 @@ fn is_exact(s: &pep440_rs::VersionSpecifier) -> bool {
     )
 }
 
-/// How many conflicts a package may be in before its name is decided ahead of the others
-/// (uv's threshold).
-const CONFLICT_THRESHOLD: u32 = 5;
-
-/// Priorities, as uv orders them: a package pinned to one version first; then the names often
-/// in conflicts ([`CONFLICT_THRESHOLD`]); then by the order names were first seen, so that a
-/// package and its extras are decided together; then the order each was seen in.
-type Priority = (bool, bool, Reverse<u32>, Reverse<u32>);
-
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
     type V = u32;
@@ -618,30 +616,15 @@ impl DependencyProvider for Provider<'_> {
     type Err = Diagnostic;
     type Priority = Priority;
 
+    /// The priority before any conflict (the PyPI solve runs its own search, see
+    /// [`super::search`], which ranks names by their conflicts).
     fn prioritize(
         &self,
         package: &Pkg,
-        range: &CandidateSet,
-        stats: &pubgrub::PackageResolutionStatistics,
+        _: &CandidateSet,
+        _: &pubgrub::PackageResolutionStatistics,
     ) -> Priority {
-        let order = self.seen.borrow().get(package).copied().unwrap_or(u32::MAX);
-        let Some(name) = package.name() else {
-            return (true, true, Reverse(0), Reverse(0));
-        };
-        let name_order = self.names.borrow().get(name).copied().unwrap_or(u32::MAX);
-        // Once a name is often in conflicts, it stays ahead (as in uv), so the search does
-        // not see-saw between orders.
-        let mut conflicted = self.conflicted.borrow_mut();
-        if stats.conflict_count() >= CONFLICT_THRESHOLD {
-            conflicted.insert(name.clone());
-        }
-        let conflicted = conflicted.contains(name);
-        (
-            range.as_singleton().is_some(),
-            conflicted,
-            Reverse(name_order),
-            Reverse(order),
-        )
+        Priorities::default().get(self, package)
     }
 
     fn choose_version(

@@ -596,3 +596,27 @@ fn an_extra_is_decided_with_its_package_before_names_seen_later() {
     let read = source.read.lock().unwrap();
     assert!(!read.iter().any(|f| f.starts_with("r-2.0")), "{read:?}");
 }
+
+/// uv's scenario `wrong-backtracking-basic`: `a` is decided first, at 2.0, and every new `b`
+/// needs `a==1.0`. `a` is the culprit of b's conflicts five times over, so the search decides
+/// it later and undoes its decision: `b` is decided first, at its newest version, and `a`
+/// follows at 1.0. Without that, the search keeps `a` 2.0 and walks `b` down to the old 1.0,
+/// which needs a package nothing else does.
+#[test]
+fn a_package_often_the_culprit_of_conflicts_is_decided_after_its_victims() {
+    let mut entries: Vec<(String, String, Vec<&str>)> = vec![
+        ("a".into(), "1.0".into(), vec![]),
+        ("a".into(), "2.0".into(), vec![]),
+        ("old".into(), "1.0".into(), vec![]),
+        ("b".into(), "1.0".into(), vec!["old"]),
+    ];
+    for k in 0..10 {
+        entries.push(("b".into(), format!("2.0.{k}"), vec!["a==1.0"]));
+    }
+    let dir = wheels(&entries);
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    let req = request(&["a", "b"]);
+    let r = resolve(&source, &target, &req).unwrap();
+    assert_eq!(built(&r), ["a==1.0 build=false", "b==2.0.9 build=false"]);
+}
