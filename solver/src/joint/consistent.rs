@@ -18,6 +18,7 @@ use super::{JointRequest, JointResolution, collect, python_targets};
 use crate::conda::candidates::{ABSENT, indices_to_ranges};
 use crate::conda::explain::shorten;
 use crate::conda::{self};
+use crate::pypi::asked::{ShowsExtras, extras_as_asked};
 use crate::pypi::{self, provider::Pkg as PypiPkg};
 use crate::sets::CandidateSet;
 use pubgrub::{
@@ -56,6 +57,23 @@ pub enum MPkg {
     At(u16, Pkg),
     /// The version a name has on every target.
     Same(Shared),
+}
+
+impl ShowsExtras for MPkg {
+    fn shown(&self) -> Self {
+        match self {
+            MPkg::At(t, p) => MPkg::At(*t, p.shown()),
+            other => other.clone(),
+        }
+    }
+
+    fn is_extra(&self) -> bool {
+        matches!(self, MPkg::At(_, p) if p.is_extra())
+    }
+
+    fn is_extra_requirements(&self) -> bool {
+        matches!(self, MPkg::At(_, p) if p.is_extra_requirements())
+    }
 }
 
 impl fmt::Display for MPkg {
@@ -363,7 +381,7 @@ type Ext = External<MPkg, CandidateSet, Why>;
 type Terms = Map<MPkg, Term<CandidateSet>>;
 
 fn explain(tree: &Tree, multi: &Multi) -> String {
-    let mut collapsed = tree.clone();
+    let mut collapsed = extras_as_asked(tree);
     collapsed.collapse_no_versions();
     let edges: Vec<_> = multi
         .providers

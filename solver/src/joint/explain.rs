@@ -6,6 +6,7 @@
 use super::provider::{Pkg, Provider, Why};
 use crate::conda::explain::{Wording as CondaWording, shorten};
 use crate::conda::provider::Pkg as CondaPkg;
+use crate::pypi::asked::extras_as_asked;
 use crate::pypi::provider::Pkg as PypiPkg;
 use crate::sets::CandidateSet;
 use pubgrub::{DerivationTree, External, Map, Term};
@@ -17,7 +18,7 @@ type CondaExt = External<CondaPkg, CandidateSet, crate::conda::Unusable>;
 
 /// The report of `tree`.
 pub fn explain(tree: &Tree, provider: &Provider) -> String {
-    let mut collapsed = tree.clone();
+    let mut collapsed = extras_as_asked(tree);
     collapsed.collapse_no_versions();
     let edges = provider.conda.edges.borrow();
     let wording = Wording::new(&edges, provider);

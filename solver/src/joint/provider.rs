@@ -19,6 +19,7 @@ use crate::conda::Unusable;
 use crate::conda::candidates::ABSENT;
 use crate::conda::provider::{self as conda_provider, Provider as CondaProvider};
 use crate::pypi::Unavailable;
+use crate::pypi::asked::ShowsExtras;
 use crate::pypi::provider::{self as pypi_provider, Provider as PypiProvider, Wanted};
 use crate::sets::CandidateSet;
 use pep508_rs::PackageName;
@@ -40,6 +41,23 @@ pub enum Pkg {
     Conda(String),
     /// A PyPI distribution or one of its extras (never [`pypi_provider::Pkg::Root`]).
     Pypi(pypi_provider::Pkg),
+}
+
+impl ShowsExtras for Pkg {
+    fn shown(&self) -> Self {
+        match self {
+            Pkg::Pypi(p) => Pkg::Pypi(p.shown()),
+            other => other.clone(),
+        }
+    }
+
+    fn is_extra(&self) -> bool {
+        matches!(self, Pkg::Pypi(p) if p.is_extra())
+    }
+
+    fn is_extra_requirements(&self) -> bool {
+        matches!(self, Pkg::Pypi(p) if p.is_extra_requirements())
+    }
 }
 
 impl fmt::Display for Pkg {
@@ -371,15 +389,26 @@ impl DependencyProvider for Provider<'_> {
                     return Ok(Dependencies::Unavailable(Why::Pypi(Unavailable::NotFound)));
                 };
                 if let pypi_provider::Pkg::Extra(_, extra) = p {
+                    // As in the PyPI solve: the extra is its package and the requirements
+                    // under it at one version, so a version whose base version is ruled out
+                    // is rejected before those requirements are read.
+                    let requirements = Pkg::Pypi(pypi_provider::Pkg::ExtraRequirements(
+                        name.clone(),
+                        extra.clone(),
+                    ));
+                    self.see(&requirements);
+                    let exact = CandidateSet::singleton(*version);
                     deps.insert(
                         Pkg::Pypi(pypi_provider::Pkg::Dist(name.clone())),
-                        CandidateSet::singleton(*version),
+                        exact.clone(),
                     );
+                    deps.insert(requirements, exact);
                     if let PyCandidate::Conda { package, .. } = candidate {
                         self.notes.borrow_mut().insert(format!(
                             "{name}[{extra}] is asked for, and conda package {package} installs {name}: the extra adds no PyPI dependencies (the conda package decides what it ships)"
                         ));
                     }
+                    return Ok(Dependencies::Available(deps.into_iter().collect()));
                 }
                 match candidate {
                     PyCandidate::Index(v) => match self.pypi.listed(p, v)? {

@@ -271,3 +271,64 @@ fn a_joint_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
     );
     assert_eq!(widest.segments(), 1, "{widest}");
 }
+
+/// The joint solve for one Linux target with `lines` as PyPI requirements and no channels.
+fn joint_on_linux(dir: &tempfile::TempDir, lines: &[&str]) -> Result<JointResolution, String> {
+    let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
+    let request = JointRequest {
+        pypi: Request {
+            requirements: lines
+                .iter()
+                .map(|l| (l.parse().unwrap(), format!("test:{l}")))
+                .collect(),
+            ..Request::default()
+        },
+        ..JointRequest::default()
+    };
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    resolve(&NoChannels, &source, &target, &request).map_err(|e| e.render())
+}
+
+/// Extras are encoded in the joint solve as in the PyPI solve: `top` 2.0 asks for `base>=2`
+/// and for `base[x]` with no bound, and `base[x]` 2.0 needs `dep<2`, which the input's
+/// `dep>=2` forbids. The walk down `base[x]` reaches base 1.0, an sdist whose dependencies only
+/// a build would tell: `base>=2` rules it out, so its metadata is never read (no "is skipped"
+/// warning), and the search goes on to top 1.0.
+#[test]
+fn a_joint_extra_at_a_ruled_out_version_is_rejected_without_reading_its_metadata() {
+    let dir = wheels(&[
+        (
+            "top-2.0-py3-none-any.whl",
+            &["base>=2", "base[x]"] as &[&str],
+        ),
+        ("top-1.0-py3-none-any.whl", &["base"]),
+        ("base-2.0-py3-none-any.whl", &["dep<2; extra == \"x\""]),
+        ("base-1.0.tar.gz", &[]),
+        ("dep-1.0-py3-none-any.whl", &[]),
+        ("dep-2.0-py3-none-any.whl", &[]),
+    ]);
+    let r = joint_on_linux(&dir, &["top", "dep>=2"]).unwrap();
+    let pins: Vec<String> = r
+        .pypi
+        .packages
+        .iter()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect();
+    assert_eq!(pins, ["base==2.0", "dep==2.0", "top==1.0"]);
+    assert!(r.pypi.warnings.is_empty(), "{:?}", r.pypi.warnings);
+}
+
+/// A joint explanation speaks of the extra (`base[x] 2.0 depends on dep<2`), never of the
+/// requirements under it as a package of their own.
+#[test]
+fn joint_explanations_speak_of_the_extra_not_of_the_requirements_under_it() {
+    let dir = wheels(&[
+        ("top-2.0-py3-none-any.whl", &["base[x]>=2"] as &[&str]),
+        ("base-2.0-py3-none-any.whl", &["dep<2; extra == \"x\""]),
+        ("dep-1.0-py3-none-any.whl", &[]),
+        ("dep-2.0-py3-none-any.whl", &[]),
+    ]);
+    let e = joint_on_linux(&dir, &["top", "dep>=2"]).unwrap_err();
+    assert!(e.contains("base[x]"), "{e}");
+    assert!(!e.contains("depends on PyPI base[x]"), "{e}");
+}

@@ -14,6 +14,7 @@
 //! The versions an explanation names are reported to the source
 //! ([`PackageSource::consulted`]), so a recording of a failure keeps them.
 
+use super::asked::extras_as_asked;
 use super::candidates::Project;
 use super::provider::{Pkg, Provider};
 use super::unusable::{Kind, Why, why};
@@ -81,57 +82,6 @@ pub fn explain(tree: &Tree, provider: &Provider, target: &Target) -> String {
         text.push_str(&note);
     }
     text
-}
-
-/// `tree` with the requirements under an extra ([`Pkg::ExtraRequirements`], a package of the
-/// encoding only) shown as the extra itself, and the step from an extra to the requirements
-/// under it (which says nothing to a user) left out.
-fn extras_as_asked(tree: &Tree) -> Tree {
-    fn shown(p: &Pkg) -> Pkg {
-        match p {
-            Pkg::ExtraRequirements(n, e) => Pkg::Extra(n.clone(), e.clone()),
-            other => other.clone(),
-        }
-    }
-    fn step(tree: &Tree) -> bool {
-        matches!(
-            tree,
-            DerivationTree::External(External::FromDependencyOf(
-                Pkg::Extra(..),
-                _,
-                Pkg::ExtraRequirements(..),
-                _
-            ))
-        )
-    }
-    match tree {
-        DerivationTree::External(e) => DerivationTree::External(match e {
-            External::NotRoot(p, v) => External::NotRoot(shown(p), *v),
-            External::NoVersions(p, r) => External::NoVersions(shown(p), r.clone()),
-            External::FromDependencyOf(p, pr, d, dr) => {
-                External::FromDependencyOf(shown(p), pr.clone(), shown(d), dr.clone())
-            }
-            External::Custom(p, r, why) => External::Custom(shown(p), r.clone(), why.clone()),
-        }),
-        DerivationTree::Derived(d) if step(&d.cause1) => extras_as_asked(&d.cause2),
-        DerivationTree::Derived(d) if step(&d.cause2) => extras_as_asked(&d.cause1),
-        DerivationTree::Derived(d) => {
-            // Where the extra and the requirements under it are both named, the extra's term
-            // is the one shown.
-            let mut terms = Terms::default();
-            for (p, t) in &d.terms {
-                if matches!(p, Pkg::Extra(..)) || !terms.contains_key(&shown(p)) {
-                    terms.insert(shown(p), t.clone());
-                }
-            }
-            DerivationTree::Derived(pubgrub::Derived {
-                terms,
-                shared_id: d.shared_id,
-                cause1: std::sync::Arc::new(extras_as_asked(&d.cause1)),
-                cause2: std::sync::Arc::new(extras_as_asked(&d.cause2)),
-            })
-        }
-    }
 }
 
 /// How many groups of versions left out for one reason are shown per package, newest first.

@@ -5,6 +5,7 @@
 //! target, best wheel first; or, when no set of versions works, an explanation that names the
 //! target attribute responsible (see [`explain`]).
 
+pub(crate) mod asked;
 pub mod binary;
 pub(crate) mod candidates;
 pub(crate) mod explain;
