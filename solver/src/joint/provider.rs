@@ -7,7 +7,9 @@
 //! versions), and their dependencies are listed by the PyPI solve's provider
 //! ([`crate::pypi::provider`]) and turned into sets over those candidates. The bridge adds,
 //! for a conda build that installs a distribution, the dependency on the distribution's conda
-//! candidate, and for that candidate, the dependency on the builds of its version.
+//! candidate, and for that candidate, the dependency on the builds of its version. Extras are
+//! encoded as in the PyPI solve: the extra depends on its package and on the requirements
+//! under it at the same version, and only the latter reads metadata.
 //!
 //! Choosing: conda packages before PyPI distributions (so that what the conda side installs
 //! is decided when a PyPI requirement on it is reached); for a distribution, the index's
