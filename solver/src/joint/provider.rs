@@ -209,7 +209,7 @@ impl<'a> Provider<'a> {
     /// The PyPI dependencies `listed`, as sets over each distribution's candidates.
     fn pypi_sets(
         &self,
-        listed: BTreeMap<pypi_provider::Pkg, Wanted>,
+        listed: indexmap::IndexMap<pypi_provider::Pkg, Wanted>,
         deps: &mut BTreeMap<Pkg, CandidateSet>,
     ) -> Result<(), Diagnostic> {
         for (pkg, wanted) in listed {

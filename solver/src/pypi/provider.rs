@@ -23,11 +23,12 @@ use super::search::{Priorities, Priority};
 use super::{Request, Unavailable};
 use crate::sets::CandidateSet;
 use crate::wheel::TagRanking;
+use indexmap::IndexMap;
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -377,7 +378,7 @@ impl<'a> Provider<'a> {
         requirements: impl IntoIterator<Item = &'r pep508_rs::Requirement>,
         extras: &[ExtraName],
         skip_without_extras: bool,
-        deps: &mut BTreeMap<Pkg, Wanted>,
+        deps: &mut IndexMap<Pkg, Wanted>,
         edges: &mut Edges,
     ) -> Result<(), Diagnostic> {
         let mut chosen = Vec::new();
@@ -400,9 +401,16 @@ impl<'a> Provider<'a> {
                 self.see(&pkg);
                 deps.entry(pkg).or_default().extend(wanted.iter().cloned());
             };
-            add(Pkg::Dist(r.name.clone()));
+            // As in uv: a requirement with extras is its extras alone, each of which depends on
+            // the package at its own version.
+            if r.extras.is_empty() {
+                add(Pkg::Dist(r.name.clone()));
+            }
             for e in &r.extras {
                 add(Pkg::Extra(r.name.clone(), e.clone()));
+                // The package is bound by its extra's range from here (see the search), and
+                // ranked in the order uv registers it.
+                self.see(&Pkg::Dist(r.name.clone()));
             }
             edges.dependencies.push((r.name.clone(), r.to_string()));
             let mut asked = match &r.version_or_url {
@@ -517,8 +525,8 @@ impl Provider<'_> {
         &self,
         package: &Pkg,
         version: &Version,
-    ) -> Result<Result<BTreeMap<Pkg, Wanted>, Unavailable>, Diagnostic> {
-        let mut deps = BTreeMap::new();
+    ) -> Result<Result<IndexMap<Pkg, Wanted>, Unavailable>, Diagnostic> {
+        let mut deps = IndexMap::new();
         let mut edges = Edges::default();
         match package {
             Pkg::Root => {
@@ -608,6 +616,42 @@ fn is_exact(s: &pep440_rs::VersionSpecifier) -> bool {
     )
 }
 
+impl Provider<'_> {
+    /// The dependencies of `package` at `candidate` on the target, in the order its metadata
+    /// lists them (the order uv hands them to PubGrub), or why the version cannot be used.
+    pub(crate) fn dependencies(
+        &self,
+        package: &Pkg,
+        candidate: u32,
+    ) -> Result<Result<Vec<(Pkg, CandidateSet)>, Unavailable>, Diagnostic> {
+        if let Pkg::Extra(name, extra) = package {
+            // Known without the metadata: a version whose base version is ruled out is
+            // rejected before the requirements under the extra are read. The extra, its
+            // package and its requirements share the package's listing, so one candidate.
+            let dist = Pkg::Dist(name.clone());
+            let requirements = Pkg::ExtraRequirements(name.clone(), extra.clone());
+            self.see(&dist);
+            self.see(&requirements);
+            let exact = CandidateSet::singleton(candidate);
+            return Ok(Ok(vec![(dist, exact.clone()), (requirements, exact)]));
+        }
+        let Some(version) = self.version_of(package, candidate)? else {
+            return Ok(Err(Unavailable::NotFound));
+        };
+        let listed = match self.listed(package, &version)? {
+            Ok(l) => l,
+            Err(why) => return Ok(Err(why)),
+        };
+        let mut deps = Vec::with_capacity(listed.len());
+        for (pkg, wanted) in listed {
+            let Some(name) = pkg.name() else { continue };
+            let range = self.range(name, &wanted)?;
+            deps.push((pkg, range));
+        }
+        Ok(Ok(deps))
+    }
+}
+
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
     type V = u32;
@@ -649,36 +693,9 @@ impl DependencyProvider for Provider<'_> {
         package: &Pkg,
         candidate: &u32,
     ) -> Result<Dependencies<Pkg, CandidateSet, Unavailable>, Diagnostic> {
-        if let Pkg::Extra(name, extra) = package {
-            // Known without the metadata: a version whose base version is ruled out is
-            // rejected before the requirements under the extra are read. The extra, its
-            // package and its requirements share the package's listing, so one candidate.
-            let requirements = Pkg::ExtraRequirements(name.clone(), extra.clone());
-            self.see(&requirements);
-            let exact = CandidateSet::singleton(*candidate);
-            return Ok(Dependencies::Available(
-                [
-                    (Pkg::Dist(name.clone()), exact.clone()),
-                    (requirements, exact),
-                ]
-                .into_iter()
-                .collect(),
-            ));
-        }
-        let Some(version) = self.version_of(package, *candidate)? else {
-            return Ok(Dependencies::Unavailable(Unavailable::NotFound));
-        };
-        let listed = match self.listed(package, &version)? {
-            Ok(l) => l,
-            Err(why) => return Ok(Dependencies::Unavailable(why)),
-        };
-        let mut deps: BTreeMap<Pkg, CandidateSet> = BTreeMap::new();
-        for (pkg, wanted) in listed {
-            let Some(name) = pkg.name() else { continue };
-            let range = self.range(name, &wanted)?;
-            let entry = deps.entry(pkg).or_insert_with(CandidateSet::full);
-            *entry = entry.intersection(&range);
-        }
-        Ok(Dependencies::Available(deps.into_iter().collect()))
+        Ok(match self.dependencies(package, *candidate)? {
+            Ok(list) => Dependencies::Available(list.into_iter().collect()),
+            Err(why) => Dependencies::Unavailable(why),
+        })
     }
 }

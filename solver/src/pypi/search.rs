@@ -13,7 +13,7 @@
 use super::provider::{Pkg, Provider, ROOT_CANDIDATE};
 use crate::sets::CandidateSet;
 use pep508_rs::PackageName;
-use pubgrub::{ConflictId, Dependencies, DependencyProvider, Id, PubGrubError, State};
+use pubgrub::{ConflictId, DependencyProvider, Id, PubGrubError, State};
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
@@ -198,7 +198,7 @@ pub(crate) fn search<'a>(
             continue;
         }
         let dependencies = provider
-            .get_dependencies(&package, &candidate)
+            .dependencies(&package, candidate)
             .map_err(|source| {
                 Box::new(PubGrubError::ErrorRetrievingDependencies {
                     package: package.clone(),
@@ -208,10 +208,18 @@ pub(crate) fn search<'a>(
             })?;
         let exact = CandidateSet::singleton(candidate);
         match dependencies {
-            Dependencies::Unavailable(reason) => state.add_unavailable(next, exact, reason),
-            Dependencies::Available(dependencies) => {
-                for (dependency, range) in dependencies.iter() {
-                    priorities.require(dependency, range);
+            Err(reason) => state.add_unavailable(next, exact, reason),
+            Ok(dependencies) => {
+                for (pkg, range) in &dependencies {
+                    priorities.require(pkg, range);
+                    // An extra allowed only some versions allows its package only those: known
+                    // before the extra is decided, so that a requirement on the package that
+                    // conflicts with them conflicts at once (uv's proxy incompatibility).
+                    if let Pkg::Extra(name, _) = pkg {
+                        let extra = state.package_store.alloc(pkg.clone());
+                        let base = state.package_store.alloc(Pkg::Dist(name.clone()));
+                        state.add_dependency(extra, range.clone(), (base, range.clone()));
+                    }
                 }
                 if let Some(conflict) =
                     state.add_package_version_dependencies(next, candidate, exact, dependencies)
