@@ -3,7 +3,8 @@
 //! Encoding (as uv does it): a package is [`Pkg::Dist`]; each extra a package is asked for
 //! with is its own package [`Pkg::Extra`], which depends on the same version of the base
 //! package and of a second virtual package, [`Pkg::ExtraRequirements`], that holds the
-//! requirements under that extra. Only the latter needs the version's metadata, so a version
+//! requirements under that extra. A requirement with extras is its extras alone (the package
+//! comes through them), and dependencies are listed in the order the metadata gives them. Only the latter needs the version's metadata, so a version
 //! of the extra whose base version is already ruled out (`kombu[redis]` 2.5.16 when something
 //! asks for `kombu>=5.6`) is rejected by PubGrub before its metadata is fetched or its sdist
 //! built. Markers are evaluated against the target while dependencies are listed, so only
