@@ -404,6 +404,10 @@ impl PackageSource for BuildingSource {
         self.builder.inner.prefetch(name)
     }
 
+    fn prefetch_metadata(&self, project: &ProjectFiles, files: &[DistFile]) {
+        self.builder.inner.prefetch_metadata(project, files)
+    }
+
     fn consulted(&self, name: &str, version: &str) {
         self.builder.inner.consulted(name, version)
     }

@@ -183,6 +183,13 @@ pub trait PackageSource: Send + Sync {
         let _ = name;
     }
 
+    /// A hint that the metadata of these files of `project` will probably be read soon (the
+    /// next versions of a package the solver is walking down): a source that fetches may read
+    /// them concurrently now.
+    fn prefetch_metadata(&self, project: &ProjectFiles, files: &[DistFile]) {
+        let _ = (project, files);
+    }
+
     /// Tells the source that `version` of `name` was read beyond resolution itself (an
     /// explanation named it), so a recording keeps it.
     fn consulted(&self, name: &str, version: &str) {

@@ -93,6 +93,10 @@ impl PackageSource for Recorder<'_> {
         self.inner.prefetch(name);
     }
 
+    fn prefetch_metadata(&self, project: &ProjectFiles, files: &[DistFile]) {
+        self.inner.prefetch_metadata(project, files);
+    }
+
     fn consulted(&self, name: &str, version: &str) {
         self.inner.consulted(name, version);
         let Ok(version) = version.parse::<pep440_rs::Version>() else {

@@ -307,6 +307,20 @@ impl PackageSource for IndexSource {
         self.runtime()
             .spawn(self.shared.clone().prefetch(name.to_string()));
     }
+
+    fn prefetch_metadata(&self, project: &ProjectFiles, files: &[DistFile]) {
+        if !self.prefetches() {
+            return;
+        }
+        for file in files {
+            let shared = self.shared.clone();
+            let (name, file) = (project.name.clone(), file.clone());
+            // A failure here is met again, and reported, when the solver reads the file.
+            self.runtime().spawn(async move {
+                let _ = shared.metadata(name, file).await;
+            });
+        }
+    }
 }
 
 impl Shared {

@@ -33,7 +33,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
-use unilock_model::index::{CoreMetadata, DirectFile, Metadata, PackageSource};
+use unilock_model::index::{CoreMetadata, DirectFile, DistFile, Metadata, PackageSource};
 use unilock_model::{Diagnostic, ErrorKind};
 
 /// A package of the solve.
@@ -301,6 +301,39 @@ impl<'a> Provider<'a> {
             .borrow_mut()
             .insert((name.clone(), version.clone()), metadata.clone());
         Ok(Ok(metadata))
+    }
+
+    /// Asks the source to fetch ahead the metadata of up to `count` versions of `package`
+    /// below `candidate` that `range` still allows, newest first: the versions a walk down
+    /// the package's history reads next.
+    pub(crate) fn prefetch_below(
+        &self,
+        package: &Pkg,
+        candidate: u32,
+        range: &CandidateSet,
+        count: usize,
+    ) -> Result<(), Diagnostic> {
+        let Some(name) = package.name() else {
+            return Ok(());
+        };
+        if self.direct.contains_key(name) {
+            return Ok(());
+        }
+        let Some(project) = self.project(name)? else {
+            return Ok(());
+        };
+        let files: Vec<DistFile> = (0..candidate)
+            .rev()
+            .filter(|&c| range.contains(c))
+            .filter_map(|c| project.version(c))
+            .filter_map(|v| project.get(v)?.best())
+            .filter_map(|i| project.files.files.get(i).map(std::borrow::Cow::into_owned))
+            .take(count)
+            .collect();
+        if !files.is_empty() {
+            self.source.prefetch_metadata(&project.files, &files);
+        }
+        Ok(())
     }
 
     /// The order `pkg`'s name and `pkg` itself were first seen in (`u32::MAX` if never).

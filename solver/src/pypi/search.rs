@@ -147,6 +147,31 @@ impl Conflicts {
     }
 }
 
+/// The versions tried of each package, for fetching ahead the metadata of a package whose
+/// versions the search walks down one by one (uv's batch prefetch: after 5, 10 and 20 versions
+/// tried, and every 20 after that, as many of the next versions as were tried, at most 50).
+#[derive(Default)]
+struct Walks {
+    tried: HashMap<Id<Pkg>, (HashSet<u32>, usize)>,
+}
+
+impl Walks {
+    /// Notes that `candidate` of `id` is tried; how many versions to fetch ahead now, if any.
+    fn tried(&mut self, id: Id<Pkg>, candidate: u32) -> Option<usize> {
+        let (tried, last) = self.tried.entry(id).or_default();
+        tried.insert(candidate);
+        let n = tried.len();
+        let due = (n >= 5 && *last < 5)
+            || (n >= 10 && *last < 10)
+            || (n >= 20 && *last < 20)
+            || (n >= 20 && n - *last >= 20);
+        due.then(|| {
+            *last = n;
+            n.min(50)
+        })
+    }
+}
+
 /// Solves `provider`'s request: the candidate chosen for every package of the solve.
 pub(crate) fn search<'a>(
     provider: &Provider<'a>,
@@ -155,6 +180,7 @@ pub(crate) fn search<'a>(
     let mut priorities = Priorities::default();
     let mut conflicts = Conflicts::default();
     let mut listed: HashSet<(Id<Pkg>, u32)> = HashSet::new();
+    let mut walks = Walks::default();
     let mut next = state.root_package;
     loop {
         for (affected, conflict) in state
@@ -192,6 +218,16 @@ pub(crate) fn search<'a>(
             range.contains(candidate),
             "a candidate outside the range asked"
         );
+        if let Some(count) = walks.tried(next, candidate) {
+            provider
+                .prefetch_below(&package, candidate, &range, count)
+                .map_err(|source| {
+                    Box::new(PubGrubError::ErrorChoosingVersion {
+                        package: package.clone(),
+                        source,
+                    })
+                })?;
+        }
         if !listed.insert((next, candidate)) {
             // Its dependencies are known to PubGrub already.
             state.partial_solution.add_decision(next, candidate);

@@ -620,3 +620,79 @@ fn a_package_often_the_culprit_of_conflicts_is_decided_after_its_victims() {
     let r = resolve(&source, &target, &req).unwrap();
     assert_eq!(built(&r), ["a==1.0 build=false", "b==2.0.9 build=false"]);
 }
+
+/// The local source, noting the files whose metadata the solve asks it to fetch ahead.
+struct Ahead {
+    inner: LocalSource,
+    asked: std::sync::Mutex<Vec<Vec<String>>>,
+}
+
+impl unilock_model::index::PackageSource for Ahead {
+    fn project(
+        &self,
+        name: &str,
+    ) -> Result<Option<std::sync::Arc<unilock_model::index::ProjectFiles>>, Diagnostic> {
+        self.inner.project(name)
+    }
+
+    fn metadata(
+        &self,
+        project: &unilock_model::index::ProjectFiles,
+        file: &DistFile,
+    ) -> Result<unilock_model::index::Metadata, Diagnostic> {
+        self.inner.metadata(project, file)
+    }
+
+    fn prefetch_metadata(&self, _: &unilock_model::index::ProjectFiles, files: &[DistFile]) {
+        let names = files.iter().map(|f| f.filename.clone()).collect();
+        self.asked.lock().unwrap().push(names);
+    }
+}
+
+/// A walk down a package's versions fetches the next versions' metadata ahead, as uv's batch
+/// prefetch does: after 5 versions tried, the 5 below the last one tried (newest first); after
+/// 10, the next 10; after 20, the next 20. `a`'s 30 versions all need `c>=2`, which the input
+/// forbids, so the search tries every one of them.
+#[test]
+fn a_walk_down_a_package_fetches_the_next_versions_metadata_ahead() {
+    let mut entries: Vec<(String, String, Vec<&str>)> = (1..=30)
+        .map(|k| ("a".to_string(), format!("{k}.0"), vec!["c>=2"]))
+        .collect();
+    entries.push(("c".into(), "1.0".into(), vec![]));
+    entries.push(("c".into(), "2.0".into(), vec![]));
+    let dir = wheels(&entries);
+    let source = Ahead {
+        inner: LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]),
+        asked: Default::default(),
+    };
+    let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
+    assert!(resolve(&source, &target, &request(&["a", "c<2"])).is_err());
+    let asked = source.asked.lock().unwrap();
+    let versions = |batch: &[String]| -> Vec<String> {
+        batch
+            .iter()
+            .map(|f| {
+                f.trim_start_matches("a-")
+                    .split('-')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert_eq!(
+        versions(&asked[0]),
+        ["25.0", "24.0", "23.0", "22.0", "21.0"]
+    );
+    assert_eq!(
+        versions(&asked[1]).first().map(String::as_str),
+        Some("20.0")
+    );
+    assert_eq!(asked[1].len(), 10);
+    assert_eq!(
+        asked[2].len(),
+        10,
+        "only 10 versions are left below: {asked:?}"
+    );
+}
