@@ -23,6 +23,20 @@ fn wheels(list: &[(&str, &[&str])]) -> tempfile::TempDir {
     dir
 }
 
+/// A joint request of PyPI requirements only.
+fn pypi_request(lines: &[&str]) -> JointRequest {
+    JointRequest {
+        pypi: Request {
+            requirements: lines
+                .iter()
+                .map(|l| (l.parse().unwrap(), format!("test:{l}")))
+                .collect(),
+            ..Request::default()
+        },
+        ..JointRequest::default()
+    }
+}
+
 fn consistent(dir: &tempfile::TempDir, lines: &[&str]) -> Result<Vec<Vec<String>>, String> {
     consistent_on(dir, lines, &["linux-64,python=3.12", "win-64,python=3.12"])
 }
@@ -33,16 +47,7 @@ fn consistent_on(
     targets: &[&str],
 ) -> Result<Vec<Vec<String>>, String> {
     let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
-    let request = JointRequest {
-        pypi: Request {
-            requirements: lines
-                .iter()
-                .map(|l| (l.parse().unwrap(), format!("test:{l}")))
-                .collect(),
-            ..Request::default()
-        },
-        ..JointRequest::default()
-    };
+    let request = pypi_request(lines);
     let targets: Vec<Target> = targets
         .iter()
         .map(|t| Target::parse(t, &NoEnvironment).unwrap())
@@ -275,16 +280,7 @@ fn a_joint_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
 /// The joint solve for one Linux target with `lines` as PyPI requirements and no channels.
 fn joint_on_linux(dir: &tempfile::TempDir, lines: &[&str]) -> Result<JointResolution, String> {
     let source = LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]);
-    let request = JointRequest {
-        pypi: Request {
-            requirements: lines
-                .iter()
-                .map(|l| (l.parse().unwrap(), format!("test:{l}")))
-                .collect(),
-            ..Request::default()
-        },
-        ..JointRequest::default()
-    };
+    let request = pypi_request(lines);
     let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
     resolve(&NoChannels, &source, &target, &request).map_err(|e| e.render())
 }

@@ -527,10 +527,12 @@ fn explanations_speak_of_the_extra_not_of_the_requirements_under_it() {
     assert!(!e.contains("base[x] 2.0 depends on base[x]"), "{e}");
 }
 
-/// The local source, noting each file whose metadata the solve reads.
+/// The local source, noting each file whose metadata the solve reads, and the files whose
+/// metadata it asks to be fetched ahead (one list per request).
 struct Noting {
     inner: LocalSource,
     read: std::sync::Mutex<Vec<String>>,
+    ahead: std::sync::Mutex<Vec<Vec<String>>>,
 }
 
 impl unilock_model::index::PackageSource for Noting {
@@ -548,6 +550,11 @@ impl unilock_model::index::PackageSource for Noting {
     ) -> Result<unilock_model::index::Metadata, Diagnostic> {
         self.read.lock().unwrap().push(file.filename.clone());
         self.inner.metadata(project, file)
+    }
+
+    fn prefetch_metadata(&self, _: &unilock_model::index::ProjectFiles, files: &[DistFile]) {
+        let names = files.iter().map(|f| f.filename.clone()).collect();
+        self.ahead.lock().unwrap().push(names);
     }
 }
 
@@ -581,6 +588,7 @@ fn an_extra_is_decided_with_its_package_before_names_seen_later() {
     let source = Noting {
         inner: LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]),
         read: Default::default(),
+        ahead: Default::default(),
     };
     let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
     let r = resolve(&source, &target, &request(&["top"])).unwrap();
@@ -621,34 +629,6 @@ fn a_package_often_the_culprit_of_conflicts_is_decided_after_its_victims() {
     assert_eq!(built(&r), ["a==1.0 build=false", "b==2.0.9 build=false"]);
 }
 
-/// The local source, noting the files whose metadata the solve asks it to fetch ahead.
-struct Ahead {
-    inner: LocalSource,
-    asked: std::sync::Mutex<Vec<Vec<String>>>,
-}
-
-impl unilock_model::index::PackageSource for Ahead {
-    fn project(
-        &self,
-        name: &str,
-    ) -> Result<Option<std::sync::Arc<unilock_model::index::ProjectFiles>>, Diagnostic> {
-        self.inner.project(name)
-    }
-
-    fn metadata(
-        &self,
-        project: &unilock_model::index::ProjectFiles,
-        file: &DistFile,
-    ) -> Result<unilock_model::index::Metadata, Diagnostic> {
-        self.inner.metadata(project, file)
-    }
-
-    fn prefetch_metadata(&self, _: &unilock_model::index::ProjectFiles, files: &[DistFile]) {
-        let names = files.iter().map(|f| f.filename.clone()).collect();
-        self.asked.lock().unwrap().push(names);
-    }
-}
-
 /// A walk down a package's versions fetches the next versions' metadata ahead, as uv's batch
 /// prefetch does: after 5 versions tried, the 5 below the last one tried (newest first); after
 /// 10, the next 10; after 20, the next 20. `a`'s 30 versions all need `c>=2`, which the input
@@ -661,13 +641,14 @@ fn a_walk_down_a_package_fetches_the_next_versions_metadata_ahead() {
     entries.push(("c".into(), "1.0".into(), vec![]));
     entries.push(("c".into(), "2.0".into(), vec![]));
     let dir = wheels(&entries);
-    let source = Ahead {
+    let source = Noting {
         inner: LocalSource::new(vec![Location::FindLinks(dir.path().to_path_buf())]),
-        asked: Default::default(),
+        read: Default::default(),
+        ahead: Default::default(),
     };
     let target = Target::parse("linux-64,python=3.12", &NoEnvironment).unwrap();
     assert!(resolve(&source, &target, &request(&["a", "c<2"])).is_err());
-    let asked = source.asked.lock().unwrap();
+    let asked = source.ahead.lock().unwrap();
     let versions = |batch: &[String]| -> Vec<String> {
         batch
             .iter()
