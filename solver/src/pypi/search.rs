@@ -206,9 +206,11 @@ pub(crate) fn search<'a>(
         let package = state.package_store[next].clone();
         let candidate = provider
             .choose_version(&package, &range)
-            .map_err(|source| PubGrubError::ErrorChoosingVersion {
-                package: package.clone(),
-                source,
+            .map_err(|source| {
+                Box::new(PubGrubError::ErrorChoosingVersion {
+                    package: package.clone(),
+                    source,
+                })
             })?;
         let Some(candidate) = candidate else {
             state.add_no_versions(next, range);
