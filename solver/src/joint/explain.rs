@@ -44,6 +44,15 @@ impl<'a> Wording<'a> {
     }
 }
 
+/// Whether `r` is the requirement that asks for `dep` itself: `base[x]>=2` for the extra,
+/// `base<2` for the package, when both are asked for.
+fn names(r: &pep508_rs::Requirement, dep: &PypiPkg) -> bool {
+    match dep {
+        PypiPkg::Extra(_, x) | PypiPkg::ExtraRequirements(_, x) => r.extras.contains(x),
+        _ => r.extras.is_empty(),
+    }
+}
+
 /// The conda side's view of a joint package (the root stands for the conda specs).
 fn as_conda(pkg: &Pkg) -> Option<CondaPkg> {
     match pkg {
@@ -96,7 +105,9 @@ impl Wording<'_> {
         let e = edges.get(&(from, version))?;
         e.dependencies
             .iter()
-            .find(|(n, _)| n == dep_name)
+            .filter(|(n, _)| n == dep_name)
+            .find(|(_, r)| r.parse().is_ok_and(|r| names(&r, dep)))
+            .or_else(|| e.dependencies.iter().find(|(n, _)| n == dep_name))
             .map(|(_, r)| r.clone())
     }
 
@@ -104,15 +115,15 @@ impl Wording<'_> {
         let Some(name) = dep.name() else {
             return "the input".into();
         };
-        let origins: Vec<&str> = self
-            .provider
-            .pypi
-            .request()
-            .requirements
-            .iter()
-            .filter(|(r, _)| &r.name == name)
+        let requirements = &self.provider.pypi.request().requirements;
+        let on_name = || requirements.iter().filter(|(r, _)| &r.name == name);
+        let mut origins: Vec<&str> = on_name()
+            .filter(|(r, _)| names(r, dep))
             .map(|(_, o)| o.as_str())
             .collect();
+        if origins.is_empty() {
+            origins = on_name().map(|(_, o)| o.as_str()).collect();
+        }
         if origins.is_empty() {
             "the input".into()
         } else {

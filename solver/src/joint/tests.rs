@@ -328,3 +328,16 @@ fn joint_explanations_speak_of_the_extra_not_of_the_requirements_under_it() {
     assert!(e.contains("base[x]"), "{e}");
     assert!(!e.contains("depends on PyPI base[x]"), "{e}");
 }
+
+/// Two requirements on one name (`base[x]>=2`, `base<2`) are each quoted as written where the
+/// joint explanation names them.
+#[test]
+fn a_joint_explanation_quotes_the_extra_and_its_package_apart() {
+    let dir = wheels(&[
+        ("base-1.0-py3-none-any.whl", &[] as &[&str]),
+        ("base-2.0-py3-none-any.whl", &[]),
+    ]);
+    let e = joint_on_linux(&dir, &["base[x]>=2", "base<2"]).unwrap_err();
+    assert!(e.contains("test:base[x]>=2 asks for `base[x]>=2`"), "{e}");
+    assert!(e.contains("test:base<2 asks for `base<2`"), "{e}");
+}

@@ -458,8 +458,7 @@ impl Wording<'_> {
                 .version_of(pkg, range.as_singleton()?)
                 .ok()??,
         };
-        let name = dep.name()?;
-        let text = self.edges.get(&(pkg.clone(), version))?.asked.get(name)?;
+        let text = self.edges.get(&(pkg.clone(), version))?.asked.get(dep)?;
         Some(if text.is_empty() {
             format!("{dep}")
         } else if text.starts_with('(') {
@@ -530,6 +529,14 @@ impl Wording<'_> {
             [(Pkg::Root, Term::Positive(_))] => "the requirements cannot be met".into(),
             [(p, Term::Positive(r))] => format!("{p}{} cannot be used", self.versions(p, r)),
             [(p, Term::Negative(r))] => format!("{p}{} is needed", self.versions(p, r)),
+            // A derived dependency: its set is computed, not asked for as written, so it is
+            // shown as the versions it holds.
+            [(Pkg::Root, Term::Positive(_)), (d, Term::Negative(r))]
+            | [(d, Term::Negative(r)), (Pkg::Root, Term::Positive(_))] => format!(
+                "the requirements need {d}{}{}",
+                self.versions(d, r),
+                self.none_match(d, r)
+            ),
             [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.external(
                 &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),

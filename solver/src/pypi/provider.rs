@@ -80,8 +80,8 @@ pub struct Edges {
     /// metadata states it (markers and extras kept; an `--override` in its place).
     pub dependencies: Vec<(PackageName, String)>,
     /// How each dependency was asked for, as written (`>=2`, with any constraint added), for
-    /// explanations.
-    pub asked: HashMap<PackageName, String>,
+    /// explanations: by package, so that `base[x]>=2` and `base<2` from one parent stay apart.
+    pub asked: HashMap<Pkg, String>,
 }
 
 pub struct Provider<'a> {
@@ -431,9 +431,23 @@ impl<'a> Provider<'a> {
         }
         for r in chosen {
             let wanted = self.wanted(&r.name, &r.version_or_url)?;
+            let mut asked = match &r.version_or_url {
+                Some(VersionOrUrl::VersionSpecifier(s)) => s.to_string(),
+                Some(VersionOrUrl::Url(u)) => format!("@ {u}"),
+                None => String::new(),
+            };
+            if let Some(constraints) = self.constraints.get(&r.name) {
+                let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
+                asked = format!("{asked} (constrained to {})", list.join(", "))
+                    .trim_start()
+                    .to_string();
+            }
             let mut add = |pkg: Pkg| {
                 self.see(&pkg);
-                deps.entry(pkg).or_default().extend(wanted.iter().cloned());
+                deps.entry(pkg.clone())
+                    .or_default()
+                    .extend(wanted.iter().cloned());
+                edges.asked.insert(pkg, asked.clone());
             };
             // As in uv: a requirement with extras is its extras alone, each of which depends on
             // the package at its own version.
@@ -447,18 +461,6 @@ impl<'a> Provider<'a> {
                 self.see(&Pkg::Dist(r.name.clone()));
             }
             edges.dependencies.push((r.name.clone(), r.to_string()));
-            let mut asked = match &r.version_or_url {
-                Some(VersionOrUrl::VersionSpecifier(s)) => s.to_string(),
-                Some(VersionOrUrl::Url(u)) => format!("@ {u}"),
-                None => String::new(),
-            };
-            if let Some(constraints) = self.constraints.get(&r.name) {
-                let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
-                asked = format!("{asked} (constrained to {})", list.join(", "))
-                    .trim_start()
-                    .to_string();
-            }
-            edges.asked.insert(r.name.clone(), asked);
         }
         Ok(())
     }

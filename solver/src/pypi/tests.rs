@@ -677,3 +677,24 @@ fn a_walk_down_a_package_fetches_the_next_versions_metadata_ahead() {
         "only 10 versions are left below: {asked:?}"
     );
 }
+
+/// An extra asked for in a range no listed version matches is explained as asked, as a plain
+/// requirement is. Two requirements on one name from one parent (`base[x]>=2`, `base<2`) are
+/// each shown as written, and what the solve derives from them as the versions it holds.
+#[test]
+fn an_extra_and_its_package_asked_for_apart_are_each_explained_as_asked() {
+    let dir = dists_with(&[
+        ("base-1.0-py3-none-any.whl", "2.2", "Provides-Extra: x\n"),
+        ("base-2.0-py3-none-any.whl", "2.2", "Provides-Extra: x\n"),
+    ]);
+    let e = solve(&dir, &request(&["base[x]>=3"])).unwrap_err();
+    assert!(
+        e.contains("which no listed version matches (newest first: 2.0, 1.0)"),
+        "{e}"
+    );
+    let e = solve(&dir, &request(&["base[x]>=2", "base<2"])).unwrap_err();
+    assert!(e.contains("the requirements ask for base[x]>=2"), "{e}");
+    assert!(e.contains("the requirements need base 2.0"), "{e}");
+    assert!(e.contains("the requirements ask for base<2"), "{e}");
+    assert!(!e.contains("base[x]<2"), "{e}");
+}
