@@ -214,6 +214,33 @@ impl VersionSet for CandidateSet {
     }
 }
 
+/// The depending sets of every "`from` depends on `to`" incompatibility in `tree`, packages
+/// named as they display (for tests of how PubGrub merges dependencies over runs).
+#[cfg(test)]
+pub(crate) fn dependency_sets<P: pubgrub::Package, M>(
+    tree: &pubgrub::DerivationTree<P, CandidateSet, M>,
+    from: &str,
+    to: &str,
+) -> Vec<CandidateSet>
+where
+    M: Eq + Clone + fmt::Debug + fmt::Display,
+{
+    use pubgrub::{DerivationTree, External};
+    match tree {
+        DerivationTree::External(External::FromDependencyOf(p, set, d, _))
+            if p.to_string() == from && d.to_string() == to =>
+        {
+            vec![set.clone()]
+        }
+        DerivationTree::External(_) => Vec::new(),
+        DerivationTree::Derived(d) => {
+            let mut sets = dependency_sets(&d.cause1, from, to);
+            sets.extend(dependency_sets(&d.cause2, from, to));
+            sets
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -209,28 +209,6 @@ fn consistent_runs_honour_prefer_binary_and_list_source_builds_per_target() {
     }
 }
 
-/// The depending sets of every "PyPI `from` depends on PyPI `to`" incompatibility in `tree`.
-fn dependency_sets(
-    tree: &pubgrub::DerivationTree<provider::Pkg, crate::sets::CandidateSet, provider::Why>,
-    from: &str,
-    to: &str,
-    out: &mut Vec<crate::sets::CandidateSet>,
-) {
-    use pubgrub::{DerivationTree, External};
-    match tree {
-        DerivationTree::External(External::FromDependencyOf(p, set, d, _))
-            if p.to_string() == format!("PyPI {from}") && d.to_string() == format!("PyPI {to}") =>
-        {
-            out.push(set.clone())
-        }
-        DerivationTree::External(_) => {}
-        DerivationTree::Derived(d) => {
-            dependency_sets(&d.cause1, from, to, out);
-            dependency_sets(&d.cause2, from, to, out);
-        }
-    }
-}
-
 /// As in the PyPI solve: a walk back through many versions with the same dependency keeps
 /// the merged set of versions depending on it one run (boto3 through `--consistent`).
 #[test]
@@ -264,8 +242,7 @@ fn a_joint_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
     else {
         panic!("a needs c>=2, the input c<2: no solution");
     };
-    let mut sets = Vec::new();
-    dependency_sets(&tree, "a", "c", &mut sets);
+    let sets = crate::sets::dependency_sets(&tree, "PyPI a", "PyPI c");
     let widest = sets
         .iter()
         .max_by_key(|s| (0..VERSIONS).filter(|i| s.contains(*i)).count())

@@ -403,28 +403,6 @@ fn dists_with(entries: &[(&str, &str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// The depending sets of every "`from` depends on `to`" incompatibility in `tree`.
-fn dependency_sets(
-    tree: &pubgrub::DerivationTree<Pkg, crate::sets::CandidateSet, Unavailable>,
-    from: &str,
-    to: &str,
-    out: &mut Vec<crate::sets::CandidateSet>,
-) {
-    use pubgrub::{DerivationTree, External};
-    match tree {
-        DerivationTree::External(External::FromDependencyOf(p, set, d, _))
-            if p.to_string() == from && d.to_string() == to =>
-        {
-            out.push(set.clone())
-        }
-        DerivationTree::External(_) => {}
-        DerivationTree::Derived(d) => {
-            dependency_sets(&d.cause1, from, to, out);
-            dependency_sets(&d.cause2, from, to, out);
-        }
-    }
-}
-
 /// Walking back through many versions with the same dependency (boto3 and botocore under an
 /// old urllib3 ceiling walk some 1,500): PubGrub merges the dependency of each version tried
 /// into that of the versions before it, and the merged set of versions stays one run instead
@@ -447,8 +425,7 @@ fn a_walk_through_many_versions_keeps_their_merged_dependency_one_run() {
     else {
         panic!("a needs c>=2, the input c<2: no solution");
     };
-    let mut sets = Vec::new();
-    dependency_sets(&tree, "a", "c", &mut sets);
+    let sets = crate::sets::dependency_sets(&tree, "a", "c");
     let widest = sets
         .iter()
         .max_by_key(|s| (0..VERSIONS).filter(|i| s.contains(*i)).count())
